@@ -1,0 +1,185 @@
+// The price process of one path: exact log-normal diffusion, compound Poisson jumps (Merton
+// normal or Kou double-exponential log jumps) and outages ("gap events") with a crash at their
+// start. Over one interval (t, t+dt]:
+//
+//   ln S(t+dt) - ln S(t) = a dt + sigma (W(t+dt) - W(t)) + sum_i J_i + sum_j C_j
+//   a = mu - sigma^2/2 - lambda_J kappa_J - lambda_G kappa_G,   kappa = E[e^X] - 1
+//
+// so E[S_t] = S_0 exp(mu t) with jumps and crashes on. Each interval is split at the latency
+// ell: S(t+ell) is the fill price of an order decided at t, and is the process's own price (the
+// diffusion and jumps of [t, t+ell] are part of the path, not an extra draw on top of it).
+// Outages arrive in (t+ell, t+dt] at Poisson rate lambda_G, last Exp(mean duration), and block
+// trading at every decision time they cover. The step is exact in distribution for any dt.
+//
+// Draw layout for interval i (Philox step counter = i, 1-based), each group 4 words:
+//   group 0: normals z_ell, z_rest (diffusion of the two sub-intervals); jump counts n_ell, n_rest
+//   group 1: normals for the Merton jump sums of both sub-intervals; outage count; spare
+//   group 2: normals for the gas factor and the crash sum; first outage's start and duration
+//   group 3 + j: start and duration of outage j >= 1 of the interval
+//   group 64 + j/2: Kou jumps j (sign, size), two per group
+#pragma once
+#include "kernels/model_params.hpp"
+#include "kernels/random_draws.hpp"
+
+namespace hedgemap {
+
+// What a policy sees at decision time t_k, k = 0..steps.
+template <class Real>
+struct MarketPoint {
+  int index;          // k
+  Real time;          // t_k in years
+  Real time_to_expiry;// T - t_k
+  Real spot;          // S(t_k)
+  Real fill_spot;     // S(t_k + latency): where an order decided at t_k fills (spot at expiry)
+  Real gas_factor;    // gas of a transaction at t_k / mean gas: lognormal, mean 1
+  bool blocked;       // an outage covers t_k: no trade is possible
+  bool is_expiry;     // k == steps
+};
+
+// E[e^J] - 1 of one jump.
+HM_HD inline double jump_compensator(const JumpParams& j) {
+  switch (j.model) {
+    case JumpModel::merton:
+      return exp(j.log_mean + 0.5 * j.log_stdev * j.log_stdev) - 1.0;
+    case JumpModel::kou:
+      return j.up_probability * j.up_rate / (j.up_rate - 1.0) +
+             (1.0 - j.up_probability) * j.down_rate / (j.down_rate + 1.0) - 1.0;
+    default:
+      return 0.0;
+  }
+}
+
+HM_HD inline double crash_compensator(const GapParams& g) {
+  return exp(g.crash_log_mean + 0.5 * g.crash_log_stdev * g.crash_log_stdev) - 1.0;
+}
+
+// Drift of ln S per year that makes E[S_t] = S_0 exp(mu t).
+HM_HD inline double compensated_log_drift(const ProcessParams& p) {
+  const double lambda_j = p.jumps.model == JumpModel::none ? 0.0 : p.jumps.intensity;
+  return p.drift - 0.5 * p.volatility * p.volatility - lambda_j * jump_compensator(p.jumps) -
+         p.gaps.intensity * crash_compensator(p.gaps);
+}
+
+template <class Real>
+class JumpDiffusionPath {
+ public:
+  HM_HD JumpDiffusionPath(const ProcessParams& p, unsigned long long path)
+      : p_(p), stream_(p.seed, path) {
+    log_drift_ = compensated_log_drift(p);
+    ell_ = p.latency < p.dt ? p.latency : 0.0;
+    spot0_ = Real(p.spot);
+  }
+
+  // Decision point k = 0.
+  HM_HD MarketPoint<Real> first() {
+    k_ = 0;
+    return emit();
+  }
+
+  // Decision point k + 1.
+  HM_HD MarketPoint<Real> next() {
+    ++k_;
+    log_spot_ = log_spot_next_;
+    blocked_until_ = blocked_until_next_;
+    return emit();
+  }
+
+  HM_HD int jumps() const { return jumps_; }
+  HM_HD int gap_events() const { return gaps_; }
+  // ln(S(t_k) / S_0): the state is the log return, small in magnitude, so float keeps precision.
+  HM_HD Real log_return() const { return log_spot_; }
+
+ private:
+  // Sum of n jumps whose draws sit in Kou groups starting at jump number `first`.
+  HM_HD Real jump_sum(std::uint32_t interval, int n, int first, Real merton_z) const {
+    if (n == 0) return Real(0);
+    const JumpParams& j = p_.jumps;
+    if (j.model == JumpModel::merton) {
+      // sum of n i.i.d. N(m, s^2) is N(n m, n s^2): one normal, exact.
+      return Real(n * j.log_mean) + Real(sqrt(double(n)) * j.log_stdev) * merton_z;
+    }
+    Real sum = Real(0);
+    for (int i = first; i < first + n; ++i) {
+      const Uint4 w = stream_.words(interval, 64u + std::uint32_t(i / 2));
+      const std::uint32_t sign_word = (i % 2 == 0) ? w.x : w.z;
+      const std::uint32_t size_word = (i % 2 == 0) ? w.y : w.w;
+      const bool up = u01_open(sign_word) < j.up_probability;
+      const Real e = Real(exponential1(u01_open(size_word)));
+      sum += up ? e / Real(j.up_rate) : -e / Real(j.down_rate);
+    }
+    return sum;
+  }
+
+  HM_HD MarketPoint<Real> emit() {
+    MarketPoint<Real> m;
+    m.index = k_;
+    m.time = Real(k_ * p_.dt);
+    m.time_to_expiry = Real((p_.steps - k_) * p_.dt);
+    m.spot = spot0_ * hm_exp<Real>(log_spot_);
+    m.is_expiry = (k_ == p_.steps);
+    m.blocked = k_ > 0 && double(k_) * p_.dt < blocked_until_;
+
+    // Interval k+1 = (t_k, t_k+dt]: split at the latency, outages after it.
+    const std::uint32_t interval = std::uint32_t(k_ + 1);
+    const Uint4 g0 = stream_.words(interval, 0);
+    const Uint4 g1 = stream_.words(interval, 1);
+    const Uint4 g2 = stream_.words(interval, 2);
+    const NormalPair<Real> zd = box_muller<Real>(g0.x, g0.y);
+    const NormalPair<Real> zj = box_muller<Real>(g1.x, g1.y);
+    const NormalPair<Real> zg = box_muller<Real>(g2.x, g2.y);
+
+    const Real sg = Real(p_.gas_volatility);
+    m.gas_factor = hm_exp<Real>(sg * zg.z0 - Real(0.5) * sg * sg);
+
+    if (m.is_expiry) {  // nothing is simulated past T; the unwind fills at S(T)
+      m.fill_spot = m.spot;
+      return m;
+    }
+    const double lambda_j = p_.jumps.model == JumpModel::none ? 0.0 : p_.jumps.intensity;
+    const double rest = p_.dt - ell_;
+    const Real sigma = Real(p_.volatility);
+
+    const int n_ell = poisson_inverse(lambda_j * ell_, u01_open(g0.z));
+    const int n_rest = poisson_inverse(lambda_j * rest, u01_open(g0.w));
+    jumps_ += n_ell + n_rest;
+
+    Real log_fill = log_spot_;
+    if (ell_ > 0.0) {
+      log_fill += Real(log_drift_ * ell_) + sigma * Real(sqrt(ell_)) * zd.z1 +
+                  jump_sum(interval, n_ell, 0, zj.z1);
+    }
+    m.fill_spot = spot0_ * hm_exp<Real>(log_fill);
+
+    Real log_next = log_fill + Real(log_drift_ * rest) + sigma * Real(sqrt(rest)) * zd.z0 +
+                    jump_sum(interval, n_rest, n_ell, zj.z0);
+
+    // Outages arriving in (t_k + ell, t_{k+1}]: crash at each start, trading blocked until the end.
+    double blocked_until = blocked_until_;
+    const int n_gaps = poisson_inverse(p_.gaps.intensity * p_.dt, u01_open(g1.z));
+    if (n_gaps > 0) {
+      gaps_ += n_gaps;
+      log_next += Real(n_gaps * p_.gaps.crash_log_mean) +
+                  Real(sqrt(double(n_gaps)) * p_.gaps.crash_log_stdev) * zg.z1;
+      const double t0 = double(k_) * p_.dt + ell_;
+      for (int g = 0; g < n_gaps; ++g) {
+        const Uint4 w = g == 0 ? g2 : stream_.words(interval, 2u + std::uint32_t(g));
+        const double start = t0 + u01_open(w.z) * rest;
+        const double end = start + p_.gaps.mean_duration * exponential1(u01_open(w.w));
+        blocked_until = end > blocked_until ? end : blocked_until;
+      }
+    }
+    log_spot_next_ = log_next;
+    blocked_until_next_ = blocked_until;
+    return m;
+  }
+
+  ProcessParams p_;
+  PhiloxStream stream_;
+  double log_drift_ = 0.0, ell_ = 0.0;
+  Real spot0_ = Real(1);
+  Real log_spot_ = Real(0), log_spot_next_ = Real(0);  // ln(S/S_0)
+  double blocked_until_ = -1.0, blocked_until_next_ = -1.0;
+  int k_ = 0, jumps_ = 0, gaps_ = 0;
+};
+
+}  // namespace hedgemap

@@ -1,0 +1,59 @@
+// Distributions drawn from the 32-bit words of the Philox stream, in the working precision
+// (float or double). Discrete draws (Poisson counts) always compare in double.
+#pragma once
+#include "kernels/philox_stream.hpp"
+
+namespace hedgemap {
+
+// Uniform on the open interval (0, 1) in the working precision: float keeps the top 24 bits.
+template <class Real> HM_HD HM_FORCEINLINE Real uniform_open(std::uint32_t x);
+template <> HM_HD HM_FORCEINLINE double uniform_open<double>(std::uint32_t x) { return u01_open(x); }
+template <> HM_HD HM_FORCEINLINE float uniform_open<float>(std::uint32_t x) {
+  return (static_cast<float>(x >> 8) + 0.5f) * 5.9604644775390625e-8f;  // 2^-24
+}
+
+template <class Real>
+struct NormalPair {
+  Real z0, z1;
+};
+
+// Box-Muller: two independent N(0,1) from two 32-bit words (uniforms on (0,1)).
+template <class Real>
+HM_HD HM_FORCEINLINE NormalPair<Real> box_muller(std::uint32_t a, std::uint32_t b) {
+  const Real u0 = uniform_open<Real>(a), u1 = uniform_open<Real>(b);
+  const Real r = hm_sqrt<Real>(Real(-2) * hm_log<Real>(u0));
+  const Real theta = Real(6.283185307179586476925) * u1;
+  return NormalPair<Real>{r * Real(cos(theta)), r * Real(sin(theta))};
+}
+
+// Exponential with rate 1 by inversion: -log(u).
+HM_HD HM_FORCEINLINE double exponential1(double u) { return -log(u); }
+
+// Poisson(mean) by inversion of the CDF (sequential search). The means here are lambda*dt,
+// almost always far below 1, so the loop ends after one or two terms. Capped at 1000 events.
+HM_HD inline int poisson_inverse(double mean, double u) {
+  if (mean <= 0.0) return 0;
+  double p = exp(-mean);
+  double cdf = p;
+  int n = 0;
+  while (u > cdf && n < 1000) {
+    ++n;
+    p *= mean / n;
+    cdf += p;
+    if (p <= 0.0) break;  // tail underflow: u sits in the last 1e-300 of the distribution
+  }
+  return n;
+}
+
+// Standard normal CDF, Phi(x) = erfc(-x / sqrt 2) / 2, accurate in both tails.
+template <class Real>
+HM_HD HM_FORCEINLINE Real normal_cdf(Real x) {
+  return Real(0.5) * hm_erfc<Real>(-x * Real(0.70710678118654752440));
+}
+
+template <class Real>
+HM_HD HM_FORCEINLINE Real normal_pdf(Real x) {
+  return Real(0.39894228040143267794) * hm_exp<Real>(Real(-0.5) * x * x);
+}
+
+}  // namespace hedgemap
