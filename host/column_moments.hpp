@@ -1,0 +1,32 @@
+// Mean, variance and standard error of every column of a path kernel's output, accumulated chunk
+// by chunk in a fixed order: each block of kReductionBlock paths is summed sequentially (blocks
+// in parallel), and block sums are added in block order. The result is independent of threads
+// and backend. Values are shifted by the column's first value before squaring, so the variance
+// of a large-mean quantity (a portfolio of 1e6 with a std of 1e3) keeps its digits.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+namespace hedgemap {
+
+class ColumnMoments {
+ public:
+  explicit ColumnMoments(int columns) : shift_(columns, 0.0), sum_(columns, 0.0), sum_sq_(columns, 0.0) {}
+
+  // block: column-major, block[c * n + i]; n must be a multiple of kReductionBlock except in the
+  // last chunk of a run.
+  void add_chunk(const double* block, std::uint64_t n, int threads = 0);
+
+  std::uint64_t count() const { return count_; }
+  double sum(int c) const { return shift_[c] * double(count_) + sum_[c]; }
+  double mean(int c) const;
+  double variance(int c) const;  // unbiased (n - 1)
+  double stddev(int c) const;
+  double stderr_of_mean(int c) const;
+
+ private:
+  std::vector<double> shift_, sum_, sum_sq_;
+  std::uint64_t count_ = 0;
+};
+
+}  // namespace hedgemap

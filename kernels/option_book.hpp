@@ -1,0 +1,62 @@
+// The option book that is hedged: up to kMaxLegs European legs on one underlying, all expiring
+// at the cell's expiry. Value and greeks are the quantity-weighted sums of the legs' under the
+// hedging model (Black-Scholes with the cell's volatility, or Merton with the scenario's jumps).
+#pragma once
+#include "kernels/black_scholes.hpp"
+#include "kernels/merton_pricing.hpp"
+
+namespace hedgemap {
+
+constexpr int kMaxLegs = 8;
+
+struct OptionBook {
+  int legs = 0;
+  OptionType type[kMaxLegs] = {};
+  double strike[kMaxLegs] = {};    // absolute strike, quote currency
+  double quantity[kMaxLegs] = {};  // signed, + long
+};
+static_assert(std::is_trivially_copyable_v<OptionBook>);
+
+template <class Real>
+HM_HD inline Real book_payoff(const OptionBook& book, Real spot) {
+  Real sum = Real(0);
+  for (int i = 0; i < book.legs; ++i) {
+    const Real k = Real(book.strike[i]);
+    const Real intrinsic = book.type[i] == OptionType::call ? spot - k : k - spot;
+    sum += Real(book.quantity[i]) * hm_max<Real>(intrinsic, Real(0));
+  }
+  return sum;
+}
+
+// Value and greeks of the whole book at spot S with tau years left.
+template <class Real>
+HM_HD inline Greeks<Real> book_greeks(const OptionBook& book, HedgingModel model, Real spot,
+                                      Real rate, Real vol, Real tau, const JumpParams& jumps) {
+  Greeks<Real> sum{Real(0), Real(0), Real(0), Real(0)};
+  for (int i = 0; i < book.legs; ++i) {
+    const Greeks<Real> g =
+        model == HedgingModel::merton
+            ? merton_jump_diffusion<Real>(book.type[i], spot, Real(book.strike[i]), rate, vol, tau, jumps)
+            : black_scholes<Real>(book.type[i], spot, Real(book.strike[i]), rate, vol, tau);
+    const Real q = Real(book.quantity[i]);
+    sum.price += q * g.price;
+    sum.delta += q * g.delta;
+    sum.gamma += q * g.gamma;
+    sum.vega += q * g.vega;
+  }
+  return sum;
+}
+
+// Delta alone (the per-step hot path of hedging under Black-Scholes).
+template <class Real>
+HM_HD HM_FORCEINLINE Real book_delta(const OptionBook& book, HedgingModel model, Real spot,
+                                     Real rate, Real vol, Real tau, const JumpParams& jumps) {
+  if (model == HedgingModel::merton) return book_greeks<Real>(book, model, spot, rate, vol, tau, jumps).delta;
+  Real sum = Real(0);
+  for (int i = 0; i < book.legs; ++i)
+    sum += Real(book.quantity[i]) *
+           black_scholes_delta<Real>(book.type[i], spot, Real(book.strike[i]), rate, vol, tau);
+  return sum;
+}
+
+}  // namespace hedgemap

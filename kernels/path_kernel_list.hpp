@@ -1,0 +1,8 @@
+// Every path kernel type the backends run. host/cuda_backend.cu instantiates its launcher once per
+// entry; add a line here (both precisions) when adding a kernel.
+#pragma once
+#include "kernels/book_price_kernel.hpp"
+
+#define HEDGEMAP_FOR_EACH_PATH_KERNEL(X) \
+  X(hedgemap::BookPriceKernel<float>)    \
+  X(hedgemap::BookPriceKernel<double>)
