@@ -63,6 +63,7 @@ CostParams cost_params(const Scenario& s) {
   c.daily_volume = s.costs.daily_volume;
   c.latency = s.costs.latency_seconds / (86400.0 * s.days_per_year);
   c.days_per_year = s.days_per_year;
+  c.gas_multiplier_after_outage = s.gaps.gas_multiplier;
   return c;
 }
 

@@ -37,6 +37,7 @@ struct CostParams {
   double daily_volume = 1.0;       // sqrt: units of underlying per day
   double latency = 0.0;            // years
   double days_per_year = 365.0;
+  double gas_multiplier_after_outage = 1.0;  // [gaps].gas_multiplier
 };
 
 // Everything that defines the price process of one grid cell.
