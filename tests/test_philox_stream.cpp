@@ -38,6 +38,10 @@ std::uint64_t combine(std::uint32_t hi, std::uint32_t lo) {
   return (std::uint64_t(hi) << 32) | lo;
 }
 
+bool same(const Uint4& a, const Uint4& b) {
+  return a.x == b.x && a.y == b.y && a.z == b.z && a.w == b.w;
+}
+
 // ---- (a) known answers --------------------------------------------------------------------
 
 struct PhiloxKat {
@@ -152,10 +156,6 @@ constexpr std::uint64_t kHostSubsequences = 65536;
 
 Uint4 host_block(const std::vector<unsigned>& v, std::size_t b) {
   return Uint4{v[4 * b], v[4 * b + 1], v[4 * b + 2], v[4 * b + 3]};
-}
-
-bool same(const Uint4& a, const Uint4& b) {
-  return a.x == b.x && a.y == b.y && a.z == b.z && a.w == b.w;
 }
 
 TEST(PhiloxStreamCurand, HostGeneratorBlockJIsPathJ) {
