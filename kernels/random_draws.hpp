@@ -5,11 +5,13 @@
 
 namespace hedgemap {
 
-// Uniform on the open interval (0, 1) in the working precision: float keeps the top 24 bits.
+// Uniform on the open interval (0, 1) in the working precision: float keeps the top 23 bits, so
+// k + 1/2 (k < 2^23) is exact in float's 24-bit significand; with 24 bits it rounds to k + 1 and
+// the top word gives exactly 1.
 template <class Real> HM_HD HM_FORCEINLINE Real uniform_open(std::uint32_t x);
 template <> HM_HD HM_FORCEINLINE double uniform_open<double>(std::uint32_t x) { return u01_open(x); }
 template <> HM_HD HM_FORCEINLINE float uniform_open<float>(std::uint32_t x) {
-  return (static_cast<float>(x >> 8) + 0.5f) * 5.9604644775390625e-8f;  // 2^-24
+  return (static_cast<float>(x >> 9) + 0.5f) * 1.1920928955078125e-7f;  // 2^-23
 }
 
 template <class Real>
