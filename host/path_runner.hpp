@@ -23,10 +23,9 @@ constexpr std::uint64_t kChunkPaths = 1ull << 17;   // multiple of kReductionBlo
 template <class Kernel>
 void run_chunk_on(const Execution& exec, const Kernel& kernel, std::uint64_t first,
                   std::uint64_t n, double* out) {
-  const int columns = kernel.columns();
   if (exec.backend == BackendKind::cuda) {
 #ifdef HEDGEMAP_WITH_CUDA
-    cuda_backend::run_chunk(kernel, first, n, columns, out);
+    cuda_backend::run_chunk(kernel, first, n, kernel.columns(), out);
     return;
 #else
     throw std::runtime_error("the CUDA backend is not compiled into this binary");

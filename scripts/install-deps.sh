@@ -9,6 +9,7 @@ PACKAGES=(
   libcli11-dev            # command line
   libtomlplusplus-dev     # scenario files
   libhdf5-dev hdf5-tools  # results files (C library + high-level H5DS), h5dump
+  libssl-dev              # SHA-256 (OpenSSL libcrypto) of scenarios and checkpoints
   librandom123-dev        # Philox4x32-10 on the CPU (bit-identical to cuRAND's)
   libgtest-dev libgmock-dev googletest  # unit tests
   libbenchmark-dev        # micro-benchmarks

@@ -1,0 +1,27 @@
+// Progress of a sweep on stderr: a bar on a terminal, one JSON object per line otherwise (for
+// schedulers and log collectors), or nothing. Each report has cells done/total, path-steps per
+// second and the estimated time left.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace hedgemap {
+
+class Progress {
+ public:
+  // mode: "auto" (bar if stderr is a terminal, else jsonl), "bar", "jsonl", "none".
+  Progress(const std::string& mode, std::size_t cells_total, double path_steps_total);
+  void cell_done(std::size_t cells_done, double path_steps_done);
+  void finish();
+  static bool valid_mode(const std::string& mode);
+
+ private:
+  enum class Mode { bar, jsonl, none } mode_;
+  std::size_t cells_total_;
+  double path_steps_total_;
+  std::chrono::steady_clock::time_point start_;
+  bool bar_open_ = false;
+};
+
+}  // namespace hedgemap
