@@ -22,7 +22,8 @@ class Hid {
   using Closer = herr_t (*)(hid_t);
   Hid() = default;
   Hid(hid_t id, Closer closer) : id_(id), closer_(closer) {}
-  Hid(Hid&& other) noexcept : id_(std::exchange(other.id_, H5I_INVALID_HID)), closer_(other.closer_) {}
+  Hid(Hid&& other) noexcept
+      : id_(std::exchange(other.id_, H5I_INVALID_HID)), closer_(other.closer_) {}
   Hid& operator=(Hid&& other) noexcept {
     if (this != &other) {
       reset();
@@ -287,7 +288,7 @@ void ResultsWriter::write_attribute(const std::string& object_path, const std::s
   }
   Hid attr = checked(H5Acreate2(object.get(), name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
                      H5Aclose, "H5Acreate2", where);
-  check(H5Awrite(attr.get(), type, buffer), "H5Awrite", where);
+  if (buffer != nullptr) check(H5Awrite(attr.get(), type, buffer), "H5Awrite", where);
 }
 
 void ResultsWriter::attribute(const std::string& object_path, const std::string& name,
@@ -333,7 +334,9 @@ void ResultsWriter::attribute(const std::string& object_path, const std::string&
   Hid space = count == 0 ? checked(H5Screate(H5S_NULL), H5Sclose, "H5Screate", object_path)
                          : checked(H5Screate_simple(1, &count, nullptr), H5Sclose,
                                    "H5Screate_simple", object_path);
-  write_attribute(object_path, name, type.get(), space.get(), pointers.data());
+  // An empty list is an attribute with a null dataspace: nothing to write.
+  write_attribute(object_path, name, type.get(), space.get(),
+                  count == 0 ? nullptr : pointers.data());
 }
 
 void ResultsWriter::axis(const std::string& path, const std::vector<double>& values,

@@ -17,7 +17,7 @@
 // Usage (all paths absolute, groups created on demand):
 //   h5::ResultsWriter out("results/run.h5", overwrite);
 //   out.attribute("/", "Conventions", "CF-1.8");
-//   out.axis("/volatility", {0.5, 0.8}, "1", "annualized volatility");
+//   out.axis("/volatility", std::vector<double>{0.5, 0.8}, "1", "annualized volatility");
 //   out.axis("/expiry_days", std::vector<std::int64_t>{7, 30}, "day", "time to expiry");
 //   out.variable("/model/book_price", {"/volatility", "/expiry_days"}, data, "USD", "...");
 //   out.commit();  // without it the destructor removes the temporary file
@@ -52,7 +52,9 @@ class ResultsWriter {
 
   // An attribute on "/", a group (created on demand) or an already written axis/variable.
   // Writing the same name again replaces the value. Strings are fixed-length UTF-8 (netCDF
-  // NC_CHAR); string lists are variable-length UTF-8 (netCDF NC_STRING), read as list of str.
+  // NC_CHAR); string lists are variable-length UTF-8 (netCDF NC_STRING), read as list of str
+  // (but h5netcdf and netCDF4-python both return a ONE-element list as a plain str; an empty
+  // list is a null dataspace, read as an empty array).
   void attribute(const std::string& object_path, const std::string& name, const std::string& value);
   void attribute(const std::string& object_path, const std::string& name, const char* value) {
     attribute(object_path, name, std::string(value));

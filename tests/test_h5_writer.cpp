@@ -87,10 +87,12 @@ void write_reference_file(const std::string& path) {
   out.attribute("/", "wall_seconds", 1.25);
   out.attribute("/", "empty", "");
   out.attribute("/", "policies", std::vector<std::string>{"none", "periodic", "delta_band"});
+  out.attribute("/", "no_flags", std::vector<std::string>{});
   out.axis("/volatility", kVolatility, "1", "annualized volatility");
   out.axis("/expiry_days", kExpiry, "day", "time to expiry");
   out.variable("/steps", {"/expiry_days"}, std::vector<std::int64_t>{168, 720}, "1",
                "monitoring steps per path");
+  out.variable("/model/wall", {}, std::vector<double>{2.5}, "s", "a scalar");
   out.variable("/model/book_price", {"/volatility", "/expiry_days"}, book_price(), "USD",
                "closed-form value of the book");
   out.attribute("/hedging/periodic", "parameter", "every_steps");
@@ -206,6 +208,13 @@ TEST(H5WriterLayout, RoundTripsValuesAttributesAndDimensionScales) {
     H5Tclose(type);
     H5Aclose(attr);
   }
+  {  // an empty string list: a null dataspace
+    const hid_t attr = H5Aopen(root, "no_flags", H5P_DEFAULT);
+    const hid_t space = H5Aget_space(attr);
+    EXPECT_EQ(H5Sget_simple_extent_type(space), H5S_NULL);
+    H5Sclose(space);
+    H5Aclose(attr);
+  }
   H5Gclose(root);
   for (const char* group_path : {"/", "/hedging", "/hedging/periodic"}) {
     // creation order of links and attributes tracked and indexed, as netCDF-4 writes them
@@ -249,6 +258,10 @@ TEST(H5WriterLayout, RoundTripsValuesAttributesAndDimensionScales) {
     EXPECT_EQ(H5Pget_nfilters(dcpl), 2);  // shuffle + deflate
     H5Pclose(dcpl);
     H5Dclose(book);
+    const hid_t wall = H5Dopen2(file, "/model/wall", H5P_DEFAULT);
+    EXPECT_TRUE(shape_of(wall).empty());
+    EXPECT_EQ(read_doubles(wall), std::vector<double>{2.5});
+    H5Dclose(wall);
     const hid_t pnl = H5Dopen2(file, "/hedging/periodic/pnl_mean", H5P_DEFAULT);
     EXPECT_EQ(shape_of(pnl), (std::vector<hsize_t>{3, 2, 4}));
     expect_same_values(read_doubles(pnl), pnl_mean());
@@ -415,6 +428,8 @@ book = model["book_price"]
 print("MODEL book_price", book.dims, book.attrs)
 assert book.dims == ("volatility", "expiry_days"), book.dims
 assert math.isnan(float(book.values[0, 1])) and float(book.values[2, 1]) == -6.5
+assert model["wall"].dims == () and float(model["wall"]) == 2.5
+assert len(root.attrs["no_flags"]) == 0, root.attrs["no_flags"]
 
 group = xr.open_dataset(path, engine="h5netcdf", group="hedging/periodic")
 pnl = group["pnl_mean"]
