@@ -2,7 +2,10 @@
 // entry; add a line here (both precisions) when adding a kernel.
 #pragma once
 #include "kernels/book_price_kernel.hpp"
+#include "kernels/hedging_kernel.hpp"
 
 #define HEDGEMAP_FOR_EACH_PATH_KERNEL(X) \
   X(hedgemap::BookPriceKernel<float>)    \
-  X(hedgemap::BookPriceKernel<double>)
+  X(hedgemap::BookPriceKernel<double>)   \
+  X(hedgemap::HedgingKernel<float>)      \
+  X(hedgemap::HedgingKernel<double>)

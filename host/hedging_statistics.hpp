@@ -1,0 +1,63 @@
+// Statistics of one policy point's per-path P&L, in double and in a fixed (sequential) order, so
+// they do not depend on threads or backend: moments, the exact empirical VaR / CVaR of the loss,
+// and the hedging objectives with their standard errors.
+//
+//   loss L = -PnL; VaR_a = L_(ceil(a n)) (the a-quantile of the sorted losses);
+//   CVaR_a = VaR_a + E[(L - VaR_a)^+] / (1 - a)      (Rockafellar-Uryasev, exact for the sample)
+//   mean_std = -mean + k std                          (minimise)
+//   cvar     = CVaR_a                                 (minimise)
+//   utility  = CE = -(1/k) ln E[exp(-k PnL)]          (maximise), as M + ln mean exp(z - M) with
+//              z = -k PnL and M = max z, so it never overflows.
+// Standard errors by the delta method:
+//   mean_std: Var = (s^2 + k^2 s^2 (kurt - 1) / 4 - k m3 / s) / n   (kurt = m4 / s^4)
+//   cvar:     Var = Var((L - VaR)^+) / ((1 - a)^2 n)                (the VaR error is second order)
+//   utility:  Var = Var(w) / (k^2 mean(w)^2 n), w = exp(z - M)
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "host/policy_group.hpp"
+
+namespace hedgemap {
+
+struct PnlSummary {
+  double mean, std, stderr_of_mean, skew, excess_kurtosis;
+  double m3, m4;                     // central moments (population)
+  double var, cvar;                  // of the loss at `level`, losses positive
+  double objective, objective_stderr;
+};
+
+enum class HedgeObjective { mean_std, cvar, utility };
+
+HedgeObjective hedge_objective(const std::string& kind);  // throws on an unknown kind
+Sense objective_sense(HedgeObjective kind);
+
+// Everything above for one point's per-path P&L (n >= 1).
+PnlSummary summarize_pnl(const double* pnl, std::size_t n, HedgeObjective kind,
+                         double risk_aversion, double level);
+
+// Exact VaR and CVaR of the loss -x at `level`; `scratch` is overwritten.
+void loss_var_cvar(const double* pnl, std::size_t n, double level, std::vector<double>& scratch,
+                   double& var, double& cvar);
+
+// Objective of one point on a bootstrap resample: `blocks` are indices of path blocks (block b
+// holds paths [b n / B, (b + 1) n / B)), drawn with replacement. Precomputes per-block sums for
+// mean_std and utility; cvar gathers the resampled paths.
+class BlockObjective {
+ public:
+  BlockObjective(const double* pnl, std::size_t n, int blocks, HedgeObjective kind,
+                 double risk_aversion, double level);
+  double operator()(const std::vector<int>& blocks) const;
+
+ private:
+  const double* pnl_;
+  std::size_t n_;
+  int blocks_;
+  HedgeObjective kind_;
+  double k_, level_, shift_ = 0.0;
+  std::vector<double> count_, sum_, sum_sq_;  // per block; sum_ holds sum exp(z - M) for utility
+  mutable std::vector<double> gathered_;
+};
+
+}  // namespace hedgemap
