@@ -1,0 +1,143 @@
+// Constant proportion portfolio insurance (Black-Perold) on the underlying, every (multiplier,
+// tolerance) combination on one path in one pass.
+//
+//   floor at the horizon      G   = floor * capital
+//   discounted floor          F_t = G exp(-r (T - t))
+//   cushion                   C_t = max(V_t - F_t, 0)
+//   target exposure           E*  = min(m C_t, max_leverage V_t)           (0 when V_t <= 0)
+//   rebalance when            |E / E* - 1| > tolerance; E* = 0: sell everything held
+//
+// Order of events at decision time t_k: cash earns exp(r dt) over (t_{k-1}, t_k], the position is
+// marked at S(t_k), the floor test V < F is made, then (unless an outage blocks t_k or k = T) the
+// units n = E*/S(t_k) - q are traded at fill_spot = S(t_k + latency), paying trade_cost (fee, gas,
+// impact) out of cash. The first decision point after a blocked one is congested (gas x
+// gas_multiplier). V_T = q S_T + cash_T is marked to market: nothing is unwound at the horizon.
+//
+// Portfolio accounting (units, cash, value, costs) is double in both precisions: V ~ 1e6 against
+// costs ~ 1 needs more than float's 7 digits. The path itself (spot, fill price) is Real.
+#pragma once
+#include "kernels/execution_costs.hpp"
+#include "kernels/jump_diffusion.hpp"
+#include "kernels/path_output.hpp"
+
+namespace hedgemap {
+
+constexpr int kMaxAllocationPoints = 64;  // multiplier x tolerance (or target x tolerance)
+
+// Settings shared by every combination of one cell.
+struct CppiSettings {
+  double capital = 1.0;
+  double floor_fraction = 0.9;  // G / capital
+  double max_leverage = 1.0;
+  double rate = 0.0;            // cash rate, continuous, per year
+  double horizon = 0.0;         // T in years
+  double dt = 0.0;              // years per step
+  double volatility = 0.0;      // cell volatility (sqrt impact model)
+  int points = 0;
+  double multiplier[kMaxAllocationPoints];
+  double tolerance[kMaxAllocationPoints];
+};
+
+// Rebalancing rule shared by CPPI and volatility targeting: trade when the exposure is off its
+// target by more than `tolerance` (relative); a zero target means "hold nothing".
+HM_HD HM_FORCEINLINE bool exposure_off_target(double exposure, double target, double tolerance) {
+  if (!(target > 0.0)) return exposure != 0.0;
+  return fabs(exposure / target - 1.0) > tolerance;
+}
+
+// The portfolios of every combination on one path: fed one MarketPoint at a time (so tests can
+// feed constructed paths), read out at the horizon.
+struct CppiPortfolios {
+  double units[kMaxAllocationPoints];
+  double cash[kMaxAllocationPoints];
+  double cost[kMaxAllocationPoints];
+  int trades[kMaxAllocationPoints];
+  bool breached[kMaxAllocationPoints];
+  double last_spot = 0.0;
+  bool previous_blocked = false;
+
+  HM_HD void start(const CppiSettings& s) {
+    for (int p = 0; p < s.points; ++p) {
+      units[p] = 0.0;
+      cash[p] = s.capital;
+      cost[p] = 0.0;
+      trades[p] = 0;
+      breached[p] = false;
+    }
+    previous_blocked = false;
+  }
+
+  template <class Real>
+  HM_HD void step(const CppiSettings& s, const CostParams& c, const MarketPoint<Real>& m) {
+    const double spot = double(m.spot);
+    last_spot = spot;
+    if (m.index > 0) {
+      const double growth = exp(s.rate * s.dt);
+      for (int p = 0; p < s.points; ++p) cash[p] *= growth;
+    }
+    // T - t_k in double: float's time_to_expiry would put a 1e-7 relative error on F.
+    const double remaining = s.horizon - double(m.index) * s.dt;
+    const double floor_now = s.floor_fraction * s.capital * exp(-s.rate * (remaining > 0.0 ? remaining : 0.0));
+    const bool can_trade = !m.blocked && !m.is_expiry;
+    const bool congested = previous_blocked;
+    previous_blocked = m.blocked;
+    for (int p = 0; p < s.points; ++p) {
+      const double exposure = units[p] * spot;
+      const double value = exposure + cash[p];
+      if (value < floor_now) breached[p] = true;
+      if (!can_trade) continue;
+      const double cushion = value > floor_now ? value - floor_now : 0.0;
+      double target = s.multiplier[p] * cushion;
+      const double cap = s.max_leverage * value;
+      if (target > cap) target = cap;
+      if (!(value > 0.0)) target = 0.0;
+      if (!exposure_off_target(exposure, target, s.tolerance[p])) continue;
+      const double n = target / spot - units[p];
+      if (n == 0.0) continue;
+      const TradeCost<Real> tc =
+          trade_cost<Real>(c, Real(n), m.fill_spot, m.gas_factor, congested, Real(s.volatility));
+      const double paid = double(tc.total());
+      if (!(paid < INFINITY)) continue;  // the AMM pool cannot fill it: no trade
+      cash[p] -= n * double(m.fill_spot) + paid;
+      units[p] += n;
+      cost[p] += paid;
+      trades[p] += 1;
+    }
+  }
+
+  HM_HD double value(int p) const { return units[p] * last_spot + cash[p]; }
+};
+
+template <class Real>
+struct CppiKernel {
+  ProcessParams process;
+  CostParams costs;
+  CppiSettings settings;
+
+  // Columns: point p's metric q at p * kPerPoint + q. Gap indicator and shortfall follow from
+  // V_T and G on the host (fewer columns to write and move).
+  enum Metric : int { terminal_value = 0, floor_breach = 1, cost_paid = 2, trade_count = 3, kPerPoint };
+  HM_HD int columns() const { return settings.points * kPerPoint; }
+
+  HM_HD void operator()(unsigned long long path, const PathOutput& out) const {
+    JumpDiffusionPath<Real> process_path(process, path);
+    CppiPortfolios book;
+    book.start(settings);
+    MarketPoint<Real> m = process_path.first();
+    for (;;) {
+      book.step(settings, costs, m);
+      if (m.is_expiry) break;
+      m = process_path.next();
+    }
+    for (int p = 0; p < settings.points; ++p) {
+      out.set(p * kPerPoint + terminal_value, book.value(p));
+      out.set(p * kPerPoint + floor_breach, book.breached[p] ? 1.0 : 0.0);
+      out.set(p * kPerPoint + cost_paid, book.cost[p]);
+      out.set(p * kPerPoint + trade_count, double(book.trades[p]));
+    }
+  }
+};
+static_assert(std::is_trivially_copyable_v<CppiKernel<float>>);
+static_assert(std::is_trivially_copyable_v<CppiKernel<double>>);
+
+}  // namespace hedgemap

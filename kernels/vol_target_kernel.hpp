@@ -1,0 +1,150 @@
+// Volatility targeting on the underlying, every (target, tolerance) combination on one path.
+//
+//   sigma_hat^2_k = lambda sigma_hat^2_{k-1} + (1 - lambda) (ln S_k/S_{k-1})^2 / dt,
+//   lambda = 2^(-dt / half_life),  sigma_hat_0 = the cell's volatility
+//   target exposure E* = min(target / sigma_hat, max_leverage) * V
+//   rebalance when |E / E* - 1| > tolerance (the rule of kernels/cppi_kernel.hpp)
+//
+// Same order of events and cost accounting as CPPI (double accounting, trades fill at fill_spot,
+// costs out of cash, blocked during outages, V_T marked to market). Per path it also records the
+// realised volatility of the portfolio, sqrt(sample variance of ln(V_k/V_{k-1}) / dt), and the
+// maximum drawdown max_k (1 - V_k / max_{j<=k} V_j). A portfolio whose value reaches 0 is ruined:
+// it is liquidated (target 0), and its log returns are taken against a floor of 1e-12 V_0 to
+// stay finite.
+#pragma once
+#include "kernels/cppi_kernel.hpp"
+
+namespace hedgemap {
+
+struct VolTargetSettings {
+  double capital = 1.0;
+  double max_leverage = 1.0;
+  double rate = 0.0;
+  double dt = 0.0;              // years per step
+  double ewma_decay = 0.0;      // lambda per step
+  double initial_volatility = 0.0;
+  int points = 0;
+  double target[kMaxAllocationPoints];
+  double tolerance[kMaxAllocationPoints];
+};
+
+struct VolTargetPortfolios {
+  double units[kMaxAllocationPoints];
+  double cash[kMaxAllocationPoints];
+  double cost[kMaxAllocationPoints];
+  int trades[kMaxAllocationPoints];
+  double last_value[kMaxAllocationPoints];
+  double sum_log[kMaxAllocationPoints], sum_log_sq[kMaxAllocationPoints];  // log returns
+  double peak[kMaxAllocationPoints], drawdown[kMaxAllocationPoints];
+  double variance_hat = 0.0;   // EWMA of annualized squared log returns of the underlying
+  double last_spot = 0.0;
+  bool previous_blocked = false;
+
+  HM_HD void start(const VolTargetSettings& s) {
+    for (int p = 0; p < s.points; ++p) {
+      units[p] = 0.0;
+      cash[p] = s.capital;
+      cost[p] = 0.0;
+      trades[p] = 0;
+      last_value[p] = s.capital;
+      sum_log[p] = sum_log_sq[p] = 0.0;
+      peak[p] = s.capital;
+      drawdown[p] = 0.0;
+    }
+    variance_hat = s.initial_volatility * s.initial_volatility;
+    previous_blocked = false;
+  }
+
+  template <class Real>
+  HM_HD void step(const VolTargetSettings& s, const CostParams& c, const MarketPoint<Real>& m) {
+    const double spot = double(m.spot);
+    if (m.index > 0) {
+      const double r = log(spot / last_spot);
+      variance_hat = s.ewma_decay * variance_hat + (1.0 - s.ewma_decay) * r * r / s.dt;
+      const double growth = exp(s.rate * s.dt);
+      for (int p = 0; p < s.points; ++p) cash[p] *= growth;
+    }
+    last_spot = spot;
+    const double sigma_hat = sqrt(variance_hat);
+    const bool can_trade = !m.blocked && !m.is_expiry;
+    const bool congested = previous_blocked;
+    previous_blocked = m.blocked;
+    const double ruin = 1e-12 * s.capital;
+    for (int p = 0; p < s.points; ++p) {
+      const double exposure = units[p] * spot;
+      const double value = exposure + cash[p];
+      if (m.index > 0) {
+        const double lr = log((value > ruin ? value : ruin) / last_value[p]);
+        sum_log[p] += lr;
+        sum_log_sq[p] += lr * lr;
+        last_value[p] = value > ruin ? value : ruin;
+      }
+      if (value > peak[p]) peak[p] = value;
+      const double dd = 1.0 - value / peak[p];
+      if (dd > drawdown[p]) drawdown[p] = dd;
+      if (!can_trade) continue;
+      double weight = sigma_hat > 0.0 ? s.target[p] / sigma_hat : s.max_leverage;
+      if (weight > s.max_leverage) weight = s.max_leverage;
+      const double target = value > 0.0 ? weight * value : 0.0;
+      if (!exposure_off_target(exposure, target, s.tolerance[p])) continue;
+      const double n = target / spot - units[p];
+      if (n == 0.0) continue;
+      const TradeCost<Real> tc =
+          trade_cost<Real>(c, Real(n), m.fill_spot, m.gas_factor, congested, Real(s.initial_volatility));
+      const double paid = double(tc.total());
+      if (!(paid < INFINITY)) continue;  // the AMM pool cannot fill it: no trade
+      cash[p] -= n * double(m.fill_spot) + paid;
+      units[p] += n;
+      cost[p] += paid;
+      trades[p] += 1;
+    }
+  }
+
+  HM_HD double value(int p) const { return units[p] * last_spot + cash[p]; }
+
+  // Annualized sample standard deviation of the per-step log returns (NaN with < 2 steps).
+  HM_HD double realised_volatility(int p, int steps, double dt) const {
+    if (steps < 2) return NAN;
+    const double mean = sum_log[p] / steps;
+    double var = (sum_log_sq[p] - steps * mean * mean) / (steps - 1);
+    if (var < 0.0) var = 0.0;
+    return sqrt(var / dt);
+  }
+};
+
+template <class Real>
+struct VolTargetKernel {
+  ProcessParams process;
+  CostParams costs;
+  VolTargetSettings settings;
+
+  enum Metric : int {
+    terminal_value = 0, cost_paid = 1, trade_count = 2, realised_volatility = 3, max_drawdown = 4,
+    kPerPoint
+  };
+  HM_HD int columns() const { return settings.points * kPerPoint; }
+
+  HM_HD void operator()(unsigned long long path, const PathOutput& out) const {
+    JumpDiffusionPath<Real> process_path(process, path);
+    VolTargetPortfolios book;
+    book.start(settings);
+    MarketPoint<Real> m = process_path.first();
+    for (;;) {
+      book.step(settings, costs, m);
+      if (m.is_expiry) break;
+      m = process_path.next();
+    }
+    for (int p = 0; p < settings.points; ++p) {
+      out.set(p * kPerPoint + terminal_value, book.value(p));
+      out.set(p * kPerPoint + cost_paid, book.cost[p]);
+      out.set(p * kPerPoint + trade_count, double(book.trades[p]));
+      out.set(p * kPerPoint + realised_volatility,
+              book.realised_volatility(p, process.steps, process.dt));
+      out.set(p * kPerPoint + max_drawdown, book.drawdown[p]);
+    }
+  }
+};
+static_assert(std::is_trivially_copyable_v<VolTargetKernel<float>>);
+static_assert(std::is_trivially_copyable_v<VolTargetKernel<double>>);
+
+}  // namespace hedgemap
