@@ -1,0 +1,392 @@
+// CPPI and volatility targeting against closed forms (validation items 7-9), exact accounting
+// identities and constructed outage paths. Fixed seeds; statistical checks at a few standard
+// errors of the simulated quantity.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "host/allocation_family.hpp"
+#include "host/backend.hpp"
+#include "host/kernel_params.hpp"
+
+namespace hedgemap {
+namespace {
+
+double normal_cdf_d(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+
+// One cell (vol, expiry) with CPPI on, no costs, no jumps, no outages, double precision.
+Scenario cppi_scenario(double vol, double expiry_days, double dt_hours, std::uint64_t paths) {
+  Scenario s;
+  s.seed = 20261124;
+  s.simulation.paths = paths;
+  s.simulation.dt_hours = dt_hours;
+  s.simulation.precision = "double";
+  s.grid.volatility = {vol};
+  s.grid.expiry_days = {expiry_days};
+  s.market.spot = 100.0;
+  s.cppi.present = true;
+  s.cppi.capital = 1.0e6;
+  s.cppi.floor = 0.9;
+  s.cppi.max_leverage = 1e9;  // no cap: the textbook strategy
+  s.cppi.tolerance = {0.0};
+  return s;
+}
+
+int metric_index(const GroupSpec& g, const std::string& name) {
+  for (std::size_t i = 0; i < g.metrics.size(); ++i)
+    if (g.metrics[i].name == name) return int(i);
+  ADD_FAILURE() << "no metric " << name;
+  return 0;
+}
+
+struct Evaluated {
+  GroupSpec spec;
+  GroupCellResult result;
+  double operator()(const std::string& metric, int point) const {
+    return result.metrics[metric_index(spec, metric)][point];
+  }
+};
+
+Evaluated evaluate(const Scenario& s, int group = 0, int threads = 0,
+                   BackendKind backend = BackendKind::cpu) {
+  Execution exec;
+  exec.backend = backend;
+  exec.threads = threads;
+  BootstrapPlan plan;
+  plan.seed = 7;
+  const auto groups = allocation_groups(s);
+  const auto results = evaluate_allocation_cell(s, cell_coordinates(s, 0, 0), exec, plan);
+  return Evaluated{groups.at(group), results.at(group)};
+}
+
+TEST(CppiGroups, MetricNamesFollowResultsContract) {
+  Scenario s = cppi_scenario(0.5, 7, 1, 10);
+  s.vol_target.present = true;
+  const auto groups = allocation_groups(s);
+  ASSERT_EQ(groups.size(), 2u);
+  std::vector<std::string> cppi, vt;
+  for (const auto& m : groups[0].metrics) cppi.push_back(m.name);
+  for (const auto& m : groups[1].metrics) vt.push_back(m.name);
+  EXPECT_EQ(cppi, (std::vector<std::string>{"terminal_mean", "terminal_std", "terminal_stderr",
+                                            "return_mean", "gap_probability",
+                                            "gap_probability_stderr", "floor_breach_probability",
+                                            "shortfall_mean", "cost_mean", "trades_mean"}));
+  EXPECT_EQ(vt, (std::vector<std::string>{"terminal_mean", "terminal_std", "terminal_stderr",
+                                          "return_mean", "cost_mean", "trades_mean",
+                                          "realised_volatility_mean", "max_drawdown_mean"}));
+  EXPECT_EQ(groups[0].path, "/cppi");
+  EXPECT_EQ(groups[0].axes[0].name, "multiplier");
+  EXPECT_EQ(groups[1].axes[0].name, "target");
+  EXPECT_EQ(groups[0].sense, Sense::maximize);
+  s.cppi.multiplier.assign(13, 2.0);  // 13 x 5 > 64 points
+  EXPECT_THROW(allocation_groups(s), std::invalid_argument);
+}
+
+// Black-Perold: E[V_T] = G + C_0 exp((r + m (mu - r)) T), C_0 = V_0 - G exp(-r T).
+TEST(CppiBlackPerold, MeanTerminalValueUnderGbm) {
+  Scenario s = cppi_scenario(0.6, 30, 1.0, 20000);
+  s.market.rate = 0.05;
+  s.market.drift = 0.3;
+  s.cppi.multiplier = {2.0, 4.0};
+  const Evaluated e = evaluate(s);
+  const double T = 30.0 / 365.0, G = 0.9e6, c0 = 1e6 - G * std::exp(-0.05 * T);
+  for (int p = 0; p < 2; ++p) {
+    const double m = s.cppi.multiplier[p];
+    const double expected = G + c0 * std::exp((0.05 + m * (0.3 - 0.05)) * T);
+    const double se = e("terminal_stderr", p);
+    EXPECT_NEAR(e("terminal_mean", p), expected, 4.0 * se) << "m=" << m << " se=" << se;
+    EXPECT_NEAR(e("return_mean", p), e("terminal_mean", p) / 1e6 - 1.0, 1e-12);
+    EXPECT_EQ(e("gap_probability", p), 0.0);
+    EXPECT_EQ(e("cost_mean", p), 0.0);
+    EXPECT_NEAR(e("trades_mean", p), 720.0, 1.0);  // tolerance 0: every step before T
+  }
+}
+
+// Black-Perold per path: C_T = C_0 (S_T/S_0)^m exp((1 - m)(r + m s^2/2) T). Discrete rebalancing
+// replaces s^2 T by the realised quadratic variation, so the log error per path has a standard
+// deviation of about m (m - 1)/2 * s^2 T * sqrt(2 / N).
+TEST(CppiBlackPerold, CushionFormulaPerPath) {
+  Scenario s = cppi_scenario(0.6, 30, 0.1, 1);  // N = 7200 steps
+  s.market.rate = 0.05;
+  s.market.drift = 0.1;
+  s.cppi.multiplier = {4.0};
+  const CellCoordinates cell = cell_coordinates(s, 0, 0);
+  CppiKernel<double> kernel{process_params(s, cell), cost_params(s), cppi_settings(s, cell)};
+  const double T = 30.0 / 365.0, r = 0.05, sig = 0.6, m = 4.0, N = cell.steps;
+  const double G = 0.9e6, c0 = 1e6 - G * std::exp(-r * T);
+  std::vector<double> out(kernel.columns());
+  double sum = 0.0, sum_sq = 0.0;
+  const int paths = 1500;
+  for (int path = 0; path < paths; ++path) {
+    kernel(path, PathOutput{out.data(), 1, 0});
+    JumpDiffusionPath<double> spot_path(kernel.process, path);
+    MarketPoint<double> pt = spot_path.first();
+    while (!pt.is_expiry) pt = spot_path.next();
+    const double formula =
+        c0 * std::pow(pt.spot / 100.0, m) * std::exp((1 - m) * (r + m * sig * sig / 2) * T);
+    const double simulated = out[CppiKernel<double>::terminal_value] - G;
+    const double log_error = std::log(simulated / formula);
+    sum += log_error;
+    sum_sq += log_error * log_error;
+  }
+  const double predicted_sd = m * (m - 1) / 2 * sig * sig * T * std::sqrt(2.0 / N);
+  const double rms = std::sqrt(sum_sq / paths);
+  EXPECT_LT(rms, 1.5 * predicted_sd) << "predicted " << predicted_sd;
+  EXPECT_LT(std::abs(sum / paths), 5.0 * predicted_sd / std::sqrt(double(paths)) + 1e-4);
+}
+
+// Cont-Tankov: near-continuous rebalancing with Merton jumps loses the floor at the first jump
+// below ln(1 - 1/m): P(gap) = 1 - exp(-T lambda Phi((ln(1 - 1/m) - muJ) / sJ)).
+TEST(CppiContTankov, GapProbabilityWithMertonJumps) {
+  Scenario s = cppi_scenario(0.2, 91.25, 1.0, 10000);
+  s.jumps.model = "merton";
+  s.jumps.intensity = 5.0;
+  s.jumps.log_mean = -0.2;
+  s.jumps.log_stdev = 0.1;
+  s.cppi.multiplier = {3.0, 6.0};
+  s.cppi.objective.gap_probability_max = 0.05;
+  const Evaluated e = evaluate(s);
+  const double T = 0.25;
+  for (int p = 0; p < 2; ++p) {
+    const double m = s.cppi.multiplier[p];
+    const double tail = normal_cdf_d((std::log(1.0 - 1.0 / m) + 0.2) / 0.1);
+    const double expected = 1.0 - std::exp(-T * 5.0 * tail);
+    const double se = std::sqrt(expected * (1 - expected) / 10000.0);
+    EXPECT_NEAR(e("gap_probability", p), expected, 4.0 * se) << "m=" << m;
+    EXPECT_NEAR(e("gap_probability_stderr", p), se, 0.1 * se);
+    EXPECT_GT(e("shortfall_mean", p), 0.0);
+  }
+  // max_mean_gap: m = 6 (P ~ 0.5) is infeasible at 5%, m = 3 (P ~ 0.025) is not.
+  EXPECT_TRUE(std::isfinite(e.result.objective[0]));
+  EXPECT_EQ(e.result.objective[0], e("terminal_mean", 0));
+  EXPECT_TRUE(std::isnan(e.result.objective[1]));
+}
+
+// Balder-Brandl-Mahayni: N rebalancing dates under GBM; the cushion turns negative in a period
+// with probability p = Phi((ln((m-1)/m) + r dt - (mu - s^2/2) dt) / (s sqrt dt)), independently
+// per period, and once negative the portfolio sits in cash below the floor: P = 1 - (1 - p)^N.
+TEST(CppiBalderBrandlMahayni, GapProbabilityWithDiscreteRebalancing) {
+  Scenario s = cppi_scenario(0.6, 365, 1.0, 40000);
+  s.simulation.steps = 12;
+  s.market.rate = 0.03;
+  s.market.drift = 0.1;
+  s.cppi.multiplier = {3.0, 4.0};
+  s.cppi.objective.gap_probability_max = 0.01;
+  const Evaluated e = evaluate(s);
+  const double dt = 1.0 / 12, sig = 0.6;
+  for (int p = 0; p < 2; ++p) {
+    const double m = s.cppi.multiplier[p];
+    const double per = normal_cdf_d((std::log((m - 1) / m) + 0.03 * dt - (0.1 - sig * sig / 2) * dt) /
+                                    (sig * std::sqrt(dt)));
+    const double expected = 1.0 - std::pow(1.0 - per, 12);
+    const double se = std::sqrt(expected * (1 - expected) / 40000.0);
+    EXPECT_NEAR(e("gap_probability", p), expected, 4.0 * se) << "m=" << m;
+    // the cushion is only observed at the dates: a breach is a gap and vice versa
+    EXPECT_EQ(e("floor_breach_probability", p), e("gap_probability", p));
+  }
+  // both points break the 1% limit: no feasible optimum, NaN everywhere, resamples find none
+  for (double o : e.result.objective) EXPECT_TRUE(std::isnan(o));
+  EXPECT_EQ(best_point(e.result.objective, Sense::maximize), -1);
+  for (int o : e.result.bootstrap_optimum) EXPECT_EQ(o, -1);
+}
+
+// Costs: with the leverage cap binding (E* = V) the only trade is the initial purchase, decided
+// on V_0 = capital whatever the costs, so on every path
+//   V_T(no costs) - V_T(costs) = cost_0 exp(r T)   exactly.
+TEST(CppiCosts, TerminalValueLowerByWhatWasPaid) {
+  Scenario s = cppi_scenario(0.5, 7, 1.0, 1);
+  s.market.rate = 0.04;
+  s.cppi.multiplier = {8.0};
+  s.cppi.tolerance = {0.05};
+  s.cppi.max_leverage = 1.0;
+  s.cppi.floor = 0.5;
+  s.costs.latency_seconds = 12.0;
+  s.costs.gas_volatility = 0.5;
+  const CellCoordinates cell = cell_coordinates(s, 0, 0);
+  const CppiKernel<double> free{process_params(s, cell), cost_params(s), cppi_settings(s, cell)};
+  s.costs.fee_bps = 10.0;
+  s.costs.gas = 5.0;
+  s.costs.impact = "amm";
+  s.costs.pool_depth = 5e7;
+  const CppiKernel<double> costly{process_params(s, cell), cost_params(s), cppi_settings(s, cell)};
+  const double growth = std::exp(0.04 * 7.0 / 365.0);
+  std::vector<double> a(free.columns()), b(costly.columns());
+  for (int path = 0; path < 500; ++path) {
+    free(path, PathOutput{a.data(), 1, 0});
+    costly(path, PathOutput{b.data(), 1, 0});
+    ASSERT_EQ(a[CppiKernel<double>::trade_count], 1.0);
+    ASSERT_EQ(b[CppiKernel<double>::trade_count], 1.0);
+    const double paid = b[CppiKernel<double>::cost_paid];
+    ASSERT_GT(paid, 1e6 * 10e-4);  // at least the fee on ~1e6 of notional
+    EXPECT_NEAR(a[0] - b[0], paid * growth, 1e-9 * 1e6) << "path " << path;
+    EXPECT_EQ(a[CppiKernel<double>::cost_paid], 0.0);
+  }
+}
+
+// Constructed path: the price falls 6% per step for five steps. Rebalancing after each step the
+// cushion shrinks by (1 - 4 * 0.06) per step and survives; an outage covering those steps holds
+// the initial exposure of 4 C_0 = 40 through a 26.6% fall, a loss larger than C_0 = 10: a gap.
+TEST(CppiOutage, OutageOverAFallTurnsItIntoAGap) {
+  CppiSettings s{};
+  s.capital = 100.0;
+  s.floor_fraction = 0.9;
+  s.max_leverage = 1e9;
+  s.horizon = 10.0 / 8760.0;
+  s.dt = 1.0 / 8760.0;
+  s.points = 1;
+  s.multiplier[0] = 4.0;
+  s.tolerance[0] = 0.0;
+  const CostParams no_costs{};
+  auto run = [&](bool outage) {
+    CppiPortfolios book;
+    book.start(s);
+    double spot = 100.0;
+    for (int k = 0; k <= 10; ++k) {
+      if (k >= 2 && k <= 6) spot *= 0.94;
+      MarketPoint<double> m{};
+      m.index = k;
+      m.time = k * s.dt;
+      m.time_to_expiry = s.horizon - m.time;
+      m.spot = m.fill_spot = spot;
+      m.gas_factor = 1.0;
+      m.blocked = outage && k >= 2 && k <= 6;
+      m.is_expiry = k == 10;
+      book.step(s, no_costs, m);
+    }
+    return book;
+  };
+  const CppiPortfolios tradable = run(false), blocked = run(true);
+  EXPECT_NEAR(tradable.value(0), 90.0 + 10.0 * std::pow(0.76, 5), 1e-9);
+  EXPECT_FALSE(tradable.breached[0]);
+  EXPECT_NEAR(blocked.value(0), 60.0 + 40.0 * std::pow(0.94, 5), 1e-9);
+  EXPECT_LT(blocked.value(0), 90.0);
+  EXPECT_TRUE(blocked.breached[0]);
+  EXPECT_EQ(blocked.trades[0], 2);  // buy at t_0, sell everything at the first step after
+}
+
+// Simulated outages: a -10% crash is survivable with m = 6 if the book re-levers at once; an
+// outage of a day after it holds 5.4 C of exposure against 0.4 C of cushion through a day of 80%
+// volatility. Common random numbers: only the durations differ.
+TEST(CppiOutage, LongOutagesAfterCrashesRaiseGapProbability) {
+  Scenario s = cppi_scenario(0.8, 30, 1.0, 3000);
+  s.gaps.intensity = 20.0;
+  s.gaps.crash_log_mean = std::log(0.9);
+  s.gaps.crash_log_stdev = 0.0;
+  s.cppi.multiplier = {6.0};
+  s.gaps.duration_hours = 1e-6;
+  const Evaluated brief = evaluate(s);
+  s.gaps.duration_hours = 24.0;
+  const Evaluated long_outage = evaluate(s);
+  const double p_brief = brief("gap_probability", 0), p_long = long_outage("gap_probability", 0);
+  EXPECT_LT(p_brief, 0.005);
+  EXPECT_GT(p_long, p_brief + 5.0 * long_outage("gap_probability_stderr", 0));
+  EXPECT_GT(p_long, 0.1);
+}
+
+Scenario vol_target_scenario(double vol, std::uint64_t paths) {
+  Scenario s;
+  s.seed = 99;
+  s.simulation.paths = paths;
+  s.simulation.dt_hours = 1.0;
+  s.simulation.precision = "double";
+  s.grid.volatility = {vol};
+  s.grid.expiry_days = {30};
+  s.market.spot = 100.0;
+  s.vol_target.present = true;
+  s.vol_target.capital = 1e6;
+  s.vol_target.max_leverage = 2.0;
+  s.vol_target.ewma_halflife_hours = 72.0;
+  return s;
+}
+
+// Hourly rebalanced to target / sigma_hat on GBM, the portfolio's realised volatility is the
+// target up to the EWMA's estimation noise (sd of sigma_hat / sigma ~ 5% at a 72 h half-life).
+TEST(VolTargetGbm, RealisesItsTargetVolatility) {
+  Scenario s = vol_target_scenario(0.8, 3000);
+  s.vol_target.target = {0.2, 0.4};
+  s.vol_target.tolerance = {0.0, 0.2};
+  const Evaluated e = evaluate(s);
+  for (int p = 0; p < 4; ++p) {
+    const double target = s.vol_target.target[p / 2];
+    EXPECT_NEAR(e("realised_volatility_mean", p) / target, 1.0, 0.03) << "point " << p;
+    EXPECT_GT(e("max_drawdown_mean", p), 0.0);
+    EXPECT_LT(e("max_drawdown_mean", p), 1.0);
+  }
+  EXPECT_NEAR(e("trades_mean", 0), 720.0, 1.0);
+  EXPECT_LT(e("trades_mean", 1), 0.2 * 720.0);  // a 20% band trades far less
+  // no drift, no rate, no costs: the mean terminal value is the capital
+  EXPECT_NEAR(e("terminal_mean", 3), 1e6, 4.0 * e("terminal_stderr", 3));
+  EXPECT_EQ(e.result.bootstrap_optimum.size(), 64u);
+}
+
+// The full family with jumps, outages and every cost, in float: 1 thread and 2 threads give
+// bit-identical metrics, objectives and bootstrap optima.
+TEST(VolTargetDeterminism, OneAndTwoThreadsIdentical) {
+  Scenario s = cppi_scenario(0.7, 7, 1.0, 5000);
+  s.simulation.precision = "float";
+  s.jumps.model = "merton";
+  s.jumps.intensity = 20.0;
+  s.jumps.log_mean = -0.05;
+  s.jumps.log_stdev = 0.08;
+  s.gaps.intensity = 10.0;
+  s.gaps.duration_hours = 6.0;
+  s.gaps.crash_log_mean = -0.1;
+  s.gaps.crash_log_stdev = 0.05;
+  s.gaps.gas_multiplier = 10.0;
+  s.costs.fee_bps = 5.0;
+  s.costs.gas = 4.0;
+  s.costs.gas_volatility = 0.6;
+  s.costs.impact = "amm";
+  s.costs.latency_seconds = 12.0;
+  s.cppi.multiplier = {2, 4, 8};
+  s.cppi.tolerance = {0.0, 0.1};
+  s.cppi.max_leverage = 1.0;
+  s.vol_target.present = true;
+  s.vol_target.target = {0.2, 0.5};
+  s.vol_target.tolerance = {0.05, 0.2};
+  for (int g = 0; g < 2; ++g) {
+    const Evaluated one = evaluate(s, g, 1), two = evaluate(s, g, 2);
+    ASSERT_EQ(one.result.metrics.size(), two.result.metrics.size());
+    for (std::size_t m = 0; m < one.result.metrics.size(); ++m)
+      for (std::size_t p = 0; p < one.result.metrics[m].size(); ++p) {
+        EXPECT_TRUE(std::isfinite(one.result.metrics[m][p])) << one.spec.metrics[m].name;
+        EXPECT_EQ(one.result.metrics[m][p], two.result.metrics[m][p]) << one.spec.metrics[m].name;
+      }
+    EXPECT_EQ(one.result.objective, two.result.objective);
+    EXPECT_EQ(one.result.bootstrap_optimum, two.result.bootstrap_optimum);
+    EXPECT_GT(one("cost_mean", 0), 0.0);
+  }
+}
+
+// CPU and CUDA backends run the same kernel code: equal within float rounding (skips without GPU).
+TEST(VolTargetBackends, CpuAndCudaAgree) {
+  if (!probe_cuda().usable) GTEST_SKIP() << "no usable CUDA device";
+  Scenario s = cppi_scenario(0.7, 7, 1.0, 20000);
+  s.simulation.precision = "float";
+  s.jumps.model = "merton";
+  s.jumps.intensity = 20.0;
+  s.jumps.log_mean = -0.05;
+  s.jumps.log_stdev = 0.08;
+  s.gaps.intensity = 10.0;
+  s.gaps.crash_log_mean = -0.1;
+  s.costs.fee_bps = 5.0;
+  s.costs.gas = 4.0;
+  s.cppi.multiplier = {2, 4, 8};
+  s.cppi.tolerance = {0.0, 0.1};
+  s.vol_target.present = true;
+  s.vol_target.target = {0.2, 0.5};
+  s.vol_target.tolerance = {0.05, 0.2};
+  for (int g = 0; g < 2; ++g) {
+    const Evaluated cpu = evaluate(s, g, 0, BackendKind::cpu);
+    const Evaluated gpu = evaluate(s, g, 0, BackendKind::cuda);
+    for (std::size_t m = 0; m < cpu.result.metrics.size(); ++m)
+      for (std::size_t p = 0; p < cpu.result.metrics[m].size(); ++p) {
+        const double a = cpu.result.metrics[m][p], b = gpu.result.metrics[m][p];
+        EXPECT_NEAR(a, b, 1e-4 * std::abs(a) + 1e-3) << cpu.spec.metrics[m].name << " point " << p;
+      }
+  }
+}
+
+}  // namespace
+}  // namespace hedgemap
