@@ -1,0 +1,23 @@
+// `hedgemap inspect` and `hedgemap export`: the optima of a results file as a terminal table, or
+// as CSV / JSON for a rebalancing keeper (format documented at the top of results_inspect.cpp).
+#pragma once
+#include <ostream>
+#include <string>
+
+namespace hedgemap {
+
+// Prints, for each results file, a terminal-readable table: one row per (volatility, expiry_days)
+// cell and per policy group (/hedging/*, /cppi, /vol_target) with the optimal parameter(s) (grid
+// and refined where present), the optimal objective, the confidence, and for hedging the best
+// policy per cell (/best/hedging_policy with attribute `policies`). Also a header with the root
+// attributes title, source, date_created, backend, device, paths, seed. Returns the exit code
+// (0; 1 if the file cannot be read: message to stderr).
+int inspect_results(const std::string& path, std::ostream& out);
+
+// Writes the optimal threshold per (volatility, expiry_days, policy) with objective and
+// confidence, as CSV or JSON (format: "csv" | "json"). output_path empty -> stdout; else written
+// atomically. NaN is an empty CSV field / JSON null. Returns the exit code (0; 1 on a read or
+// write failure or an unknown format: message to stderr).
+int export_results(const std::string& path, const std::string& format, const std::string& output_path);
+
+}  // namespace hedgemap
