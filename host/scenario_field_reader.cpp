@@ -162,13 +162,18 @@ static std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 void FieldReader::report(const std::string& key, const toml::node* where,
                          const toml::node* value, const std::string& message) {
+  report_at(key, where ? &where->source() : nullptr, value, message);
+}
+
+void FieldReader::report_at(const std::string& key, const toml::source_region* where,
+                            const toml::node* value, const std::string& message) {
   ScenarioProblem p;
   p.key = key;
   p.message = message;
   if (value) p.value = render_value(*value);
   p.location = source_name_;
   if (where) {
-    const toml::source_region& src = where->source();
+    const toml::source_region& src = *where;
     const bool from_override =
         src.begin.line == 0 || (src.path && *src.path == kOverrideLocation);
     if (from_override) {
@@ -200,7 +205,8 @@ void FieldReader::check_keys(const toml::table& table, const std::string& prefix
     for (std::size_t i = 0; i < allowed.size(); ++i) list += (i ? ", " : "") + std::string(allowed[i]);
     message += "; allowed keys of " + table_label + ": " + list;
     const bool is_section = node.is_table() || node.is_array_of_tables();
-    report(prefix + std::string(name), &node, is_section ? nullptr : &node, message);
+    // Point at the key itself (the node's position is that of its value).
+    report_at(prefix + std::string(name), &key.source(), is_section ? nullptr : &node, message);
   }
 }
 

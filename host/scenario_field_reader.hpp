@@ -48,6 +48,8 @@ class FieldReader {
   // given, is rendered after the key.
   void report(const std::string& key, const toml::node* where, const toml::node* value,
               const std::string& message);
+  void report_at(const std::string& key, const toml::source_region* where,
+                 const toml::node* value, const std::string& message);
 
   // Reports every key of `table` that is not in `allowed`, listing the allowed ones.
   void check_keys(const toml::table& table, const std::string& prefix,
