@@ -1,2 +1,210 @@
-// Placeholder while the CLI is being assembled (see the sweep); replaced shortly.
-int main() { return 0; }
+// hedgemap command line: run, validate, info (and inspect/export of results files).
+// Exit codes: 0 ok, 1 runtime failure, 2 bad input, 3 finished with NaN cells, 75 interrupted
+// (resumable with --resume).
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <new>
+#include <sstream>
+
+#include "build_info.hpp"
+#include "host/backend.hpp"
+#include "host/h5_writer.hpp"
+#include "host/interrupt.hpp"
+#include "host/scenario_parser.hpp"
+#include "host/sweep.hpp"
+
+namespace fs = std::filesystem;
+using namespace hedgemap;
+
+namespace {
+
+struct ScenarioArgs {
+  std::string file;                    // empty: the embedded default
+  std::vector<std::string> overrides;  // --set
+  std::optional<std::uint64_t> paths, seed;
+};
+
+void add_scenario_options(CLI::App* cmd, ScenarioArgs& a) {
+  cmd->add_option("scenario", a.file, "scenario TOML file (default: the embedded scenarios/default.toml)");
+  cmd->add_option("--set", a.overrides, "override a scenario key: --set costs.gas=10 (TOML value)")
+      ->type_name("KEY=VALUE");
+  cmd->add_option("--paths", a.paths, "Monte Carlo paths per cell (simulation.paths)");
+  cmd->add_option("--seed", a.seed, "random seed (seed)");
+}
+
+Scenario load(const ScenarioArgs& a) {
+  std::vector<std::string> overrides = a.overrides;
+  if (a.paths) overrides.push_back("simulation.paths=" + std::to_string(*a.paths));
+  if (a.seed) overrides.push_back("seed=" + std::to_string(*a.seed));
+  if (a.file.empty())
+    return parse_scenario(build_info::default_scenario_toml, "<embedded default.toml>", overrides);
+  return load_scenario_file(a.file, overrides);
+}
+
+std::string joined_command_line(int argc, char** argv) {
+  std::string s;
+  for (int i = 0; i < argc; ++i) {
+    if (i) s += ' ';
+    s += argv[i];
+  }
+  return s;
+}
+
+int bad_input(const std::string& message) {
+  std::fprintf(stderr, "hedgemap: error: %s\n", message.c_str());
+  return kExitBadInput;
+}
+
+void print_info() {
+  std::printf("hedgemap %s (git %s%s)\n", build_info::version, build_info::git_commit,
+              build_info::git_dirty ? ", dirty" : "");
+  std::printf("backends compiled in: cpu (OpenMP)%s\n", build_info::cuda_compiled ? ", cuda" : "");
+  std::printf("cpu: %s\n", cpu_model_name().c_str());
+  const CudaDeviceInfo cuda = probe_cuda();
+  if (cuda.usable) {
+    std::printf("cuda device 0: %s, compute capability %d.%d, %.1f GiB (%.1f GiB free), driver %d, runtime %d\n",
+                cuda.name.c_str(), cuda.compute_major, cuda.compute_minor, cuda.total_memory / 1073741824.0,
+                cuda.free_memory / 1073741824.0, cuda.driver_version, cuda.runtime_version);
+  } else {
+    std::printf("cuda: not usable: %s\n", cuda.why_not.c_str());
+  }
+  std::printf("rng: philox4x32-10 (Random123; equal to cuRAND's Philox4_32_10)\n");
+}
+
+void print_plan(const Scenario& s) {
+  const auto groups = sweep_groups(s);
+  std::printf("scenario %s: %zu volatilities x %zu expiries = %zu cells, %llu paths each, %s precision\n",
+              s.name.c_str(), s.grid.volatility.size(), s.grid.expiry_days.size(),
+              s.grid.volatility.size() * s.grid.expiry_days.size(),
+              static_cast<unsigned long long>(s.simulation.paths), s.simulation.precision.c_str());
+  std::printf("  volatility:");
+  for (double v : s.grid.volatility) std::printf(" %g", v);
+  std::printf("\n  expiry_days (steps):");
+  for (double e : s.grid.expiry_days) std::printf(" %g (%d)", e, s.steps_for_expiry(e));
+  std::printf("\n");
+  std::size_t points = 0, retained = 0;
+  for (const auto& g : groups) {
+    std::printf("  %-28s %zu parameter point(s)\n", g.path.c_str(), g.points());
+    points += g.points();
+    if (g.path.rfind("/hedging/", 0) == 0) retained += g.points();
+  }
+  const double path_steps = sweep_path_steps(s);
+  std::printf("work: %.3g path-steps, %.3g policy evaluations (path-steps x parameter points)\n",
+              path_steps, path_steps * double(points ? points : 1));
+  // Per-path P&L of every hedging point is kept for a cell (quantiles); the rest is chunked.
+  const double bytes = double(retained) * double(s.simulation.paths) * 8.0 * 2.0 +
+                       double(points * 8 + 8) * 131072.0 * 8.0;
+  std::printf("memory: about %.2f GiB of host memory per cell (estimate)\n", bytes / 1073741824.0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"hedgemap: Monte Carlo optimizer of rebalancing thresholds for crypto option books"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("hedgemap ") + build_info::version);
+
+  ScenarioArgs run_args;
+  RunOptions run_options;
+  std::string backend = "";
+  int threads = 0;
+  auto* run = app.add_subcommand("run", "run a scenario and write its results file");
+  add_scenario_options(run, run_args);
+  run->add_option("-o,--output", run_options.output, "results file (default: results/<name>.h5)");
+  run->add_flag("--overwrite", run_options.overwrite, "replace an existing results file");
+  run->add_option("--backend", backend, "auto | cpu | cuda (default: simulation.backend)")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  run->add_option("--threads", threads, "CPU threads (default: all)")->check(CLI::NonNegativeNumber);
+  run->add_flag("--resume", run_options.resume, "finish an interrupted run from its checkpoint");
+  run->add_option("--progress", run_options.progress, "auto | bar | jsonl | none")
+      ->check(CLI::IsMember({"auto", "bar", "jsonl", "none"}));
+  run->add_flag("-q,--quiet", run_options.quiet, "no progress and no summary");
+
+  ScenarioArgs validate_args;
+  auto* validate = app.add_subcommand("validate", "check a scenario and print the grid, the work and the memory it needs");
+  add_scenario_options(validate, validate_args);
+
+  auto* info = app.add_subcommand("info", "version, git commit, backends compiled in, devices seen");
+
+  std::string inspect_file;
+  auto* inspect = app.add_subcommand("inspect", "print the optimal thresholds of a results file");
+  inspect->add_option("file", inspect_file, "results file (.h5)")->required()->check(CLI::ExistingFile);
+
+  std::string export_file, export_format = "csv", export_output;
+  auto* export_cmd = app.add_subcommand("export", "optimal threshold per (volatility, expiry, policy) as CSV or JSON");
+  export_cmd->add_option("file", export_file, "results file (.h5)")->required()->check(CLI::ExistingFile);
+  export_cmd->add_option("--format", export_format, "csv | json")->check(CLI::IsMember({"csv", "json"}));
+  export_cmd->add_option("-o,--output", export_output, "output file (default: stdout)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitBadInput;
+  }
+
+  try {
+    if (*info) {
+      print_info();
+      return kExitOk;
+    }
+    if (*inspect || *export_cmd) {
+      std::fprintf(stderr, "hedgemap: inspect/export are being built\n");
+      return kExitRuntimeFailure;
+    }
+
+    ScenarioArgs& args = *validate ? validate_args : run_args;
+    Scenario scenario;
+    try {
+      scenario = load(args);
+    } catch (const ScenarioError& e) {
+      for (const auto& p : e.problems) std::fprintf(stderr, "%s\n", p.line_text().c_str());
+      std::fprintf(stderr, "hedgemap: %zu problem(s) in the scenario; nothing was run\n", e.problems.size());
+      return kExitBadInput;
+    }
+    if (*validate) {
+      print_plan(scenario);
+      std::printf("scenario is valid\n");
+      return kExitOk;
+    }
+
+    // --- run ---
+    if (run_options.output.empty()) run_options.output = "results/" + scenario.name + ".h5";
+    if (fs::exists(run_options.output) && !run_options.overwrite)
+      return bad_input(run_options.output + " exists; use --overwrite to replace it");
+    const fs::path parent = fs::path(run_options.output).parent_path();
+    if (!parent.empty()) fs::create_directories(parent);
+    run_options.command_line = joined_command_line(argc, argv);
+
+    const std::string requested = backend.empty() ? scenario.simulation.backend : backend;
+    Execution exec;
+    try {
+      exec = choose_backend(requested, threads);
+    } catch (const std::runtime_error& e) {
+      std::fprintf(stderr, "hedgemap: error: %s\n", e.what());
+      return kExitRuntimeFailure;
+    }
+    if (!run_options.quiet)
+      std::fprintf(stderr, "hedgemap: backend %s (%s): %s\n", backend_name(exec.backend),
+                   exec.device.c_str(), exec.reason.c_str());
+    install_interrupt_handlers();
+    const RunSummary summary = run_sweep(scenario, exec, run_options);
+    if (summary.exit_code == kExitOk || summary.exit_code == kExitNaNCells) {
+      if (!run_options.quiet)
+        std::fprintf(stderr, "hedgemap: %zu cells, %.3g path-steps in %.2f s (%.3g path-steps/s)\n",
+                     summary.cells, summary.path_steps, summary.wall_seconds,
+                     summary.path_steps / summary.wall_seconds);
+      std::printf("%s\n", run_options.output.c_str());
+    }
+    return summary.exit_code;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "hedgemap: error: out of host memory (lower simulation.paths); nothing was written\n");
+    return kExitRuntimeFailure;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "hedgemap: error: %s\n", e.what());
+    return kExitRuntimeFailure;
+  }
+}
