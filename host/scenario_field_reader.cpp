@@ -202,7 +202,9 @@ void FieldReader::check_keys(const toml::table& table, const std::string& prefix
       }
     }
     std::string list;
-    for (std::size_t i = 0; i < allowed.size(); ++i) list += (i ? ", " : "") + std::string(allowed[i]);
+    for (std::size_t i = 0; i < allowed.size(); ++i) {
+      list += (i ? ", " : "") + std::string(allowed[i]);
+    }
     message += "; allowed keys of " + table_label + ": " + list;
     const bool is_section = node.is_table() || node.is_array_of_tables();
     // Point at the key itself (the node's position is that of its value).

@@ -32,7 +32,7 @@ Bound at_least(double lo);
 Bound open_interval(double lo, double hi);
 Bound closed_interval(double lo, double hi);
 
-// The value as it would be written in TOML, floats in shortest round-trip form: -0.3, "kou", [1, 2].
+// The value as written in TOML, floats in shortest round-trip form: -0.3, "kou", [1, 2].
 std::string render_value(const toml::node& node);
 std::string format_number(double x);
 // The table as TOML text that parses back to the same values (shortest round-trip floats, unlike

@@ -1,0 +1,213 @@
+// Bad scenarios (../shared/spec/scenario.md, "Bad input"): every class of problem is reported
+// with the key, the file:line:col where toml++ knows it, and what is allowed.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "host/scenario_parser.hpp"
+#include "tests/scenario_test_inputs.hpp"
+
+namespace hedgemap {
+namespace {
+
+using scenario_test::all_lines;
+using scenario_test::find_key;
+using scenario_test::kMinimalCppi;
+using scenario_test::kMinimalHedging;
+using scenario_test::problems_of;
+
+TEST(ScenarioParserBadInput, WrongType) {
+  const auto problems = problems_of(std::string(kMinimalCppi) + "capital = \"lots\"\n");
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].key, "cppi.capital");
+  EXPECT_EQ(problems[0].location, "x.toml:6:11");
+  EXPECT_EQ(problems[0].line_text(), "x.toml:6:11: cppi.capital = \"lots\": must be a number > 0");
+}
+
+TEST(ScenarioParserBadInput, OutOfRangeGridElement) {
+  std::string text = kMinimalCppi;
+  text.replace(text.find("[0.4, 0.8]"), 10, "[0.4, 0.8, -0.3]");
+  const auto problems = problems_of(text);
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].line_text(), "x.toml:3:25: grid.volatility[2] = -0.3: must be > 0");
+  EXPECT_EQ(problems[0].line, 3);
+  EXPECT_EQ(problems[0].column, 25);
+}
+
+TEST(ScenarioParserBadInput, EmptyGrid) {
+  std::string text = kMinimalCppi;
+  text.replace(text.find("[1, 7]"), 6, "[]");
+  const auto problems = problems_of(text);
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].key, "grid.expiry_days");
+  EXPECT_EQ(problems[0].location, "x.toml:4:15");
+  EXPECT_NE(problems[0].message.find("must not be empty"), std::string::npos);
+}
+
+TEST(ScenarioParserBadInput, MissingGridIsReportedAgainstTheFile) {
+  const auto problems = problems_of("[cppi]\n");
+  ASSERT_EQ(problems.size(), 2u) << all_lines(problems);
+  EXPECT_EQ(find_key(problems, "grid.volatility")->location, "x.toml");
+  EXPECT_NE(find_key(problems, "grid.expiry_days"), nullptr);
+}
+
+TEST(ScenarioParserBadInput, UnsortedGrid) {
+  std::string text = kMinimalCppi;
+  text.replace(text.find("[1, 7]"), 6, "[7, 7]");
+  const auto problems = problems_of(text);
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].key, "grid.expiry_days[1]");
+  EXPECT_EQ(problems[0].location, "x.toml:4:19");
+  EXPECT_NE(problems[0].message.find("strictly increasing"), std::string::npos);
+}
+
+TEST(ScenarioParserBadInput, UnknownKeyNamesItAndListsTheAllowedOnes) {
+  const auto problems = problems_of(std::string(kMinimalCppi) + "[costs]\nfee_bp = 5\n");
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].key, "costs.fee_bp");
+  EXPECT_EQ(problems[0].location, "x.toml:7:1");
+  EXPECT_NE(problems[0].message.find("did you mean \"fee_bps\""), std::string::npos);
+  EXPECT_NE(problems[0].message.find("latency_seconds"), std::string::npos);  // allowed list
+  // An unknown section and an unknown dotted key inside [hedging].
+  std::string text = std::string(kMinimalHedging) + "periodic.every_step = [1]\n[costz]\n";
+  const auto more = problems_of(text);
+  EXPECT_NE(find_key(more, "hedging.periodic.every_step"), nullptr) << all_lines(more);
+  EXPECT_NE(find_key(more, "costz"), nullptr) << all_lines(more);
+}
+
+TEST(ScenarioParserBadInput, UnknownAndDuplicatePolicy) {
+  std::string text = kMinimalHedging;
+  text.replace(text.find("[\"periodic\"]"), 12, "[\"periodic\", \"delta_bnd\", \"periodic\"]");
+  const auto problems = problems_of(text);
+  ASSERT_EQ(problems.size(), 2u) << all_lines(problems);
+  EXPECT_EQ(problems[0].key, "hedging.policies[1]");
+  EXPECT_EQ(problems[0].location, "x.toml:10:25");
+  EXPECT_NE(problems[0].message.find("whalley_wilmott"), std::string::npos);
+  EXPECT_EQ(problems[1].key, "hedging.policies[2]");
+  EXPECT_NE(problems[1].message.find("twice"), std::string::npos);
+}
+
+TEST(ScenarioParserBadInput, BrokenTomlGivesLineAndColumn) {
+  const auto problems = problems_of("name = \"t\"\n[grid]\nvolatility = [0.4,\nexpiry_days = 3\n");
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_GE(problems[0].line, 3);
+  EXPECT_GT(problems[0].column, 0);
+  EXPECT_EQ(problems[0].location.rfind("x.toml:" + std::to_string(problems[0].line) + ":", 0), 0u)
+      << problems[0].location;
+  EXPECT_NE(problems[0].message.find("invalid TOML"), std::string::npos);
+}
+
+TEST(ScenarioParserBadInput, NoPolicyFamily) {
+  std::string text = kMinimalCppi;
+  text.replace(text.find("[cppi]"), 6, "");
+  const auto problems = problems_of(text);
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].location, "x.toml");
+  EXPECT_NE(problems[0].line_text().find("[vol_target]"), std::string::npos);
+}
+
+TEST(ScenarioParserBadInput, FloorOutsideTheOpenUnitInterval) {
+  for (const char* floor : {"0", "1", "1.5", "-0.1"}) {
+    const auto problems = problems_of(std::string(kMinimalCppi) + "floor = " + floor + "\n");
+    ASSERT_EQ(problems.size(), 1u) << floor;
+    EXPECT_EQ(problems[0].key, "cppi.floor");
+    EXPECT_EQ(problems[0].location, "x.toml:6:9");
+    EXPECT_EQ(problems[0].message, "must be in (0, 1)");
+  }
+  EXPECT_TRUE(problems_of(std::string(kMinimalCppi) + "floor = 0.5\n").empty());
+}
+
+TEST(ScenarioParserBadInput, FloatWhereAnIntegerIsExpected) {
+  const auto problems = problems_of(std::string(kMinimalHedging) +
+                                    "periodic.every_steps = [1, 2.0]\n"
+                                    "[simulation]\npaths = 1e5\nsteps = 21.0\n");
+  ASSERT_EQ(problems.size(), 3u) << all_lines(problems);
+  EXPECT_EQ(problems[0].key, "hedging.periodic.every_steps[1]");
+  EXPECT_EQ(problems[0].location, "x.toml:11:28");
+  EXPECT_NE(problems[0].message.find("integer"), std::string::npos);
+  EXPECT_EQ(problems[1].key, "simulation.paths");
+  EXPECT_EQ(problems[2].key, "simulation.steps");
+}
+
+TEST(ScenarioParserBadInput, LatencyMustBeShorterThanAStep) {
+  // dt = 1 h = 3600 s for every expiry.
+  EXPECT_TRUE(problems_of(std::string(kMinimalCppi) + "[costs]\nlatency_seconds = 3599\n").empty());
+  const auto hourly = problems_of(std::string(kMinimalCppi) + "[costs]\nlatency_seconds = 3600\n");
+  ASSERT_EQ(hourly.size(), 1u) << all_lines(hourly);
+  EXPECT_EQ(hourly[0].key, "costs.latency_seconds");
+  EXPECT_EQ(hourly[0].location, "x.toml:7:19");
+  // With a fixed 21 steps, the 1-day expiry has steps of 86400 / 21 = 4114.3 s.
+  const std::string fixed = std::string(kMinimalCppi) + "[simulation]\nsteps = 21\n[costs]\n";
+  EXPECT_TRUE(problems_of(fixed + "latency_seconds = 4000\n").empty());
+  const auto coarse = problems_of(fixed + "latency_seconds = 4200\n");
+  ASSERT_EQ(coarse.size(), 1u) << all_lines(coarse);
+  EXPECT_NE(coarse[0].message.find("expiry_days = 1"), std::string::npos) << coarse[0].message;
+}
+
+TEST(ScenarioParserBadInput, CrossSectionRules) {
+  // [hedging] without [[book]]; merton hedger without merton jumps; all-zero book.
+  std::string no_book = "[grid]\nvolatility = [0.4]\nexpiry_days = [1]\n[hedging]\n";
+  auto problems = problems_of(no_book);
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].key, "book");
+  EXPECT_EQ(problems[0].location, "x.toml:4:1");
+
+  problems = problems_of(std::string(kMinimalHedging) + "model = \"merton\"\n");
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].key, "hedging.model");
+  EXPECT_TRUE(problems_of(std::string(kMinimalHedging) + "model = \"merton\"\n",
+                          {"jumps.model=merton"})
+                  .empty());
+
+  std::string zero = kMinimalHedging;
+  zero.replace(zero.find("quantity = -1.0"), 15, "quantity = 0");
+  problems = problems_of(zero);
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].key, "book");
+}
+
+TEST(ScenarioParserBadInput, EnumsSeedsAndNonFiniteNumbers) {
+  const auto problems = problems_of(std::string(kMinimalCppi) +
+                                    "objective.kind = \"cvar\"\n"
+                                    "[simulation]\nprecision = \"half\"\n"
+                                    "[market]\nspot = nan\n",
+                                    {"seed=-1", "jumps.model=levy"});
+  ASSERT_EQ(problems.size(), 5u) << all_lines(problems);
+  EXPECT_NE(find_key(problems, "cppi.objective.kind"), nullptr);  // cvar is not a CPPI objective
+  EXPECT_NE(find_key(problems, "simulation.precision"), nullptr);
+  EXPECT_NE(find_key(problems, "market.spot"), nullptr);
+  EXPECT_NE(find_key(problems, "seed"), nullptr);
+  EXPECT_NE(find_key(problems, "jumps.model"), nullptr);
+}
+
+TEST(ScenarioParserBadInput, MultipleProblemsAreReportedTogetherInFileOrder) {
+  const std::string text = R"(name = "t"
+seed = 1.5
+[grid]
+volatility = [0.4, 0.3]
+expiry_days = [-1]
+[cppi]
+floor = 2.0
+multiplier = [0.5]
+)";
+  try {
+    parse_scenario(text, "x.toml");
+    FAIL() << "no error";
+  } catch (const ScenarioError& error) {
+    const auto& p = error.problems;
+    ASSERT_EQ(p.size(), 5u) << error.what();
+    EXPECT_EQ(p[0].key, "seed");
+    EXPECT_EQ(p[1].key, "grid.volatility[1]");
+    EXPECT_EQ(p[2].key, "grid.expiry_days[0]");
+    EXPECT_EQ(p[3].key, "cppi.floor");
+    EXPECT_EQ(p[4].key, "cppi.multiplier[0]");
+    // what() is every line, in the same order.
+    std::string expected;
+    for (const ScenarioProblem& q : p) expected += (expected.empty() ? "" : "\n") + q.line_text();
+    EXPECT_EQ(std::string(error.what()), expected);
+  }
+}
+
+}  // namespace
+}  // namespace hedgemap
