@@ -1,0 +1,370 @@
+// Hedging policies against independent references: Derman-Kamal hedging error, the expected
+// proportional cost of discrete hedging, exact per-path gas and AMM costs, outages, the
+// Whalley-Wilmott band, edge vs center, statistics (VaR/CVaR of the unhedged book against the
+// lognormal closed form) and thread/backend independence. Fixed seeds, tolerances of a few
+// standard errors.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "host/backend.hpp"
+#include "host/hedging_family.hpp"
+#include "host/path_runner.hpp"
+
+namespace hedgemap {
+namespace {
+
+const double kPi = 3.14159265358979323846;
+
+// Own Black-Scholes (r = 0 unless given), independent of kernels/black_scholes.hpp.
+double ncdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+double npdf(double x) { return std::exp(-0.5 * x * x) / std::sqrt(2.0 * kPi); }
+double d1_of(double s, double k, double sigma, double tau) {
+  return std::log(s / k) / (sigma * std::sqrt(tau)) + 0.5 * sigma * std::sqrt(tau);
+}
+double call_delta(double s, double k, double sigma, double tau) {
+  if (tau <= 0.0) return s > k ? 1.0 : 0.0;
+  return ncdf(d1_of(s, k, sigma, tau));
+}
+double call_gamma(double s, double k, double sigma, double tau) {
+  if (tau <= 0.0) return 0.0;
+  return npdf(d1_of(s, k, sigma, tau)) / (s * sigma * std::sqrt(tau));
+}
+double call_vega(double s, double k, double sigma, double tau) {
+  return s * npdf(d1_of(s, k, sigma, tau)) * std::sqrt(tau);
+}
+
+// Short one ATM call, S = 100, sigma = 0.2, T = 1/12, r = drift = 0, no costs.
+Scenario hedge_scenario(int steps, std::uint64_t paths) {
+  Scenario s;
+  s.seed = 424242;
+  s.days_per_year = 365.0;
+  s.simulation.paths = paths;
+  s.simulation.steps = steps;
+  s.simulation.precision = "double";
+  s.simulation.backend = "cpu";
+  s.grid.volatility = {0.2};
+  s.grid.expiry_days = {365.0 / 12.0};
+  s.market.spot = 100.0;
+  s.book = {BookLeg{"call", 1.0, -1.0}};
+  s.hedging.present = true;
+  s.hedging.policies = {"periodic"};
+  s.hedging.periodic_every_steps = {1};
+  return s;
+}
+
+Execution cpu(int threads = 0) {
+  Execution e;
+  e.backend = BackendKind::cpu;
+  e.threads = threads;
+  return e;
+}
+
+BootstrapPlan small_plan() { return BootstrapPlan{8, 8, 99}; }
+
+// Metric index in GroupSpec::metrics.
+int metric(const GroupSpec& g, const std::string& name) {
+  for (std::size_t i = 0; i < g.metrics.size(); ++i)
+    if (g.metrics[i].name == name) return int(i);
+  ADD_FAILURE() << "no metric " << name;
+  return 0;
+}
+
+// Per-path block (column-major) of a hedging kernel over paths [0, n), n <= kChunkPaths.
+template <class Real>
+std::vector<double> run_kernel(const HedgingKernel<Real>& k, std::uint64_t n) {
+  std::vector<double> out;
+  run_paths(cpu(), k, n, [&](std::uint64_t, std::uint64_t count, const double* block) {
+    out.assign(block, block + std::size_t(k.columns()) * count);
+  });
+  return out;
+}
+double at(const std::vector<double>& b, std::uint64_t n, int point, int m, std::uint64_t i) {
+  return b[std::size_t(point * kHedgeMetrics + m) * n + i];
+}
+
+TEST(HedgingDermanKamal, StdFollowsDermanKamalAtNAnd4NHedgesAndMeanIsZero) {
+  Scenario s = hedge_scenario(84, 40000);
+  s.hedging.periodic_every_steps = {1, 4};  // 84 and 21 hedges on the same paths
+  const auto groups = hedging_groups(s);
+  ASSERT_EQ(groups.size(), 2u);
+  const auto res = evaluate_hedging_cell(s, cell_coordinates(s, 0, 0), cpu(), small_plan());
+  const GroupSpec& g = groups[1];
+  const double T = 1.0 / 12.0, vega = call_vega(100, 100, 0.2, T);
+  const double std84 = res[1].metrics[metric(g, "pnl_std")][0];
+  const double std21 = res[1].metrics[metric(g, "pnl_std")][1];
+  const double dk84 = std::sqrt(kPi / 4.0) * 0.2 * vega / std::sqrt(84.0);
+  const double dk21 = std::sqrt(kPi / 4.0) * 0.2 * vega / std::sqrt(21.0);
+  // Derman-Kamal is the large-N limit; at finite N the std is a few percent lower.
+  EXPECT_GT(std84 / dk84, 0.94) << std84 << " vs " << dk84;
+  EXPECT_LT(std84 / dk84, 1.02) << std84 << " vs " << dk84;
+  EXPECT_GT(std21 / dk21, 0.94) << std21 << " vs " << dk21;
+  EXPECT_LT(std21 / dk21, 1.02) << std21 << " vs " << dk21;
+  EXPECT_NEAR(std21 / std84, 2.0, 0.08);
+  for (int p = 0; p < 2; ++p) {
+    const double mean = res[1].metrics[metric(g, "pnl_mean")][p];
+    const double se = res[1].metrics[metric(g, "pnl_stderr")][p];
+    EXPECT_LT(std::abs(mean), 4.0 * se) << "point " << p;
+    EXPECT_EQ(res[1].metrics[metric(g, "cost_mean")][p], 0.0);
+  }
+  // The unhedged book: mean 0 too (premium = risk-neutral price), std = that of the payoff.
+  EXPECT_LT(std::abs(res[0].metrics[0][0]), 4.0 * res[0].metrics[2][0]);
+}
+
+TEST(HedgingCosts, ProportionalCostMatchesDiscreteHedgingFormula) {
+  Scenario s = hedge_scenario(84, 20000);
+  s.costs.fee_bps = 10.0;
+  const double lambda = 1e-3, T = 1.0 / 12.0, N = 84.0;
+  const auto res = evaluate_hedging_cell(s, cell_coordinates(s, 0, 0), cpu(), small_plan());
+  const auto g = hedging_groups(s)[1];
+  const double fee = res[1].metrics[metric(g, "fee_mean")][0];
+  // Rebalancing: lambda vega sqrt(2N/(pi T)); initial trade and unwind: lambda S0 N(d1) each
+  // (E[Delta_{N-1} S_T] = E[S_T 1{S_T > K}] = S0 N(d1) with r = 0).
+  const double rebalancing = lambda * call_vega(100, 100, 0.2, T) * std::sqrt(2.0 * N / (kPi * T));
+  const double ends = 2.0 * lambda * 100.0 * ncdf(d1_of(100, 100, 0.2, T));
+  EXPECT_NEAR(fee / (rebalancing + ends), 1.0, 0.03) << fee << " vs " << rebalancing + ends;
+  // Initial + 83 rebalances + unwind, less the steps where the delta did not change (deep in or
+  // out of the money near expiry the double delta is exactly 1 or 0 on consecutive steps).
+  EXPECT_LE(res[1].metrics[metric(g, "trades_mean")][0], 85.0);
+  EXPECT_GT(res[1].metrics[metric(g, "trades_mean")][0], 80.0);
+  // P&L mean is minus the expected cost (the cost-free P&L has mean 0).
+  EXPECT_NEAR(res[1].metrics[metric(g, "pnl_mean")][0], -fee,
+              4.0 * res[1].metrics[metric(g, "pnl_stderr")][0]);
+}
+
+TEST(HedgingCosts, GasOnlyCostIsGasTimesTradesOnEveryPath) {
+  Scenario s = hedge_scenario(20, 4096);
+  s.hedging.policies = {"periodic", "delta_band", "whalley_wilmott"};
+  s.hedging.periodic_every_steps = {1, 3};
+  s.hedging.delta_band_band = {0.05, 0.2};
+  s.hedging.whalley_wilmott_risk_aversion = {0.1};
+  const auto clean = run_kernel(make_hedging_kernel<double>(s, cell_coordinates(s, 0, 0)), 4096);
+  s.costs.gas = 3.5;
+  const auto k = make_hedging_kernel<double>(s, cell_coordinates(s, 0, 0));
+  const auto gas = run_kernel(k, 4096);
+  ASSERT_EQ(k.points(), 6);
+  for (std::uint64_t i = 0; i < 4096; ++i)
+    for (int p = 0; p < 6; ++p) {
+      const double trades = at(gas, 4096, p, hedge_trades, i);
+      ASSERT_EQ(at(gas, 4096, p, hedge_gas, i), 3.5 * trades) << "path " << i << " point " << p;
+      ASSERT_EQ(at(gas, 4096, p, hedge_fee, i), 0.0);
+      ASSERT_EQ(at(gas, 4096, p, hedge_impact, i), 0.0);
+      if (p < 5) {  // same decisions as without gas (WW's band depends on gas): P&L lower by gas
+        ASSERT_NEAR(at(gas, 4096, p, hedge_pnl, i), at(clean, 4096, p, hedge_pnl, i) - 3.5 * trades,
+                    1e-9);
+      }
+    }
+}
+
+TEST(HedgingCosts, AmmImpactIsTheConstantProductFill) {
+  Scenario s = hedge_scenario(1, 2000);
+  s.book = {BookLeg{"call", 1.0, -10.0}};
+  s.costs.impact = "amm";
+  s.costs.pool_depth = 2.0e4;  // 100 units of the underlying in the pool
+  const auto k = make_hedging_kernel<double>(s, cell_coordinates(s, 0, 0));
+  const auto out = run_kernel(k, 2000);
+  const double T = 1.0 / 12.0, D = 2.0e4, s0 = 100.0;
+  const double n = 10.0 * call_delta(s0, 100, 0.2, T);  // buy n at t=0, sell n at S_T
+  for (std::uint64_t i = 0; i < 2000; ++i) {
+    JumpDiffusionPath<double> path(k.process, i);
+    path.first();
+    const double sT = path.next().spot;
+    // Pool centred on F: x = D/(2F) units, y = D/2 quote, x y constant.
+    const double x0 = D / (2 * s0), y0 = D / 2;
+    const double paid = y0 * n / (x0 - n);  // y' - y with y' = x0 y0 / (x0 - n)
+    const double xT = D / (2 * sT), yT = D / 2;
+    const double received = yT * n / (xT + n);
+    const double expected = (paid - n * s0) + (n * sT - received);
+    ASSERT_NEAR(at(out, 2000, 1, hedge_impact, i), expected, 1e-9 * expected) << "path " << i;
+    ASSERT_EQ(at(out, 2000, 1, hedge_trades, i), 2.0);
+  }
+}
+
+TEST(HedgingOutage, CertainOutageBlocksEveryTradeAfterTheFirst) {
+  Scenario s = hedge_scenario(10, 3000);
+  s.hedging.policies = {"periodic", "delta_band", "whalley_wilmott"};
+  s.hedging.periodic_every_steps = {1, 2};
+  s.hedging.delta_band_band = {0.01};
+  s.hedging.whalley_wilmott_risk_aversion = {1.0};
+  s.costs.fee_bps = 5.0;
+  s.costs.gas = 1.0;
+  // About 40 outages per step, each lasting ~1e6 hours: every decision after t=0 is blocked.
+  s.gaps.intensity = 40.0 * 12.0 * 10.0;
+  s.gaps.duration_hours = 1e6;
+  s.gaps.gas_multiplier = 10.0;
+  const auto k = make_hedging_kernel<double>(s, cell_coordinates(s, 0, 0));
+  const auto out = run_kernel(k, 3000);
+  ASSERT_EQ(k.points(), 5);
+  const double h0 = call_delta(100, 100, 0.2, 1.0 / 12.0);
+  for (std::uint64_t i = 0; i < 3000; ++i) {
+    EXPECT_EQ(at(out, 3000, 0, hedge_trades, i), 0.0);
+    for (int p = 1; p < 5; ++p) {
+      ASSERT_EQ(at(out, 3000, p, hedge_trades, i), 2.0) << "path " << i << " point " << p;
+      // Initial trade pays gas 1; the unwind is the first trade after the outage: 10.
+      ASSERT_EQ(at(out, 3000, p, hedge_gas, i), 11.0);
+      // Static hedge: every policy holds h0 to expiry.
+      ASSERT_NEAR(at(out, 3000, p, hedge_pnl, i), at(out, 3000, 1, hedge_pnl, i), 1e-9);
+    }
+    JumpDiffusionPath<double> path(k.process, i);
+    MarketPoint<double> m = path.first();
+    while (!m.is_expiry) m = path.next();
+    ASSERT_NEAR(at(out, 3000, 1, hedge_fee, i), 5e-4 * h0 * (100.0 + m.spot), 1e-12);
+  }
+}
+
+TEST(HedgingWhalleyWilmott, HalfWidthFollowsFormulaAndScalesAsCubeRootOfCost) {
+  const double lambda = 2e-3, S = 3000, gamma_book = -0.004, r = 0.05, tau = 0.1, ra = 1e-3;
+  const double expected = std::pow(1.5 * std::exp(-r * tau) * lambda * S * gamma_book * gamma_book / ra, 1.0 / 3.0);
+  EXPECT_NEAR(whalley_wilmott_half_width<double>(lambda, S, gamma_book, r, tau, ra), expected, 1e-12 * expected);
+  EXPECT_NEAR(whalley_wilmott_half_width<double>(8 * lambda, S, gamma_book, r, tau, ra), 2 * expected, 1e-12 * expected);
+  EXPECT_EQ(whalley_wilmott_half_width<double>(0.0, S, gamma_book, r, tau, ra), 0.0);
+}
+
+TEST(HedgingWhalleyWilmott, KernelMatchesAReferenceBandHedgerOnEveryPath) {
+  Scenario s = hedge_scenario(6, 2000);
+  s.costs.fee_bps = 20.0;
+  s.hedging.policies = {"whalley_wilmott"};
+  s.hedging.whalley_wilmott_risk_aversion = {0.1, 1.0, 10.0};
+  const auto k = make_hedging_kernel<double>(s, cell_coordinates(s, 0, 0));
+  EXPECT_DOUBLE_EQ(k.ww_lambda, 2e-3);  // fee only: no impact, no gas
+  const auto out = run_kernel(k, 2000);
+  const double T = 1.0 / 12.0, dt = T / 6, lambda = 2e-3, K = 100;
+  const double premium = 100 * ncdf(d1_of(100, K, 0.2, T)) - K * ncdf(d1_of(100, K, 0.2, T) - 0.2 * std::sqrt(T));
+  int traded_inside = 0;
+  for (std::uint64_t i = 0; i < 2000; ++i) {
+    for (int j = 0; j < 3; ++j) {
+      const double ra = s.hedging.whalley_wilmott_risk_aversion[j];
+      JumpDiffusionPath<double> path(k.process, i);
+      MarketPoint<double> m = path.first();
+      double h = 0, cash = premium, trades = 0;  // short call: premium received
+      auto trade = [&](double n, double price) {
+        cash -= n * price + lambda * std::abs(n) * price;
+        h += n;
+        trades += 1;
+      };
+      trade(call_delta(m.spot, K, 0.2, T), m.spot);
+      for (int step = 1; step < 6; ++step) {
+        m = path.next();
+        const double tau = T - step * dt;
+        const double target = call_delta(m.spot, K, 0.2, tau);
+        const double g = call_gamma(m.spot, K, 0.2, tau);
+        const double H = std::cbrt(1.5 * lambda * m.spot * g * g / ra);
+        if (std::abs(h - target) > H) {
+          trade((h > target ? target + H : target - H) - h, m.spot);
+          if (j == 1) ++traded_inside;
+        }
+      }
+      m = path.next();
+      trade(-h, m.spot);
+      const double pnl = cash - std::max(m.spot - K, 0.0);
+      ASSERT_NEAR(at(out, 2000, 1 + j, hedge_pnl, i), pnl, 1e-8) << "path " << i << " ra " << ra;
+      ASSERT_EQ(at(out, 2000, 1 + j, hedge_trades, i), trades) << "path " << i << " ra " << ra;
+    }
+  }
+  EXPECT_GT(traded_inside, 100);  // the band binds on a fair share of paths
+}
+
+// Rebalancing to the edge trades less volume than rebalancing to the center at the same band
+// (continuous limit: reflection at +-b has half the turnover of restarting from 0, sigma^2/(2b)
+// against sigma^2/b per unit of variance), so it pays less proportional cost; it needs more,
+// smaller, trades (the hedge sits on the band edge after each one).
+TEST(HedgingBand, EdgeTradesLessVolumeThanCenterAtTheSameBand) {
+  Scenario s = hedge_scenario(48, 20000);
+  s.costs.fee_bps = 10.0;
+  s.hedging.policies = {"delta_band"};
+  s.hedging.delta_band_band = {0.05, 0.1, 0.2};
+  const auto center = evaluate_hedging_cell(s, cell_coordinates(s, 0, 0), cpu(), small_plan());
+  s.hedging.delta_band_rebalance_to = "edge";
+  const auto edge = evaluate_hedging_cell(s, cell_coordinates(s, 0, 0), cpu(), small_plan());
+  const auto g = hedging_groups(s)[1];
+  const int fee = metric(g, "fee_mean"), trades = metric(g, "trades_mean");
+  // Initial trade and unwind are the same for both: lambda S0 N(d1) each on average.
+  const double ends = 2.0 * 1e-3 * 100.0 * ncdf(d1_of(100, 100, 0.2, 1.0 / 12.0));
+  for (int p = 0; p < 3; ++p) {
+    const double ratio = (edge[1].metrics[fee][p] - ends) / (center[1].metrics[fee][p] - ends);
+    EXPECT_LT(ratio, 0.8) << "band point " << p;
+    EXPECT_GT(ratio, 0.3) << "band point " << p;
+    EXPECT_GT(edge[1].metrics[trades][p], center[1].metrics[trades][p]) << "band point " << p;
+  }
+}
+
+TEST(HedgingStatistics, UnhedgedVarAndCvarMatchTheLognormalClosedForm) {
+  Scenario s = hedge_scenario(1, 100000);
+  s.hedging.objective.kind = "cvar";
+  const auto res = evaluate_hedging_cell(s, cell_coordinates(s, 0, 0), cpu(), small_plan());
+  const auto g = hedging_groups(s)[0];
+  const double T = 1.0 / 12.0, a = 0.95, sv = 0.2 * std::sqrt(T), K = 100;
+  const double premium = 100 * ncdf(d1_of(100, K, 0.2, T)) - K * ncdf(d1_of(100, K, 0.2, T) - sv);
+  const double z95 = 1.6448536269514722;
+  const double s_a = 100 * std::exp(-0.5 * sv * sv + sv * z95);  // 95% quantile of S_T
+  const double var = std::max(s_a - K, 0.0) - premium;             // loss = (S_T - K)^+ - C
+  // CVaR = E[S_T - K | S_T >= s_a] - C, E[S_T 1{S_T >= s}] = S0 N(d1(s)).
+  const double cvar = 100 * ncdf(d1_of(100, s_a, 0.2, T)) / (1 - a) - K - premium;
+  // Quantile std error: sqrt(a(1-a)/n) / pdf(S_T at s_a) ~ 0.04.
+  EXPECT_NEAR(res[0].metrics[metric(g, "pnl_var")][0], var, 0.16);
+  EXPECT_NEAR(res[0].metrics[metric(g, "pnl_cvar")][0], cvar, 0.2);
+  EXPECT_EQ(res[0].objective[0], res[0].metrics[metric(g, "pnl_cvar")][0]);
+  EXPECT_GT(res[0].objective_stderr[0], 0.0);
+  EXPECT_LT(res[0].objective_stderr[0], 0.1);
+}
+
+TEST(HedgingStatistics, UtilityCertaintyEquivalentDoesNotOverflow) {
+  Scenario s = hedge_scenario(4, 20000);
+  s.hedging.objective.kind = "utility";
+  s.hedging.objective.risk_aversion = 200.0;  // exp(200 * loss) overflows for losses > 3.5
+  const auto res = evaluate_hedging_cell(s, cell_coordinates(s, 0, 0), cpu(), small_plan());
+  const auto groups = hedging_groups(s);
+  EXPECT_EQ(groups[0].sense, Sense::maximize);
+  for (int gi = 0; gi < 2; ++gi) {
+    const double ce = res[gi].objective[0], mean = res[gi].metrics[0][0];
+    ASSERT_TRUE(std::isfinite(ce)) << "group " << gi;
+    EXPECT_LT(ce, mean);  // Jensen: CE < mean for a risk-averse utility
+    // With a large risk aversion the CE tends to the worst P&L, which is above -(largest loss).
+    EXPECT_GT(ce, -res[gi].metrics[metric(groups[gi], "pnl_cvar")][0] - 50.0);
+  }
+}
+
+TEST(HedgingThreads, OneAndTwoThreadsGiveIdenticalResults) {
+  Scenario s = hedge_scenario(8, kChunkPaths + 5000);  // two chunks
+  s.simulation.precision = "float";
+  s.hedging.policies = {"periodic", "delta_band", "whalley_wilmott"};
+  s.hedging.periodic_every_steps = {1, 2};
+  s.hedging.delta_band_band = {0.1};
+  s.hedging.whalley_wilmott_risk_aversion = {1.0};
+  s.costs.fee_bps = 5.0;
+  s.costs.gas = 0.01;
+  const auto one = evaluate_hedging_cell(s, cell_coordinates(s, 0, 0), cpu(1), small_plan());
+  const auto two = evaluate_hedging_cell(s, cell_coordinates(s, 0, 0), cpu(2), small_plan());
+  ASSERT_EQ(one.size(), 4u);
+  for (std::size_t g = 0; g < one.size(); ++g) {
+    EXPECT_EQ(one[g].metrics, two[g].metrics) << "group " << g;
+    EXPECT_EQ(one[g].objective, two[g].objective);
+    EXPECT_EQ(one[g].objective_stderr, two[g].objective_stderr);
+    EXPECT_EQ(one[g].bootstrap_optimum, two[g].bootstrap_optimum);
+  }
+}
+
+TEST(HedgingCuda, CpuAndGpuAgree) {
+  if (!probe_cuda().usable) GTEST_SKIP() << "no usable CUDA device: " << probe_cuda().why_not;
+  Scenario s = hedge_scenario(24, 50000);
+  s.simulation.precision = "double";
+  s.hedging.policies = {"periodic", "delta_band", "whalley_wilmott"};
+  s.hedging.periodic_every_steps = {1, 4};
+  s.hedging.delta_band_band = {0.05, 0.2};
+  s.hedging.whalley_wilmott_risk_aversion = {1.0};
+  s.costs.fee_bps = 5.0;
+  s.costs.gas = 0.01;
+  Execution gpu;
+  gpu.backend = BackendKind::cuda;
+  const auto a = evaluate_hedging_cell(s, cell_coordinates(s, 0, 0), cpu(), small_plan());
+  const auto b = evaluate_hedging_cell(s, cell_coordinates(s, 0, 0), gpu, small_plan());
+  for (std::size_t g = 0; g < a.size(); ++g)
+    for (std::size_t m = 0; m < a[g].metrics.size(); ++m)
+      for (std::size_t p = 0; p < a[g].metrics[m].size(); ++p)
+        EXPECT_NEAR(a[g].metrics[m][p], b[g].metrics[m][p], 1e-4 * (1.0 + std::abs(a[g].metrics[m][p])))
+            << "group " << g << " metric " << m << " point " << p;
+}
+
+}  // namespace
+}  // namespace hedgemap
