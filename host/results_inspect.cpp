@@ -98,6 +98,7 @@ void print_table(std::ostream& out, const std::vector<std::string>& header,
     std::string text = " ";
     for (std::size_t c = 0; c < cells.size(); ++c)
       text += " " + std::string(width[c] - cells[c].size(), ' ') + cells[c];
+    while (!text.empty() && text.back() == ' ') text.pop_back();  // an empty last column
     out << text << '\n';
   };
   line(header);
