@@ -1,0 +1,144 @@
+// The backends: how `auto` chooses, and the CUDA backend against the CPU backend on the same
+// paths (the same __host__ __device__ kernels; skipped with a message where no GPU is usable).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "host/allocation_family.hpp"
+#include "host/backend.hpp"
+#include "host/hedging_family.hpp"
+#include "host/kernel_params.hpp"
+#include "host/path_runner.hpp"
+#include "kernels/book_price_kernel.hpp"
+
+using namespace hedgemap;
+
+namespace {
+
+Scenario everything_on() {
+  Scenario s;
+  s.seed = 4242;
+  s.simulation.paths = 4096;
+  s.simulation.dt_hours = 1.0;
+  s.grid.volatility = {0.7};
+  s.grid.expiry_days = {3};
+  s.market.spot = 2500.0;
+  s.market.rate = 0.03;
+  s.market.drift = 0.1;
+  s.jumps.model = "merton";
+  s.jumps.intensity = 30.0;
+  s.jumps.log_mean = -0.03;
+  s.jumps.log_stdev = 0.05;
+  s.gaps.intensity = 40.0;
+  s.gaps.duration_hours = 4.0;
+  s.gaps.crash_log_mean = -0.08;
+  s.gaps.crash_log_stdev = 0.03;
+  s.gaps.gas_multiplier = 8.0;
+  s.costs.fee_bps = 5.0;
+  s.costs.gas = 3.0;
+  s.costs.gas_volatility = 0.5;
+  s.costs.impact = "amm";
+  s.costs.pool_depth = 3.0e7;
+  s.costs.latency_seconds = 12.0;
+  s.book = {BookLeg{"call", 1.0, -10.0}, BookLeg{"put", 0.9, 5.0}};
+  s.hedging.present = true;
+  s.hedging.policies = {"periodic", "delta_band", "whalley_wilmott"};
+  s.cppi.present = true;
+  s.vol_target.present = true;
+  return s;
+}
+
+bool gpu_usable() { return probe_cuda().usable; }
+
+// Runs one chunk of `paths` paths on both backends and compares every column path by path.
+// Float arithmetic differs in the last bits between libm and CUDA's math library, so a
+// discrete decision (a band crossing, a Poisson count) can flip on a few paths: at least 99% of
+// the paths must agree to a relative 1e-3 of each column's scale, and the column means to 1e-3.
+template <class Kernel>
+void expect_backends_agree(const Kernel& kernel, std::uint64_t paths, const char* what) {
+  Execution cpu, cuda;
+  cpu.backend = BackendKind::cpu;
+  cuda.backend = BackendKind::cuda;
+  const int columns = kernel.columns();
+  std::vector<double> a(std::size_t(columns) * paths), b(a.size());
+  run_chunk_on(cpu, kernel, 0, paths, a.data());
+  run_chunk_on(cuda, kernel, 0, paths, b.data());
+  for (int c = 0; c < columns; ++c) {
+    double scale = 1e-12, sum_a = 0, sum_b = 0;
+    for (std::uint64_t i = 0; i < paths; ++i) scale = std::fmax(scale, std::fabs(a[c * paths + i]));
+    std::uint64_t differ = 0;
+    for (std::uint64_t i = 0; i < paths; ++i) {
+      const double x = a[c * paths + i], y = b[c * paths + i];
+      sum_a += x;
+      sum_b += y;
+      if (!(std::fabs(x - y) <= 1e-3 * scale)) ++differ;
+    }
+    EXPECT_LE(differ, paths / 100) << what << " column " << c << ": " << differ << " of " << paths
+                                   << " paths differ";
+    EXPECT_NEAR(sum_a / paths, sum_b / paths, 1e-3 * scale) << what << " column " << c;
+  }
+}
+
+}  // namespace
+
+TEST(BackendChoice, CpuIsAlwaysAvailableAndSaysSo) {
+  const Execution e = choose_backend("cpu", 1);
+  EXPECT_EQ(e.backend, BackendKind::cpu);
+  EXPECT_EQ(e.reason, "requested");
+  EXPECT_FALSE(e.device.empty());
+}
+
+TEST(BackendChoice, AutoExplainsItsChoice) {
+  const Execution e = choose_backend("auto", 0);
+  if (gpu_usable()) {
+    EXPECT_EQ(e.backend, BackendKind::cuda);
+  } else {
+    EXPECT_EQ(e.backend, BackendKind::cpu);
+    EXPECT_NE(e.reason.find("no usable CUDA device"), std::string::npos) << e.reason;
+  }
+}
+
+TEST(BackendChoice, CudaWithoutADeviceIsAnErrorNotACrash) {
+  if (gpu_usable()) GTEST_SKIP() << "a GPU is usable here; this checks the machine without one";
+  EXPECT_THROW(choose_backend("cuda", 0), std::runtime_error);
+  EXPECT_THROW(choose_backend("quantum", 0), std::invalid_argument);
+}
+
+TEST(BackendCudaVsCpu, EveryKernelAgreesOnTheSamePaths) {
+  if (!gpu_usable()) GTEST_SKIP() << "no usable CUDA device: " << probe_cuda().why_not;
+  const Scenario s = everything_on();
+  const CellCoordinates cell = cell_coordinates(s, 0, 0);
+  for (const char* precision : {"float", "double"}) {
+    SCOPED_TRACE(precision);
+    const bool dbl = std::string(precision) == "double";
+    auto check_all = [&](auto real_tag) {
+      using Real = decltype(real_tag);
+      BookPriceKernel<Real> book{process_params(s, cell), option_book(s)};
+      expect_backends_agree(book, s.simulation.paths, "book");
+      expect_backends_agree(make_hedging_kernel<Real>(s, cell), s.simulation.paths, "hedging");
+      CppiKernel<Real> cppi{process_params(s, cell), cost_params(s), cppi_settings(s, cell)};
+      expect_backends_agree(cppi, s.simulation.paths, "cppi");
+      VolTargetKernel<Real> vt{process_params(s, cell), cost_params(s), vol_target_settings(s, cell)};
+      expect_backends_agree(vt, s.simulation.paths, "vol_target");
+    };
+    if (dbl) check_all(double{}); else check_all(float{});
+  }
+}
+
+TEST(BackendCudaVsCpu, CellStatisticsAgree) {
+  if (!gpu_usable()) GTEST_SKIP() << "no usable CUDA device: " << probe_cuda().why_not;
+  Scenario s = everything_on();
+  s.simulation.paths = 50000;
+  const CellCoordinates cell = cell_coordinates(s, 0, 0);
+  Execution cpu = choose_backend("cpu", 0), cuda = choose_backend("cuda", 0);
+  BootstrapPlan plan;
+  plan.seed = 1;
+  const auto a = evaluate_hedging_cell(s, cell, cpu, plan);
+  const auto b = evaluate_hedging_cell(s, cell, cuda, plan);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t g = 0; g < a.size(); ++g)
+    for (std::size_t p = 0; p < a[g].metrics[0].size(); ++p)  // pnl_mean within 1e-3 of pnl_std
+      EXPECT_NEAR(a[g].metrics[0][p], b[g].metrics[0][p], 1e-3 * std::fabs(a[g].metrics[1][p]) + 1e-9)
+          << "group " << g << " point " << p;
+}
