@@ -44,6 +44,15 @@ VOL_LABEL = "volatility (annualized)"
 EXPIRY_LABEL = "expiry (days)"
 
 
+PLAIN = FuncFormatter(lambda v, _: f"{v:g}")
+
+
+def _sparse_minor(v, _):
+    """Minor log tick labels only at 2 and 5 times a power of ten (keeps labels apart)."""
+    mantissa = v / 10 ** math.floor(math.log10(v)) if v > 0 else 0
+    return f"{v:g}" if round(mantissa) in (2, 5) and abs(mantissa - round(mantissa)) < 1e-6 else ""
+
+
 def _fmt(x: float) -> str:
     return "n/a" if not np.isfinite(x) else f"{x:.3g}"
 
@@ -89,12 +98,14 @@ def _heatmap(value, confidence, root, out_dir, name, title, colorbar_label, tick
     vols, exps = root["volatility"].values, root["expiry_days"].values
     v = value.transpose("volatility", "expiry_days").values.astype(float)
     c = confidence.transpose("volatility", "expiry_days").values.astype(float)
-    finite = v[np.isfinite(v)]
+    # Colour scale over the whole parameter grid (ticks = grid values), log for geometric grids.
+    finite = np.asarray(ticks, dtype=float) if len(ticks) else v[np.isfinite(v)]
     if finite.size and finite.min() > 0 and finite.max() / finite.min() >= 4:
         norm = LogNorm(finite.min(), finite.max())
+    elif finite.size and finite.max() > finite.min():
+        norm = Normalize(finite.min(), finite.max())
     elif finite.size:
-        lo, hi = finite.min(), finite.max()
-        norm = Normalize(lo - 0.5 if lo == hi else lo, hi + 0.5 if lo == hi else hi)
+        norm = Normalize(finite.min() - 0.5, finite.max() + 0.5)
     else:
         norm = Normalize(0, 1)
     cmap = plt.get_cmap("viridis").copy()
@@ -180,8 +191,11 @@ def _frontier_figure(r: hr.Results, out_dir: str, exps, name: str) -> str:
                         k = int(np.argmin(np.abs(cell[axis].values - best)))
                         ax.plot(x[k], y[k], "*", color=color, ms=13, mec="black", mew=0.6)
             ax.set_xscale("log")
+            ax.xaxis.set_major_formatter(PLAIN)
+            lo, hi = ax.get_xlim()
+            ax.xaxis.set_minor_formatter(PLAIN if hi / lo < 12 else FuncFormatter(_sparse_minor))
             ax.set_title(f"vol {vol:g}, expiry {e:g} d", fontsize=9)
-            ax.tick_params(labelsize=7)
+            ax.tick_params(which="both", labelsize=7)
             if j == 0:
                 ax.set_ylabel(f"mean trading cost{yunit}", fontsize=8)
             if i == len(vols) - 1:
@@ -235,6 +249,7 @@ def plot_cppi(r: hr.Results, out_dir: str) -> List[str]:
             axes[1, j].set_xlabel("multiplier")
             for a in axes[:, j]:
                 a.tick_params(labelsize=7)
+            axes[1, j].yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         axes[0, 0].set_ylabel("P(V_T < floor) (%)")
         axes[1, 0].set_ylabel(f"mean terminal value{_units(ds['terminal_mean'])}")
         handles, labels = axes[0, 0].get_legend_handles_labels()
@@ -312,7 +327,12 @@ def plot_ww_law(r: hr.Results, out_dir: str) -> List[str]:
     if not ok.any():
         _note("no finite optimal delta band: Whalley-Wilmott law plot skipped")
         return []
-    scale = math.exp(np.mean(np.log(h_opt[ok]) - np.log(shape[ok])))  # = gamma^{-1/3}
+    # An optimum at the first or last grid value is censored (the true one may lie beyond):
+    # fit through the interior optima when there are any.
+    grid = ds["band"].values
+    edge = ok & ((h_opt <= grid.min() * (1 + 1e-9)) | (h_opt >= grid.max() * (1 - 1e-9)))
+    fit = ok & ~edge if (ok & ~edge).any() else ok
+    scale = math.exp(np.mean(np.log(h_opt[fit]) - np.log(shape[fit])))  # = gamma^{-1/3}
     gamma_fit = scale ** -3
     vols, exps = r.root["volatility"].values, r.root["expiry_days"].values
     days = float(r.root.attrs.get("days_per_year", r.scenario.get("days_per_year", 365)))
@@ -320,7 +340,16 @@ def plot_ww_law(r: hr.Results, out_dir: str) -> List[str]:
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.6))
     fine = np.linspace(vols.min(), vols.max(), 60) if len(vols) > 1 else vols
     for j, e in enumerate(exps):
-        left.plot(vols, h_opt[:, j], "o", color=colors[j], label=f"optimal band, {e:g} d")
+        marker = "osD^v<>p"[j % 8]
+        # Side by side when optima coincide: a small x offset per expiry.
+        x = vols + (j - (len(exps) - 1) / 2) * 0.012 * (np.ptp(vols) or 1.0)
+        left.plot(x, h_opt[:, j], marker, color=colors[j], ms=7, ls="none",
+                  label=f"optimal band, {e:g} d")
+        at_edge = edge[:, j]
+        if at_edge.any():
+            left.plot(x[at_edge], h_opt[at_edge, j], marker, ms=13, mfc="none", mec="red",
+                      ls="none", label="at the grid edge (not fitted)" if not edge[:, :j].any()
+                      else None)
         law = ww_law_shape(r.scenario, fine, e, r.root["steps"].values[j], days)
         if law is not None:
             left.plot(fine, scale * law, "--", color=colors[j], lw=1)
@@ -333,6 +362,9 @@ def plot_ww_law(r: hr.Results, out_dir: str) -> List[str]:
     ww_fit = scale * shape
     right.scatter(ww_fit[ok], h_opt[ok], c="tab:orange", edgecolors="black",
                   label=f"WW band at fitted gamma = {gamma_fit:.3g}")
+    if edge.any():
+        right.scatter(ww_fit[edge], h_opt[edge], s=160, marker="s", facecolors="none",
+                      edgecolors="grey", label="at the grid edge (not fitted)")
     low = ok & (conf < LOW_CONFIDENCE)
     if low.any():
         right.scatter(ww_fit[low], h_opt[low], s=120, facecolors="none", edgecolors="red",
@@ -360,10 +392,9 @@ def plot_ww_law(r: hr.Results, out_dir: str) -> List[str]:
                     "lambda = fee + gas per typical trade, Gamma of the book at t = 0",
                     fontsize=9)
     right.legend(fontsize=7, loc="upper left")
-    plain = FuncFormatter(lambda v, _: f"{v:g}")
     for a in (left.yaxis, right.xaxis, right.yaxis):
-        a.set_major_formatter(plain)
-        a.set_minor_formatter(plain)
+        a.set_major_formatter(PLAIN)
+        a.set_minor_formatter(PLAIN)
     for a in (right.xaxis, right.yaxis, left.yaxis):
         a.set_tick_params(which="both", labelsize=8)
     fig.tight_layout()

@@ -184,7 +184,9 @@ def write(path: str, *, with_cppi=True, with_vol_target=True, policies=None) -> 
         for name, data in [("book_price", price), ("book_price_mc", price * 1.001),
                            ("book_price_mc_stderr", price * 0.01),
                            ("gap_events_mean", 4.0 * exp / 365 + 0 * vol),
-                           ("jumps_mean", 10.0 * exp / 365 + 0 * vol)]:
+                           ("jumps_mean", 10.0 * exp / 365 + 0 * vol),
+                           ("terminal_spot_mean", 3000.0 + 0 * vol * exp),
+                           ("terminal_spot_stderr", 3000.0 * vol * np.sqrt(exp / 365) / 63)]:
             _variable(f, f"/model/{name}", cell, data, "quote currency", name)
 
         best_objective = []
@@ -307,9 +309,11 @@ def _write_vol_target(f, rng):
     m = np.array(TARGET)[None, None, :, None]
     t = np.array(VT_TOLERANCE)[None, None, None, :]
     metrics = _allocation_metrics(v, e, m, t, rng, gap_scale=0.0)
+    metrics["realised_volatility_mean"] = m + 0 * v * e * t
+    metrics["max_drawdown_mean"] = 0.1 * m * np.sqrt(e / 365) + 0 * v * t
     shape = (len(VOL), len(EXPIRY), len(TARGET), len(VT_TOLERANCE))
     metrics = {k: np.broadcast_to(val, shape) for k, val in metrics.items()}
-    for name in ALLOCATION_METRICS:
+    for name in ALLOCATION_METRICS + ["realised_volatility_mean", "max_drawdown_mean"]:
         if "gap" not in name and name not in ("floor_breach_probability", "shortfall_mean"):
             _variable(f, f"/vol_target/{name}", dims, metrics[name], "1", name)
     objective = -metrics["terminal_mean"] + metrics["terminal_std"]
