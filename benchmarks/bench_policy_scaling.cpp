@@ -49,9 +49,8 @@ void HedgingPolicyScaling(benchmark::State& state) {
   const std::uint64_t paths = s.simulation.paths;
   double sink = 0.0;
   for (auto _ : state) {
-    hedgemap::run_paths(exec, kernel, paths, [&](std::uint64_t, std::uint64_t n, const double* b) {
-      sink += b[n - 1];
-    });
+    hedgemap::run_paths(exec, kernel, paths,
+                        [&](std::uint64_t, std::uint64_t n, const double* b) { sink += b[n - 1]; });
   }
   benchmark::DoNotOptimize(sink);
   const double path_steps = double(paths) * double(cell.steps) * double(state.iterations());
@@ -61,8 +60,18 @@ void HedgingPolicyScaling(benchmark::State& state) {
   state.counters["points"] = kernel.points();  // the bands plus the "none" baseline
 }
 
-BENCHMARK_TEMPLATE(HedgingPolicyScaling, float)->Arg(1)->Arg(8)->Arg(32)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_TEMPLATE(HedgingPolicyScaling, double)->Arg(1)->Arg(8)->Arg(32)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_TEMPLATE(HedgingPolicyScaling, float)
+    ->Arg(1)
+    ->Arg(8)
+    ->Arg(32)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_TEMPLATE(HedgingPolicyScaling, double)
+    ->Arg(1)
+    ->Arg(8)
+    ->Arg(32)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 

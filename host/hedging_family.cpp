@@ -1,5 +1,7 @@
 #include "host/hedging_family.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -8,8 +10,6 @@
 #include "host/column_moments.hpp"
 #include "host/hedging_statistics.hpp"
 #include "host/path_runner.hpp"
-
-#include <omp.h>
 
 namespace hedgemap {
 namespace {
@@ -45,8 +45,21 @@ std::vector<MetricInfo> hedging_metrics(double level) {
       {"trades_mean", "1", "mean number of trades per path (initial hedge and unwind included)"},
   };
 }
-enum Metric { pnl_mean, pnl_std, pnl_stderr, pnl_skew, pnl_kurt, pnl_var, pnl_cvar, cost_mean,
-              fee_mean, gas_mean, impact_mean, trades_mean, kMetrics };
+enum Metric {
+  pnl_mean,
+  pnl_std,
+  pnl_stderr,
+  pnl_skew,
+  pnl_kurt,
+  pnl_var,
+  pnl_cvar,
+  cost_mean,
+  fee_mean,
+  gas_mean,
+  impact_mean,
+  trades_mean,
+  kMetrics
+};
 
 }  // namespace
 
@@ -60,8 +73,9 @@ std::vector<GroupSpec> hedging_groups(const Scenario& s) {
   base.objective_units = kQuote;
   base.objective_long_name =
       kind == HedgeObjective::mean_std ? "-mean(PnL) + risk_aversion * std(PnL), minimised"
-      : kind == HedgeObjective::cvar  ? "CVaR of the loss -PnL at level " + std::to_string(level) + ", minimised"
-                                      : "exponential-utility certainty equivalent of PnL, maximised";
+      : kind == HedgeObjective::cvar
+          ? "CVaR of the loss -PnL at level " + std::to_string(level) + ", minimised"
+          : "exponential-utility certainty equivalent of PnL, maximised";
   std::vector<GroupSpec> groups;
   GroupSpec none = base;
   none.path = "/hedging/none";
@@ -128,7 +142,8 @@ HedgingKernel<Real> make_hedging_kernel(const Scenario& s, const CellCoordinates
     k.n_periodic = int(s.hedging.periodic_every_steps.size());
     for (int i = 0; i < k.n_periodic; ++i) {
       k.every_steps[i] = s.hedging.periodic_every_steps[i];
-      if (k.every_steps[i] < 1) throw std::invalid_argument("hedging.periodic.every_steps: must be >= 1");
+      if (k.every_steps[i] < 1)
+        throw std::invalid_argument("hedging.periodic.every_steps: must be >= 1");
     }
   }
   if (has_policy(s, "delta_band")) {
@@ -174,7 +189,8 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
 
   // Each point's statistics are sequential sums: parallel over points is still deterministic.
   std::vector<PnlSummary> summary(points);
-#pragma omp parallel for schedule(dynamic) num_threads(exec.threads > 0 ? exec.threads : omp_get_max_threads())
+#pragma omp parallel for schedule(dynamic) \
+    num_threads(exec.threads > 0 ? exec.threads : omp_get_max_threads())
   for (int p = 0; p < points; ++p) summary[p] = summarize_pnl(pnl[p].data(), n, kind, k, level);
 
   std::vector<GroupCellResult> results;
@@ -192,17 +208,27 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
       const int c = p * kHedgeMetrics;
       const double fee = moments.mean(c + hedge_fee), gas = moments.mean(c + hedge_gas),
                    impact = moments.mean(c + hedge_impact);
-      const double values[kMetrics] = {ps.mean, ps.std, ps.stderr_of_mean, ps.skew,
-                                       ps.excess_kurtosis, ps.var, ps.cvar, fee + gas + impact,
-                                       fee, gas, impact, moments.mean(c + hedge_trades)};
+      const double values[kMetrics] = {ps.mean,
+                                       ps.std,
+                                       ps.stderr_of_mean,
+                                       ps.skew,
+                                       ps.excess_kurtosis,
+                                       ps.var,
+                                       ps.cvar,
+                                       fee + gas + impact,
+                                       fee,
+                                       gas,
+                                       impact,
+                                       moments.mean(c + hedge_trades)};
       for (int m = 0; m < kMetrics; ++m) r.metrics[m][i] = values[m];
       r.objective[i] = ps.objective;
       r.objective_stderr[i] = ps.objective_stderr;
       block_objectives.emplace_back(pnl[p].data(), n, plan.blocks, kind, k, level);
     }
-    r.bootstrap_optimum = bootstrap_optima(
-        std::size_t(gp), g.sense, plan,
-        [&](std::size_t point, const std::vector<int>& blocks) { return block_objectives[point](blocks); });
+    r.bootstrap_optimum = bootstrap_optima(std::size_t(gp), g.sense, plan,
+                                           [&](std::size_t point, const std::vector<int>& blocks) {
+                                             return block_objectives[point](blocks);
+                                           });
     results.push_back(std::move(r));
     first_point += gp;
   }

@@ -74,7 +74,8 @@ PnlSummary summarize_pnl(const double* x, std::size_t n, HedgeObjective kind, do
     case HedgeObjective::mean_std: {
       s.objective = -s.mean + k * s.std;
       const double kurt = m2 > 0.0 ? s.m4 / (m2 * m2) : 0.0;
-      const double v = m2 + k * k * m2 * (kurt - 1.0) / 4.0 - (m2 > 0.0 ? k * s.m3 / std::sqrt(m2) : 0.0);
+      const double v =
+          m2 + k * k * m2 * (kurt - 1.0) / 4.0 - (m2 > 0.0 ? k * s.m3 / std::sqrt(m2) : 0.0);
       s.objective_stderr = std::sqrt(std::max(v, 0.0) / dn);
       break;
     }
@@ -110,8 +111,15 @@ PnlSummary summarize_pnl(const double* x, std::size_t n, HedgeObjective kind, do
 
 BlockObjective::BlockObjective(const double* pnl, std::size_t n, int blocks, HedgeObjective kind,
                                double risk_aversion, double level)
-    : pnl_(pnl), n_(n), blocks_(blocks), kind_(kind), k_(risk_aversion), level_(level),
-      count_(blocks, 0.0), sum_(blocks, 0.0), sum_sq_(blocks, 0.0) {
+    : pnl_(pnl),
+      n_(n),
+      blocks_(blocks),
+      kind_(kind),
+      k_(risk_aversion),
+      level_(level),
+      count_(blocks, 0.0),
+      sum_(blocks, 0.0),
+      sum_sq_(blocks, 0.0) {
   if (kind_ == HedgeObjective::cvar || n_ == 0) return;
   if (kind_ == HedgeObjective::utility) {
     shift_ = -std::numeric_limits<double>::infinity();  // max of z = -k x

@@ -23,8 +23,8 @@ namespace hedgemap {
 
 struct PnlSummary {
   double mean, std, stderr_of_mean, skew, excess_kurtosis;
-  double m3, m4;                     // central moments (population)
-  double var, cvar;                  // of the loss at `level`, losses positive
+  double m3, m4;     // central moments (population)
+  double var, cvar;  // of the loss at `level`, losses positive
   double objective, objective_stderr;
 };
 

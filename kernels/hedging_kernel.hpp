@@ -32,18 +32,25 @@
 
 namespace hedgemap {
 
-constexpr int kMaxHedgeParams = 32;                        // values per policy axis
-constexpr int kMaxHedgePoints = 1 + 3 * kMaxHedgeParams;   // none + three policies
+constexpr int kMaxHedgeParams = 32;                       // values per policy axis
+constexpr int kMaxHedgePoints = 1 + 3 * kMaxHedgeParams;  // none + three policies
 
 // Per-path output columns of one (policy, parameter) point: column = point * kHedgeMetrics + m.
-enum HedgeMetric : int { hedge_pnl = 0, hedge_fee, hedge_gas, hedge_impact, hedge_trades,
-                         kHedgeMetrics };
+enum HedgeMetric : int {
+  hedge_pnl = 0,
+  hedge_fee,
+  hedge_gas,
+  hedge_impact,
+  hedge_trades,
+  kHedgeMetrics
+};
 
 // Whalley-Wilmott (1997) half-width of the no-trade band, in units of the underlying.
 template <class Real>
 HM_HD HM_FORCEINLINE Real whalley_wilmott_half_width(Real lambda, Real spot, Real gamma, Real rate,
                                                      Real tau, Real risk_aversion) {
-  const Real x = Real(1.5) * hm_exp<Real>(-rate * tau) * lambda * spot * gamma * gamma / risk_aversion;
+  const Real x =
+      Real(1.5) * hm_exp<Real>(-rate * tau) * lambda * spot * gamma * gamma / risk_aversion;
   return x > Real(0) ? Real(cbrt(x)) : Real(0);
 }
 
@@ -53,7 +60,7 @@ struct HedgingKernel {
   CostParams costs;
   OptionBook book;
   HedgingModel model = HedgingModel::black_scholes;
-  double book_value0 = 0.0;          // V_0 under the hedging model (host, double)
+  double book_value0 = 0.0;  // V_0 under the hedging model (host, double)
 
   // Points, in column order: none, periodic[0..n_periodic), delta_band[..), whalley_wilmott[..).
   int n_periodic = 0, n_band = 0, n_ww = 0;
@@ -71,9 +78,9 @@ struct HedgingKernel {
 
   struct PointState {
     Real hedge;
-    double cash, fee, gas, impact;   // time-T values
+    double cash, fee, gas, impact;  // time-T values
     int trades, last_trade;
-    bool pending;                    // periodic: a scheduled trade is waiting for the outage to end
+    bool pending;  // periodic: a scheduled trade is waiting for the outage to end
   };
 
   HM_HD void trade(PointState& s, Real units, const MarketPoint<Real>& m, double growth,
@@ -94,7 +101,8 @@ struct HedgingKernel {
   HM_HD void operator()(unsigned long long path, const PathOutput& out) const {
     PointState state[kMaxHedgePoints];
     const int npoints = points();
-    for (int p = 0; p < npoints; ++p) state[p] = PointState{Real(0), 0.0, 0.0, 0.0, 0.0, 0, -1, false};
+    for (int p = 0; p < npoints; ++p)
+      state[p] = PointState{Real(0), 0.0, 0.0, 0.0, 0.0, 0, -1, false};
 
     const Real rate = Real(process.rate), vol = Real(process.volatility);
     const int first_band = 1 + n_periodic, first_ww = first_band + n_band;
@@ -110,8 +118,8 @@ struct HedgingKernel {
       if (m.blocked) last_blocked = m.index;
       Real delta, gamma = Real(0);
       if (need_gamma) {
-        const Greeks<Real> g = book_greeks<Real>(book, model, m.spot, rate, vol, m.time_to_expiry,
-                                                 process.jumps);
+        const Greeks<Real> g =
+            book_greeks<Real>(book, model, m.spot, rate, vol, m.time_to_expiry, process.jumps);
         delta = g.delta;
         gamma = g.gamma;
       } else {
@@ -120,7 +128,8 @@ struct HedgingKernel {
       const Real target = -delta;
 
       if (m.index == 0) {  // initial hedge of every hedging policy
-        for (int p = 1; p < npoints; ++p) trade(state[p], target - state[p].hedge, m, growth, last_blocked);
+        for (int p = 1; p < npoints; ++p)
+          trade(state[p], target - state[p].hedge, m, growth, last_blocked);
       } else {
         for (int i = 0; i < n_periodic; ++i) {
           PointState& s = state[1 + i];
@@ -143,7 +152,8 @@ struct HedgingKernel {
             for (int i = 0; i < n_ww; ++i) {
               PointState& s = state[first_ww + i];
               const Real gap = s.hedge - target, h = base * Real(ww_inv_cbrt_risk_aversion[i]);
-              if (hm_abs<Real>(gap) > h) trade(s, target + (gap > Real(0) ? h : -h) - s.hedge, m, growth, last_blocked);
+              if (hm_abs<Real>(gap) > h)
+                trade(s, target + (gap > Real(0) ? h : -h) - s.hedge, m, growth, last_blocked);
             }
           }
         }
@@ -154,8 +164,8 @@ struct HedgingKernel {
 
     // Expiry: unwind at S_T (growth = 1), settle the book.
     if (m.blocked) last_blocked = m.index;
-    const double settle = -book_value0 * exp(process.rate * process.expiry) +
-                          double(book_payoff<Real>(book, m.spot));
+    const double settle =
+        -book_value0 * exp(process.rate * process.expiry) + double(book_payoff<Real>(book, m.spot));
     for (int p = 0; p < npoints; ++p) {
       PointState& s = state[p];
       trade(s, -s.hedge, m, 1.0, last_blocked);

@@ -215,9 +215,12 @@ TEST(HedgingOutage, CertainOutageBlocksEveryTradeAfterTheFirst) {
 
 TEST(HedgingWhalleyWilmott, HalfWidthFollowsFormulaAndScalesAsCubeRootOfCost) {
   const double lambda = 2e-3, S = 3000, gamma_book = -0.004, r = 0.05, tau = 0.1, ra = 1e-3;
-  const double expected = std::pow(1.5 * std::exp(-r * tau) * lambda * S * gamma_book * gamma_book / ra, 1.0 / 3.0);
-  EXPECT_NEAR(whalley_wilmott_half_width<double>(lambda, S, gamma_book, r, tau, ra), expected, 1e-12 * expected);
-  EXPECT_NEAR(whalley_wilmott_half_width<double>(8 * lambda, S, gamma_book, r, tau, ra), 2 * expected, 1e-12 * expected);
+  const double expected =
+      std::pow(1.5 * std::exp(-r * tau) * lambda * S * gamma_book * gamma_book / ra, 1.0 / 3.0);
+  EXPECT_NEAR(whalley_wilmott_half_width<double>(lambda, S, gamma_book, r, tau, ra), expected,
+              1e-12 * expected);
+  EXPECT_NEAR(whalley_wilmott_half_width<double>(8 * lambda, S, gamma_book, r, tau, ra),
+              2 * expected, 1e-12 * expected);
   EXPECT_EQ(whalley_wilmott_half_width<double>(0.0, S, gamma_book, r, tau, ra), 0.0);
 }
 
@@ -230,7 +233,8 @@ TEST(HedgingWhalleyWilmott, KernelMatchesAReferenceBandHedgerOnEveryPath) {
   EXPECT_DOUBLE_EQ(k.ww_lambda, 2e-3);  // fee only: no impact, no gas
   const auto out = run_kernel(k, 2000);
   const double T = 1.0 / 12.0, dt = T / 6, lambda = 2e-3, K = 100;
-  const double premium = 100 * ncdf(d1_of(100, K, 0.2, T)) - K * ncdf(d1_of(100, K, 0.2, T) - 0.2 * std::sqrt(T));
+  const double premium =
+      100 * ncdf(d1_of(100, K, 0.2, T)) - K * ncdf(d1_of(100, K, 0.2, T) - 0.2 * std::sqrt(T));
   int traded_inside = 0;
   for (std::uint64_t i = 0; i < 2000; ++i) {
     for (int j = 0; j < 3; ++j) {
@@ -298,7 +302,7 @@ TEST(HedgingStatistics, UnhedgedVarAndCvarMatchTheLognormalClosedForm) {
   const double premium = 100 * ncdf(d1_of(100, K, 0.2, T)) - K * ncdf(d1_of(100, K, 0.2, T) - sv);
   const double z95 = 1.6448536269514722;
   const double s_a = 100 * std::exp(-0.5 * sv * sv + sv * z95);  // 95% quantile of S_T
-  const double var = std::max(s_a - K, 0.0) - premium;             // loss = (S_T - K)^+ - C
+  const double var = std::max(s_a - K, 0.0) - premium;           // loss = (S_T - K)^+ - C
   // CVaR = E[S_T - K | S_T >= s_a] - C, E[S_T 1{S_T >= s}] = S0 N(d1(s)).
   const double cvar = 100 * ncdf(d1_of(100, s_a, 0.2, T)) / (1 - a) - K - premium;
   // Quantile std error: sqrt(a(1-a)/n) / pdf(S_T at s_a) ~ 0.04.
@@ -362,7 +366,8 @@ TEST(HedgingCuda, CpuAndGpuAgree) {
   for (std::size_t g = 0; g < a.size(); ++g)
     for (std::size_t m = 0; m < a[g].metrics.size(); ++m)
       for (std::size_t p = 0; p < a[g].metrics[m].size(); ++p)
-        EXPECT_NEAR(a[g].metrics[m][p], b[g].metrics[m][p], 1e-4 * (1.0 + std::abs(a[g].metrics[m][p])))
+        EXPECT_NEAR(a[g].metrics[m][p], b[g].metrics[m][p],
+                    1e-4 * (1.0 + std::abs(a[g].metrics[m][p])))
             << "group " << g << " metric " << m << " point " << p;
 }
 
