@@ -10,8 +10,8 @@
 // Order of events at decision time t_k: cash earns exp(r dt) over (t_{k-1}, t_k], the position is
 // marked at S(t_k), the floor test V < F is made, then (unless an outage blocks t_k or k = T) the
 // units n = E*/S(t_k) - q are traded at fill_spot = S(t_k + latency), paying trade_cost (fee, gas,
-// impact) out of cash. The first decision point after a blocked one is congested (gas x
-// gas_multiplier). V_T = q S_T + cash_T is marked to market: nothing is unwound at the horizon.
+// impact) out of cash. A point's first trade after an outage pays gas x gas_multiplier (as in
+// the hedging kernel). V_T = q S_T + cash_T is marked to market: nothing is unwound at the horizon.
 //
 // Portfolio accounting (units, cash, value, costs) is double in both precisions: V ~ 1e6 against
 // costs ~ 1 needs more than float's 7 digits. The path itself (spot, fill price) is Real.
@@ -52,9 +52,10 @@ struct CppiPortfolios {
   double cash[kMaxAllocationPoints];
   double cost[kMaxAllocationPoints];
   int trades[kMaxAllocationPoints];
+  int last_trade[kMaxAllocationPoints];  // step of the point's last trade, -1 before any
   bool breached[kMaxAllocationPoints];
   double last_spot = 0.0;
-  bool previous_blocked = false;
+  int last_blocked = -1;                 // last step an outage covered
 
   HM_HD void start(const CppiSettings& s) {
     for (int p = 0; p < s.points; ++p) {
@@ -62,9 +63,10 @@ struct CppiPortfolios {
       cash[p] = s.capital;
       cost[p] = 0.0;
       trades[p] = 0;
+      last_trade[p] = -1;
       breached[p] = false;
     }
-    previous_blocked = false;
+    last_blocked = -1;
   }
 
   template <class Real>
@@ -79,8 +81,7 @@ struct CppiPortfolios {
     const double remaining = s.horizon - double(m.index) * s.dt;
     const double floor_now = s.floor_fraction * s.capital * exp(-s.rate * (remaining > 0.0 ? remaining : 0.0));
     const bool can_trade = !m.blocked && !m.is_expiry;
-    const bool congested = previous_blocked;
-    previous_blocked = m.blocked;
+    if (m.blocked) last_blocked = m.index;
     for (int p = 0; p < s.points; ++p) {
       const double exposure = units[p] * spot;
       const double value = exposure + cash[p];
@@ -95,13 +96,15 @@ struct CppiPortfolios {
       const double n = target / spot - units[p];
       if (n == 0.0) continue;
       const TradeCost<Real> tc =
-          trade_cost<Real>(c, Real(n), m.fill_spot, m.gas_factor, congested, Real(s.volatility));
+          trade_cost<Real>(c, Real(n), m.fill_spot, m.gas_factor,
+                           last_trade[p] < last_blocked, Real(s.volatility));
       const double paid = double(tc.total());
       if (!(paid < INFINITY)) continue;  // the AMM pool cannot fill it: no trade
       cash[p] -= n * double(m.fill_spot) + paid;
       units[p] += n;
       cost[p] += paid;
       trades[p] += 1;
+      last_trade[p] = m.index;
     }
   }
 

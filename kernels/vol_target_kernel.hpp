@@ -33,12 +33,13 @@ struct VolTargetPortfolios {
   double cash[kMaxAllocationPoints];
   double cost[kMaxAllocationPoints];
   int trades[kMaxAllocationPoints];
+  int last_trade[kMaxAllocationPoints];  // step of the point's last trade, -1 before any
   double last_value[kMaxAllocationPoints];
   double sum_log[kMaxAllocationPoints], sum_log_sq[kMaxAllocationPoints];  // log returns
   double peak[kMaxAllocationPoints], drawdown[kMaxAllocationPoints];
   double variance_hat = 0.0;   // EWMA of annualized squared log returns of the underlying
   double last_spot = 0.0;
-  bool previous_blocked = false;
+  int last_blocked = -1;                 // last step an outage covered
 
   HM_HD void start(const VolTargetSettings& s) {
     for (int p = 0; p < s.points; ++p) {
@@ -46,13 +47,14 @@ struct VolTargetPortfolios {
       cash[p] = s.capital;
       cost[p] = 0.0;
       trades[p] = 0;
+      last_trade[p] = -1;
       last_value[p] = s.capital;
       sum_log[p] = sum_log_sq[p] = 0.0;
       peak[p] = s.capital;
       drawdown[p] = 0.0;
     }
     variance_hat = s.initial_volatility * s.initial_volatility;
-    previous_blocked = false;
+    last_blocked = -1;
   }
 
   template <class Real>
@@ -67,8 +69,7 @@ struct VolTargetPortfolios {
     last_spot = spot;
     const double sigma_hat = sqrt(variance_hat);
     const bool can_trade = !m.blocked && !m.is_expiry;
-    const bool congested = previous_blocked;
-    previous_blocked = m.blocked;
+    if (m.blocked) last_blocked = m.index;
     const double ruin = 1e-12 * s.capital;
     for (int p = 0; p < s.points; ++p) {
       const double exposure = units[p] * spot;
@@ -90,13 +91,15 @@ struct VolTargetPortfolios {
       const double n = target / spot - units[p];
       if (n == 0.0) continue;
       const TradeCost<Real> tc =
-          trade_cost<Real>(c, Real(n), m.fill_spot, m.gas_factor, congested, Real(s.initial_volatility));
+          trade_cost<Real>(c, Real(n), m.fill_spot, m.gas_factor,
+                           last_trade[p] < last_blocked, Real(s.initial_volatility));
       const double paid = double(tc.total());
       if (!(paid < INFINITY)) continue;  // the AMM pool cannot fill it: no trade
       cash[p] -= n * double(m.fill_spot) + paid;
       units[p] += n;
       cost[p] += paid;
       trades[p] += 1;
+      last_trade[p] = m.index;
     }
   }
 

@@ -238,8 +238,7 @@ TEST(CppiOutage, OutageOverAFallTurnsItIntoAGap) {
   s.points = 1;
   s.multiplier[0] = 4.0;
   s.tolerance[0] = 0.0;
-  const CostParams no_costs{};
-  auto run = [&](bool outage) {
+  auto run = [&](bool outage, const CostParams& costs = CostParams{}) {
     CppiPortfolios book;
     book.start(s);
     double spot = 100.0;
@@ -253,7 +252,7 @@ TEST(CppiOutage, OutageOverAFallTurnsItIntoAGap) {
       m.gas_factor = 1.0;
       m.blocked = outage && k >= 2 && k <= 6;
       m.is_expiry = k == 10;
-      book.step(s, no_costs, m);
+      book.step(s, costs, m);
     }
     return book;
   };
@@ -264,6 +263,17 @@ TEST(CppiOutage, OutageOverAFallTurnsItIntoAGap) {
   EXPECT_LT(blocked.value(0), 90.0);
   EXPECT_TRUE(blocked.breached[0]);
   EXPECT_EQ(blocked.trades[0], 2);  // buy at t_0, sell everything at the first step after
+
+  // Gas only (1 per trade, 10x after an outage), a 20% band: the t_0 purchase (gas 1) leaves
+  // E / E* = 40/36 inside the band, so the only other trade is the sale after the outage (gas 10).
+  CostParams gas;
+  gas.gas = 1.0;
+  gas.gas_multiplier_after_outage = 10.0;
+  s.tolerance[0] = 0.2;
+  const CppiPortfolios congested = run(true, gas);
+  EXPECT_EQ(congested.trades[0], 2);
+  EXPECT_DOUBLE_EQ(congested.cost[0], 11.0);
+  EXPECT_NEAR(congested.value(0), 59.0 + 40.0 * std::pow(0.94, 5) - 10.0, 1e-9);
 }
 
 // Simulated outages: a -10% crash is survivable with m = 6 if the book re-levers at once; an
