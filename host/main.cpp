@@ -13,6 +13,7 @@
 #include "host/backend.hpp"
 #include "host/h5_writer.hpp"
 #include "host/interrupt.hpp"
+#include "host/results_inspect.hpp"
 #include "host/scenario_parser.hpp"
 #include "host/sweep.hpp"
 
@@ -151,10 +152,8 @@ int main(int argc, char** argv) {
       print_info();
       return kExitOk;
     }
-    if (*inspect || *export_cmd) {
-      std::fprintf(stderr, "hedgemap: inspect/export are being built\n");
-      return kExitRuntimeFailure;
-    }
+    if (*inspect) return inspect_results(inspect_file, std::cout);
+    if (*export_cmd) return export_results(export_file, export_format, export_output);
 
     ScenarioArgs& args = *validate ? validate_args : run_args;
     Scenario scenario;

@@ -68,6 +68,23 @@ class JumpDiffusionPath {
     log_drift_ = compensated_log_drift(p);
     ell_ = p.latency < p.dt ? p.latency : 0.0;
     spot0_ = Real(p.spot);
+    // Per-step constants, computed once per path rather than once per step.
+    const double rest = p.dt - ell_;
+    drift_ell_ = Real(log_drift_ * ell_);
+    drift_rest_ = Real(log_drift_ * rest);
+    sigma_sqrt_ell_ = Real(p.volatility * sqrt(ell_));
+    sigma_sqrt_rest_ = Real(p.volatility * sqrt(rest));
+    has_jumps_ = p.jumps.model != JumpModel::none && p.jumps.intensity > 0.0;
+    jump_mean_ell_ = has_jumps_ ? p.jumps.intensity * ell_ : 0.0;
+    jump_mean_rest_ = has_jumps_ ? p.jumps.intensity * rest : 0.0;
+    p0_jump_ell_ = exp(-jump_mean_ell_);
+    p0_jump_rest_ = exp(-jump_mean_rest_);
+    has_gaps_ = p.gaps.intensity > 0.0;
+    gap_mean_ = p.gaps.intensity * p.dt;
+    p0_gap_ = exp(-gap_mean_);
+    has_gas_dispersion_ = p.gas_volatility > 0.0;
+    gas_sigma_ = Real(p.gas_volatility);
+    gas_half_var_ = Real(0.5 * p.gas_volatility * p.gas_volatility);
   }
 
   // Decision point k = 0.
@@ -119,48 +136,50 @@ class JumpDiffusionPath {
     m.is_expiry = (k_ == p_.steps);
     m.blocked = k_ > 0 && double(k_) * p_.dt < blocked_until_;
 
-    // Interval k+1 = (t_k, t_k+dt]: split at the latency, outages after it.
+    // Interval k+1 = (t_k, t_k+dt]: split at the latency, outages after it. Groups that a
+    // switched-off feature would use are not generated (their addresses stay reserved, so turning
+    // a feature on never changes the other draws).
     const std::uint32_t interval = std::uint32_t(k_ + 1);
-    const Uint4 g0 = stream_.words(interval, 0);
-    const Uint4 g1 = stream_.words(interval, 1);
-    const Uint4 g2 = stream_.words(interval, 2);
-    const NormalPair<Real> zd = box_muller<Real>(g0.x, g0.y);
-    const NormalPair<Real> zj = box_muller<Real>(g1.x, g1.y);
-    const NormalPair<Real> zg = box_muller<Real>(g2.x, g2.y);
-
-    const Real sg = Real(p_.gas_volatility);
-    m.gas_factor = hm_exp<Real>(sg * zg.z0 - Real(0.5) * sg * sg);
+    Uint4 g2{0, 0, 0, 0};
+    const bool need_g2 = has_gas_dispersion_ || has_gaps_;
+    if (need_g2) g2 = stream_.words(interval, 2);
+    NormalPair<Real> zg{Real(0), Real(0)};
+    if (need_g2) zg = box_muller<Real>(g2.x, g2.y);
+    m.gas_factor = has_gas_dispersion_ ? hm_exp<Real>(gas_sigma_ * zg.z0 - gas_half_var_) : Real(1);
 
     if (m.is_expiry) {  // nothing is simulated past T; the unwind fills at S(T)
       m.fill_spot = m.spot;
       return m;
     }
-    const double lambda_j = p_.jumps.model == JumpModel::none ? 0.0 : p_.jumps.intensity;
-    const double rest = p_.dt - ell_;
-    const Real sigma = Real(p_.volatility);
+    const Uint4 g0 = stream_.words(interval, 0);
+    const NormalPair<Real> zd = box_muller<Real>(g0.x, g0.y);
+    Uint4 g1{0, 0, 0, 0};
+    if (has_jumps_ || has_gaps_) g1 = stream_.words(interval, 1);
 
-    const int n_ell = poisson_inverse(lambda_j * ell_, u01_open(g0.z));
-    const int n_rest = poisson_inverse(lambda_j * rest, u01_open(g0.w));
-    jumps_ += n_ell + n_rest;
+    int n_ell = 0, n_rest = 0;
+    NormalPair<Real> zj{Real(0), Real(0)};
+    if (has_jumps_) {
+      n_ell = poisson_inverse(p0_jump_ell_, jump_mean_ell_, u01_open(g0.z));
+      n_rest = poisson_inverse(p0_jump_rest_, jump_mean_rest_, u01_open(g0.w));
+      jumps_ += n_ell + n_rest;
+      if ((n_ell | n_rest) != 0 && p_.jumps.model == JumpModel::merton) zj = box_muller<Real>(g1.x, g1.y);
+    }
 
     Real log_fill = log_spot_;
-    if (ell_ > 0.0) {
-      log_fill += Real(log_drift_ * ell_) + sigma * Real(sqrt(ell_)) * zd.z1 +
-                  jump_sum(interval, n_ell, 0, zj.z1);
-    }
-    m.fill_spot = spot0_ * hm_exp<Real>(log_fill);
+    if (ell_ > 0.0) log_fill += drift_ell_ + sigma_sqrt_ell_ * zd.z1 + jump_sum(interval, n_ell, 0, zj.z1);
+    m.fill_spot = ell_ > 0.0 ? spot0_ * hm_exp<Real>(log_fill) : m.spot;
 
-    Real log_next = log_fill + Real(log_drift_ * rest) + sigma * Real(sqrt(rest)) * zd.z0 +
+    Real log_next = log_fill + drift_rest_ + sigma_sqrt_rest_ * zd.z0 +
                     jump_sum(interval, n_rest, n_ell, zj.z0);
 
     // Outages arriving in (t_k + ell, t_{k+1}]: crash at each start, trading blocked until the end.
     double blocked_until = blocked_until_;
-    const int n_gaps = poisson_inverse(p_.gaps.intensity * p_.dt, u01_open(g1.z));
+    const int n_gaps = has_gaps_ ? poisson_inverse(p0_gap_, gap_mean_, u01_open(g1.z)) : 0;
     if (n_gaps > 0) {
       gaps_ += n_gaps;
       log_next += Real(n_gaps * p_.gaps.crash_log_mean) +
                   Real(sqrt(double(n_gaps)) * p_.gaps.crash_log_stdev) * zg.z1;
-      const double t0 = double(k_) * p_.dt + ell_;
+      const double t0 = double(k_) * p_.dt + ell_, rest = p_.dt - ell_;
       for (int g = 0; g < n_gaps; ++g) {
         const Uint4 w = g == 0 ? g2 : stream_.words(interval, 2u + std::uint32_t(g));
         const double start = t0 + u01_open(w.z) * rest;
@@ -176,6 +195,9 @@ class JumpDiffusionPath {
   ProcessParams p_;
   PhiloxStream stream_;
   double log_drift_ = 0.0, ell_ = 0.0;
+  Real drift_ell_, drift_rest_, sigma_sqrt_ell_, sigma_sqrt_rest_, gas_sigma_, gas_half_var_;
+  double jump_mean_ell_, jump_mean_rest_, p0_jump_ell_, p0_jump_rest_, gap_mean_, p0_gap_;
+  bool has_jumps_, has_gaps_, has_gas_dispersion_;
   Real spot0_ = Real(1);
   Real log_spot_ = Real(0), log_spot_next_ = Real(0);  // ln(S/S_0)
   double blocked_until_ = -1.0, blocked_until_next_ = -1.0;

@@ -33,9 +33,10 @@ HM_HD HM_FORCEINLINE double exponential1(double u) { return -log(u); }
 
 // Poisson(mean) by inversion of the CDF (sequential search). The means here are lambda*dt,
 // almost always far below 1, so the loop ends after one or two terms. Capped at 1000 events.
-HM_HD inline int poisson_inverse(double mean, double u) {
+// p0 = exp(-mean), precomputed by callers that draw with one mean many times.
+HM_HD inline int poisson_inverse(double p0, double mean, double u) {
   if (mean <= 0.0) return 0;
-  double p = exp(-mean);
+  double p = p0;
   double cdf = p;
   int n = 0;
   while (u > cdf && n < 1000) {
@@ -46,6 +47,8 @@ HM_HD inline int poisson_inverse(double mean, double u) {
   }
   return n;
 }
+
+HM_HD inline int poisson_inverse(double mean, double u) { return poisson_inverse(exp(-mean), mean, u); }
 
 // Standard normal CDF, Phi(x) = erfc(-x / sqrt 2) / 2, accurate in both tails.
 template <class Real>
