@@ -110,7 +110,7 @@ def _heatmap(value, confidence, root, out_dir, name, title, colorbar_label, tick
         norm = Normalize(0, 1)
     cmap = plt.get_cmap("viridis").copy()
     cmap.set_bad("lightgrey")
-    fig, ax = plt.subplots(figsize=(1.6 + 1.25 * len(exps), 1.6 + 0.8 * len(vols)))
+    fig, ax = plt.subplots(figsize=(max(5.0, 1.6 + 1.25 * len(exps)), 1.6 + 0.8 * len(vols)))
     im = ax.imshow(np.ma.masked_invalid(v), origin="lower", aspect="auto", cmap=cmap, norm=norm)
     for i in range(len(vols)):
         for j in range(len(exps)):
@@ -193,7 +193,7 @@ def _frontier_figure(r: hr.Results, out_dir: str, exps, name: str) -> str:
             ax.set_xscale("log")
             ax.xaxis.set_major_formatter(PLAIN)
             lo, hi = ax.get_xlim()
-            ax.xaxis.set_minor_formatter(PLAIN if hi / lo < 12 else FuncFormatter(_sparse_minor))
+            ax.xaxis.set_minor_formatter(PLAIN if hi / lo < 3 else FuncFormatter(_sparse_minor))
             ax.set_title(f"vol {vol:g}, expiry {e:g} d", fontsize=9)
             ax.tick_params(which="both", labelsize=7)
             if j == 0:
@@ -251,7 +251,7 @@ def plot_cppi(r: hr.Results, out_dir: str) -> List[str]:
                 a.tick_params(labelsize=7)
             axes[1, j].yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         axes[0, 0].set_ylabel("P(V_T < floor) (%)")
-        axes[1, 0].set_ylabel(f"mean terminal value{_units(ds['terminal_mean'])}")
+        axes[1, 0].set_ylabel(f"mean terminal value\n{_units(ds['terminal_mean']).strip()}")
         handles, labels = axes[0, 0].get_legend_handles_labels()
         if gap_max is not None:
             handles.append(plt.Line2D([], [], color="red", ls="--"))
@@ -261,7 +261,8 @@ def plot_cppi(r: hr.Results, out_dir: str) -> List[str]:
         labels.append("optimum")
         fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), fontsize=8,
                    frameon=False)
-        fig.suptitle(f"CPPI, horizon {e:g} days (error bars: +-2 standard errors)", fontsize=10)
+        days = "day" if e == 1 else "days"
+        fig.suptitle(f"CPPI, horizon {e:g} {days} (error bars: +-2 standard errors)", fontsize=10)
         rows = math.ceil(len(labels) / min(4, len(labels)))
         fig.tight_layout(rect=(0, 0.04 + 0.03 * rows, 1, 0.97))
         paths.append(_save(fig, out_dir, f"cppi_expiry_{_expiry_tag(e)}d.png"))
@@ -331,9 +332,23 @@ def plot_ww_law(r: hr.Results, out_dir: str) -> List[str]:
     # fit through the interior optima when there are any.
     grid = ds["band"].values
     edge = ok & ((h_opt <= grid.min() * (1 + 1e-9)) | (h_opt >= grid.max() * (1 - 1e-9)))
-    fit = ok & ~edge if (ok & ~edge).any() else ok
-    scale = math.exp(np.mean(np.log(h_opt[fit]) - np.log(shape[fit])))  # = gamma^{-1/3}
-    gamma_fit = scale ** -3
+    interior = ok & ~edge
+    ww = r.hedging.get("whalley_wilmott")
+    g_opt = None
+    if ww is not None and "optimal_risk_aversion" in ww:
+        g_opt = ww["optimal_risk_aversion"].transpose("volatility", "expiry_days").values
+    if interior.any():  # gamma^{-1/3} by least squares in log through the interior optima
+        scale = math.exp(np.mean(np.log(h_opt[interior]) - np.log(shape[interior])))
+        gamma_label = f"fitted gamma = {scale ** -3:.3g}"
+    elif g_opt is not None and np.isfinite(g_opt).any() and np.nanmin(g_opt) > 0:
+        gamma_ref = math.exp(np.nanmean(np.log(g_opt)))
+        scale = gamma_ref ** (-1.0 / 3.0)
+        gamma_label = f"gamma = {gamma_ref:.3g} (whalley_wilmott optima, geometric mean)"
+        _note("every optimal delta band is at the grid edge: Whalley-Wilmott law drawn at the "
+              "whalley_wilmott group's optima, not fitted")
+    else:
+        scale, gamma_label = None, "no interior optimum to fit"
+        _note("every optimal delta band is at the grid edge: Whalley-Wilmott law not fitted")
     vols, exps = r.root["volatility"].values, r.root["expiry_days"].values
     days = float(r.root.attrs.get("days_per_year", r.scenario.get("days_per_year", 365)))
     colors = plt.get_cmap("viridis")(np.linspace(0, 0.85, len(exps)))
@@ -351,34 +366,36 @@ def plot_ww_law(r: hr.Results, out_dir: str) -> List[str]:
                       ls="none", label="at the grid edge (not fitted)" if not edge[:, :j].any()
                       else None)
         law = ww_law_shape(r.scenario, fine, e, r.root["steps"].values[j], days)
-        if law is not None:
+        if law is not None and scale is not None:
             left.plot(fine, scale * law, "--", color=colors[j], lw=1)
     left.set_yscale("log")
     left.set_xlabel(VOL_LABEL)
     left.set_ylabel(f"delta band half-width{_units(ds['band'])}")
     left.set_title("Optimal delta band (refined between grid points)\n"
-                   f"dashed: Whalley-Wilmott law with fitted gamma = {gamma_fit:.3g}", fontsize=9)
+                   f"dashed: Whalley-Wilmott law, {gamma_label}", fontsize=9)
     left.legend(fontsize=7, loc="best")
-    ww_fit = scale * shape
-    right.scatter(ww_fit[ok], h_opt[ok], c="tab:orange", edgecolors="black",
-                  label=f"WW band at fitted gamma = {gamma_fit:.3g}")
-    if edge.any():
+    ww_fit = (scale if scale is not None else np.nan) * shape
+    points = []
+    if scale is not None:
+        right.scatter(ww_fit[ok], h_opt[ok], c="tab:orange", edgecolors="black",
+                      label=f"WW band at {gamma_label}")
+        points += [ww_fit[ok], h_opt[ok]]
+    if edge.any() and scale is not None:
         right.scatter(ww_fit[edge], h_opt[edge], s=160, marker="s", facecolors="none",
                       edgecolors="grey", label="at the grid edge (not fitted)")
     low = ok & (conf < LOW_CONFIDENCE)
-    if low.any():
+    if low.any() and scale is not None:
         right.scatter(ww_fit[low], h_opt[low], s=120, facecolors="none", edgecolors="red",
                       label=f"confidence < {LOW_CONFIDENCE:g}")
-    points = [ww_fit[ok], h_opt[ok]]
-    ww = r.hedging.get("whalley_wilmott")
-    if ww is not None and "optimal_risk_aversion" in ww:
-        g_opt = ww["optimal_risk_aversion"].transpose("volatility", "expiry_days").values
+    if g_opt is not None:
         ww_at_opt = shape * np.where(g_opt > 0, g_opt, np.nan) ** (-1.0 / 3.0)
         k = ok & np.isfinite(ww_at_opt)
         if k.any():
             right.scatter(ww_at_opt[k], h_opt[k], marker="s", c="tab:green", edgecolors="black",
                           label="WW band at the whalley_wilmott group's optimal risk_aversion")
-            points += [ww_at_opt[k]]
+            points += [ww_at_opt[k], h_opt[k]]
+    if not points:
+        points = [h_opt[ok]]
     allv = np.concatenate(points)
     lo, hi = allv.min() / 1.5, allv.max() * 1.5
     right.plot([lo, hi], [lo, hi], "k:", lw=1, label="optimal band = WW band")
