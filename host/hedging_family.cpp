@@ -168,7 +168,8 @@ namespace {
 
 template <class Real>
 std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordinates& cell,
-                                           const Execution& exec, const BootstrapPlan& plan) {
+                                           const Execution& exec, const BootstrapPlan& plan,
+                                           ModelCell* model) {
   const std::vector<GroupSpec> groups = hedging_groups(s);
   const HedgingKernel<Real> kernel = make_hedging_kernel<Real>(s, cell);
   const int points = kernel.points();
@@ -186,6 +187,7 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
                 block + std::uint64_t(p * kHedgeMetrics + hedge_pnl + 1) * count,
                 pnl[p].begin() + std::ptrdiff_t(first));
   });
+  if (model) *model = summarize_model(s, cell, moments, kernel.summary_column());
 
   // Each point's statistics are sequential sums: parallel over points is still deterministic.
   std::vector<PnlSummary> summary(points);
@@ -239,9 +241,9 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
 
 std::vector<GroupCellResult> evaluate_hedging_cell(const Scenario& s, const CellCoordinates& cell,
                                                    const Execution& exec,
-                                                   const BootstrapPlan& plan) {
-  if (s.simulation.precision == "double") return evaluate_with<double>(s, cell, exec, plan);
-  return evaluate_with<float>(s, cell, exec, plan);
+                                                   const BootstrapPlan& plan, ModelCell* model) {
+  if (s.simulation.precision == "double") return evaluate_with<double>(s, cell, exec, plan, model);
+  return evaluate_with<float>(s, cell, exec, plan, model);
 }
 
 }  // namespace hedgemap

@@ -6,6 +6,7 @@
 #include "host/backend.hpp"
 #include "host/bootstrap.hpp"
 #include "host/kernel_params.hpp"
+#include "host/model_summary.hpp"
 #include "host/policy_group.hpp"
 #include "host/scenario.hpp"
 #include "kernels/hedging_kernel.hpp"
@@ -16,10 +17,12 @@ namespace hedgemap {
 // hedging.policies. Throws std::invalid_argument for more than kMaxHedgeParams values of an axis.
 std::vector<GroupSpec> hedging_groups(const Scenario& s);
 
-// One GroupCellResult per hedging_groups(s) entry, in the same order.
+// One GroupCellResult per hedging_groups(s) entry, in the same order. With `model`, also the
+// /model/ summary of the same paths (no second pass).
 std::vector<GroupCellResult> evaluate_hedging_cell(const Scenario& s, const CellCoordinates& cell,
                                                    const Execution& exec,
-                                                   const BootstrapPlan& plan);
+                                                   const BootstrapPlan& plan,
+                                                   ModelCell* model = nullptr);
 
 // Effective proportional cost of the Whalley-Wilmott band: fee + (impact + mean gas) per notional
 // of a typical trade n = |Gamma_0| S_0 sigma sqrt(dt) (the std of the book delta's change over

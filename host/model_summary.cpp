@@ -18,26 +18,31 @@ ModelCell run_model(const Scenario& s, const CellCoordinates& cell, const Execut
   run_paths(exec, kernel, s.simulation.paths, [&](std::uint64_t, std::uint64_t n, const double* block) {
     moments.add_chunk(block, n, exec.threads);
   });
-  using K = BookPriceKernel<Real>;
-  ModelCell m;
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  if (kernel.book.legs > 0) {
-    const JumpParams jumps = jump_params(s);
-    m.book_price = book_greeks<double>(kernel.book, hedging_model(s), s.market.spot, s.market.rate,
-                                       cell.volatility, kernel.process.expiry, jumps).price;
-    m.book_price_mc = moments.mean(K::discounted_payoff);
-    m.book_price_mc_stderr = moments.stderr_of_mean(K::discounted_payoff);
-  } else {
-    m.book_price = m.book_price_mc = m.book_price_mc_stderr = nan;
-  }
-  m.jumps_mean = moments.mean(K::jumps);
-  m.gap_events_mean = moments.mean(K::gap_events);
-  m.terminal_spot_mean = moments.mean(K::terminal_spot);
-  m.terminal_spot_stderr = moments.stderr_of_mean(K::terminal_spot);
-  return m;
+  return summarize_model(s, cell, moments, 0);
 }
 
 }  // namespace
+
+ModelCell summarize_model(const Scenario& s, const CellCoordinates& cell,
+                          const ColumnMoments& moments, int first) {
+  ModelCell m;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const OptionBook book = option_book(s);
+  if (book.legs > 0) {
+    const ProcessParams p = process_params(s, cell);
+    m.book_price = book_greeks<double>(book, hedging_model(s), p.spot, p.rate, p.volatility,
+                                       p.expiry, p.jumps).price;
+    m.book_price_mc = moments.mean(first + summary_discounted_payoff);
+    m.book_price_mc_stderr = moments.stderr_of_mean(first + summary_discounted_payoff);
+  } else {
+    m.book_price = m.book_price_mc = m.book_price_mc_stderr = nan;
+  }
+  m.jumps_mean = moments.mean(first + summary_jumps);
+  m.gap_events_mean = moments.mean(first + summary_gap_events);
+  m.terminal_spot_mean = moments.mean(first + summary_terminal_spot);
+  m.terminal_spot_stderr = moments.stderr_of_mean(first + summary_terminal_spot);
+  return m;
+}
 
 ModelCell evaluate_model_cell(const Scenario& s, const CellCoordinates& cell, const Execution& exec) {
   return s.simulation.precision == "double" ? run_model<double>(s, cell, exec)

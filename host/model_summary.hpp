@@ -17,6 +17,12 @@ struct ModelCell {
   double terminal_spot_stderr = 0.0;
 };
 
+// A pass of its own over the cell's paths (used when no hedging family runs).
 ModelCell evaluate_model_cell(const Scenario& s, const CellCoordinates& cell, const Execution& exec);
+
+class ColumnMoments;
+// From the path-summary columns (kernels/book_price_kernel.hpp) at `first_column` of a pass.
+ModelCell summarize_model(const Scenario& s, const CellCoordinates& cell,
+                          const ColumnMoments& moments, int first_column);
 
 }  // namespace hedgemap

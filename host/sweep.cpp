@@ -46,8 +46,9 @@ CellResult evaluate_cell(const Scenario& s, int vol_index, int expiry_index, con
   // the order in which cells run.
   plan.seed = s.seed ^ (0x9E3779B97F4A7C15ull * std::uint64_t(vol_index * 65536 + expiry_index + 1));
   CellResult result;
-  result.model = evaluate_model_cell(s, cell, exec);
-  if (s.hedging.present) result.groups = evaluate_hedging_cell(s, cell, exec, plan);
+  // The hedging pass also summarises its paths for /model/; without it, a pass of its own.
+  if (s.hedging.present) result.groups = evaluate_hedging_cell(s, cell, exec, plan, &result.model);
+  else result.model = evaluate_model_cell(s, cell, exec);
   if (s.cppi.present || s.vol_target.present) {
     std::vector<GroupCellResult> allocation = evaluate_allocation_cell(s, cell, exec, plan);
     result.groups.insert(result.groups.end(), allocation.begin(), allocation.end());

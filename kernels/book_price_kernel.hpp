@@ -1,5 +1,6 @@
 // Path kernel for the /model/ group: the book's discounted payoff on each simulated path, and the
-// path's jump and outage counts. Columns: 0 discounted payoff, 1 jumps, 2 outages, 3 S_T.
+// path's jump and outage counts (used when no hedging family runs; otherwise the hedging kernel
+// writes the same columns).
 #pragma once
 #include "kernels/jump_diffusion.hpp"
 #include "kernels/option_book.hpp"
@@ -7,23 +8,35 @@
 
 namespace hedgemap {
 
+// What every path reports for the /model/ group, in 4 columns starting at `first`:
+// the book's discounted payoff, the path's jumps and outages, and S_T. Family kernels that hedge
+// the book append these columns, so /model/ costs no extra pass over the paths.
+enum PathSummaryColumn : int { summary_discounted_payoff = 0, summary_jumps, summary_gap_events,
+                               summary_terminal_spot, kPathSummaryColumns };
+
+template <class Real>
+HM_HD HM_FORCEINLINE void write_path_summary(const PathOutput& out, int first, const ProcessParams& process,
+                                             const OptionBook& book, const JumpDiffusionPath<Real>& path,
+                                             Real terminal_spot) {
+  const double discount = exp(-process.rate * process.expiry);
+  out.set(first + summary_discounted_payoff, discount * double(book_payoff<Real>(book, terminal_spot)));
+  out.set(first + summary_jumps, double(path.jumps()));
+  out.set(first + summary_gap_events, double(path.gap_events()));
+  out.set(first + summary_terminal_spot, double(terminal_spot));
+}
+
 template <class Real>
 struct BookPriceKernel {
   ProcessParams process;
   OptionBook book;
 
-  enum Column : int { discounted_payoff = 0, jumps = 1, gap_events = 2, terminal_spot = 3, kColumns };
-  HM_HD int columns() const { return kColumns; }
+  HM_HD int columns() const { return kPathSummaryColumns; }
 
   HM_HD void operator()(unsigned long long path, const PathOutput& out) const {
     JumpDiffusionPath<Real> process_path(process, path);
     MarketPoint<Real> m = process_path.first();
     while (!m.is_expiry) m = process_path.next();
-    const double discount = exp(-process.rate * process.expiry);
-    out.set(discounted_payoff, discount * double(book_payoff<Real>(book, m.spot)));
-    out.set(jumps, double(process_path.jumps()));
-    out.set(gap_events, double(process_path.gap_events()));
-    out.set(terminal_spot, double(m.spot));
+    write_path_summary<Real>(out, 0, process, book, process_path, m.spot);
   }
 };
 static_assert(std::is_trivially_copyable_v<BookPriceKernel<float>>);

@@ -25,6 +25,7 @@
 // band policies re-test their band at the next unblocked step. The first trade of a point after
 // an outage pays `gas_multiplier_after_outage` times the gas.
 #pragma once
+#include "kernels/book_price_kernel.hpp"
 #include "kernels/execution_costs.hpp"
 #include "kernels/jump_diffusion.hpp"
 #include "kernels/option_book.hpp"
@@ -74,7 +75,9 @@ struct HedgingKernel {
   double ww_lambda = 0.0;
 
   HM_HD int points() const { return 1 + n_periodic + n_band + n_ww; }
-  HM_HD int columns() const { return points() * kHedgeMetrics; }
+  // Point columns, then the path summary of the /model/ group (kernels/book_price_kernel.hpp).
+  HM_HD int summary_column() const { return points() * kHedgeMetrics; }
+  HM_HD int columns() const { return summary_column() + kPathSummaryColumns; }
 
   struct PointState {
     Real hedge;
@@ -112,6 +115,8 @@ struct HedgingKernel {
     const double step_decay = exp(-process.rate * process.dt);
     int last_blocked = -1;
 
+    const bool fast_delta = !need_gamma && model == HedgingModel::black_scholes;
+    const BlackScholesBookDelta<Real> bs_delta(book, Real(process.spot));
     JumpDiffusionPath<Real> path_gen(process, path);
     MarketPoint<Real> m = path_gen.first();
     while (!m.is_expiry) {
@@ -122,6 +127,8 @@ struct HedgingKernel {
             book_greeks<Real>(book, model, m.spot, rate, vol, m.time_to_expiry, process.jumps);
         delta = g.delta;
         gamma = g.gamma;
+      } else if (fast_delta) {
+        delta = bs_delta(book, m.log_return, m.spot, rate, vol, m.time_to_expiry);
       } else {
         delta = book_delta<Real>(book, model, m.spot, rate, vol, m.time_to_expiry, process.jumps);
       }
@@ -176,6 +183,7 @@ struct HedgingKernel {
       out.set(c + hedge_impact, s.impact);
       out.set(c + hedge_trades, double(s.trades));
     }
+    write_path_summary<Real>(out, summary_column(), process, book, path_gen, m.spot);
   }
 };
 static_assert(std::is_trivially_copyable_v<HedgingKernel<float>>);

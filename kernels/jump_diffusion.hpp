@@ -30,6 +30,7 @@ struct MarketPoint {
   Real time;          // t_k in years
   Real time_to_expiry;// T - t_k
   Real spot;          // S(t_k)
+  Real log_return;    // ln(S(t_k) / S_0)
   Real fill_spot;     // S(t_k + latency): where an order decided at t_k fills (spot at expiry)
   Real gas_factor;    // gas of a transaction at t_k / mean gas: lognormal, mean 1
   bool blocked;       // an outage covers t_k: no trade is possible
@@ -133,6 +134,7 @@ class JumpDiffusionPath {
     m.time = Real(k_ * p_.dt);
     m.time_to_expiry = Real((p_.steps - k_) * p_.dt);
     m.spot = spot0_ * hm_exp<Real>(log_spot_);
+    m.log_return = log_spot_;
     m.is_expiry = (k_ == p_.steps);
     m.blocked = k_ > 0 && double(k_) * p_.dt < blocked_until_;
 

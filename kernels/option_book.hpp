@@ -59,4 +59,38 @@ HM_HD HM_FORCEINLINE Real book_delta(const OptionBook& book, HedgingModel model,
   return sum;
 }
 
+// Black-Scholes delta of the whole book on one path, from the path's log return x = ln(S/S_0):
+// ln(S/K_i) = x + ln(S_0/K_i) needs no logarithm per step, and sigma sqrt(tau) and r tau are
+// shared by the legs, so a step costs one normal CDF per leg:
+//   d1_i = (x + ln(S_0/K_i) + r tau) / (sigma sqrt tau) + sigma sqrt(tau) / 2.
+template <class Real>
+struct BlackScholesBookDelta {
+  Real log_spot0_over_strike[kMaxLegs];
+
+  HM_HD BlackScholesBookDelta(const OptionBook& book, Real spot0) {
+    for (int i = 0; i < book.legs; ++i)
+      log_spot0_over_strike[i] = hm_log<Real>(spot0 / Real(book.strike[i]));
+  }
+
+  HM_HD HM_FORCEINLINE Real operator()(const OptionBook& book, Real log_return, Real spot, Real rate,
+                                       Real vol, Real tau) const {
+    const Real total_vol = vol * hm_sqrt<Real>(hm_max<Real>(tau, Real(0)));
+    if (!(total_vol > Real(1e-7))) {  // expiry limit: the step delta of the exact function
+      Real sum = Real(0);
+      for (int i = 0; i < book.legs; ++i)
+        sum += Real(book.quantity[i]) *
+               black_scholes_delta<Real>(book.type[i], spot, Real(book.strike[i]), rate, vol, tau);
+      return sum;
+    }
+    const Real inv_total_vol = Real(1) / total_vol;
+    const Real shift = rate * tau * inv_total_vol + Real(0.5) * total_vol;
+    Real sum = Real(0);
+    for (int i = 0; i < book.legs; ++i) {
+      const Real n = normal_cdf<Real>((log_return + log_spot0_over_strike[i]) * inv_total_vol + shift);
+      sum += Real(book.quantity[i]) * (book.type[i] == OptionType::call ? n : n - Real(1));
+    }
+    return sum;
+  }
+};
+
 }  // namespace hedgemap

@@ -25,7 +25,9 @@ HM_HD HM_FORCEINLINE NormalPair<Real> box_muller(std::uint32_t a, std::uint32_t 
   const Real u0 = uniform_open<Real>(a), u1 = uniform_open<Real>(b);
   const Real r = hm_sqrt<Real>(Real(-2) * hm_log<Real>(u0));
   const Real theta = Real(6.283185307179586476925) * u1;
-  return NormalPair<Real>{r * Real(cos(theta)), r * Real(sin(theta))};
+  Real sin_theta, cos_theta;
+  hm_sincos(theta, &sin_theta, &cos_theta);
+  return NormalPair<Real>{r * cos_theta, r * sin_theta};
 }
 
 // Exponential with rate 1 by inversion: -log(u).
