@@ -16,6 +16,7 @@
 // Portfolio accounting (units, cash, value, costs) is double in both precisions: V ~ 1e6 against
 // costs ~ 1 needs more than float's 7 digits. The path itself (spot, fill price) is Real.
 #pragma once
+#include "kernels/allocation_rebalance.hpp"
 #include "kernels/execution_costs.hpp"
 #include "kernels/jump_diffusion.hpp"
 #include "kernels/path_output.hpp"
@@ -37,13 +38,6 @@ struct CppiSettings {
   double multiplier[kMaxAllocationPoints];
   double tolerance[kMaxAllocationPoints];
 };
-
-// Rebalancing rule shared by CPPI and volatility targeting: trade when the exposure is off its
-// target by more than `tolerance` (relative); a zero target means "hold nothing".
-HM_HD HM_FORCEINLINE bool exposure_off_target(double exposure, double target, double tolerance) {
-  if (!(target > 0.0)) return exposure != 0.0;
-  return fabs(exposure / target - 1.0) > tolerance;
-}
 
 // The portfolios of every combination on one path: fed one MarketPoint at a time (so tests can
 // feed constructed paths), read out at the horizon.
@@ -92,19 +86,7 @@ struct CppiPortfolios {
       const double cap = s.max_leverage * value;
       if (target > cap) target = cap;
       if (!(value > 0.0)) target = 0.0;
-      if (!exposure_off_target(exposure, target, s.tolerance[p])) continue;
-      const double n = target / spot - units[p];
-      if (n == 0.0) continue;
-      const TradeCost<Real> tc =
-          trade_cost<Real>(c, Real(n), m.fill_spot, m.gas_factor,
-                           last_trade[p] < last_blocked, Real(s.volatility));
-      const double paid = double(tc.total());
-      if (!(paid < INFINITY)) continue;  // the AMM pool cannot fill it: no trade
-      cash[p] -= n * double(m.fill_spot) + paid;
-      units[p] += n;
-      cost[p] += paid;
-      trades[p] += 1;
-      last_trade[p] = m.index;
+      rebalance_to_exposure(*this, p, exposure, target, s.tolerance[p], spot, m, c, Real(s.volatility));
     }
   }
 

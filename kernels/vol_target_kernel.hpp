@@ -87,19 +87,7 @@ struct VolTargetPortfolios {
       double weight = sigma_hat > 0.0 ? s.target[p] / sigma_hat : s.max_leverage;
       if (weight > s.max_leverage) weight = s.max_leverage;
       const double target = value > 0.0 ? weight * value : 0.0;
-      if (!exposure_off_target(exposure, target, s.tolerance[p])) continue;
-      const double n = target / spot - units[p];
-      if (n == 0.0) continue;
-      const TradeCost<Real> tc =
-          trade_cost<Real>(c, Real(n), m.fill_spot, m.gas_factor,
-                           last_trade[p] < last_blocked, Real(s.initial_volatility));
-      const double paid = double(tc.total());
-      if (!(paid < INFINITY)) continue;  // the AMM pool cannot fill it: no trade
-      cash[p] -= n * double(m.fill_spot) + paid;
-      units[p] += n;
-      cost[p] += paid;
-      trades[p] += 1;
-      last_trade[p] = m.index;
+      rebalance_to_exposure(*this, p, exposure, target, s.tolerance[p], spot, m, c, Real(s.initial_volatility));
     }
   }
 

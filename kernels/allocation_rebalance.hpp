@@ -1,0 +1,39 @@
+// The rebalancing step shared by CPPI and volatility targeting: the tolerance rule, and the trade
+// of one combination's portfolio to its target exposure at the decision's fill price with every
+// cost paid from cash.
+#pragma once
+#include "kernels/execution_costs.hpp"
+#include "kernels/jump_diffusion.hpp"
+
+namespace hedgemap {
+
+// Trade when the exposure is off its target by more than `tolerance` (relative); a zero target
+// means "hold nothing".
+HM_HD HM_FORCEINLINE bool exposure_off_target(double exposure, double target, double tolerance) {
+  if (!(target > 0.0)) return exposure != 0.0;
+  return fabs(exposure / target - 1.0) > tolerance;
+}
+
+// Portfolios: arrays units, cash, cost, trades, last_trade per combination, and last_blocked
+// (the last step an outage covered: a combination whose last trade came before it pays the
+// congested gas). A trade the AMM pool cannot fill (infinite impact) is not made.
+template <class Real, class Portfolios>
+HM_HD HM_FORCEINLINE void rebalance_to_exposure(Portfolios& pf, int p, double exposure,
+                                                double target, double tolerance, double spot,
+                                                const MarketPoint<Real>& m, const CostParams& c,
+                                                Real volatility) {
+  if (!exposure_off_target(exposure, target, tolerance)) return;
+  const double n = target / spot - pf.units[p];
+  if (n == 0.0) return;
+  const TradeCost<Real> tc = trade_cost<Real>(c, Real(n), m.fill_spot, m.gas_factor,
+                                              pf.last_trade[p] < pf.last_blocked, volatility);
+  const double paid = double(tc.total());
+  if (!(paid < INFINITY)) return;
+  pf.cash[p] -= n * double(m.fill_spot) + paid;
+  pf.units[p] += n;
+  pf.cost[p] += paid;
+  pf.trades[p] += 1;
+  pf.last_trade[p] = m.index;
+}
+
+}  // namespace hedgemap
