@@ -69,6 +69,12 @@ bool cell_has_nan(const CellResult& cell, const std::vector<GroupSpec>& groups) 
   return false;
 }
 
+std::string resumable_note(std::size_t done, std::size_t total, const std::string& ckpt) {
+  if (done == 0) return "; nothing was written";
+  return "; " + std::to_string(done) + " of " + std::to_string(total) + " cells are saved in " +
+         ckpt + ": fix the cause and run the same command with --resume";
+}
+
 }  // namespace
 
 RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions& options) {
@@ -108,6 +114,9 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
                    "with --resume to finish.\n", done, total, ckpt.c_str());
       summary.exit_code = kExitInterrupted;
       return summary;
+    } catch (const std::exception& e) {  // out of memory, a CUDA fault, ...: keep what is done
+      progress.finish();
+      throw std::runtime_error(std::string(e.what()) + resumable_note(done, total, ckpt));
     }
     ++done;
     path_steps_done += double(s.simulation.paths) * s.steps_for_expiry(s.grid.expiry_days[c % ne]);
@@ -136,7 +145,11 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
   prov.device = exec.device;
   prov.scenario_sha256 = sha256_hex(s.effective_toml);
   prov.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  write_results_file(options.output, options.overwrite, s, groups, cells, prov);
+  try {
+    write_results_file(options.output, options.overwrite, s, groups, cells, prov);
+  } catch (const std::exception& e) {  // disk full, permissions: the checkpoint has every cell
+    throw std::runtime_error(std::string(e.what()) + resumable_note(done, total, ckpt));
+  }
   std::error_code ec;
   std::filesystem::remove(ckpt, ec);
   summary.wall_seconds = prov.wall_seconds;
