@@ -245,3 +245,16 @@ def test_resume_refuses_a_checkpoint_of_another_run(tmp_path, scenario):
     r = run("run", scenario, "-o", out, "--progress", "none", "--paths", 20000, "--seed", 99, "--resume")
     assert r.returncode != 0 and "another run" in r.stderr, r.stderr
     assert not out.exists()
+
+
+def test_non_finite_cells_are_nan_in_the_file_and_exit_3(tmp_path, scenario):
+    # A pool far too shallow for the book's hedge: buying it dry costs +inf, so the hedging P&L
+    # of the affected points is not finite. The run finishes, says which cells, and exits 3.
+    out = tmp_path / "r.h5"
+    r = run("run", scenario, "-o", out, "--progress", "none", "--set", "costs.pool_depth=1000")
+    assert r.returncode == 3, r.stderr
+    assert "non-finite" in r.stderr
+    band = xr.open_dataset(out, engine="h5netcdf", group="hedging/periodic")
+    assert not np.isfinite(band["pnl_mean"].values).all()
+    none = xr.open_dataset(out, engine="h5netcdf", group="hedging/none")
+    assert np.isfinite(none["pnl_mean"].values).all()  # the unhedged book never trades
