@@ -43,7 +43,8 @@ void loss_var_cvar(const double* pnl, std::size_t n, double level, std::vector<d
 
 // Objective of one point on a bootstrap resample: `blocks` are indices of path blocks (block b
 // holds paths [b n / B, (b + 1) n / B)), drawn with replacement. Precomputes per-block sums for
-// mean_std and utility; cvar gathers the resampled paths.
+// mean_std and utility, and per-block tail sums beyond the full-sample VaR for cvar
+// (Rockafellar-Uryasev at that VaR: exact to second order).
 class BlockObjective {
  public:
   BlockObjective(const double* pnl, std::size_t n, int blocks, HedgeObjective kind,
@@ -56,8 +57,8 @@ class BlockObjective {
   int blocks_;
   HedgeObjective kind_;
   double k_, level_, shift_ = 0.0;
-  std::vector<double> count_, sum_, sum_sq_;  // per block; sum_ holds sum exp(z - M) for utility
-  mutable std::vector<double> gathered_;
+  // per block; sum_ holds sum exp(z - M) for utility, sum (L - VaR)^+ for cvar (shift_ = VaR)
+  std::vector<double> count_, sum_, sum_sq_;
 };
 
 }  // namespace hedgemap
