@@ -10,6 +10,7 @@
 
 #include "host/backend.hpp"
 #include "host/interrupt.hpp"
+#include "host/simd_hedging.hpp"
 #include "kernels/path_output.hpp"
 #ifdef HEDGEMAP_WITH_CUDA
 #include "host/cuda_backend.hpp"
@@ -31,6 +32,7 @@ void run_chunk_on(const Execution& exec, const Kernel& kernel, std::uint64_t fir
     throw std::runtime_error("the CUDA backend is not compiled into this binary");
 #endif
   }
+  if (run_batched_on_cpu(exec, kernel, first, n, out)) return;  // lanes of paths in SIMD
   const auto count = static_cast<std::int64_t>(n);
   if (exec.threads > 0) {
 #pragma omp parallel for schedule(static) num_threads(exec.threads)

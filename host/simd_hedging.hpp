@@ -1,0 +1,42 @@
+// Lane-batched CPU execution of HedgingKernel<float>: kSimdLanes paths advance in lockstep, one
+// step at a time, in structure-of-arrays form, so that the per-path arithmetic (Philox, Box-Muller,
+// the log-normal step, the book delta's erfc, the trades) runs in SIMD registers across paths.
+// Transcendentals come from SLEEF's vector functions (SSE2, AVX2+FMA or AVX-512F, chosen at run
+// time from cpuid). Per-path results equal the scalar kernel's up to float rounding (SLEEF's
+// 1-1.5 ulp functions instead of glibc's); rare events (jumps, outages) take per-lane scalar code.
+//
+// Eligible: float, Black-Scholes hedging model, no Whalley-Wilmott points (no gamma), jumps none
+// or Merton; any costs, latency, gaps. Everything else runs the scalar functor.
+// HEDGEMAP_SCALAR_CPU=1 in the environment forces the scalar functor (for comparisons).
+#pragma once
+#include <cstdint>
+
+#include "host/backend.hpp"
+#include "kernels/hedging_kernel.hpp"
+
+namespace hedgemap {
+
+constexpr int kSimdLanes = 16;  // paths per batch
+
+enum class SimdIsa { none = 0, sse2, avx2, avx512 };
+
+// Built with SLEEF, the kernel's configuration is covered, and HEDGEMAP_SCALAR_CPU is not set.
+bool simd_eligible(const HedgingKernel<float>& kernel);
+// The best instruction set this CPU runs (none when built without SLEEF).
+SimdIsa simd_best_isa();
+const char* simd_isa_name(SimdIsa isa);
+
+// Paths [first, first + n) into the column-major block `out` (stride n), like the scalar loop.
+// isa must be supported by this CPU; threads as in Execution (0 = OpenMP's default).
+void run_hedging_batched(const HedgingKernel<float>& kernel, std::uint64_t first, std::uint64_t n,
+                         double* out, int threads, SimdIsa isa);
+
+// Hook used by run_chunk_on (host/path_runner.hpp): true when it ran the chunk.
+template <class Kernel>
+bool run_batched_on_cpu(const Execution&, const Kernel&, std::uint64_t, std::uint64_t, double*) {
+  return false;
+}
+bool run_batched_on_cpu(const Execution& exec, const HedgingKernel<float>& kernel,
+                        std::uint64_t first, std::uint64_t n, double* out);
+
+}  // namespace hedgemap

@@ -1,0 +1,369 @@
+// One batch of kSimdLanes paths of HedgingKernel<float>, lane-parallel. Included by
+// host/simd_hedging.cpp once per instruction set, inside that set's namespace and
+// `#pragma GCC target` region, after it defines v_exp, v_log, v_erfc, v_sincos (kLanes floats).
+// Mirrors kernels/jump_diffusion.hpp and kernels/hedging_kernel.hpp operation for operation, so
+// that the only differences are SLEEF's last-bit rounding (and FMA contraction on AVX2/AVX-512).
+// No include guard: deliberately compiled several times.
+
+constexpr int kLanes = kSimdLanes;
+#define HM_LANES _Pragma("omp simd") for (int j = 0; j < kLanes; ++j)
+
+// Philox4x32-10 of counter (group, step, path_lo[j], path_hi[j]) for every lane (Random123's
+// rounds: hi/lo of M0 c0 and M1 c2, then c = (hi1^c1^k0, lo1, hi0^c3^k1, lo0)). An instruction
+// set may bring its own (HM_SIMD_OWN_PHILOX): GCC widens to 64-bit multiplies otherwise.
+#ifndef HM_SIMD_OWN_PHILOX
+static inline void philox_lanes(const BatchConstants& c, std::uint32_t step, std::uint32_t group,
+                                const std::uint32_t* path_lo, const std::uint32_t* path_hi,
+                                Words& w) {
+  HM_LANES {
+    std::uint32_t c0 = group, c1 = step, c2 = path_lo[j], c3 = path_hi[j];
+    for (int r = 0; r < 10; ++r) {
+      const std::uint64_t p0 = std::uint64_t(0xD2511F53u) * c0;
+      const std::uint64_t p1 = std::uint64_t(0xCD9E8D57u) * c2;
+      const std::uint32_t hi0 = std::uint32_t(p0 >> 32), lo0 = std::uint32_t(p0);
+      const std::uint32_t hi1 = std::uint32_t(p1 >> 32), lo1 = std::uint32_t(p1);
+      c0 = hi1 ^ c1 ^ c.round_key0[r];
+      c1 = lo1;
+      c2 = hi0 ^ c3 ^ c.round_key1[r];
+      c3 = lo0;
+    }
+    w.x[j] = c0;
+    w.y[j] = c1;
+    w.z[j] = c2;
+    w.w[j] = c3;
+  }
+}
+#endif
+
+// Box-Muller of kernels/random_draws.hpp: z0 = r cos(theta), z1 = r sin(theta).
+static inline void box_muller_lanes(const std::uint32_t* a, const std::uint32_t* b, float* z0,
+                                    float* z1) {
+  alignas(64) float u0[kLanes], theta[kLanes], log_u0[kLanes], s[kLanes], co[kLanes];
+  HM_LANES {
+    u0[j] = (float(std::int32_t(a[j] >> 9)) + 0.5f) * 1.1920928955078125e-7f;
+    const float u1 = (float(std::int32_t(b[j] >> 9)) + 0.5f) * 1.1920928955078125e-7f;
+    theta[j] = 6.283185307179586476925f * u1;
+  }
+  v_log(u0, log_u0);
+  v_sincos(theta, s, co);
+  HM_LANES {
+    const float r = sqrtf(-2.0f * log_u0[j]);
+    z0[j] = r * co[j];
+    z1[j] = r * s[j];
+  }
+}
+
+// Per-lane state of one (policy, parameter) point.
+struct PointLanes {
+  alignas(64) float hedge[kLanes];
+  alignas(64) double cash[kLanes], fee[kLanes], gas[kLanes], impact[kLanes];
+  alignas(64) std::int32_t trades[kLanes], last_trade[kLanes];
+  alignas(64) std::int32_t pending[kLanes];
+};
+
+struct StepLanes {  // the MarketPoint of every lane
+  alignas(64) float spot[kLanes], fill_spot[kLanes], gas_factor[kLanes];
+  alignas(64) std::int32_t blocked[kLanes], last_blocked[kLanes];
+};
+
+// trade() of kernels/hedging_kernel.hpp on the lanes where act[j] and units[j] != 0.
+static inline void trade_lanes(const HedgingKernel<float>& k, PointLanes& s, const float* units,
+                               const std::int32_t* act, const StepLanes& m, double growth,
+                               int index) {
+  const CostParams& c = k.costs;
+  const float fee_rate = float(c.fee_rate), gas = float(c.gas);
+  const float gas_mult = float(c.gas_multiplier_after_outage);
+  alignas(64) float impact[kLanes];
+  switch (c.impact) {  // impact_cost(), branch-free per lane
+    case ImpactModel::linear: {
+      const float coef = float(c.impact_coefficient), volume = float(c.daily_volume);
+      HM_LANES {
+        const float size = fabsf(units[j]);
+        impact[j] = coef * (size / volume) * (size * m.fill_spot[j]);
+      }
+      break;
+    }
+    case ImpactModel::sqrt_law: {
+      const float coef = float(c.impact_coefficient), volume = float(c.daily_volume);
+      const float sigma_day = float(k.process.volatility) / sqrtf(float(c.days_per_year));
+      HM_LANES {
+        const float size = fabsf(units[j]);
+        impact[j] = coef * sigma_day * sqrtf(size / volume) * (size * m.fill_spot[j]);
+      }
+      break;
+    }
+    case ImpactModel::amm: {
+      const float depth = float(c.pool_depth);
+      HM_LANES {
+        const float size = fabsf(units[j]), notional = size * m.fill_spot[j];
+        const float reserve = depth / (2.0f * m.fill_spot[j]);
+        const float v = units[j] > 0.0f ? notional * size / (reserve - size)
+                                        : notional * size / (reserve + size);
+        impact[j] = units[j] >= reserve ? float(INFINITY) : v;
+      }
+      break;
+    }
+    default:
+      HM_LANES impact[j] = 0.0f;
+  }
+  HM_LANES {
+    const int go = (act[j] != 0) & (units[j] != 0.0f);  // bitwise: no branch
+    const float u = units[j], fill = m.fill_spot[j];
+    const bool congested = s.last_trade[j] < m.last_blocked[j];
+    const float fee = fee_rate * fabsf(u) * fill;
+    const float g = gas * m.gas_factor[j] * (congested ? gas_mult : 1.0f);
+    const float total = fee + g + impact[j];
+    const double cash = s.cash[j] - growth * (double(u) * double(fill) + double(total));
+    // Every store unconditional (a select of values), so that SSE2 vectorises it too.
+    const double old_fee = s.fee[j], old_gas = s.gas[j], old_impact = s.impact[j];
+    const double old_cash = s.cash[j];
+    const float old_hedge = s.hedge[j];
+    const std::int32_t old_last = s.last_trade[j];
+    const double new_fee = old_fee + growth * double(fee), new_gas = old_gas + growth * double(g);
+    const double new_impact = old_impact + growth * double(impact[j]);
+    const float new_hedge = old_hedge + u;
+    s.cash[j] = go ? cash : old_cash;
+    s.fee[j] = go ? new_fee : old_fee;
+    s.gas[j] = go ? new_gas : old_gas;
+    s.impact[j] = go ? new_impact : old_impact;
+    s.hedge[j] = go ? new_hedge : old_hedge;
+    s.trades[j] += go;
+    s.last_trade[j] = go ? index : old_last;
+  }
+}
+
+// Book delta under Black-Scholes from the log return (BlackScholesBookDelta), every lane.
+static inline void book_delta_lanes(const HedgingKernel<float>& k, const BatchConstants& c,
+                                    const float* log_return, const float* spot, float tau,
+                                    float* delta) {
+  const float rate = float(k.process.rate), vol = float(k.process.volatility);
+  const float total_vol = vol * sqrtf(tau > 0.0f ? tau : 0.0f);
+  if (!(total_vol > 1e-7f)) {  // expiry limit: the scalar function, lane by lane
+    for (int j = 0; j < kLanes; ++j)
+      delta[j] = c.bs_delta(k.book, log_return[j], spot[j], rate, vol, tau);
+    return;
+  }
+  const float inv_total_vol = 1.0f / total_vol;
+  const float shift = rate * tau * inv_total_vol + 0.5f * total_vol;
+  alignas(64) float arg[kLanes], erfc_arg[kLanes];
+  HM_LANES delta[j] = 0.0f;
+  for (int i = 0; i < k.book.legs; ++i) {
+    const float x0 = c.bs_delta.log_spot0_over_strike[i], q = float(k.book.quantity[i]);
+    const float call_offset = k.book.type[i] == OptionType::call ? 0.0f : 1.0f;
+    HM_LANES arg[j] = -((log_return[j] + x0) * inv_total_vol + shift) * 0.70710678118654752440f;
+    v_erfc(arg, erfc_arg);
+    HM_LANES delta[j] += q * (0.5f * erfc_arg[j] - call_offset);
+  }
+}
+
+// The whole life of paths first .. first + kLanes - 1; writes the first `valid` of them.
+static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c,
+                      std::uint64_t first, int valid, double* out, std::uint64_t stride,
+                      std::uint64_t out_index) {
+  const ProcessParams& p = k.process;
+  const int npoints = k.points(), first_band = 1 + k.n_periodic;
+  alignas(64) std::uint32_t path_lo[kLanes], path_hi[kLanes];
+  alignas(64) float log_spot[kLanes], log_fill[kLanes], log_next[kLanes], delta[kLanes];
+  alignas(64) float zd0[kLanes], zd1[kLanes], zg0[kLanes], zg1[kLanes], jump_ell[kLanes],
+      jump_rest[kLanes], units[kLanes];
+  alignas(64) double blocked_until[kLanes], blocked_until_next[kLanes];
+  alignas(64) std::int32_t jumps[kLanes], gaps[kLanes], act[kLanes];
+  Words g0, g1, g2;
+  StepLanes m;
+  PointLanes state[kMaxHedgePoints];
+
+  HM_LANES {
+    const std::uint64_t path = first + std::uint64_t(j);
+    path_lo[j] = std::uint32_t(path);
+    path_hi[j] = std::uint32_t(path >> 32);
+    log_spot[j] = 0.0f;
+    blocked_until[j] = -1.0;
+    jumps[j] = gaps[j] = 0;
+    m.last_blocked[j] = -1;
+    g1.x[j] = g1.y[j] = g1.z[j] = g1.w[j] = 0;
+    g2.x[j] = g2.y[j] = g2.z[j] = g2.w[j] = 0;
+    zg0[j] = zg1[j] = 0.0f;
+  }
+  for (int pt = 0; pt < npoints; ++pt) {
+    PointLanes& s = state[pt];
+    HM_LANES {
+      s.hedge[j] = 0.0f;
+      s.cash[j] = s.fee[j] = s.gas[j] = s.impact[j] = 0.0;
+      s.trades[j] = s.pending[j] = 0;
+      s.last_trade[j] = -1;
+    }
+  }
+  double growth = exp(p.rate * p.expiry);
+  const double step_decay = exp(-p.rate * p.dt);
+
+  for (int step = 0;; ++step) {
+    // ---- emit(): the market point of decision time t_k ----
+    const bool is_expiry = step == p.steps;
+    const float tau = float((p.steps - step) * p.dt);
+    const std::uint32_t interval = std::uint32_t(step + 1);
+    v_exp(log_spot, m.spot);
+    HM_LANES m.spot[j] = c.spot0 * m.spot[j];
+    if (c.has_gaps) {
+      const double now = double(step) * p.dt;
+      HM_LANES m.blocked[j] = step > 0 && now < blocked_until[j];
+    } else {
+      HM_LANES m.blocked[j] = 0;
+    }
+    if (c.need_g2) {
+      philox_lanes(c, interval, 2, path_lo, path_hi, g2);
+      box_muller_lanes(g2.x, g2.y, zg0, zg1);
+    }
+    if (c.has_gas_dispersion) {
+      alignas(64) float arg[kLanes];
+      HM_LANES arg[j] = c.gas_sigma * zg0[j] - c.gas_half_var;
+      v_exp(arg, m.gas_factor);
+    } else {
+      HM_LANES m.gas_factor[j] = 1.0f;
+    }
+
+    if (!is_expiry) {
+      philox_lanes(c, interval, 0, path_lo, path_hi, g0);
+      box_muller_lanes(g0.x, g0.y, zd0, zd1);
+      if (c.has_jumps || c.has_gaps) philox_lanes(c, interval, 1, path_lo, path_hi, g1);
+      HM_LANES jump_ell[j] = jump_rest[j] = 0.0f;
+      if (c.has_jumps) {  // Poisson counts: zero unless the word passes P(N = 0) (rare lanes)
+        int any = 0;
+#pragma omp simd reduction(| : any)
+        for (int j = 0; j < kLanes; ++j)
+          any |= int(g0.z[j] > c.jump_ell_threshold) | int(g0.w[j] > c.jump_rest_threshold);
+        for (int j = 0; any && j < kLanes; ++j) {
+          const int n_ell = poisson_inverse(c.p0_jump_ell, c.jump_mean_ell, u01_open(g0.z[j]));
+          const int n_rest = poisson_inverse(c.p0_jump_rest, c.jump_mean_rest, u01_open(g0.w[j]));
+          if ((n_ell | n_rest) == 0) continue;
+          jumps[j] += n_ell + n_rest;
+          const NormalPair<float> zj = box_muller<float>(g1.x[j], g1.y[j]);  // Merton: one normal
+          const JumpParams& jp = p.jumps;
+          if (n_ell > 0)
+            jump_ell[j] =
+                float(n_ell * jp.log_mean) + float(sqrt(double(n_ell)) * jp.log_stdev) * zj.z1;
+          if (n_rest > 0)
+            jump_rest[j] =
+                float(n_rest * jp.log_mean) + float(sqrt(double(n_rest)) * jp.log_stdev) * zj.z0;
+        }
+      }
+      if (c.has_latency) {
+        HM_LANES log_fill[j] =
+            log_spot[j] + (c.drift_ell + c.sigma_sqrt_ell * zd1[j] + jump_ell[j]);
+        alignas(64) float e[kLanes];
+        v_exp(log_fill, e);
+        HM_LANES m.fill_spot[j] = c.spot0 * e[j];
+      } else {
+        HM_LANES {
+          log_fill[j] = log_spot[j];
+          m.fill_spot[j] = m.spot[j];
+        }
+      }
+      HM_LANES log_next[j] = log_fill[j] + c.drift_rest + c.sigma_sqrt_rest * zd0[j] + jump_rest[j];
+      HM_LANES blocked_until_next[j] = blocked_until[j];
+      if (c.has_gaps) {  // outages: zero unless the word passes P(N = 0) (rare lanes)
+        int any = 0;
+#pragma omp simd reduction(| : any)
+        for (int j = 0; j < kLanes; ++j) any |= int(g1.z[j] > c.gap_threshold);
+        for (int j = 0; any && j < kLanes; ++j) {
+          const int n_gaps = poisson_inverse(c.p0_gap, c.gap_mean, u01_open(g1.z[j]));
+          if (n_gaps == 0) continue;
+          gaps[j] += n_gaps;
+          log_next[j] += float(n_gaps * p.gaps.crash_log_mean) +
+                         float(sqrt(double(n_gaps)) * p.gaps.crash_log_stdev) * zg1[j];
+          const PhiloxStream stream(p.seed, first + std::uint64_t(j));
+          const double t0 = double(step) * p.dt + c.ell, rest = p.dt - c.ell;
+          double until = blocked_until_next[j];
+          for (int g = 0; g < n_gaps; ++g) {
+            const Uint4 w = g == 0 ? Uint4{g2.x[j], g2.y[j], g2.z[j], g2.w[j]}
+                                   : stream.words(interval, 2u + std::uint32_t(g));
+            const double start = t0 + u01_open(w.z) * rest;
+            const double end = start + p.gaps.mean_duration * exponential1(u01_open(w.w));
+            until = end > until ? end : until;
+          }
+          blocked_until_next[j] = until;
+        }
+      }
+    } else {
+      HM_LANES m.fill_spot[j] = m.spot[j];
+    }
+
+    // ---- the hedging kernel's step ----
+    HM_LANES m.last_blocked[j] = m.blocked[j] ? step : m.last_blocked[j];
+    if (is_expiry) break;
+    book_delta_lanes(k, c, log_spot, m.spot, tau, delta);
+    if (step == 0) {  // initial hedge of every hedging policy (never blocked)
+      HM_LANES act[j] = 1;
+      for (int pt = 1; pt < npoints; ++pt) {
+        PointLanes& s = state[pt];
+        HM_LANES units[j] = -delta[j] - s.hedge[j];
+        trade_lanes(k, s, units, act, m, growth, step);
+      }
+    } else {
+      for (int i = 0; i < k.n_periodic; ++i) {
+        PointLanes& s = state[1 + i];
+        const int scheduled = step % k.every_steps[i] == 0;
+        HM_LANES {
+          const bool due = (s.pending[j] != 0) | (scheduled != 0);
+          s.pending[j] = int(due) & int(m.blocked[j] != 0);
+          act[j] = int(due) & int(m.blocked[j] == 0);
+          units[j] = -delta[j] - s.hedge[j];
+        }
+        trade_lanes(k, s, units, act, m, growth, step);
+      }
+      for (int i = 0; i < k.n_band; ++i) {
+        PointLanes& s = state[first_band + i];
+        const float b = float(k.band[i]);
+        HM_LANES {
+          const float target = -delta[j], gap = s.hedge[j] - target;
+          const float to = k.band_to_edge ? target + (gap > 0.0f ? b : -b) : target;
+          act[j] = (m.blocked[j] == 0) & (fabsf(gap) > b);
+          units[j] = to - s.hedge[j];
+        }
+        trade_lanes(k, s, units, act, m, growth, step);
+      }
+    }
+    growth *= step_decay;
+    // next(): the state moves to t_{k+1}
+    HM_LANES {
+      log_spot[j] = log_next[j];
+      blocked_until[j] = blocked_until_next[j];
+    }
+  }
+
+  // Expiry: unwind at S_T (growth = 1), settle the book, write every column.
+  alignas(64) float payoff[kLanes];
+  HM_LANES payoff[j] = 0.0f;
+  for (int i = 0; i < k.book.legs; ++i) {  // book_payoff()
+    const float strike = float(k.book.strike[i]), q = float(k.book.quantity[i]);
+    const bool call = k.book.type[i] == OptionType::call;
+    HM_LANES {
+      const float intrinsic = call ? m.spot[j] - strike : strike - m.spot[j];
+      payoff[j] += q * (intrinsic > 0.0f ? intrinsic : 0.0f);
+    }
+  }
+  const double settle0 = -k.book_value0 * exp(p.rate * p.expiry);
+  HM_LANES act[j] = 1;
+  for (int pt = 0; pt < npoints; ++pt) {
+    PointLanes& s = state[pt];
+    HM_LANES units[j] = -s.hedge[j];
+    trade_lanes(k, s, units, act, m, 1.0, p.steps);
+    double* col = out + std::uint64_t(pt * kHedgeMetrics) * stride + out_index;
+    for (int j = 0; j < valid; ++j) {
+      col[hedge_pnl * stride + j] = settle0 + double(payoff[j]) + s.cash[j];
+      col[hedge_fee * stride + j] = s.fee[j];
+      col[hedge_gas * stride + j] = s.gas[j];
+      col[hedge_impact * stride + j] = s.impact[j];
+      col[hedge_trades * stride + j] = double(s.trades[j]);
+    }
+  }
+  const double discount = exp(-p.rate * p.expiry);
+  double* col = out + std::uint64_t(k.summary_column()) * stride + out_index;
+  for (int j = 0; j < valid; ++j) {  // write_path_summary()
+    col[summary_discounted_payoff * stride + j] = discount * double(payoff[j]);
+    col[summary_jumps * stride + j] = double(jumps[j]);
+    col[summary_gap_events * stride + j] = double(gaps[j]);
+    col[summary_terminal_spot * stride + j] = double(m.spot[j]);
+  }
+}
+
+#undef HM_LANES
