@@ -1,14 +1,16 @@
 // Lane-batched CPU execution of HedgingKernel<float>: kSimdLanes paths advance in lockstep, one
 // step at a time, in structure-of-arrays form, so that the per-path arithmetic (Philox, Box-Muller,
 // the log-normal step, the book delta's erfc, the trades) runs in SIMD registers across paths.
-// Transcendentals come from SLEEF's vector functions (SSE2, AVX2+FMA or AVX-512F, chosen at run
-// time from cpuid). Per-path results equal the scalar kernel's up to float rounding (SLEEF's
-// 1-1.5 ulp functions instead of glibc's); rare events (jumps, outages) take per-lane scalar code.
+// exp, log and sincos come from SLEEF's vector functions (SSE2, AVX2+FMA or AVX-512F, chosen at
+// run time from cpuid), erfc from a Chebyshev fit around SLEEF's exp. Per-path results equal the
+// scalar kernel's up to float rounding (1-3.5 ulp functions instead of glibc's, FMA contraction);
+// rare events (jumps, outages) take per-lane scalar code.
 //
 // Eligible: float, Black-Scholes hedging model, no Whalley-Wilmott points (no gamma), jumps none
 // or Merton; any costs, latency, gaps. Everything else runs the scalar functor.
 // HEDGEMAP_SCALAR_CPU=1 in the environment forces the scalar functor (for comparisons).
 #pragma once
+#include <cstddef>
 #include <cstdint>
 
 #include "host/backend.hpp"
@@ -30,6 +32,9 @@ const char* simd_isa_name(SimdIsa isa);
 // isa must be supported by this CPU; threads as in Execution (0 = OpenMP's default).
 void run_hedging_batched(const HedgingKernel<float>& kernel, std::uint64_t first, std::uint64_t n,
                          double* out, int threads, SimdIsa isa);
+
+// The batched kernel's erfc (host/simd_hedging_batch.inl) on n values, for its accuracy test.
+void simd_erfc(const float* in, float* out, std::size_t n, SimdIsa isa);
 
 // Hook used by run_chunk_on (host/path_runner.hpp): true when it ran the chunk.
 template <class Kernel>

@@ -11,7 +11,7 @@ PACKAGES=(
   libhdf5-dev hdf5-tools  # results files (C library + high-level H5DS), h5dump
   libssl-dev              # SHA-256 (OpenSSL libcrypto) of scenarios and checkpoints
   librandom123-dev        # Philox4x32-10 on the CPU (bit-identical to cuRAND's)
-  libsleef-dev            # vector exp/log/sincos/erfc: lane-batched CPU hedging (optional)
+  libsleef-dev            # vector exp/log/sincos: lane-batched CPU hedging (optional)
   libgtest-dev libgmock-dev googletest  # unit tests
   libbenchmark-dev        # micro-benchmarks
   libomp-dev              # OpenMP runtime headers for the CPU backend
