@@ -323,10 +323,23 @@ void simd_erfc(const float* in, float* out, std::size_t n, SimdIsa isa) {
 #endif
 }
 
+namespace {
+// The best instruction set, capped by HEDGEMAP_SIMD_ISA=sse2|avx2 (to measure what an older CPU
+// would run; a value above what this CPU runs is ignored).
+SimdIsa chosen_isa() {
+  SimdIsa isa = simd_best_isa();
+  const char* cap = std::getenv("HEDGEMAP_SIMD_ISA");
+  if (!cap) return isa;
+  for (SimdIsa i : {SimdIsa::sse2, SimdIsa::avx2, SimdIsa::avx512})
+    if (std::string(cap) == simd_isa_name(i) && int(i) < int(isa)) isa = i;
+  return isa;
+}
+}  // namespace
+
 bool run_batched_on_cpu(const Execution& exec, const HedgingKernel<float>& kernel,
                         std::uint64_t first, std::uint64_t n, double* out) {
   if (!simd_eligible(kernel)) return false;
-  run_hedging_batched(kernel, first, n, out, exec.threads, simd_best_isa());
+  run_hedging_batched(kernel, first, n, out, exec.threads, chosen_isa());
   return true;
 }
 

@@ -8,7 +8,8 @@
 //
 // Eligible: float, Black-Scholes hedging model, no Whalley-Wilmott points (no gamma), jumps none
 // or Merton; any costs, latency, gaps. Everything else runs the scalar functor.
-// HEDGEMAP_SCALAR_CPU=1 in the environment forces the scalar functor (for comparisons).
+// HEDGEMAP_SCALAR_CPU=1 in the environment forces the scalar functor (for comparisons);
+// HEDGEMAP_SIMD_ISA=sse2|avx2 caps the instruction set (to time what an older CPU runs).
 #pragma once
 #include <cstddef>
 #include <cstdint>

@@ -146,22 +146,16 @@ static inline void trade_lanes(const HedgingKernel<float>& k, PointLanes& s, con
     const float fee = fee_rate * fabsf(u) * fill;
     const float g = gas * m.gas_factor[j] * (congested ? gas_mult : 1.0f);
     const float total = fee + g + impact[j];
-    const double cash = s.cash[j] - growth * (double(u) * double(fill) + double(total));
-    // Every store unconditional (a select of values), so that SSE2 vectorises it too.
-    const double old_fee = s.fee[j], old_gas = s.gas[j], old_impact = s.impact[j];
-    const double old_cash = s.cash[j];
-    const float old_hedge = s.hedge[j];
-    const std::int32_t old_last = s.last_trade[j];
-    const double new_fee = old_fee + growth * double(fee), new_gas = old_gas + growth * double(g);
-    const double new_impact = old_impact + growth * double(impact[j]);
-    const float new_hedge = old_hedge + u;
-    s.cash[j] = go ? cash : old_cash;
-    s.fee[j] = go ? new_fee : old_fee;
-    s.gas[j] = go ? new_gas : old_gas;
-    s.impact[j] = go ? new_impact : old_impact;
-    s.hedge[j] = go ? new_hedge : old_hedge;
+    // Every store unconditional, x + (go ? dx : 0) (exact: x + 0 = x), so that GCC emits blends,
+    // not masked stores (microcoded and slow on AMD's AVX2) or branches (SSE2).
+    const double cash_change = -growth * (double(u) * double(fill) + double(total));
+    s.cash[j] += go ? cash_change : 0.0;
+    s.fee[j] += go ? growth * double(fee) : 0.0;
+    s.gas[j] += go ? growth * double(g) : 0.0;
+    s.impact[j] += go ? growth * double(impact[j]) : 0.0;
+    s.hedge[j] += go ? u : 0.0f;
     s.trades[j] += go;
-    s.last_trade[j] = go ? index : old_last;
+    s.last_trade[j] += go ? index - s.last_trade[j] : 0;
   }
 }
 
