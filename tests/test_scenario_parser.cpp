@@ -26,7 +26,7 @@ TEST(ScenarioParserFiles, DefaultScenarioParses) {
   const Scenario s = load_scenario_file(kSourceDir + "/scenarios/default.toml");
   EXPECT_EQ(s.name, "default");
   EXPECT_EQ(s.seed, 20261124u);
-  EXPECT_EQ(s.simulation.paths, 4000u);
+  EXPECT_EQ(s.simulation.paths, 10000u);
   EXPECT_EQ(s.grid.volatility, (std::vector<double>{0.4, 0.6, 0.8, 1.0}));
   EXPECT_EQ(s.grid.expiry_days, (std::vector<double>{1, 7, 30}));
   EXPECT_EQ(s.jumps.model, "merton");
