@@ -32,7 +32,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 echo "# hedgemap benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
 "$HM" info | sed 's/^/# /'
-printf "%-34s %-5s %10s %12s %8s %8s %14s %14s %9s\n" workload backend paths path_steps wall_s cpu_s path_steps/s policy_evals/s peak_MiB
+printf "%-36s %-5s %10s %12s %8s %8s %14s %14s %9s\n" workload backend paths path_steps wall_s cpu_s path_steps/s policy_evals/s peak_MiB
 
 # run LABEL BACKEND PATHS PATH_STEPS POINTS ARGS... -> prints a row, sets CPU_PER_STEP
 run() {
@@ -43,9 +43,14 @@ run() {
   local cpu
   cpu=$(echo "$user + $sys" | bc -l)
   local ps=$((paths * steps))
-  printf "%-34s %-5s %10d %12d %8.2f %8.2f %14.3e %14.3e %9.0f\n" "$label" "$backend" "$paths" "$ps" \
+  printf "%-36s %-5s %10d %12d %8.2f %8.2f %14.3e %14.3e %9.0f\n" "$label" "$backend" "$paths" "$ps" \
     "$wall" "$cpu" "$(echo "$ps / $wall" | bc -l)" "$(echo "$ps * $points / $wall" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
   CPU_PER_STEP=$(echo "$cpu / $ps" | bc -l)
+}
+
+# P&L std of the periodic hedger in the last run's file (the cross-check with QuantLib's table).
+pnl_std() {
+  /usr/bin/python3 -c "import h5py,sys; print('%.4f' % h5py.File(sys.argv[1])['hedging/periodic/pnl_std'][()].ravel()[0])" "$TMP/out.h5"
 }
 
 backends="cpu"
@@ -54,11 +59,17 @@ if "$HM" info | grep -q "^cuda device"; then backends="cpu cuda"; fi
 [ -n "${backends// /}" ] || { echo "no usable GPU for --gpu-only"; exit 0; }
 
 for be in $backends; do
-  # (a) QuantLib's set-up: 21 and 84 hedges (each run also simulates the /model/ pass).
-  run "(a) quantlib 21 hedges" "$be" "$QL_PATHS" 21 1 scenarios/quantlib_discrete_hedging.toml --set simulation.steps=21
+  # (a) QuantLib's set-up: 21 and 84 hedges, float on the hot path (double accumulators), and
+  # the preset's double precision for reference. The hedging pass also summarises /model/.
+  F='simulation.precision="float"'
+  run "(a) quantlib 21 hedges, float" "$be" "$QL_PATHS" 21 1 scenarios/quantlib_discrete_hedging.toml --set simulation.steps=21 --set "$F"
   a21=$CPU_PER_STEP
-  run "(a) quantlib 84 hedges" "$be" "$QL_PATHS" 84 1 scenarios/quantlib_discrete_hedging.toml --set simulation.steps=84
+  std21=$(pnl_std)
+  run "(a) quantlib 84 hedges, float" "$be" "$QL_PATHS" 84 1 scenarios/quantlib_discrete_hedging.toml --set simulation.steps=84 --set "$F"
   a84=$CPU_PER_STEP
+  std84=$(pnl_std)
+  run "(a) quantlib 21 hedges, double" "$be" "$QL_PATHS" 21 1 scenarios/quantlib_discrete_hedging.toml --set simulation.steps=21
+  a21d=$CPU_PER_STEP
   run "(b) crypto grid 3x8, 720 steps" "$be" "$B_PATHS" 720 25 benchmarks/crypto_grid.toml
   run "(c) cppi grid 5x5, 720 steps" "$be" "$C_PATHS" 720 25 benchmarks/cppi_grid.toml
 done
@@ -68,7 +79,7 @@ if [ "$GPU_ONLY" = 0 ] && command -v DiscreteHedging >/dev/null; then
   read -r wall user sys rss <"$TMP/time"
   ql_steps=$((50000 * (21 + 84)))
   ql_cpu=$(echo "$user + $sys" | bc -l)
-  printf "%-34s %-5s %10d %12d %8.2f %8.2f %14.3e %14s %9.0f\n" "QuantLib DiscreteHedging (21+84)" cpu 50000 "$ql_steps" \
+  printf "%-36s %-5s %10d %12d %8.2f %8.2f %14.3e %14s %9.0f\n" "QuantLib DiscreteHedging (21+84)" cpu 50000 "$ql_steps" \
     "$wall" "$ql_cpu" "$(echo "$ql_steps / $wall" | bc -l)" "-" "$(echo "$rss / 1024" | bc -l)"
   ql_per_step=$(echo "$ql_cpu / $ql_steps" | bc -l)
   echo
@@ -77,6 +88,9 @@ if [ "$GPU_ONLY" = 0 ] && command -v DiscreteHedging >/dev/null; then
     "$(echo "1 / $a21" | bc -l)" "$(echo "$ql_per_step / $a21" | bc -l)"
   printf "hedgemap (a) 84 hedges: %.3e path-steps per CPU-second = %.1fx QuantLib\n" \
     "$(echo "1 / $a84" | bc -l)" "$(echo "$ql_per_step / $a84" | bc -l)"
+  printf "hedgemap (a) 21 hedges, double: %.3e path-steps per CPU-second = %.1fx QuantLib\n" \
+    "$(echo "1 / $a21d" | bc -l)" "$(echo "$ql_per_step / $a21d" | bc -l)"
+  echo "hedgemap P&L std (float, $QL_PATHS paths): 21 hedges $std21, 84 hedges $std84"
   echo "QuantLib's own table (its P&L std is the independent cross-check of (a)):"
   grep -E "^ +50000" "$TMP/ql.txt"
 fi
