@@ -22,7 +22,8 @@ namespace {
 
 // SLEEF 3.5 vector functions, declared here rather than from <sleef.h>, whose AVX declarations
 // exist only when the whole file is compiled for AVX. Accuracy: exp u10 = 1.0 ulp; log and
-// sincos (Box-Muller) u35 = 3.5 ulp: 5% faster than u10, the normals still within a few ulp.
+// sincos (Box-Muller) u35 = 3.5 ulp: 5% faster than u10, the normals still within a few ulp;
+// the greeks' log(S/F) and the Whalley-Wilmott cbrt u10 = 1.0 ulp (as close to glibc as it gets).
 extern "C" {
 struct SleefFloat4Pair { __m128 x, y; };
 struct SleefFloat8Pair { __m256 x, y; };
@@ -99,6 +100,8 @@ extern "C" {
 __m128 Sleef_expf4_u10sse2(__m128);
 __m128 Sleef_logf4_u35sse2(__m128);
 SleefFloat4Pair Sleef_sincosf4_u35sse2(__m128);
+__m128 Sleef_logf4_u10sse2(__m128);
+__m128 Sleef_cbrtf4_u10sse2(__m128);
 }
 static inline void v_exp(const float* a, float* r) {
   for (int j = 0; j < kSimdLanes; j += 4)
@@ -107,6 +110,14 @@ static inline void v_exp(const float* a, float* r) {
 static inline void v_log(const float* a, float* r) {
   for (int j = 0; j < kSimdLanes; j += 4)
     _mm_store_ps(r + j, Sleef_logf4_u35sse2(_mm_load_ps(a + j)));
+}
+static inline void v_log_u10(const float* a, float* r) {
+  for (int j = 0; j < kSimdLanes; j += 4)
+    _mm_store_ps(r + j, Sleef_logf4_u10sse2(_mm_load_ps(a + j)));
+}
+static inline void v_cbrt(const float* a, float* r) {
+  for (int j = 0; j < kSimdLanes; j += 4)
+    _mm_store_ps(r + j, Sleef_cbrtf4_u10sse2(_mm_load_ps(a + j)));
 }
 static inline void v_sincos(const float* a, float* s, float* c) {
   for (int j = 0; j < kSimdLanes; j += 4) {
@@ -126,6 +137,8 @@ extern "C" {
 __m256 Sleef_expf8_u10avx2(__m256);
 __m256 Sleef_logf8_u35avx2(__m256);
 SleefFloat8Pair Sleef_sincosf8_u35avx2(__m256);
+__m256 Sleef_logf8_u10avx2(__m256);
+__m256 Sleef_cbrtf8_u10avx2(__m256);
 }
 static inline void v_exp(const float* a, float* r) {
   for (int j = 0; j < kSimdLanes; j += 8)
@@ -134,6 +147,14 @@ static inline void v_exp(const float* a, float* r) {
 static inline void v_log(const float* a, float* r) {
   for (int j = 0; j < kSimdLanes; j += 8)
     _mm256_store_ps(r + j, Sleef_logf8_u35avx2(_mm256_load_ps(a + j)));
+}
+static inline void v_log_u10(const float* a, float* r) {
+  for (int j = 0; j < kSimdLanes; j += 8)
+    _mm256_store_ps(r + j, Sleef_logf8_u10avx2(_mm256_load_ps(a + j)));
+}
+static inline void v_cbrt(const float* a, float* r) {
+  for (int j = 0; j < kSimdLanes; j += 8)
+    _mm256_store_ps(r + j, Sleef_cbrtf8_u10avx2(_mm256_load_ps(a + j)));
 }
 static inline void v_sincos(const float* a, float* s, float* c) {
   for (int j = 0; j < kSimdLanes; j += 8) {
@@ -187,6 +208,8 @@ extern "C" {
 __m512 Sleef_expf16_u10avx512f(__m512);
 __m512 Sleef_logf16_u35avx512f(__m512);
 SleefFloat16Pair Sleef_sincosf16_u35avx512f(__m512);
+__m512 Sleef_logf16_u10avx512f(__m512);
+__m512 Sleef_cbrtf16_u10avx512f(__m512);
 }
 static_assert(kSimdLanes == 16, "one zmm register per batch");
 static inline void v_exp(const float* a, float* r) {
@@ -194,6 +217,12 @@ static inline void v_exp(const float* a, float* r) {
 }
 static inline void v_log(const float* a, float* r) {
   _mm512_store_ps(r, Sleef_logf16_u35avx512f(_mm512_load_ps(a)));
+}
+static inline void v_log_u10(const float* a, float* r) {
+  _mm512_store_ps(r, Sleef_logf16_u10avx512f(_mm512_load_ps(a)));
+}
+static inline void v_cbrt(const float* a, float* r) {
+  _mm512_store_ps(r, Sleef_cbrtf16_u10avx512f(_mm512_load_ps(a)));
 }
 static inline void v_sincos(const float* a, float* s, float* c) {
   const SleefFloat16Pair sc = Sleef_sincosf16_u35avx512f(_mm512_load_ps(a));
@@ -290,8 +319,8 @@ bool simd_eligible(const HedgingKernel<float>& k) {
   const char* scalar = std::getenv("HEDGEMAP_SCALAR_CPU");
   if (scalar && *scalar && std::string(scalar) != "0") return false;
   const JumpModel jumps = k.process.jumps.model;
-  return k.model == HedgingModel::black_scholes && k.n_ww == 0 && k.process.steps >= 1 &&
-         (jumps == JumpModel::none || jumps == JumpModel::merton ||
+  return k.model == HedgingModel::black_scholes && k.process.steps >= 1 &&
+         (jumps == JumpModel::none || jumps == JumpModel::merton || jumps == JumpModel::kou ||
           k.process.jumps.intensity <= 0.0);
 }
 

@@ -1,13 +1,15 @@
 // Lane-batched CPU execution of HedgingKernel<float>: kSimdLanes paths advance in lockstep, one
 // step at a time, in structure-of-arrays form, so that the per-path arithmetic (Philox, Box-Muller,
 // the log-normal step, the book delta's erfc, the trades) runs in SIMD registers across paths.
-// exp, log and sincos come from SLEEF's vector functions (SSE2, AVX2+FMA or AVX-512F, chosen at
-// run time from cpuid), erfc from a Chebyshev fit around SLEEF's exp. Per-path results equal the
-// scalar kernel's up to float rounding (1-3.5 ulp functions instead of glibc's, FMA contraction);
-// rare events (jumps, outages) take per-lane scalar code.
+// exp, log, sincos and cbrt come from SLEEF's vector functions (SSE2, AVX2+FMA or AVX-512F, chosen
+// at run time from cpuid), erfc from a Chebyshev fit around SLEEF's exp. Per-path results equal
+// the scalar kernel's up to float rounding (1-3.5 ulp functions instead of glibc's, FMA
+// contraction); rare events (jumps of either model, outages) take per-lane scalar code.
 //
-// Eligible: float, Black-Scholes hedging model, no Whalley-Wilmott points (no gamma), jumps none
-// or Merton; any costs, latency, gaps. Everything else runs the scalar functor.
+// Eligible: float, Black-Scholes hedging model, any policies (none, periodic, delta bands to center
+// or edge, Whalley-Wilmott: the book's gamma and the band half-width in lanes), jumps none, Merton
+// or Kou; any costs, latency, gaps. Everything else (double precision, the Merton hedging model)
+// runs the scalar functor.
 // HEDGEMAP_SCALAR_CPU=1 in the environment forces the scalar functor (for comparisons);
 // HEDGEMAP_SIMD_ISA=sse2|avx2 caps the instruction set (to time what an older CPU runs).
 #pragma once

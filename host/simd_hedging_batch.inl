@@ -1,6 +1,7 @@
 // One batch of kSimdLanes paths of HedgingKernel<float>, lane-parallel. Included by
 // host/simd_hedging.cpp once per instruction set, inside that set's namespace and
-// `#pragma GCC target` region, after it defines v_exp, v_log, v_sincos (SLEEF, on kLanes floats).
+// `#pragma GCC target` region, after it defines v_exp, v_log, v_sincos, v_log_u10, v_cbrt (SLEEF,
+// on kLanes floats).
 // Mirrors kernels/jump_diffusion.hpp and kernels/hedging_kernel.hpp operation for operation, so
 // that the only differences are SLEEF's last-bit rounding (and FMA contraction on AVX2/AVX-512).
 // No include guard: deliberately compiled several times.
@@ -103,6 +104,10 @@ struct StepLanes {  // the MarketPoint of every lane
 static inline void trade_lanes(const HedgingKernel<float>& k, PointLanes& s, const float* units,
                                const std::int32_t* act, const StepLanes& m, double growth,
                                int index) {
+  int any = 0;  // most band and Whalley-Wilmott tests trade on no lane: skip the cost arithmetic
+#pragma omp simd reduction(| : any)
+  for (int j = 0; j < kLanes; ++j) any |= (act[j] != 0) & (units[j] != 0.0f);
+  if (!any) return;
   const CostParams& c = k.costs;
   const float fee_rate = float(c.fee_rate), gas = float(c.gas);
   const float gas_mult = float(c.gas_multiplier_after_outage);
@@ -183,16 +188,73 @@ static inline void book_delta_lanes(const HedgingKernel<float>& k, const BatchCo
   }
 }
 
+// book_greeks() under Black-Scholes (kernels/black_scholes.hpp), delta and gamma of every lane,
+// operation for operation (the scalar kernel takes its delta from these greeks, not from the log
+// return, when Whalley-Wilmott points need the gamma): F_i = K_i e^{-r tau}, s = sigma sqrt(tau),
+//   d1 = ln(S/F_i) / s + s/2,  delta_i = sign Phi(sign d1),  gamma_i = phi(d1) / (S s).
+static inline void book_greeks_lanes(const HedgingKernel<float>& k, const float* spot, float tau,
+                                     float* delta, float* gamma) {
+  const float rate = float(k.process.rate), vol = float(k.process.volatility);
+  const float tau_pos = tau > 0.0f ? tau : 0.0f;
+  const float discount = expf(-rate * tau_pos), total_vol = vol * sqrtf(tau_pos);
+  if (!(total_vol > 1e-7f)) {  // expiry limit: the scalar function, lane by lane
+    for (int j = 0; j < kLanes; ++j) {
+      const Greeks<float> g = book_greeks<float>(k.book, HedgingModel::black_scholes, spot[j],
+                                                 rate, vol, tau, k.process.jumps);
+      delta[j] = g.delta;
+      gamma[j] = g.gamma;
+    }
+    return;
+  }
+  alignas(64) float ratio[kLanes], log_ratio[kLanes], d1[kLanes], arg[kLanes], erfc_arg[kLanes],
+      pdf_arg[kLanes], e[kLanes];
+  HM_LANES delta[j] = gamma[j] = 0.0f;
+  for (int i = 0; i < k.book.legs; ++i) {
+    const float forward_strike = float(k.book.strike[i]) * discount, q = float(k.book.quantity[i]);
+    const float sign = k.book.type[i] == OptionType::call ? 1.0f : -1.0f;
+    HM_LANES ratio[j] = spot[j] / forward_strike;
+    v_log_u10(ratio, log_ratio);
+    HM_LANES {
+      d1[j] = log_ratio[j] / total_vol + 0.5f * total_vol;
+      arg[j] = -(sign * d1[j]) * 0.70710678118654752440f;  // normal_cdf(sign d1)
+      pdf_arg[j] = -0.5f * d1[j] * d1[j];                    // normal_pdf(d1)
+    }
+    erfc_lanes(arg, erfc_arg);
+    v_exp(pdf_arg, e);
+    HM_LANES {
+      delta[j] += q * (sign * (0.5f * erfc_arg[j]));
+      gamma[j] += q * ((0.39894228040143267794f * e[j]) / (spot[j] * total_vol));
+    }
+  }
+}
+
+// JumpDiffusionPath::jump_sum for Kou: n double-exponential log jumps whose (sign, size) words
+// sit two per group at 64 + i/2, jump numbers first .. first + n - 1 of the interval.
+static inline float kou_jump_sum(const JumpParams& jp, const PhiloxStream& stream,
+                                 std::uint32_t interval, int n, int first) {
+  float sum = 0.0f;
+  for (int i = first; i < first + n; ++i) {
+    const Uint4 w = stream.words(interval, 64u + std::uint32_t(i / 2));
+    const std::uint32_t sign_word = (i % 2 == 0) ? w.x : w.z;
+    const std::uint32_t size_word = (i % 2 == 0) ? w.y : w.w;
+    const bool up = u01_open(sign_word) < jp.up_probability;
+    const float e = float(exponential1(u01_open(size_word)));
+    sum += up ? e / float(jp.up_rate) : -e / float(jp.down_rate);
+  }
+  return sum;
+}
+
 // The whole life of paths first .. first + kLanes - 1; writes the first `valid` of them.
 static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c,
                       std::uint64_t first, int valid, double* out, std::uint64_t stride,
                       std::uint64_t out_index) {
   const ProcessParams& p = k.process;
-  const int npoints = k.points(), first_band = 1 + k.n_periodic;
+  const int npoints = k.points(), first_band = 1 + k.n_periodic, first_ww = first_band + k.n_band;
+  const bool need_gamma = k.n_ww > 0;
   alignas(64) std::uint32_t path_lo[kLanes], path_hi[kLanes];
   alignas(64) float log_spot[kLanes], log_fill[kLanes], log_next[kLanes], delta[kLanes];
   alignas(64) float zd0[kLanes], zd1[kLanes], zg0[kLanes], zg1[kLanes], jump_ell[kLanes],
-      jump_rest[kLanes], units[kLanes];
+      jump_rest[kLanes], units[kLanes], gamma[kLanes], ww_base[kLanes];
   alignas(64) double blocked_until[kLanes], blocked_until_next[kLanes];
   alignas(64) std::int32_t jumps[kLanes], gaps[kLanes], act[kLanes];
   Words g0, g1, g2;
@@ -263,14 +325,20 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c,
           const int n_rest = poisson_inverse(c.p0_jump_rest, c.jump_mean_rest, u01_open(g0.w[j]));
           if ((n_ell | n_rest) == 0) continue;
           jumps[j] += n_ell + n_rest;
-          const NormalPair<float> zj = box_muller<float>(g1.x[j], g1.y[j]);  // Merton: one normal
           const JumpParams& jp = p.jumps;
-          if (n_ell > 0)
-            jump_ell[j] =
-                float(n_ell * jp.log_mean) + float(sqrt(double(n_ell)) * jp.log_stdev) * zj.z1;
-          if (n_rest > 0)
-            jump_rest[j] =
-                float(n_rest * jp.log_mean) + float(sqrt(double(n_rest)) * jp.log_stdev) * zj.z0;
+          if (jp.model == JumpModel::merton) {  // n normal jumps: one normal per sub-interval
+            const NormalPair<float> zj = box_muller<float>(g1.x[j], g1.y[j]);
+            if (n_ell > 0)
+              jump_ell[j] =
+                  float(n_ell * jp.log_mean) + float(sqrt(double(n_ell)) * jp.log_stdev) * zj.z1;
+            if (n_rest > 0)
+              jump_rest[j] =
+                  float(n_rest * jp.log_mean) + float(sqrt(double(n_rest)) * jp.log_stdev) * zj.z0;
+          } else {  // Kou: a (sign, size) pair of words per jump
+            const PhiloxStream stream(p.seed, first + std::uint64_t(j));
+            jump_ell[j] = kou_jump_sum(jp, stream, interval, n_ell, 0);
+            jump_rest[j] = kou_jump_sum(jp, stream, interval, n_rest, n_ell);
+          }
         }
       }
       if (c.has_latency) {
@@ -317,7 +385,11 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c,
     // ---- the hedging kernel's step ----
     HM_LANES m.last_blocked[j] = m.blocked[j] ? step : m.last_blocked[j];
     if (is_expiry) break;
-    book_delta_lanes(k, c, log_spot, m.spot, tau, delta);
+    if (need_gamma) {
+      book_greeks_lanes(k, m.spot, tau, delta, gamma);
+    } else {
+      book_delta_lanes(k, c, log_spot, m.spot, tau, delta);
+    }
     if (step == 0) {  // initial hedge of every hedging policy (never blocked)
       HM_LANES act[j] = 1;
       for (int pt = 1; pt < npoints; ++pt) {
@@ -347,6 +419,27 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c,
           units[j] = to - s.hedge[j];
         }
         trade_lanes(k, s, units, act, m, growth, step);
+      }
+      if (need_gamma) {  // whalley_wilmott_half_width() with risk aversion 1, then H = base g^-1/3
+        const float rate = float(p.rate);
+        const float scale = 1.5f * expf(-rate * tau) * float(k.ww_lambda);
+        alignas(64) float x[kLanes], root[kLanes];
+        HM_LANES {
+          x[j] = scale * m.spot[j] * gamma[j] * gamma[j];
+          root[j] = x[j] > 0.0f ? x[j] : 0.0f;
+        }
+        v_cbrt(root, root);
+        HM_LANES ww_base[j] = x[j] > 0.0f ? root[j] : 0.0f;
+        for (int i = 0; i < k.n_ww; ++i) {
+          PointLanes& s = state[first_ww + i];
+          const float inv_cbrt = float(k.ww_inv_cbrt_risk_aversion[i]);
+          HM_LANES {
+            const float target = -delta[j], gap = s.hedge[j] - target, h = ww_base[j] * inv_cbrt;
+            act[j] = (m.blocked[j] == 0) & (fabsf(gap) > h);
+            units[j] = target + (gap > 0.0f ? h : -h) - s.hedge[j];
+          }
+          trade_lanes(k, s, units, act, m, growth, step);
+        }
       }
     }
     growth *= step_decay;

@@ -1,8 +1,9 @@
 // The lane-batched CPU hedging kernel (host/simd_hedging.cpp) against the scalar functor it
 // replaces: same paths, same per-path columns up to float rounding (SLEEF's vector exp, log,
 // sincos and erfc differ from glibc's in the last bit), for every instruction set this CPU runs,
-// in configurations that exercise every branch (jumps, outages, latency, costs, bands, several
-// legs) and path counts that are not a multiple of the lane count.
+// in configurations that exercise every branch (Merton and Kou jumps, outages, latency, costs,
+// bands, Whalley-Wilmott bands with and without costs, several legs) and path counts that are not
+// a multiple of the lane count.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -187,6 +188,107 @@ TEST(SimdHedging, JumpsOutagesAmmMatchScalar) {
   EXPECT_GT(gaps / 2037, 5.0);   // 150 / year: ~12 per path
 }
 
+// Mean over paths of one column of a column-major block.
+double column_mean(const std::vector<double>& v, int column, std::uint64_t n) {
+  double sum = 0.0;
+  for (std::uint64_t i = 0; i < n; ++i) sum += v[std::size_t(column) * n + i];
+  return sum / double(n);
+}
+
+TEST(SimdHedging, WhalleyWilmottAloneMatchesScalar) {
+  Scenario s = base_scenario(48, 0);
+  s.hedging.policies = {"whalley_wilmott"};
+  s.hedging.whalley_wilmott_risk_aversion = {1e-4, 1e-2, 1.0};
+  s.costs.fee_bps = 10.0;
+  s.costs.gas = 1.0;
+  const HedgingKernel<float> k = kernel_of(s);
+  ASSERT_GT(k.ww_lambda, 0.0);
+  check_config(s, 5, 2051, "whalley-wilmott");
+  // The bands really bind: the widest (least risk-averse) trades far less than every step, the
+  // narrowest more than the widest.
+  const std::vector<double> ref = scalar_block(k, 5, 2051);
+  const double wide = column_mean(ref, 1 * kHedgeMetrics + hedge_trades, 2051);
+  const double narrow = column_mean(ref, 3 * kHedgeMetrics + hedge_trades, 2051);
+  EXPECT_LT(wide, 0.5 * 49);  // at most 49 trades: t = 0, 47 rebalances, the unwind
+  EXPECT_GT(narrow, wide + 2.0);
+}
+
+TEST(SimdHedging, WhalleyWilmottWithPeriodicBandsCostsMatchScalar) {
+  Scenario s = base_scenario(36, 0);
+  s.hedging.policies = {"periodic", "delta_band", "whalley_wilmott"};
+  s.hedging.periodic_every_steps = {1, 4};
+  s.hedging.delta_band_band = {0.03, 0.2};
+  s.hedging.delta_band_rebalance_to = "edge";
+  s.hedging.whalley_wilmott_risk_aversion = {3e-4, 3e-2};
+  s.costs.fee_bps = 5.0;
+  s.costs.gas = 0.5;
+  s.costs.gas_volatility = 0.5;
+  s.costs.impact = "sqrt";
+  s.costs.daily_volume = 1e4;
+  s.costs.latency_seconds = 300.0;
+  s.gaps.intensity = 40.0;
+  s.gaps.duration_hours = 20.0;
+  s.gaps.crash_log_mean = -0.02;
+  s.gaps.crash_log_stdev = 0.03;
+  s.gaps.gas_multiplier = 3.0;
+  s.book = {BookLeg{"call", 1.1, -3.0}, BookLeg{"put", 0.95, 2.0}, BookLeg{"call", 0.9, 0.5}};
+  ASSERT_GT(kernel_of(s).ww_lambda, 0.0);
+  check_config(s, 123, 2003, "whalley-wilmott + periodic + bands + costs");
+}
+
+// lambda = 0 (no costs): H = 0, so a Whalley-Wilmott point trades to the delta at every unblocked
+// step, exactly what periodic every 1 does: same per-path columns, bit for bit, in the batch.
+TEST(SimdHedging, WhalleyWilmottWithoutCostsIsPeriodicEveryStep) {
+  Scenario s = base_scenario(20, 0);
+  s.hedging.policies = {"periodic", "whalley_wilmott"};
+  s.hedging.periodic_every_steps = {1};
+  s.hedging.whalley_wilmott_risk_aversion = {1e-3, 1.0};
+  s.gaps.intensity = 60.0;
+  s.gaps.duration_hours = 10.0;
+  const HedgingKernel<float> k = kernel_of(s);
+  ASSERT_EQ(k.ww_lambda, 0.0);
+  check_config(s, 0, 1031, "whalley-wilmott, lambda = 0");
+  const std::uint64_t n = 1031;
+  for (SimdIsa isa : isas()) {
+    const std::vector<double> b = batched_block(k, 0, n, isa);
+    for (int ww = 2; ww <= 3; ++ww)
+      for (int m = 0; m < kHedgeMetrics; ++m)
+        for (std::uint64_t i = 0; i < n; ++i)
+          ASSERT_EQ(b[std::size_t(ww * kHedgeMetrics + m) * n + i],
+                    b[std::size_t(kHedgeMetrics + m) * n + i])
+              << simd_isa_name(isa) << " point " << ww << " metric " << m << " path " << i;
+  }
+}
+
+TEST(SimdHedging, KouJumpsOutagesWhalleyWilmottMatchScalar) {
+  Scenario s = base_scenario(30, 0);
+  s.hedging.policies = {"periodic", "delta_band", "whalley_wilmott"};
+  s.hedging.periodic_every_steps = {1, 6};
+  s.hedging.delta_band_band = {0.05};
+  s.hedging.whalley_wilmott_risk_aversion = {1e-3};
+  s.jumps.model = "kou";
+  s.jumps.intensity = 80.0;
+  s.jumps.up_probability = 0.4;
+  s.jumps.up_rate = 20.0;
+  s.jumps.down_rate = 12.0;
+  s.gaps.intensity = 150.0;
+  s.gaps.duration_hours = 30.0;
+  s.gaps.crash_log_mean = -0.02;
+  s.gaps.crash_log_stdev = 0.04;
+  s.gaps.gas_multiplier = 5.0;
+  s.costs.fee_bps = 3.0;
+  s.costs.gas = 2.0;
+  s.costs.impact = "amm";
+  s.costs.pool_depth = 6.0e5;
+  s.costs.latency_seconds = 60.0;
+  check_config(s, 0, 2037, "kou + outages + whalley-wilmott");
+  // The Kou branch really ran (0.22 jumps a step: two or more in ~2% of the steps).
+  const HedgingKernel<float> k = kernel_of(s);
+  const std::vector<double> ref = scalar_block(k, 0, 2037);
+  EXPECT_GT(column_mean(ref, k.summary_column() + summary_jumps, 2037), 4.0);  // ~6.6 per path
+  EXPECT_GT(column_mean(ref, k.summary_column() + summary_gap_events, 2037), 5.0);
+}
+
 TEST(SimdHedging, LinearImpactSeveralThreadsMatchScalar) {
   Scenario s = base_scenario(12, 0);
   s.hedging.policies = {"delta_band"};
@@ -212,11 +314,11 @@ TEST(SimdHedging, EligibilityCoversOnlyWhatItImplements) {
   Scenario ww = s;
   ww.hedging.policies = {"periodic", "whalley_wilmott"};
   ww.hedging.whalley_wilmott_risk_aversion = {1e-3};
-  EXPECT_FALSE(simd_eligible(kernel_of(ww)));
+  EXPECT_TRUE(simd_eligible(kernel_of(ww)));
   Scenario kou = s;
   kou.jumps.model = "kou";
   kou.jumps.intensity = 10.0;
-  EXPECT_FALSE(simd_eligible(kernel_of(kou)));
+  EXPECT_TRUE(simd_eligible(kernel_of(kou)));
   Scenario merton_model = s;
   merton_model.jumps.model = "merton";
   merton_model.jumps.intensity = 10.0;
