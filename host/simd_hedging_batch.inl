@@ -164,8 +164,15 @@ static inline void trade_lanes(const HedgingKernel<float>& k, PointLanes& s, con
   }
 }
 
+// The book's greeks are computed without FMA contraction (the scalar kernel's x86-64 baseline has
+// none): near saturation (deep in or out of the money, close to expiry) a fused delta += q n
+// rounds to a different float than the scalar sum, consecutive deltas then differ by an ulp where
+// the scalar ones are equal, and every such step is a counted dust trade (18% of workload (b)'s
+// paths had different trade counts on AVX2/AVX-512, 0.1% on SSE2).
+#define HM_NO_FP_CONTRACT __attribute__((optimize("fp-contract=off")))
+
 // Book delta under Black-Scholes from the log return (BlackScholesBookDelta), every lane.
-static inline void book_delta_lanes(const HedgingKernel<float>& k, const BatchConstants& c,
+HM_NO_FP_CONTRACT static inline void book_delta_lanes(const HedgingKernel<float>& k, const BatchConstants& c,
                                     const float* log_return, const float* spot, float tau,
                                     float* delta) {
   const float rate = float(k.process.rate), vol = float(k.process.volatility);
@@ -192,7 +199,7 @@ static inline void book_delta_lanes(const HedgingKernel<float>& k, const BatchCo
 // operation for operation (the scalar kernel takes its delta from these greeks, not from the log
 // return, when Whalley-Wilmott points need the gamma): F_i = K_i e^{-r tau}, s = sigma sqrt(tau),
 //   d1 = ln(S/F_i) / s + s/2,  delta_i = sign Phi(sign d1),  gamma_i = phi(d1) / (S s).
-static inline void book_greeks_lanes(const HedgingKernel<float>& k, const float* spot, float tau,
+HM_NO_FP_CONTRACT static inline void book_greeks_lanes(const HedgingKernel<float>& k, const float* spot, float tau,
                                      float* delta, float* gamma) {
   const float rate = float(k.process.rate), vol = float(k.process.volatility);
   const float tau_pos = tau > 0.0f ? tau : 0.0f;
@@ -487,3 +494,4 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c,
 }
 
 #undef HM_LANES
+#undef HM_NO_FP_CONTRACT
