@@ -51,16 +51,41 @@ Bound integer_range(double lo, double hi, std::string text = {}) {
   return b;
 }
 
+// The path kernels keep per-point state in fixed arrays (kernels/hedging_kernel.hpp,
+// kernels/cppi_kernel.hpp): at most 32 values per hedging axis, 64 allocation combinations.
+constexpr std::size_t kMaxHedgingAxisValues = 32, kMaxAllocationCombinations = 64;
+
+void check_axis_size(FieldReader& r, const toml::table& t, const std::string& prefix,
+                     const char* key, std::size_t size) {
+  if (size > kMaxHedgingAxisValues)
+    r.report(prefix + key, t.get(key), nullptr,
+             "has " + std::to_string(size) + " values; at most " +
+                 std::to_string(kMaxHedgingAxisValues) + " are allowed");
+}
+
+void check_combinations(FieldReader& r, const toml::table& t, const std::string& prefix,
+                        const char* first_axis, std::size_t combinations) {
+  if (combinations > kMaxAllocationCombinations)
+    r.report(prefix + first_axis, t.get(first_axis), nullptr,
+             "gives " + std::to_string(combinations) + " combinations with " + prefix +
+                 "tolerance; at most " + std::to_string(kMaxAllocationCombinations) + " are allowed");
+}
+
+enum class ObjectiveFamily { hedging, cppi, vol_target };
+
 void read_objective(FieldReader& r, const toml::table& parent, const std::string& prefix,
-                    ObjectiveConfig& out, bool cppi) {
+                    ObjectiveConfig& out, ObjectiveFamily family) {
   const toml::table* t = r.table(parent, prefix, "objective");
   if (!t) return;
   const std::string p = prefix + "objective.";
   const std::string label = "[" + prefix + "objective]";
-  if (cppi) {
+  if (family == ObjectiveFamily::cppi) {
     r.check_keys(*t, p, {"kind", "gap_probability_max", "risk_aversion"}, label);
     r.text(*t, p, "kind", out.kind, {"max_mean_gap", "mean_std"});
     r.number(*t, p, "gap_probability_max", out.gap_probability_max, closed_interval(0, 1));
+  } else if (family == ObjectiveFamily::vol_target) {  // its statistics are mean and std
+    r.check_keys(*t, p, {"kind", "risk_aversion"}, label);
+    r.text(*t, p, "kind", out.kind, {"mean_std"});
   } else {
     r.check_keys(*t, p, {"kind", "risk_aversion", "level"}, label);
     r.text(*t, p, "kind", out.kind, {"mean_std", "cvar", "utility"});
@@ -178,10 +203,12 @@ void read_hedging(FieldReader& r, const toml::table& t, HedgingConfig& h) {
     r.check_keys(*q, "hedging.periodic.", {"every_steps"}, "[hedging.periodic]");
     r.integer_axis(*q, "hedging.periodic.", "every_steps", h.periodic_every_steps,
                    integer_range(1, INT_MAX));
+    check_axis_size(r, *q, "hedging.periodic.", "every_steps", h.periodic_every_steps.size());
   }
   if (const toml::table* q = r.table(t, p, "delta_band")) {
     r.check_keys(*q, "hedging.delta_band.", {"band", "rebalance_to"}, "[hedging.delta_band]");
     r.number_axis(*q, "hedging.delta_band.", "band", h.delta_band_band, greater_than(0), false);
+    check_axis_size(r, *q, "hedging.delta_band.", "band", h.delta_band_band.size());
     r.text(*q, "hedging.delta_band.", "rebalance_to", h.delta_band_rebalance_to,
            {"center", "edge"});
   }
@@ -190,8 +217,10 @@ void read_hedging(FieldReader& r, const toml::table& t, HedgingConfig& h) {
                  "[hedging.whalley_wilmott]");
     r.number_axis(*q, "hedging.whalley_wilmott.", "risk_aversion",
                   h.whalley_wilmott_risk_aversion, greater_than(0), false);
+    check_axis_size(r, *q, "hedging.whalley_wilmott.", "risk_aversion",
+                    h.whalley_wilmott_risk_aversion.size());
   }
-  read_objective(r, t, p, h.objective, false);
+  read_objective(r, t, p, h.objective, ObjectiveFamily::hedging);
 }
 
 void read_cppi(FieldReader& r, const toml::table& t, CppiConfig& c) {
@@ -203,8 +232,9 @@ void read_cppi(FieldReader& r, const toml::table& t, CppiConfig& c) {
   r.number(t, p, "floor", c.floor, open_interval(0, 1));
   r.number_axis(t, p, "multiplier", c.multiplier, at_least(1), false);
   r.number_axis(t, p, "tolerance", c.tolerance, at_least(0), false);
+  check_combinations(r, t, p, "multiplier", c.multiplier.size() * c.tolerance.size());
   r.number(t, p, "max_leverage", c.max_leverage, greater_than(0));
-  read_objective(r, t, p, c.objective, true);
+  read_objective(r, t, p, c.objective, ObjectiveFamily::cppi);
 }
 
 void read_vol_target(FieldReader& r, const toml::table& t, VolTargetConfig& v) {
@@ -217,9 +247,10 @@ void read_vol_target(FieldReader& r, const toml::table& t, VolTargetConfig& v) {
   r.number(t, p, "capital", v.capital, greater_than(0));
   r.number_axis(t, p, "target", v.target, greater_than(0), false);
   r.number_axis(t, p, "tolerance", v.tolerance, at_least(0), false);
+  check_combinations(r, t, p, "target", v.target.size() * v.tolerance.size());
   r.number(t, p, "ewma_halflife_hours", v.ewma_halflife_hours, greater_than(0));
   r.number(t, p, "max_leverage", v.max_leverage, greater_than(0));
-  read_objective(r, t, p, v.objective, false);
+  read_objective(r, t, p, v.objective, ObjectiveFamily::vol_target);
 }
 
 // Time-step checks that need several sections: steps per path stay bounded, and a trade's

@@ -209,5 +209,29 @@ multiplier = [0.5]
   }
 }
 
+TEST(ScenarioParserBadInput, AxesLongerThanTheKernelsHoldAreRefused) {
+  std::string band = "[";
+  for (int i = 1; i <= 33; ++i) band += std::to_string(i) + (i < 33 ? ", " : "]");
+  auto problems = problems_of(std::string(kMinimalHedging) + "delta_band.band = " + band + "\n");
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].key, "hedging.delta_band.band");
+  EXPECT_NE(problems[0].message.find("at most 32"), std::string::npos) << problems[0].message;
+
+  problems = problems_of(std::string(kMinimalCppi) +
+                         "multiplier = [1, 2, 3, 4, 5, 6, 7, 8, 9]\n"
+                         "tolerance = [0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07]\n");
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].key, "cppi.multiplier");
+  EXPECT_NE(problems[0].message.find("72 combinations"), std::string::npos) << problems[0].message;
+}
+
+TEST(ScenarioParserBadInput, VolTargetObjectiveIsMeanStdOnly) {
+  const auto problems = problems_of(std::string(kMinimalCppi) +
+                                    "[vol_target]\nobjective.kind = \"cvar\"\n");
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].key, "vol_target.objective.kind");
+  EXPECT_NE(problems[0].message.find("mean_std"), std::string::npos) << problems[0].message;
+}
+
 }  // namespace
 }  // namespace hedgemap
