@@ -11,6 +11,7 @@
 #include "host/backend.hpp"
 #include "host/interrupt.hpp"
 #include "host/simd_allocation.hpp"  // lane-batched CppiKernel<float>, VolTargetKernel<float>
+#include "host/simd_book_price.hpp"  // lane-batched BookPriceKernel<float>
 #include "host/simd_hedging.hpp"
 #include "kernels/path_output.hpp"
 #ifdef HEDGEMAP_WITH_CUDA

@@ -1,0 +1,144 @@
+// Lane-batched BookPriceKernel<float> on the CPU (see host/simd_book_price.hpp): the path step
+// (host/simd_process.inl) and the batch (host/simd_book_price_batch.inl) compiled three times
+// (SSE2, AVX2+FMA, AVX-512F), run-time dispatch, and the OpenMP loop over batches.
+#include "host/simd_book_price.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+
+#include "host/simd_process.hpp"
+
+#if defined(HEDGEMAP_HAVE_SLEEF) && defined(__x86_64__)
+#define HM_SIMD_X86 1
+#include <immintrin.h>
+#endif
+
+namespace hedgemap {
+
+#ifdef HM_SIMD_X86
+namespace {
+
+// glibc's float exp, log and sincos one lane at a time (the scalar kernel's): ln S_T then equals
+// the scalar path's bit for bit, as in host/simd_allocation.cpp. An option payoff near its strike
+// amplifies any last-bit difference of S_T, which SLEEF's 1-ulp functions would give.
+static inline void glibc_exp_lanes(const float* a, float* r) {
+  for (int j = 0; j < kSimdLanes; ++j) r[j] = expf(a[j]);
+}
+static inline void glibc_log_lanes(const float* a, float* r) {
+  for (int j = 0; j < kSimdLanes; ++j) r[j] = logf(a[j]);
+}
+static inline void glibc_sincos_lanes(const float* a, float* s, float* c) {
+  for (int j = 0; j < kSimdLanes; ++j) sincosf(a[j], s + j, c + j);
+}
+
+#define HM_BOOK_PRICE_ISA_BODY                                                         \
+  static inline void v_exp(const float* a, float* r) { glibc_exp_lanes(a, r); }        \
+  static inline void v_log(const float* a, float* r) { glibc_log_lanes(a, r); }        \
+  static inline void v_sincos(const float* a, float* s, float* c) {                    \
+    glibc_sincos_lanes(a, s, c);                                                       \
+  }
+
+// ---- SSE2 (x86-64 baseline) ------------------------------------------------------------------
+namespace book_sse2 {
+HM_BOOK_PRICE_ISA_BODY
+#include "host/simd_process.inl"
+#include "host/simd_book_price_batch.inl"
+}  // namespace book_sse2
+
+// ---- AVX2 + FMA (no contraction: -ffp-contract=off) -----------------------------------------
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+namespace book_avx2 {
+HM_BOOK_PRICE_ISA_BODY
+#include "host/simd_process.inl"
+#include "host/simd_book_price_batch.inl"
+}  // namespace book_avx2
+#pragma GCC pop_options
+
+// ---- AVX-512F --------------------------------------------------------------------------------
+#pragma GCC push_options
+#pragma GCC diagnostic push  // GCC 12: false -Wmaybe-uninitialized in avx512fintrin.h
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC target("avx512f,avx512dq,avx512vl,avx2,fma")
+namespace book_avx512 {
+HM_BOOK_PRICE_ISA_BODY
+#include "host/simd_process.inl"
+#include "host/simd_book_price_batch.inl"
+}  // namespace book_avx512
+#pragma GCC diagnostic pop
+#pragma GCC pop_options
+#undef HM_BOOK_PRICE_ISA_BODY
+
+void run_batches(const BookPriceKernel<float>& kernel, std::uint64_t first, std::uint64_t n,
+                 double* out, int threads, SimdIsa isa) {
+  const simd_process::ProcessConstants constants(kernel.process);
+  const auto batches = static_cast<std::int64_t>((n + kSimdLanes - 1) / kSimdLanes);
+  auto one = [&](std::int64_t b) {
+    const std::uint64_t offset = std::uint64_t(b) * kSimdLanes;
+    const int valid = int(std::min<std::uint64_t>(kSimdLanes, n - offset));
+    if (isa == SimdIsa::avx512)
+      book_avx512::run_book_price_batch(kernel, constants, first + offset, valid, out, n, offset);
+    else if (isa == SimdIsa::avx2)
+      book_avx2::run_book_price_batch(kernel, constants, first + offset, valid, out, n, offset);
+    else
+      book_sse2::run_book_price_batch(kernel, constants, first + offset, valid, out, n, offset);
+  };
+  if (threads > 0) {
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (std::int64_t b = 0; b < batches; ++b) one(b);
+  } else {
+#pragma omp parallel for schedule(static)
+    for (std::int64_t b = 0; b < batches; ++b) one(b);
+  }
+}
+
+}  // namespace
+#endif  // HM_SIMD_X86
+
+namespace {
+bool scalar_forced() {
+  const char* scalar = std::getenv("HEDGEMAP_SCALAR_CPU");
+  return scalar && *scalar && std::string(scalar) != "0";
+}
+
+// The best instruction set, capped by HEDGEMAP_SIMD_ISA=sse2|avx2 (as host/simd_hedging.cpp).
+SimdIsa chosen_isa() {
+  SimdIsa isa = simd_best_isa();
+  const char* cap = std::getenv("HEDGEMAP_SIMD_ISA");
+  if (!cap) return isa;
+  for (SimdIsa i : {SimdIsa::sse2, SimdIsa::avx2, SimdIsa::avx512})
+    if (std::string(cap) == simd_isa_name(i) && int(i) < int(isa)) isa = i;
+  return isa;
+}
+}  // namespace
+
+bool simd_eligible(const BookPriceKernel<float>& k) {
+  const JumpModel jumps = k.process.jumps.model;
+  return simd_best_isa() != SimdIsa::none && !scalar_forced() && k.process.steps >= 1 &&
+         (jumps == JumpModel::none || jumps == JumpModel::merton || k.process.jumps.intensity <= 0.0);
+}
+
+void run_book_price_batched(const BookPriceKernel<float>& kernel, std::uint64_t first,
+                            std::uint64_t n, double* out, int threads, SimdIsa isa) {
+#ifdef HM_SIMD_X86
+  if (isa != SimdIsa::none) {
+    run_batches(kernel, first, n, out, threads, isa);
+    return;
+  }
+#endif
+  (void)kernel, (void)first, (void)n, (void)out, (void)threads, (void)isa;
+  throw std::logic_error("run_book_price_batched: built without SLEEF or no instruction set");
+}
+
+bool run_batched_on_cpu(const Execution& exec, const BookPriceKernel<float>& kernel,
+                        std::uint64_t first, std::uint64_t n, double* out) {
+  if (!simd_eligible(kernel)) return false;
+  run_book_price_batched(kernel, first, n, out, exec.threads, chosen_isa());
+  return true;
+}
+
+}  // namespace hedgemap
