@@ -34,23 +34,29 @@ echo "# hedgemap benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(grep -m1 'model na
 "$HM" info | sed 's/^/# /'
 printf "%-36s %-5s %10s %12s %8s %8s %14s %14s %9s\n" workload backend paths path_steps wall_s cpu_s path_steps/s policy_evals/s peak_MiB
 
-# run LABEL BACKEND PATHS PATH_STEPS POINTS ARGS... -> prints a row, sets CPU_PER_STEP
+# run LABEL BACKEND PATHS STEPS POINTS ARGS... -> prints a row, sets CPU_PER_STEP
 run() {
   local label=$1 backend=$2 paths=$3 steps=$4 points=$5; shift 5
-  /usr/bin/time -f "%e %U %S %M" -o "$TMP/time" "$HM" run "$@" --backend "$backend" --paths "$paths" \
-    -o "$TMP/out.h5" --overwrite --progress none --quiet >/dev/null
-  read -r wall user sys rss <"$TMP/time"
-  local cpu
-  cpu=$(echo "$user + $sys" | bc -l)
-  local ps=$((paths * steps))
-  printf "%-36s %-5s %10d %12d %8.2f %8.2f %14.3e %14.3e %9.0f\n" "$label" "$backend" "$paths" "$ps" \
-    "$wall" "$cpu" "$(echo "$ps / $wall" | bc -l)" "$(echo "$ps * $points / $wall" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
-  CPU_PER_STEP=$(echo "$cpu / $ps" | bc -l)
+  local wall user sys rss
+  read -r wall user sys rss < <(python3 scripts/timed_run.py -- "$HM" run "$@" --backend "$backend" \
+    --paths "$paths" -o "$TMP/out.h5" --overwrite --progress none --quiet)
+  python3 - "$label" "$backend" "$paths" "$steps" "$points" "$wall" "$user" "$sys" "$rss" <<'PY'
+import sys
+label, backend = sys.argv[1], sys.argv[2]
+paths, steps, points = (int(x) for x in sys.argv[3:6])
+wall, user, sys_s, rss = (float(x) for x in sys.argv[6:10])
+ps = paths * steps
+print(f"{label:36s} {backend:5s} {paths:10d} {ps:12d} {wall:8.2f} {user + sys_s:8.2f} "
+      f"{ps / wall:14.3e} {ps * points / wall:14.3e} {rss / 1024:9.0f}")
+PY
+  CPU_PER_STEP=$(python3 -c "print(($user + $sys) / ($paths * $steps))")
 }
 
 # P&L std of the periodic hedger in the last run's file (the cross-check with QuantLib's table).
 pnl_std() {
-  /usr/bin/python3 -c "import h5py,sys; print('%.4f' % h5py.File(sys.argv[1])['hedging/periodic/pnl_std'][()].ravel()[0])" "$TMP/out.h5"
+  python3 -c "import h5py,sys; print('%.4f' % h5py.File(sys.argv[1])['hedging/periodic/pnl_std'][()].ravel()[0])" "$TMP/out.h5" 2>/dev/null ||
+    /usr/bin/python3 -c "import h5py,sys; print('%.4f' % h5py.File(sys.argv[1])['hedging/periodic/pnl_std'][()].ravel()[0])" "$TMP/out.h5" 2>/dev/null ||
+    echo "n/a"
 }
 
 backends="cpu"
@@ -75,21 +81,21 @@ for be in $backends; do
 done
 
 if [ "$GPU_ONLY" = 0 ] && command -v DiscreteHedging >/dev/null; then
-  /usr/bin/time -f "%e %U %S %M" -o "$TMP/time" DiscreteHedging >"$TMP/ql.txt"
-  read -r wall user sys rss <"$TMP/time"
-  ql_steps=$((50000 * (21 + 84)))
-  ql_cpu=$(echo "$user + $sys" | bc -l)
-  printf "%-36s %-5s %10d %12d %8.2f %8.2f %14.3e %14s %9.0f\n" "QuantLib DiscreteHedging (21+84)" cpu 50000 "$ql_steps" \
-    "$wall" "$ql_cpu" "$(echo "$ql_steps / $wall" | bc -l)" "-" "$(echo "$rss / 1024" | bc -l)"
-  ql_per_step=$(echo "$ql_cpu / $ql_steps" | bc -l)
-  echo
-  printf "QuantLib: %.3e path-steps per CPU-second\n" "$(echo "1 / $ql_per_step" | bc -l)"
-  printf "hedgemap (a) 21 hedges: %.3e path-steps per CPU-second = %.1fx QuantLib\n" \
-    "$(echo "1 / $a21" | bc -l)" "$(echo "$ql_per_step / $a21" | bc -l)"
-  printf "hedgemap (a) 84 hedges: %.3e path-steps per CPU-second = %.1fx QuantLib\n" \
-    "$(echo "1 / $a84" | bc -l)" "$(echo "$ql_per_step / $a84" | bc -l)"
-  printf "hedgemap (a) 21 hedges, double: %.3e path-steps per CPU-second = %.1fx QuantLib\n" \
-    "$(echo "1 / $a21d" | bc -l)" "$(echo "$ql_per_step / $a21d" | bc -l)"
+  read -r wall user sys rss < <(python3 scripts/timed_run.py -- DiscreteHedging)
+  DiscreteHedging >"$TMP/ql.txt"
+  python3 - "$wall" "$user" "$sys" "$rss" "$a21" "$a84" "$a21d" <<'PY'
+import sys
+wall, user, sys_s, rss, a21, a84, a21d = (float(x) for x in sys.argv[1:8])
+steps = 50000 * (21 + 84)
+cpu = user + sys_s
+print(f"{'QuantLib DiscreteHedging (21+84)':36s} {'cpu':5s} {50000:10d} {steps:12d} {wall:8.2f} "
+      f"{cpu:8.2f} {steps / wall:14.3e} {'-':>14s} {rss / 1024:9.0f}")
+ql = cpu / steps
+print()
+print(f"QuantLib: {1 / ql:.3e} path-steps per CPU-second")
+for name, v in [("(a) 21 hedges", a21), ("(a) 84 hedges", a84), ("(a) 21 hedges, double", a21d)]:
+    print(f"hedgemap {name}: {1 / v:.3e} path-steps per CPU-second = {ql / v:.1f}x QuantLib")
+PY
   echo "hedgemap P&L std (float, $QL_PATHS paths): 21 hedges $std21, 84 hedges $std84"
   echo "QuantLib's own table (its P&L std is the independent cross-check of (a)):"
   grep -E "^ +50000" "$TMP/ql.txt"

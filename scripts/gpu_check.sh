@@ -1,53 +1,71 @@
 #!/usr/bin/env bash
-# The one command for a machine with an NVIDIA GPU: builds with the CUDA backend for this GPU,
-# runs the GPU tests, compares the GPU backend with the CPU backend on the same scenario, runs
-# compute-sanitizer on a small run, runs the benchmark, and prints a short table.
-#   bash scripts/gpu_check.sh            # on a GPU machine (output also under $OUT if set)
+# The one command for a machine with an NVIDIA GPU: builds with the CUDA backend for this GPU (or
+# uses a bundle built elsewhere), runs the GPU tests and the whole GoogleTest suite, compares the
+# GPU backend with the CPU backend on the same scenario, runs compute-sanitizer on a small run,
+# runs the benchmark, and prints a short table. Logs and results go to $OUT (or a temp folder).
+#   bash scripts/gpu_check.sh                       # builds here (needs scripts/install-deps.sh)
+#   bash scripts/gpu_check.sh --prebuilt gpu-bundle # binaries from scripts/pack_for_gpu.sh, for
+#                                                   # a machine without Debian's -dev packages
 set -uo pipefail
 cd "$(dirname "$0")/.."
-OUT=${OUT:-/tmp/hedgemap-gpu-check}
+OUT=${OUT:-$(mktemp -d /tmp/hedgemap-gpu-check.XXXXXX)}
 mkdir -p "$OUT"
 LOG="$OUT/gpu_check.log"
 : >"$LOG"
+PREBUILT=""
+[ "${1:-}" = "--prebuilt" ] && PREBUILT=${2:?--prebuilt needs a folder}
 declare -A STATUS
 step() { echo "== $*" | tee -a "$LOG"; }
 
-nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | tee -a "$LOG"
+nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap --format=csv,noheader 2>&1 | tee -a "$LOG"
 arch=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -1 | tr -d .)
 arch=${arch:-90}
 
-step "install + build (sm_$arch)"
-bash scripts/install-deps.sh >>"$LOG" 2>&1
-if BUILD_DIR=build-gpu bash scripts/build.sh -DHEDGEMAP_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="$arch" >>"$LOG" 2>&1; then
-  STATUS[build]=ok; else STATUS[build]=FAIL; tail -40 "$LOG"; exit 1; fi
-./build-gpu/hedgemap info | tee -a "$LOG"
+if [ -n "$PREBUILT" ]; then
+  BIN=$PREBUILT
+  export LD_LIBRARY_PATH="$PWD/$PREBUILT/lib:${LD_LIBRARY_PATH:-}"
+  export HEDGEMAP_SOURCE_DIR=$PWD
+  STATUS[build]="prebuilt ($PREBUILT)"
+else
+  BIN=build-gpu
+  step "install + build (sm_$arch)"
+  bash scripts/install-deps.sh >>"$LOG" 2>&1
+  if BUILD_DIR=build-gpu bash scripts/build.sh -DHEDGEMAP_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="$arch" >>"$LOG" 2>&1; then
+    STATUS[build]=ok; else STATUS[build]=FAIL; tail -40 "$LOG"; exit 1; fi
+fi
+"$BIN/hedgemap" info | tee -a "$LOG"
+"$BIN/hedgemap" info | grep -q "^cuda device" || { echo "no usable CUDA device: nothing to check"; exit 1; }
 
 step "GPU tests (CPU vs CUDA on the same paths)"
-if ./build-gpu/hedgemap_tests --gtest_filter='*Cuda*:*Gpu*:*Backend*' 2>&1 | tee "$OUT/gpu_tests.log" | tail -5; then
-  grep -q "SKIPPED" "$OUT/gpu_tests.log" && STATUS[gpu_tests]="skipped?" || STATUS[gpu_tests]=ok
+if "$BIN/hedgemap_tests" --gtest_filter='*Cuda*:*Gpu*:*Backend*' >"$OUT/gpu_tests.log" 2>&1; then
+  if grep -q "SKIPPED \]" "$OUT/gpu_tests.log"; then STATUS[gpu_tests]="ran, some skipped"; else STATUS[gpu_tests]=ok; fi
 else STATUS[gpu_tests]=FAIL; fi
+tail -4 "$OUT/gpu_tests.log"
 
-step "whole suite"
-ctest --test-dir build-gpu --output-on-failure >"$OUT/ctest.log" 2>&1 && STATUS[ctest]=ok || STATUS[ctest]=FAIL
-tail -3 "$OUT/ctest.log"
+step "whole GoogleTest suite"
+"$BIN/hedgemap_tests" >"$OUT/all_tests.log" 2>&1 && STATUS[all_tests]=ok || STATUS[all_tests]=FAIL
+grep -E "PASSED|FAILED" "$OUT/all_tests.log" | head -5
 
 step "default scenario: cpu vs cuda"
-./build-gpu/hedgemap run --backend cpu -o "$OUT/default_cpu.h5" --overwrite --progress none --paths 20000 2>>"$LOG"
-./build-gpu/hedgemap run --backend cuda -o "$OUT/default_cuda.h5" --overwrite --progress none --paths 20000 2>>"$LOG"
-if /usr/bin/python3 scripts/compare_backends.py "$OUT/default_cpu.h5" "$OUT/default_cuda.h5" | tee "$OUT/compare.txt"; then
+"$BIN/hedgemap" run --backend cpu -o "$OUT/default_cpu.h5" --overwrite --progress none --paths 20000 2>>"$LOG"
+"$BIN/hedgemap" run --backend cuda -o "$OUT/default_cuda.h5" --overwrite --progress none --paths 20000 2>>"$LOG"
+if python3 scripts/compare_backends.py "$OUT/default_cpu.h5" "$OUT/default_cuda.h5" >"$OUT/compare.txt" 2>&1; then
   STATUS[cpu_vs_cuda]=ok; else STATUS[cpu_vs_cuda]=FAIL; fi
+tail -3 "$OUT/compare.txt"
 
 step "compute-sanitizer (memcheck, small run)"
 SAN=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
-if "$SAN" --tool memcheck --error-exitcode 9 ./build-gpu/hedgemap run --backend cuda --paths 512 \
+if "$SAN" --tool memcheck --error-exitcode 9 "$BIN/hedgemap" run --backend cuda --paths 512 \
      --set 'grid.expiry_days=[1]' -o "$OUT/sanitizer.h5" --overwrite --progress none >"$OUT/sanitizer.log" 2>&1; then
   STATUS[memcheck]=ok; else STATUS[memcheck]=FAIL; fi
 tail -3 "$OUT/sanitizer.log"
 
 step "benchmark"
-bash scripts/bench.sh --build-dir build-gpu --gpu-only 2>&1 | tee "$OUT/bench.txt" && STATUS[bench]=ok || STATUS[bench]=FAIL
+bash scripts/bench.sh --build-dir "$BIN" --gpu-only >"$OUT/bench.txt" 2>&1 && STATUS[bench]=ok || STATUS[bench]=FAIL
+cat "$OUT/bench.txt"
 
 echo
 echo "| check | result |"
 echo "|---|---|"
-for k in build gpu_tests ctest cpu_vs_cuda memcheck bench; do echo "| $k | ${STATUS[$k]:-not run} |"; done
+for k in build gpu_tests all_tests cpu_vs_cuda memcheck bench; do echo "| $k | ${STATUS[$k]:-not run} |"; done
+echo "logs: $OUT"

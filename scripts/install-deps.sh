@@ -17,7 +17,7 @@ PACKAGES=(
   libomp-dev              # OpenMP runtime headers for the CPU backend
   python3 python3-h5py python3-xarray python3-h5netcdf python3-netcdf4 python3-matplotlib
   python3-numpy python3-pytest   # reader, plots, report, and their tests
-  bc time                 # bc, /usr/bin/time: CPU seconds and peak memory in scripts/bench.sh
+  time                    # /usr/bin/time: peak memory measurements in BENCHMARKS.md
   quantlib-examples       # QuantLib's DiscreteHedging, timed beside hedgemap in scripts/bench.sh
 )
 

@@ -2,6 +2,8 @@
 // is in test_scenario_bad_input.cpp).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -18,7 +20,10 @@ using scenario_test::kMinimalCppi;
 using scenario_test::kMinimalHedging;
 using scenario_test::problems_of;
 
-const std::string kSourceDir = HEDGEMAP_SOURCE_DIR;
+// The repository root: compiled in, or HEDGEMAP_SOURCE_DIR from the environment when the test
+// binary runs elsewhere (scripts/gpu_check.sh --prebuilt on a lent GPU machine).
+const std::string kSourceDir =
+    std::getenv("HEDGEMAP_SOURCE_DIR") ? std::getenv("HEDGEMAP_SOURCE_DIR") : HEDGEMAP_SOURCE_DIR;
 
 // ---- files -----------------------------------------------------------------------------------
 
