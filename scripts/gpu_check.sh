@@ -23,7 +23,7 @@ arch=${arch:-90}
 
 if [ -n "$PREBUILT" ]; then
   BIN=$PREBUILT
-  export LD_LIBRARY_PATH="$PWD/$PREBUILT/lib:${LD_LIBRARY_PATH:-}"
+  export LD_LIBRARY_PATH="$PWD/$PREBUILT/lib:${LD_LIBRARY_PATH:-}:/usr/local/cuda/lib64"
   export HEDGEMAP_SOURCE_DIR=$PWD
   STATUS[build]="prebuilt ($PREBUILT)"
 else

@@ -4,7 +4,8 @@
 # binaries and every shared library they need (except glibc's own) into gpu-bundle/ (ignored by
 # git; carry it with the device tool, `carry: ["gpu-bundle"]`), where
 #   bash scripts/gpu_check.sh --prebuilt gpu-bundle
-# runs the GPU checks. The bundle is about 40 MiB. Both machines must be x86-64; the device's
+# runs the GPU checks (cuRAND, needed by the tests only, comes from the device's CUDA toolkit:
+# put its lib64 on LD_LIBRARY_PATH there if the loader does not find it). The bundle is ~35 MiB. Both machines must be x86-64; the device's
 # glibc must be at least this machine's (Debian 12: 2.36).
 #   bash scripts/pack_for_gpu.sh [ARCH]     # default 90 (H100/H200)
 set -euo pipefail
@@ -16,9 +17,12 @@ mkdir -p gpu-bundle/lib
 for exe in hedgemap hedgemap_tests hedgemap_bench; do
   [ -x "build-gpu-bundle/$exe" ] || continue
   cp "build-gpu-bundle/$exe" gpu-bundle/
+  strip "gpu-bundle/$exe"
   ldd "build-gpu-bundle/$exe" | awk '$3 ~ /^\// {print $3}' | while read -r lib; do
+    case "$lib" in /usr/local/cuda*) continue ;; esac  # the device's CUDA toolkit has these
     case "$(basename "$lib")" in
       libc.so.*|libm.so.*|libpthread.so.*|libdl.so.*|librt.so.*|ld-linux*) ;;  # the device's glibc
+      libcurand.so.*|libcudart.so.*) ;;                                        # the device's CUDA
       *) cp -Lu "$lib" gpu-bundle/lib/ ;;
     esac
   done
