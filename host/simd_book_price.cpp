@@ -3,19 +3,11 @@
 // (SSE2, AVX2+FMA, AVX-512F), run-time dispatch, and the OpenMP loop over batches.
 #include "host/simd_book_price.hpp"
 
-#include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
 #include <stdexcept>
-#include <string>
 
 #include "host/simd_process.hpp"
-
-#if defined(HEDGEMAP_HAVE_SLEEF) && defined(__x86_64__)
-#define HM_SIMD_X86 1
-#include <immintrin.h>
-#endif
 
 namespace hedgemap {
 
@@ -76,50 +68,21 @@ HM_BOOK_PRICE_ISA_BODY
 void run_batches(const BookPriceKernel<float>& kernel, std::uint64_t first, std::uint64_t n,
                  double* out, int threads, SimdIsa isa) {
   const simd_process::ProcessConstants constants(kernel.process);
-  const auto batches = static_cast<std::int64_t>((n + kSimdLanes - 1) / kSimdLanes);
-  auto one = [&](std::int64_t b) {
-    const std::uint64_t offset = std::uint64_t(b) * kSimdLanes;
-    const int valid = int(std::min<std::uint64_t>(kSimdLanes, n - offset));
+  for_each_simd_batch(n, threads, [&](std::uint64_t offset, int valid) {
     if (isa == SimdIsa::avx512)
       book_avx512::run_book_price_batch(kernel, constants, first + offset, valid, out, n, offset);
     else if (isa == SimdIsa::avx2)
       book_avx2::run_book_price_batch(kernel, constants, first + offset, valid, out, n, offset);
     else
       book_sse2::run_book_price_batch(kernel, constants, first + offset, valid, out, n, offset);
-  };
-  if (threads > 0) {
-#pragma omp parallel for schedule(static) num_threads(threads)
-    for (std::int64_t b = 0; b < batches; ++b) one(b);
-  } else {
-#pragma omp parallel for schedule(static)
-    for (std::int64_t b = 0; b < batches; ++b) one(b);
-  }
+  });
 }
 
 }  // namespace
 #endif  // HM_SIMD_X86
 
-namespace {
-bool scalar_forced() {
-  const char* scalar = std::getenv("HEDGEMAP_SCALAR_CPU");
-  return scalar && *scalar && std::string(scalar) != "0";
-}
-
-// The best instruction set, capped by HEDGEMAP_SIMD_ISA=sse2|avx2 (as host/simd_hedging.cpp).
-SimdIsa chosen_isa() {
-  SimdIsa isa = simd_best_isa();
-  const char* cap = std::getenv("HEDGEMAP_SIMD_ISA");
-  if (!cap) return isa;
-  for (SimdIsa i : {SimdIsa::sse2, SimdIsa::avx2, SimdIsa::avx512})
-    if (std::string(cap) == simd_isa_name(i) && int(i) < int(isa)) isa = i;
-  return isa;
-}
-}  // namespace
-
 bool simd_eligible(const BookPriceKernel<float>& k) {
-  const JumpModel jumps = k.process.jumps.model;
-  return simd_best_isa() != SimdIsa::none && !scalar_forced() && k.process.steps >= 1 &&
-         (jumps == JumpModel::none || jumps == JumpModel::merton || k.process.jumps.intensity <= 0.0);
+  return simd_available() && simd_process_covered(k.process, /*kou_covered=*/false);
 }
 
 void run_book_price_batched(const BookPriceKernel<float>& kernel, std::uint64_t first,
@@ -137,7 +100,7 @@ void run_book_price_batched(const BookPriceKernel<float>& kernel, std::uint64_t 
 bool run_batched_on_cpu(const Execution& exec, const BookPriceKernel<float>& kernel,
                         std::uint64_t first, std::uint64_t n, double* out) {
   if (!simd_eligible(kernel)) return false;
-  run_book_price_batched(kernel, first, n, out, exec.threads, chosen_isa());
+  run_book_price_batched(kernel, first, n, out, exec.threads, simd_chosen_isa());
   return true;
 }
 

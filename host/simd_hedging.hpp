@@ -10,26 +10,20 @@
 // or edge, Whalley-Wilmott: the book's gamma and the band half-width in lanes), jumps none, Merton
 // or Kou; any costs, latency, gaps. Everything else (double precision, the Merton hedging model)
 // runs the scalar functor.
-// HEDGEMAP_SCALAR_CPU=1 in the environment forces the scalar functor (for comparisons);
-// HEDGEMAP_SIMD_ISA=sse2|avx2 caps the instruction set (to time what an older CPU runs).
+// Environment switches and instruction sets: host/simd_dispatch.hpp (HEDGEMAP_SCALAR_CPU=1 forces
+// the scalar functor, HEDGEMAP_SIMD_ISA=sse2|avx2 caps the instruction set).
 #pragma once
 #include <cstddef>
 #include <cstdint>
 
 #include "host/backend.hpp"
+#include "host/simd_dispatch.hpp"  // kSimdLanes, SimdIsa, simd_best_isa, simd_isa_name
 #include "kernels/hedging_kernel.hpp"
 
 namespace hedgemap {
 
-constexpr int kSimdLanes = 16;  // paths per batch
-
-enum class SimdIsa { none = 0, sse2, avx2, avx512 };
-
 // Built with SLEEF, the kernel's configuration is covered, and HEDGEMAP_SCALAR_CPU is not set.
 bool simd_eligible(const HedgingKernel<float>& kernel);
-// The best instruction set this CPU runs (none when built without SLEEF).
-SimdIsa simd_best_isa();
-const char* simd_isa_name(SimdIsa isa);
 
 // Paths [first, first + n) into the column-major block `out` (stride n), like the scalar loop.
 // isa must be supported by this CPU; threads as in Execution (0 = OpenMP's default).

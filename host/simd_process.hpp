@@ -2,12 +2,13 @@
 // JumpDiffusionPath's constructor (kernels/jump_diffusion.hpp) computes them, plus the Philox
 // round keys and the words below which a Poisson count is zero (so that the common "no jump, no
 // outage" case is one vector compare, and only the rare lanes take the scalar inverse CDF).
-// Shared by the lane-batched allocation kernels (host/simd_allocation.cpp).
+// Shared by every lane-batched kernel (host/simd_hedging.cpp, host/simd_allocation.cpp,
+// host/simd_book_price.cpp).
 #pragma once
 #include <cmath>
 #include <cstdint>
 
-#include "host/simd_hedging.hpp"  // kSimdLanes
+#include "host/simd_dispatch.hpp"  // kSimdLanes
 #include "kernels/jump_diffusion.hpp"
 
 namespace hedgemap {
