@@ -19,34 +19,18 @@ namespace hedgemap {
 #ifdef HM_SIMD_X86
 namespace {
 
-// The path's float exp, log and sincos are glibc's (the scalar kernel's), one lane at a time:
-// the prices then equal the scalar path's bit for bit (this file is compiled without FMA
-// contraction, like the portable scalar build), and so do the portfolios. A tolerance rule
-// amplifies any last-bit difference in the price path (trade sizes are differences of large
-// exposures), which SLEEF's vector functions (1-3.5 ulp) would put on almost every path; the
-// speed comes from the portfolio updates across lanes and the vector Philox instead.
+// The path's float exp, log and sincos are glibc's (the scalar kernel's), one lane at a time
+// (host/simd_glibc_lanes.inl): the prices then equal the scalar path's bit for bit, and so do the
+// portfolios; the speed comes from the portfolio updates across lanes and the vector Philox.
 // The double log of the volatility targeting's returns is SLEEF's (u10: 1 ulp of double; declared
 // here: <sleef.h> declares the AVX ones only when the whole file is compiled for AVX).
-static inline void glibc_exp_lanes(const float* a, float* r) {
-  for (int j = 0; j < kSimdLanes; ++j) r[j] = expf(a[j]);
-}
-static inline void glibc_log_lanes(const float* a, float* r) {
-  for (int j = 0; j < kSimdLanes; ++j) r[j] = logf(a[j]);
-}
-static inline void glibc_sincos_lanes(const float* a, float* s, float* c) {
-  for (int j = 0; j < kSimdLanes; ++j) sincosf(a[j], s + j, c + j);
-}
 
 // ---- SSE2 (x86-64 baseline) ------------------------------------------------------------------
 namespace alloc_sse2 {
 extern "C" {
 __m128d Sleef_logd2_u10sse2(__m128d);
 }
-static inline void v_exp(const float* a, float* r) { glibc_exp_lanes(a, r); }
-static inline void v_log(const float* a, float* r) { glibc_log_lanes(a, r); }
-static inline void v_sincos(const float* a, float* s, float* c) {
-  glibc_sincos_lanes(a, s, c);
-}
+#include "host/simd_glibc_lanes.inl"
 static inline void v_logd(const double* a, double* r) {
   for (int j = 0; j < kSimdLanes; j += 2)
     _mm_store_pd(r + j, Sleef_logd2_u10sse2(_mm_load_pd(a + j)));
@@ -62,11 +46,7 @@ namespace alloc_avx2 {
 extern "C" {
 __m256d Sleef_logd4_u10avx2(__m256d);
 }
-static inline void v_exp(const float* a, float* r) { glibc_exp_lanes(a, r); }
-static inline void v_log(const float* a, float* r) { glibc_log_lanes(a, r); }
-static inline void v_sincos(const float* a, float* s, float* c) {
-  glibc_sincos_lanes(a, s, c);
-}
+#include "host/simd_glibc_lanes.inl"
 static inline void v_logd(const double* a, double* r) {
   for (int j = 0; j < kSimdLanes; j += 4)
     _mm256_store_pd(r + j, Sleef_logd4_u10avx2(_mm256_load_pd(a + j)));
@@ -89,11 +69,7 @@ extern "C" {
 __m512d Sleef_logd8_u10avx512f(__m512d);
 }
 static_assert(kSimdLanes == 16, "one zmm register of floats per batch");
-static inline void v_exp(const float* a, float* r) { glibc_exp_lanes(a, r); }
-static inline void v_log(const float* a, float* r) { glibc_log_lanes(a, r); }
-static inline void v_sincos(const float* a, float* s, float* c) {
-  glibc_sincos_lanes(a, s, c);
-}
+#include "host/simd_glibc_lanes.inl"
 static inline void v_logd(const double* a, double* r) {
   _mm512_store_pd(r, Sleef_logd8_u10avx512f(_mm512_load_pd(a)));
   _mm512_store_pd(r + 8, Sleef_logd8_u10avx512f(_mm512_load_pd(a + 8)));

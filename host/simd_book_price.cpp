@@ -14,29 +14,12 @@ namespace hedgemap {
 #ifdef HM_SIMD_X86
 namespace {
 
-// glibc's float exp, log and sincos one lane at a time (the scalar kernel's): ln S_T then equals
-// the scalar path's bit for bit, as in host/simd_allocation.cpp. An option payoff near its strike
-// amplifies any last-bit difference of S_T, which SLEEF's 1-ulp functions would give.
-static inline void glibc_exp_lanes(const float* a, float* r) {
-  for (int j = 0; j < kSimdLanes; ++j) r[j] = expf(a[j]);
-}
-static inline void glibc_log_lanes(const float* a, float* r) {
-  for (int j = 0; j < kSimdLanes; ++j) r[j] = logf(a[j]);
-}
-static inline void glibc_sincos_lanes(const float* a, float* s, float* c) {
-  for (int j = 0; j < kSimdLanes; ++j) sincosf(a[j], s + j, c + j);
-}
-
-#define HM_BOOK_PRICE_ISA_BODY                                                         \
-  static inline void v_exp(const float* a, float* r) { glibc_exp_lanes(a, r); }        \
-  static inline void v_log(const float* a, float* r) { glibc_log_lanes(a, r); }        \
-  static inline void v_sincos(const float* a, float* s, float* c) {                    \
-    glibc_sincos_lanes(a, s, c);                                                       \
-  }
+// glibc's float exp, log and sincos one lane at a time (host/simd_glibc_lanes.inl): ln S_T then
+// equals the scalar path's bit for bit.
 
 // ---- SSE2 (x86-64 baseline) ------------------------------------------------------------------
 namespace book_sse2 {
-HM_BOOK_PRICE_ISA_BODY
+#include "host/simd_glibc_lanes.inl"
 #include "host/simd_process.inl"
 #include "host/simd_book_price_batch.inl"
 }  // namespace book_sse2
@@ -45,7 +28,7 @@ HM_BOOK_PRICE_ISA_BODY
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 namespace book_avx2 {
-HM_BOOK_PRICE_ISA_BODY
+#include "host/simd_glibc_lanes.inl"
 #include "host/simd_process.inl"
 #include "host/simd_book_price_batch.inl"
 }  // namespace book_avx2
@@ -57,13 +40,12 @@ HM_BOOK_PRICE_ISA_BODY
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC target("avx512f,avx512dq,avx512vl,avx2,fma")
 namespace book_avx512 {
-HM_BOOK_PRICE_ISA_BODY
+#include "host/simd_glibc_lanes.inl"
 #include "host/simd_process.inl"
 #include "host/simd_book_price_batch.inl"
 }  // namespace book_avx512
 #pragma GCC diagnostic pop
 #pragma GCC pop_options
-#undef HM_BOOK_PRICE_ISA_BODY
 
 void run_batches(const BookPriceKernel<float>& kernel, std::uint64_t first, std::uint64_t n,
                  double* out, int threads, SimdIsa isa) {
