@@ -4,8 +4,8 @@
 // `#pragma GCC target` region, after the includer defines v_exp, v_log, v_sincos (on kLanes
 // floats: SLEEF's vector functions, or glibc's per lane for bit-identical prices) and, optionally,
 // its own philox_lanes (HM_SIMD_OWN_PHILOX; see host/simd_lanes.inl). Mirrors
-// JumpDiffusionPath::emit operation for operation, so that per-lane prices equal the scalar path's up to the rounding of those functions
-// (and FMA contraction, unless compiled with -ffp-contract=off). The rare lanes with a jump or an
+// JumpDiffusionPath::emit operation for operation, so that per-lane prices equal the scalar
+// path's up to the rounding of those functions (and FMA contraction, unless compiled with -ffp-contract=off). The rare lanes with a jump or an
 // outage in an interval take scalar code. Kou jumps are not covered (callers fall back).
 // No include guard: deliberately compiled several times.
 
