@@ -64,6 +64,7 @@ CostParams cost_params(const Scenario& s) {
   c.latency = s.costs.latency_seconds / (86400.0 * s.days_per_year);
   c.days_per_year = s.days_per_year;
   c.gas_multiplier_after_outage = s.gaps.gas_multiplier;
+  c.min_trade_units = s.costs.min_trade_units;
   return c;
 }
 

@@ -55,6 +55,7 @@ struct CostConfig {
   double impact_coefficient = 0.1;   // linear | sqrt
   double daily_volume = 1.0e6;       // sqrt, units of the underlying per day
   double latency_seconds = 0.0;
+  double min_trade_units = 0.0;      // minimum order size, units of the underlying (0 = off)
 };
 
 struct BookLeg {

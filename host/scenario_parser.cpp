@@ -150,7 +150,7 @@ void read_costs(FieldReader& r, const toml::table& t, CostConfig& c) {
   const std::string p = "costs.";
   r.check_keys(t, p,
                {"fee_bps", "gas", "gas_volatility", "impact", "pool_depth", "impact_coefficient",
-                "daily_volume", "latency_seconds"},
+                "daily_volume", "latency_seconds", "min_trade_units"},
                "[costs]");
   r.number(t, p, "fee_bps", c.fee_bps, at_least(0));
   r.number(t, p, "gas", c.gas, at_least(0));
@@ -160,6 +160,7 @@ void read_costs(FieldReader& r, const toml::table& t, CostConfig& c) {
   r.number(t, p, "impact_coefficient", c.impact_coefficient, at_least(0));
   r.number(t, p, "daily_volume", c.daily_volume, greater_than(0));
   r.number(t, p, "latency_seconds", c.latency_seconds, at_least(0));
+  r.number(t, p, "min_trade_units", c.min_trade_units, at_least(0));
 }
 
 void read_book(FieldReader& r, const toml::node& node, std::vector<BookLeg>& book) {

@@ -39,7 +39,8 @@ struct DecisionLanes {
 };
 
 // rebalance_to_exposure() of every lane: trade to `target` when the exposure is off it by more
-// than `tolerance`, where the lane can trade, the trade is non-zero and the pool can fill it.
+// than `tolerance`, where the lane can trade, the trade is non-zero and not below the minimum
+// order, and the pool can fill it.
 static inline void rebalance_lanes(const CostParams& c, float volatility, AllocationLanes& s,
                                    const double* exposure, const double* target, double tolerance,
                                    const DecisionLanes& d, const ProcessLanes& m) {
@@ -52,7 +53,7 @@ static inline void rebalance_lanes(const CostParams& c, float volatility, Alloca
     const double e = exposure[j], t = target[j];
     const int off = t > 0.0 ? int(fabs(e / t - 1.0) > tolerance) : int(e != 0.0);
     n[j] = t / d.spot[j] - s.units[j];
-    go[j] = d.can_trade[j] & off & int(n[j] != 0.0);
+    go[j] = d.can_trade[j] & off & int(n[j] != 0.0) & int(!(fabs(n[j]) < c.min_trade_units));
     units[j] = float(n[j]);
     any |= go[j];
   }

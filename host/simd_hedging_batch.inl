@@ -54,13 +54,18 @@ struct StepLanes {  // the MarketPoint of every lane
   alignas(64) std::int32_t blocked[kLanes], last_blocked[kLanes];
 };
 
-// trade() of kernels/hedging_kernel.hpp on the lanes where act[j] and units[j] != 0.
+// trade() of kernels/hedging_kernel.hpp on the lanes where act[j], units[j] != 0 and, unless
+// `closing` (the unwind at expiry), |units[j]| is not below the minimum order.
 static inline void trade_lanes(const HedgingKernel<float>& k, PointLanes& s, const float* units,
-                               const std::int32_t* act, const StepLanes& m, double growth,
-                               int index) {
+                               std::int32_t* act, const StepLanes& m, double growth, int index,
+                               bool closing = false) {
+  const float min_units = closing ? 0.0f : float(k.costs.min_trade_units);
   int any = 0;  // most band and Whalley-Wilmott tests trade on no lane: skip the cost arithmetic
 #pragma omp simd reduction(| : any)
-  for (int j = 0; j < kLanes; ++j) any |= (act[j] != 0) & (units[j] != 0.0f);
+  for (int j = 0; j < kLanes; ++j) {
+    act[j] &= int(units[j] != 0.0f) & int(!(fabsf(units[j]) < min_units));
+    any |= act[j];
+  }
   if (!any) return;
   const CostParams& c = k.costs;
   const float fee_rate = float(c.fee_rate), gas = float(c.gas);
@@ -99,7 +104,7 @@ static inline void trade_lanes(const HedgingKernel<float>& k, PointLanes& s, con
       HM_LANES impact[j] = 0.0f;
   }
   HM_LANES {
-    const int go = (act[j] != 0) & (units[j] != 0.0f);  // bitwise: no branch
+    const int go = act[j] != 0;
     const float u = units[j], fill = m.fill_spot[j];
     const bool congested = s.last_trade[j] < m.last_blocked[j];
     const float fee = fee_rate * fabsf(u) * fill;
@@ -352,10 +357,12 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c,
       book_delta_lanes(k, c, log_spot, m.spot, tau, delta);
     }
     if (step == 0) {  // initial hedge of every hedging policy (never blocked)
-      HM_LANES act[j] = 1;
       for (int pt = 1; pt < npoints; ++pt) {
         PointLanes& s = state[pt];
-        HM_LANES units[j] = -delta[j] - s.hedge[j];
+        HM_LANES {
+          act[j] = 1;  // trade_lanes() clears the lanes it does not trade on
+          units[j] = -delta[j] - s.hedge[j];
+        }
         trade_lanes(k, s, units, act, m, growth, step);
       }
     } else {
@@ -423,11 +430,13 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c,
     }
   }
   const double settle0 = -k.book_value0 * exp(p.rate * p.expiry);
-  HM_LANES act[j] = 1;
   for (int pt = 0; pt < npoints; ++pt) {
     PointLanes& s = state[pt];
-    HM_LANES units[j] = -s.hedge[j];
-    trade_lanes(k, s, units, act, m, 1.0, p.steps);
+    HM_LANES {
+      act[j] = 1;
+      units[j] = -s.hedge[j];
+    }
+    trade_lanes(k, s, units, act, m, 1.0, p.steps, /*closing=*/true);
     double* col = out + std::uint64_t(pt * kHedgeMetrics) * stride + out_index;
     for (int j = 0; j < valid; ++j) {
       col[hedge_pnl * stride + j] = settle0 + double(payoff[j]) + s.cash[j];

@@ -16,7 +16,8 @@ HM_HD HM_FORCEINLINE bool exposure_off_target(double exposure, double target, do
 
 // Portfolios: arrays units, cash, cost, trades, last_trade per combination, and last_blocked
 // (the last step an outage covered: a combination whose last trade came before it pays the
-// congested gas). A trade the AMM pool cannot fill (infinite impact) is not made.
+// congested gas). A trade the AMM pool cannot fill (infinite impact) is not made, nor one below
+// the minimum order, |n| < c.min_trade_units (the position stays).
 template <class Real, class Portfolios>
 HM_HD HM_FORCEINLINE void rebalance_to_exposure(Portfolios& pf, int p, double exposure,
                                                 double target, double tolerance, double spot,
@@ -24,7 +25,7 @@ HM_HD HM_FORCEINLINE void rebalance_to_exposure(Portfolios& pf, int p, double ex
                                                 Real volatility) {
   if (!exposure_off_target(exposure, target, tolerance)) return;
   const double n = target / spot - pf.units[p];
-  if (n == 0.0) return;
+  if (n == 0.0 || fabs(n) < c.min_trade_units) return;
   const TradeCost<Real> tc = trade_cost<Real>(c, Real(n), m.fill_spot, m.gas_factor,
                                               pf.last_trade[p] < pf.last_blocked, volatility);
   const double paid = double(tc.total());

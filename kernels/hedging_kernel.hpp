@@ -23,7 +23,9 @@
 //                    around h* (Gamma of the book), rebalance to the nearest edge.
 // Every hedging policy sets its hedge to h* at t=0 (never blocked). While `blocked`, no trade;
 // band policies re-test their band at the next unblocked step. The first trade of a point after
-// an outage pays `gas_multiplier_after_outage` times the gas.
+// an outage pays `gas_multiplier_after_outage` times the gas. A wanted trade smaller than the
+// minimum order, |n| < costs.min_trade_units, is not sent (no cost, not counted, the hedge
+// stays): no float-noise dust trades near expiry. The unwind at expiry is always sent.
 #pragma once
 #include "kernels/book_price_kernel.hpp"
 #include "kernels/execution_costs.hpp"
@@ -86,9 +88,11 @@ struct HedgingKernel {
     bool pending;  // periodic: a scheduled trade is waiting for the outage to end
   };
 
+  // `closing`: the unwind at expiry, sent whatever its size.
   HM_HD void trade(PointState& s, Real units, const MarketPoint<Real>& m, double growth,
-                   int last_blocked) const {
+                   int last_blocked, bool closing = false) const {
     if (units == Real(0)) return;
+    if (!closing && hm_abs<Real>(units) < Real(costs.min_trade_units)) return;
     const bool congested = s.last_trade < last_blocked;
     const TradeCost<Real> c = trade_cost<Real>(costs, units, m.fill_spot, m.gas_factor, congested,
                                                Real(process.volatility));
@@ -175,7 +179,7 @@ struct HedgingKernel {
         -book_value0 * exp(process.rate * process.expiry) + double(book_payoff<Real>(book, m.spot));
     for (int p = 0; p < npoints; ++p) {
       PointState& s = state[p];
-      trade(s, -s.hedge, m, 1.0, last_blocked);
+      trade(s, -s.hedge, m, 1.0, last_blocked, /*closing=*/true);
       const int c = p * kHedgeMetrics;
       out.set(c + hedge_pnl, settle + s.cash);
       out.set(c + hedge_fee, s.fee);

@@ -38,6 +38,7 @@ struct CostParams {
   double latency = 0.0;            // years
   double days_per_year = 365.0;
   double gas_multiplier_after_outage = 1.0;  // [gaps].gas_multiplier
+  double min_trade_units = 0.0;    // a wanted trade with |n| below this is not sent (0 = off)
 };
 
 // Everything that defines the price process of one grid cell.
