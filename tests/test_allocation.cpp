@@ -3,6 +3,7 @@
 // errors of the simulated quantity.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -274,6 +275,67 @@ TEST(CppiOutage, OutageOverAFallTurnsItIntoAGap) {
   EXPECT_EQ(congested.trades[0], 2);
   EXPECT_DOUBLE_EQ(congested.cost[0], 11.0);
   EXPECT_NEAR(congested.value(0), 59.0 + 40.0 * std::pow(0.94, 5) - 10.0, 1e-9);
+}
+
+// Minimum order size on a constructed path (wiggles of 0.1-0.5% per step): with tolerance 0 the
+// CPPI trades at every step before expiry; with costs.min_trade_units = M a wanted trade of
+// |n| < M is not sent (units, cash and the count stay) and every trade sent has |n| >= M, checked
+// step by step against the wanted trade n = m max(V - G, 0) / S - units computed here.
+TEST(CppiMinTrade, TradesBelowTheMinimumAreNotSent) {
+  CppiSettings s{};
+  s.capital = 100.0;
+  s.floor_fraction = 0.9;
+  s.max_leverage = 1e9;
+  s.horizon = 60.0 / 8760.0;
+  s.dt = 1.0 / 8760.0;
+  s.points = 1;
+  s.multiplier[0] = 4.0;
+  s.tolerance[0] = 0.0;
+  const double M = 2e-3;
+  auto run = [&](double min_trade_units, int* checked_trades, int* checked_skips) {
+    CostParams costs;
+    costs.gas = 0.01;
+    costs.min_trade_units = min_trade_units;
+    CppiPortfolios book;
+    book.start(s);
+    for (int k = 0; k <= 60; ++k) {
+      const double spot = 100.0 * std::exp(0.004 * std::sin(0.9 * k) + 0.01 * std::sin(0.13 * k));
+      MarketPoint<double> m{};
+      m.index = k;
+      m.time = k * s.dt;
+      m.time_to_expiry = s.horizon - m.time;
+      m.spot = m.fill_spot = spot;
+      m.gas_factor = 1.0;
+      m.is_expiry = k == 60;
+      const double units = book.units[0], cash = book.cash[0];
+      const int trades = book.trades[0];
+      const double value = units * spot + cash;
+      const double want = 4.0 * std::max(value - 90.0, 0.0) / spot - units;
+      book.step(s, costs, m);
+      if (m.is_expiry || std::abs(want) < min_trade_units) {
+        EXPECT_EQ(book.units[0], units) << "step " << k;
+        EXPECT_EQ(book.cash[0], cash) << "step " << k;
+        EXPECT_EQ(book.trades[0], trades) << "step " << k;
+        if (!m.is_expiry) ++*checked_skips;
+      } else {
+        EXPECT_NEAR(book.units[0] - units, want, 1e-12) << "step " << k;
+        EXPECT_GE(std::abs(book.units[0] - units), min_trade_units) << "step " << k;
+        EXPECT_EQ(book.trades[0], trades + 1) << "step " << k;
+        ++*checked_trades;
+      }
+    }
+    EXPECT_NEAR(book.cost[0], 0.01 * book.trades[0], 1e-12);
+    return book;
+  };
+  int all_trades = 0, no_skips = 0, kept = 0, skips = 0;
+  const CppiPortfolios every = run(0.0, &all_trades, &no_skips);
+  const CppiPortfolios minimum = run(M, &kept, &skips);
+  EXPECT_EQ(every.trades[0], 60);  // every step before expiry
+  EXPECT_EQ(no_skips, 0);
+  EXPECT_EQ(minimum.trades[0], kept);
+  EXPECT_GT(kept, 5);     // the larger wiggles still trade
+  EXPECT_GT(skips, 20);   // the smaller ones do not
+  EXPECT_LT(minimum.cost[0], every.cost[0]);
 }
 
 // Simulated outages: a -10% crash is survivable with m = 6 if the book re-levers at once; an

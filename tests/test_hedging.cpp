@@ -371,5 +371,116 @@ TEST(HedgingCuda, CpuAndGpuAgree) {
             << "group " << g << " metric " << m << " point " << p;
 }
 
+// ---- Minimum order size (costs.min_trade_units) ----
+
+// A deep in-the-money short call, one week, hourly every-step hedging in float, gas only: the book
+// delta sits just below 1, where consecutive float deltas differ by a few ulps (~1e-7 units), and
+// every such difference is a trade paying full gas.
+Scenario dust_scenario(std::uint64_t paths) {
+  Scenario s = hedge_scenario(168, paths);
+  s.simulation.precision = "float";
+  s.grid.volatility = {0.5};
+  s.grid.expiry_days = {7.0};
+  s.book = {BookLeg{"call", 0.8, -1.0}};
+  s.costs.gas = 1.0;
+  return s;
+}
+
+// Per path, with M = 1e-3 against M = 0 (same paths): the trades kept are a subset (a skipped
+// trade leaves |h - h*| < M, so the next one happens only where h* moved), gas is lower by exactly
+// gas x the removed trades, and the trading P&L, sum_k h_k (S_{k+1} - S_k) at r = 0, moves by at
+// most M x the path's total variation (|h_k - h*_k| < M). The trades kept move the hedge by >= M
+// each, so they number at most 2 + (total variation of h*) / M: the dust is gone.
+TEST(HedgingMinTrade, MinimumOrderRemovesDustTradesOfAPeriodicHedger) {
+  const std::uint64_t n = 4096;
+  Scenario s = dust_scenario(n);
+  const CellCoordinates cell = cell_coordinates(s, 0, 0);
+  const auto k0 = make_hedging_kernel<float>(s, cell);
+  const auto dust = run_kernel(k0, n);
+  s.costs.min_trade_units = 1e-3;
+  const auto k1 = make_hedging_kernel<float>(s, cell);
+  const auto clean = run_kernel(k1, n);
+  const double T = 7.0 / 365.0, dt = T / 168.0, K = 80.0;
+  double removed = 0.0, kept = 0.0;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const double t0 = at(dust, n, 1, hedge_trades, i), t1 = at(clean, n, 1, hedge_trades, i);
+    ASSERT_LE(t1, t0) << "path " << i;
+    ASSERT_GE(t1, 2.0) << "path " << i;  // the initial hedge (~1 unit) and the unwind
+    ASSERT_EQ(at(dust, n, 1, hedge_gas, i) - at(clean, n, 1, hedge_gas, i), t0 - t1);
+    removed += t0 - t1;
+    kept += t1;
+    // Total variation of the spot and (double, own Black-Scholes) of the target h* = N(d1).
+    JumpDiffusionPath<float> path(k0.process, i);
+    MarketPoint<float> m = path.first();
+    double spot_tv = 0.0, target_tv = 0.0, last_spot = m.spot, last_target = -1.0;
+    for (int step = 0; !m.is_expiry; ++step, m = path.next()) {
+      spot_tv += std::abs(m.spot - last_spot);
+      last_spot = m.spot;
+      const double target = call_delta(m.spot, K, 0.5, T - step * dt);
+      if (step > 0) target_tv += std::abs(target - last_target);
+      last_target = target;
+    }
+    spot_tv += std::abs(m.spot - last_spot);
+    EXPECT_LE(t1, 2.0 + target_tv / 1e-3 + 1.0) << "path " << i;
+    const double trading0 = at(dust, n, 1, hedge_pnl, i) + t0;  // gas is 1 per trade
+    const double trading1 = at(clean, n, 1, hedge_pnl, i) + t1;
+    ASSERT_LE(std::abs(trading1 - trading0), 1e-3 * spot_tv * 1.01 + 1e-6) << "path " << i;
+  }
+  // Measured: 101.5 dust trades per path removed, 6.3 kept (the initial hedge, the unwind and
+  // the moves of h* after the falls that bring the call nearer the money).
+  EXPECT_GT(removed / double(n), 50.0);
+  EXPECT_LT(kept, 0.1 * removed);
+
+  // The same through the statistics: trades_mean and gas_mean drop by the removed count.
+  const auto a = evaluate_hedging_cell(dust_scenario(n), cell, cpu(), small_plan());
+  const auto b = evaluate_hedging_cell(s, cell, cpu(), small_plan());
+  const auto g = hedging_groups(s)[1];
+  const int trades = metric(g, "trades_mean"), gas = metric(g, "gas_mean");
+  EXPECT_NEAR(a[1].metrics[trades][0] - b[1].metrics[trades][0], removed / double(n), 1e-9);
+  EXPECT_NEAR(a[1].metrics[gas][0] - b[1].metrics[gas][0], removed / double(n), 1e-9);
+}
+
+// The unwind at expiry closes the hedge even when it is below the minimum order. Two short calls,
+// two steps, M = 0.6, double precision, against an own hedger: t_0 buys 2 N(d1) ~ 1.02 units;
+// at t_1 the trade to 2 N(d1) is sent only if it moves the hedge by >= 0.6 (then, after a fall,
+// the hedge can be below 0.6); the unwind of whatever is held is always sent.
+TEST(HedgingMinTrade, UnwindAtExpiryIsSentBelowTheMinimum) {
+  const std::uint64_t n = 4000;
+  Scenario s = hedge_scenario(2, n);
+  s.book = {BookLeg{"call", 1.0, -2.0}};
+  s.costs.gas = 1.0;
+  s.costs.min_trade_units = 0.6;
+  const auto k = make_hedging_kernel<double>(s, cell_coordinates(s, 0, 0));
+  const auto out = run_kernel(k, n);
+  const double T = 1.0 / 12.0, K = 100.0, M = 0.6;
+  const double premium = 2.0 * (100.0 * ncdf(d1_of(100, K, 0.2, T)) -
+                                K * ncdf(d1_of(100, K, 0.2, T) - 0.2 * std::sqrt(T)));
+  int small_unwinds = 0, skipped = 0;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    JumpDiffusionPath<double> path(k.process, i);
+    MarketPoint<double> m = path.first();
+    double h = 0.0, cash = premium, trades = 0.0;
+    auto trade = [&](double units, double price) {
+      cash -= units * price + 1.0;
+      h += units;
+      trades += 1.0;
+    };
+    trade(2.0 * call_delta(m.spot, K, 0.2, T), m.spot);
+    m = path.next();
+    const double want = 2.0 * call_delta(m.spot, K, 0.2, T / 2) - h;
+    if (std::abs(want) >= M) trade(want, m.spot);
+    else ++skipped;
+    m = path.next();
+    if (h != 0.0 && std::abs(h) < M) ++small_unwinds;
+    trade(-h, m.spot);
+    const double pnl = cash - 2.0 * std::max(m.spot - K, 0.0);
+    ASSERT_EQ(at(out, n, 1, hedge_trades, i), trades) << "path " << i;
+    ASSERT_EQ(at(out, n, 1, hedge_gas, i), trades) << "path " << i;
+    ASSERT_NEAR(at(out, n, 1, hedge_pnl, i), pnl, 1e-8) << "path " << i;
+  }
+  EXPECT_GT(small_unwinds, 200);  // ~20% of paths end holding less than the minimum
+  EXPECT_GT(skipped, 1000);       // and most paths skip the t_1 trade
+}
+
 }  // namespace
 }  // namespace hedgemap

@@ -145,6 +145,22 @@ TEST(ScenarioParserBadInput, LatencyMustBeShorterThanAStep) {
   EXPECT_NE(coarse[0].message.find("expiry_days = 1"), std::string::npos) << coarse[0].message;
 }
 
+TEST(ScenarioParserBadInput, NegativeMinTradeUnits) {
+  const std::string costs = std::string(kMinimalCppi) + "[costs]\n";
+  const auto problems = problems_of(costs + "min_trade_units = -0.001\n");
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].key, "costs.min_trade_units");
+  EXPECT_EQ(problems[0].location, "x.toml:7:19");
+  EXPECT_NE(problems[0].message.find(">= 0"), std::string::npos) << problems[0].message;
+  const auto text = problems_of(costs + "min_trade_units = \"1\"\n");
+  ASSERT_EQ(text.size(), 1u) << all_lines(text);
+  EXPECT_EQ(text[0].key, "costs.min_trade_units");
+  EXPECT_TRUE(problems_of(costs + "min_trade_units = 0\n").empty());
+  EXPECT_EQ(parse_scenario(costs + "min_trade_units = 0.25\n", "x.toml", {}).costs.min_trade_units,
+            0.25);
+  EXPECT_EQ(parse_scenario(kMinimalCppi, "x.toml", {}).costs.min_trade_units, 0.0);
+}
+
 TEST(ScenarioParserBadInput, CrossSectionRules) {
   // [hedging] without [[book]]; merton hedger without merton jumps; all-zero book.
   std::string no_book = "[grid]\nvolatility = [0.4]\nexpiry_days = [1]\n[hedging]\n";

@@ -208,6 +208,34 @@ TEST(SimdAllocationVolTarget, LinearImpactNoFrictionsMatchScalar) {
   check_config(kernel_of<VolTargetKernel<float>>(s), 0, 1000);
 }
 
+// costs.min_trade_units: CPPI and vol targeting (a few hundred units held, moves of a few units
+// per step) skip the same small trades lane by lane as the scalar kernels, and the minimum binds.
+TEST(SimdAllocation, MinTradeUnitsMatchScalar) {
+  Scenario s = allocation_scenario(96);
+  s.cppi.multiplier = {3.0, 6.0};
+  s.cppi.tolerance = {0.0, 0.02};
+  s.vol_target.target = {0.5};
+  s.vol_target.tolerance = {0.0, 0.05};
+  s.gaps.intensity = 80.0;
+  s.gaps.gas_multiplier = 2.0;
+  s.costs.fee_bps = 5.0;
+  s.costs.gas = 2.0;
+  s.costs.min_trade_units = 6.0;
+  const CppiKernel<float> cppi = kernel_of<CppiKernel<float>>(s);
+  const VolTargetKernel<float> vt = kernel_of<VolTargetKernel<float>>(s);
+  check_config(cppi, 11, 2003);
+  check_config(vt, 11, 2003);
+  Scenario off = s;
+  off.costs.min_trade_units = 0.0;
+  const std::uint64_t n = 2003;
+  const int cppi_trades = CppiKernel<float>::trade_count;
+  const int vt_trades = VolTargetKernel<float>::trade_count;
+  EXPECT_LT(column_mean(scalar_block(cppi, 11, n), cppi_trades, n),
+            0.8 * column_mean(scalar_block(kernel_of<CppiKernel<float>>(off), 11, n), cppi_trades, n));
+  EXPECT_LT(column_mean(scalar_block(vt, 11, n), vt_trades, n),
+            0.8 * column_mean(scalar_block(kernel_of<VolTargetKernel<float>>(off), 11, n), vt_trades, n));
+}
+
 // Built without FMA contraction (the portable build), the batched CPPI kernel uses glibc's float
 // functions and the scalar kernel's operation order: every column equals the scalar's exactly.
 // A -march=native build contracts the scalar kernel's multiply-adds into FMAs, which the batched
