@@ -61,10 +61,18 @@ static inline void trade_lanes(const HedgingKernel<float>& k, PointLanes& s, con
                                bool closing = false) {
   const float min_units = closing ? 0.0f : float(k.costs.min_trade_units);
   int any = 0;  // most band and Whalley-Wilmott tests trade on no lane: skip the cost arithmetic
+  if (min_units > 0.0f) {
 #pragma omp simd reduction(| : any)
-  for (int j = 0; j < kLanes; ++j) {
-    act[j] &= int(units[j] != 0.0f) & int(!(fabsf(units[j]) < min_units));
-    any |= act[j];
+    for (int j = 0; j < kLanes; ++j) {
+      act[j] &= int(units[j] != 0.0f) & int(!(fabsf(units[j]) < min_units));
+      any |= act[j];
+    }
+  } else {  // no minimum order (the default): the original test alone
+#pragma omp simd reduction(| : any)
+    for (int j = 0; j < kLanes; ++j) {
+      act[j] &= int(units[j] != 0.0f);
+      any |= act[j];
+    }
   }
   if (!any) return;
   const CostParams& c = k.costs;
