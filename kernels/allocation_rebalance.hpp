@@ -37,4 +37,20 @@ HM_HD HM_FORCEINLINE void rebalance_to_exposure(Portfolios& pf, int p, double ex
   pf.last_trade[p] = m.index;
 }
 
+// Feeds every decision point t_0..T of one path to the portfolios of every combination (CPPI or
+// volatility targeting: `Portfolios` has start(settings) and step(settings, costs, point)).
+template <class Real, class Portfolios, class Settings>
+HM_HD HM_FORCEINLINE void run_allocation_path(const ProcessParams& process, const CostParams& costs,
+                                              const Settings& settings, unsigned long long path,
+                                              Portfolios& portfolios) {
+  JumpDiffusionPath<Real> process_path(process, path);
+  portfolios.start(settings);
+  MarketPoint<Real> m = process_path.first();
+  for (;;) {
+    portfolios.step(settings, costs, m);
+    if (m.is_expiry) break;
+    m = process_path.next();
+  }
+}
+
 }  // namespace hedgemap

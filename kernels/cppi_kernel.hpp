@@ -105,15 +105,8 @@ struct CppiKernel {
   HM_HD int columns() const { return settings.points * kPerPoint; }
 
   HM_HD void operator()(unsigned long long path, const PathOutput& out) const {
-    JumpDiffusionPath<Real> process_path(process, path);
     CppiPortfolios book;
-    book.start(settings);
-    MarketPoint<Real> m = process_path.first();
-    for (;;) {
-      book.step(settings, costs, m);
-      if (m.is_expiry) break;
-      m = process_path.next();
-    }
+    run_allocation_path<Real>(process, costs, settings, path, book);
     for (int p = 0; p < settings.points; ++p) {
       out.set(p * kPerPoint + terminal_value, book.value(p));
       out.set(p * kPerPoint + floor_breach, book.breached[p] ? 1.0 : 0.0);
