@@ -7,6 +7,33 @@
 
 namespace hedgemap {
 
+constexpr int kMaxAllocationPoints = 64;  // multiplier x tolerance (or target x tolerance)
+
+// The trading accounts of every combination on one path, shared by CPPI and volatility
+// targeting: units held, cash, costs paid, trades, and what the congested-gas rule needs.
+struct AllocationAccounts {
+  double units[kMaxAllocationPoints];
+  double cash[kMaxAllocationPoints];
+  double cost[kMaxAllocationPoints];
+  int trades[kMaxAllocationPoints];
+  int last_trade[kMaxAllocationPoints];  // step of the point's last trade, -1 before any
+  double last_spot = 0.0;
+  int last_blocked = -1;                 // last step an outage covered
+
+  HM_HD void open_accounts(int points, double capital) {
+    for (int p = 0; p < points; ++p) {
+      units[p] = 0.0;
+      cash[p] = capital;
+      cost[p] = 0.0;
+      trades[p] = 0;
+      last_trade[p] = -1;
+    }
+    last_blocked = -1;
+  }
+
+  HM_HD double value(int p) const { return units[p] * last_spot + cash[p]; }
+};
+
 // Trade when the exposure is off its target by more than `tolerance` (relative); a zero target
 // means "hold nothing".
 HM_HD HM_FORCEINLINE bool exposure_off_target(double exposure, double target, double tolerance) {

@@ -23,8 +23,6 @@
 
 namespace hedgemap {
 
-constexpr int kMaxAllocationPoints = 64;  // multiplier x tolerance (or target x tolerance)
-
 // Settings shared by every combination of one cell.
 struct CppiSettings {
   double capital = 1.0;
@@ -41,26 +39,12 @@ struct CppiSettings {
 
 // The portfolios of every combination on one path: fed one MarketPoint at a time (so tests can
 // feed constructed paths), read out at the horizon.
-struct CppiPortfolios {
-  double units[kMaxAllocationPoints];
-  double cash[kMaxAllocationPoints];
-  double cost[kMaxAllocationPoints];
-  int trades[kMaxAllocationPoints];
-  int last_trade[kMaxAllocationPoints];  // step of the point's last trade, -1 before any
+struct CppiPortfolios : AllocationAccounts {
   bool breached[kMaxAllocationPoints];
-  double last_spot = 0.0;
-  int last_blocked = -1;                 // last step an outage covered
 
   HM_HD void start(const CppiSettings& s) {
-    for (int p = 0; p < s.points; ++p) {
-      units[p] = 0.0;
-      cash[p] = s.capital;
-      cost[p] = 0.0;
-      trades[p] = 0;
-      last_trade[p] = -1;
-      breached[p] = false;
-    }
-    last_blocked = -1;
+    open_accounts(s.points, s.capital);
+    for (int p = 0; p < s.points; ++p) breached[p] = false;
   }
 
   template <class Real>
@@ -90,7 +74,6 @@ struct CppiPortfolios {
     }
   }
 
-  HM_HD double value(int p) const { return units[p] * last_spot + cash[p]; }
 };
 
 template <class Real>

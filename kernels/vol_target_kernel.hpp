@@ -28,33 +28,21 @@ struct VolTargetSettings {
   double tolerance[kMaxAllocationPoints];
 };
 
-struct VolTargetPortfolios {
-  double units[kMaxAllocationPoints];
-  double cash[kMaxAllocationPoints];
-  double cost[kMaxAllocationPoints];
-  int trades[kMaxAllocationPoints];
-  int last_trade[kMaxAllocationPoints];  // step of the point's last trade, -1 before any
+struct VolTargetPortfolios : AllocationAccounts {
   double last_value[kMaxAllocationPoints];
   double sum_log[kMaxAllocationPoints], sum_log_sq[kMaxAllocationPoints];  // log returns
   double peak[kMaxAllocationPoints], drawdown[kMaxAllocationPoints];
   double variance_hat = 0.0;   // EWMA of annualized squared log returns of the underlying
-  double last_spot = 0.0;
-  int last_blocked = -1;                 // last step an outage covered
 
   HM_HD void start(const VolTargetSettings& s) {
+    open_accounts(s.points, s.capital);
     for (int p = 0; p < s.points; ++p) {
-      units[p] = 0.0;
-      cash[p] = s.capital;
-      cost[p] = 0.0;
-      trades[p] = 0;
-      last_trade[p] = -1;
       last_value[p] = s.capital;
       sum_log[p] = sum_log_sq[p] = 0.0;
       peak[p] = s.capital;
       drawdown[p] = 0.0;
     }
     variance_hat = s.initial_volatility * s.initial_volatility;
-    last_blocked = -1;
   }
 
   template <class Real>
@@ -91,7 +79,6 @@ struct VolTargetPortfolios {
     }
   }
 
-  HM_HD double value(int p) const { return units[p] * last_spot + cash[p]; }
 
   // Annualized sample standard deviation of the per-step log returns (NaN with < 2 steps).
   HM_HD double realised_volatility(int p, int steps, double dt) const {
