@@ -16,9 +16,13 @@
 #include "host/kernel_params.hpp"
 #include "host/path_runner.hpp"
 #include "host/simd_allocation.hpp"
+#include "tests/simd_test_support.hpp"
 
 namespace hedgemap {
 namespace {
+
+using simd_test::available_isas;
+using simd_test::scalar_block;
 
 Scenario allocation_scenario(int steps) {
   Scenario s;
@@ -52,28 +56,12 @@ VolTargetKernel<float> kernel_of(const Scenario& s) {
                                 vol_target_settings(s, cell)};
 }
 
-// Paths [first, first + n) by the scalar functor, column-major like run_chunk_on.
-template <class Kernel>
-std::vector<double> scalar_block(const Kernel& k, std::uint64_t first, std::uint64_t n) {
-  std::vector<double> out(std::size_t(k.columns()) * n);
-  for (std::uint64_t i = 0; i < n; ++i) k(first + i, PathOutput{out.data(), n, i});
-  return out;
-}
-
 template <class Kernel>
 std::vector<double> batched_block(const Kernel& k, std::uint64_t first, std::uint64_t n,
                                   SimdIsa isa, int threads = 1) {
   std::vector<double> out(std::size_t(k.columns()) * n, -12345.0);
   run_allocation_batched(k, first, n, out.data(), threads, isa);
   return out;
-}
-
-std::vector<SimdIsa> isas() {  // every instruction set this CPU runs, from SSE2 up
-  std::vector<SimdIsa> v;
-  const SimdIsa best = simd_best_isa();
-  for (SimdIsa i : {SimdIsa::sse2, SimdIsa::avx2, SimdIsa::avx512})
-    if (best != SimdIsa::none && int(i) <= int(best)) v.push_back(i);
-  return v;
 }
 
 bool is_count(const CppiKernel<float>&, int c) {
@@ -114,7 +102,7 @@ void check_config(const Kernel& k, std::uint64_t first, std::uint64_t n) {
   if (simd_best_isa() == SimdIsa::none) GTEST_SKIP() << "built without SLEEF";
   ASSERT_TRUE(simd_eligible(k));
   const std::vector<double> reference = scalar_block(k, first, n);
-  for (SimdIsa isa : isas()) {
+  for (SimdIsa isa : available_isas()) {
     SCOPED_TRACE(simd_isa_name(isa));
     expect_same_columns(k, reference, batched_block(k, first, n, isa), n);
   }
@@ -256,7 +244,7 @@ TEST(SimdAllocationCppi, BitIdenticalToScalar) {
   s.costs.gas = 4.0;
   const CppiKernel<float> k = kernel_of<CppiKernel<float>>(s);
   const std::vector<double> reference = scalar_block(k, 9, 1001);
-  for (SimdIsa isa : isas()) EXPECT_EQ(batched_block(k, 9, 1001, isa), reference) << simd_isa_name(isa);
+  for (SimdIsa isa : available_isas()) EXPECT_EQ(batched_block(k, 9, 1001, isa), reference) << simd_isa_name(isa);
 }
 
 TEST(SimdAllocation, ThreadCountDoesNotChangeResults) {

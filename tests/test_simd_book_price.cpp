@@ -11,9 +11,13 @@
 
 #include "host/path_runner.hpp"
 #include "host/simd_book_price.hpp"
+#include "tests/simd_test_support.hpp"
 
 namespace hedgemap {
 namespace {
+
+using simd_test::available_isas;
+using simd_test::scalar_block;
 
 // 10 days of hourly steps; jumps and outages frequent enough that many lanes of every batch
 // take the rare-lane code (about 5 jumps and 1.4 outages per path).
@@ -47,26 +51,11 @@ BookPriceKernel<float> eventful_kernel() {
   return k;
 }
 
-std::vector<double> scalar_block(const BookPriceKernel<float>& k, std::uint64_t first,
-                                 std::uint64_t n) {
-  std::vector<double> out(std::size_t(k.columns()) * n);
-  for (std::uint64_t i = 0; i < n; ++i) k(first + i, PathOutput{out.data(), n, i});
-  return out;
-}
-
 std::vector<double> batched_block(const BookPriceKernel<float>& k, std::uint64_t first,
                                   std::uint64_t n, SimdIsa isa, int threads = 1) {
   std::vector<double> out(std::size_t(k.columns()) * n, -12345.0);
   run_book_price_batched(k, first, n, out.data(), threads, isa);
   return out;
-}
-
-std::vector<SimdIsa> isas() {  // every instruction set this CPU runs, from SSE2 up
-  std::vector<SimdIsa> v;
-  const SimdIsa best = simd_best_isa();
-  for (SimdIsa i : {SimdIsa::sse2, SimdIsa::avx2, SimdIsa::avx512})
-    if (best != SimdIsa::none && int(i) <= int(best)) v.push_back(i);
-  return v;
 }
 
 // Every column of every path equal; returns how many paths differ (0 expected).
@@ -86,7 +75,7 @@ int differing_paths(const std::vector<double>& a, const std::vector<double>& b, 
 }
 
 TEST(SimdBookPrice, MatchesScalarPerPathWithJumpsGapsLatency) {
-  if (isas().empty()) GTEST_SKIP() << "built without SLEEF";
+  if (available_isas().empty()) GTEST_SKIP() << "built without SLEEF";
   const BookPriceKernel<float> k = eventful_kernel();
   const std::uint64_t first = 37, n = 1003;  // neither a multiple of 16
   const std::vector<double> scalar = scalar_block(k, first, n);
@@ -102,13 +91,13 @@ TEST(SimdBookPrice, MatchesScalarPerPathWithJumpsGapsLatency) {
   EXPECT_GT(with_gaps, int(n) / 2);
   EXPECT_GT(positive, 10);
   EXPECT_GT(negative, 10);
-  for (SimdIsa isa : isas())
+  for (SimdIsa isa : available_isas())
     EXPECT_EQ(differing_paths(scalar, batched_block(k, first, n, isa), n, simd_isa_name(isa)), 0)
         << simd_isa_name(isa);
 }
 
 TEST(SimdBookPrice, MatchesScalarWithoutJumpsGapsOrLatency) {
-  if (isas().empty()) GTEST_SKIP() << "built without SLEEF";
+  if (available_isas().empty()) GTEST_SKIP() << "built without SLEEF";
   BookPriceKernel<float> k = eventful_kernel();
   k.process.latency = 0.0;
   k.process.gas_volatility = 0.0;
@@ -116,19 +105,19 @@ TEST(SimdBookPrice, MatchesScalarWithoutJumpsGapsOrLatency) {
   k.process.gaps.intensity = 0.0;
   const std::uint64_t first = 0, n = 517;
   const std::vector<double> scalar = scalar_block(k, first, n);
-  for (SimdIsa isa : isas())
+  for (SimdIsa isa : available_isas())
     EXPECT_EQ(differing_paths(scalar, batched_block(k, first, n, isa), n, simd_isa_name(isa)), 0)
         << simd_isa_name(isa);
   // Merton jumps only, no latency: the other branch of the interval split.
   k.process.jumps.model = JumpModel::merton;
   const std::vector<double> jumpy = scalar_block(k, first, n);
-  for (SimdIsa isa : isas())
+  for (SimdIsa isa : available_isas())
     EXPECT_EQ(differing_paths(jumpy, batched_block(k, first, n, isa), n, simd_isa_name(isa)), 0)
         << simd_isa_name(isa);
 }
 
 TEST(SimdBookPrice, OneAndTwoThreadsIdentical) {
-  if (isas().empty()) GTEST_SKIP() << "built without SLEEF";
+  if (available_isas().empty()) GTEST_SKIP() << "built without SLEEF";
   BookPriceKernel<float> k = eventful_kernel();
   k.process.steps = 48;
   k.process.dt = k.process.expiry / k.process.steps;
@@ -140,7 +129,7 @@ TEST(SimdBookPrice, OneAndTwoThreadsIdentical) {
 }
 
 TEST(SimdBookPrice, EligibilityAndScalarSwitch) {
-  if (isas().empty()) GTEST_SKIP() << "built without SLEEF";
+  if (available_isas().empty()) GTEST_SKIP() << "built without SLEEF";
   BookPriceKernel<float> k = eventful_kernel();
   EXPECT_TRUE(simd_eligible(k));
   ASSERT_EQ(setenv("HEDGEMAP_SCALAR_CPU", "1", 1), 0);
@@ -155,7 +144,7 @@ TEST(SimdBookPrice, EligibilityAndScalarSwitch) {
 
 // Through run_chunk_on (the hook in host/path_runner.hpp): the same block as the scalar loop.
 TEST(SimdBookPrice, PathRunnerUsesTheBatchedKernel) {
-  if (isas().empty()) GTEST_SKIP() << "built without SLEEF";
+  if (available_isas().empty()) GTEST_SKIP() << "built without SLEEF";
   BookPriceKernel<float> k = eventful_kernel();
   k.process.steps = 24;
   k.process.dt = k.process.expiry / k.process.steps;

@@ -16,9 +16,13 @@
 #include "host/kernel_params.hpp"
 #include "host/path_runner.hpp"
 #include "host/simd_hedging.hpp"
+#include "tests/simd_test_support.hpp"
 
 namespace hedgemap {
 namespace {
+
+using simd_test::available_isas;
+using simd_test::scalar_block;
 
 Scenario base_scenario(int steps, std::uint64_t paths) {
   Scenario s;
@@ -43,14 +47,6 @@ HedgingKernel<float> kernel_of(const Scenario& s) {
   return make_hedging_kernel<float>(s, cell_coordinates(s, 0, 0));
 }
 
-// Paths [first, first + n) by the scalar functor, column-major like run_chunk_on.
-std::vector<double> scalar_block(const HedgingKernel<float>& k, std::uint64_t first,
-                                 std::uint64_t n) {
-  std::vector<double> out(std::size_t(k.columns()) * n);
-  for (std::uint64_t i = 0; i < n; ++i) k(first + i, PathOutput{out.data(), n, i});
-  return out;
-}
-
 std::vector<double> batched_block(const HedgingKernel<float>& k, std::uint64_t first,
                                   std::uint64_t n, SimdIsa isa, int threads = 1) {
   std::vector<double> out(std::size_t(k.columns()) * n, -12345.0);
@@ -59,14 +55,6 @@ std::vector<double> batched_block(const HedgingKernel<float>& k, std::uint64_t f
 }
 
 // Every instruction set this CPU runs, from SSE2 up.
-std::vector<SimdIsa> isas() {
-  std::vector<SimdIsa> v;
-  const SimdIsa best = simd_best_isa();
-  for (SimdIsa i : {SimdIsa::sse2, SimdIsa::avx2, SimdIsa::avx512})
-    if (best != SimdIsa::none && int(i) <= int(best)) v.push_back(i);
-  return v;
-}
-
 // Per column: >= 99.5% of paths agree to 1e-4 of the column's RMS, and so do the means; the
 // jump and outage counts (integer draws from the same Philox words) agree on every path.
 void expect_same_columns(const HedgingKernel<float>& k, const std::vector<double>& a,
@@ -101,7 +89,7 @@ void check_config(const Scenario& s, std::uint64_t first, std::uint64_t n, const
   if (simd_best_isa() == SimdIsa::none) GTEST_SKIP() << "built without SLEEF";
   ASSERT_TRUE(simd_eligible(k)) << what;
   const std::vector<double> reference = scalar_block(k, first, n);
-  for (SimdIsa isa : isas()) {
+  for (SimdIsa isa : available_isas()) {
     SCOPED_TRACE(simd_isa_name(isa));
     expect_same_columns(k, reference, batched_block(k, first, n, isa), n, what);
   }
@@ -116,7 +104,7 @@ TEST(SimdHedging, ErfcIsAccurate) {
   std::vector<float> x;
   for (float a = -7.0f; a < 10.5f; a += 1.0f / 4096.0f) x.push_back(a);
   std::vector<float> y(x.size());
-  for (SimdIsa isa : isas()) {
+  for (SimdIsa isa : available_isas()) {
     simd_erfc(x.data(), y.data(), x.size(), isa);
     double worst_rel = 0.0, worst_abs = 0.0, glibc_rel = 0.0;
     for (std::size_t i = 0; i < x.size(); ++i) {
@@ -275,7 +263,7 @@ TEST(SimdHedging, WhalleyWilmottWithoutCostsIsPeriodicEveryStep) {
   ASSERT_EQ(k.ww_lambda, 0.0);
   check_config(s, 0, 1031, "whalley-wilmott, lambda = 0");
   const std::uint64_t n = 1031;
-  for (SimdIsa isa : isas()) {
+  for (SimdIsa isa : available_isas()) {
     const std::vector<double> b = batched_block(k, 0, n, isa);
     for (int ww = 2; ww <= 3; ++ww)
       for (int m = 0; m < kHedgeMetrics; ++m)
