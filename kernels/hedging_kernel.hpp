@@ -32,6 +32,7 @@
 #include "kernels/jump_diffusion.hpp"
 #include "kernels/option_book.hpp"
 #include "kernels/path_output.hpp"
+#include "kernels/point_loop.hpp"
 
 namespace hedgemap {
 
@@ -81,35 +82,66 @@ struct HedgingKernel {
   HM_HD int summary_column() const { return points() * kHedgeMetrics; }
   HM_HD int columns() const { return summary_column() + kPathSummaryColumns; }
 
-  struct PointState {
-    Real hedge;
+  // A point's trading account: only a trade touches it. The per-step state (the hedge, the
+  // pending flag) is kept apart, in registers on the GPU (kernels/point_loop.hpp).
+  struct PointAccount {
     double cash, fee, gas, impact;  // time-T values
     int trades, last_trade;
-    bool pending;  // periodic: a scheduled trade is waiting for the outage to end
   };
 
-  // `closing`: the unwind at expiry, sent whatever its size.
-  HM_HD void trade(PointState& s, Real units, const MarketPoint<Real>& m, double growth,
-                   int last_blocked, bool closing = false) const {
-    if (units == Real(0)) return;
-    if (!closing && hm_abs<Real>(units) < Real(costs.min_trade_units)) return;
-    const bool congested = s.last_trade < last_blocked;
-    const TradeCost<Real> c = trade_cost<Real>(costs, units, m.fill_spot, m.gas_factor, congested,
-                                               Real(process.volatility));
-    s.cash -= growth * (double(units) * double(m.fill_spot) + double(c.total()));
-    s.fee += growth * double(c.fee);
-    s.gas += growth * double(c.gas);
-    s.impact += growth * double(c.impact);
-    s.hedge += units;
-    s.trades += 1;
-    s.last_trade = m.index;
+  // Whether a wanted trade of `units` is sent: never a zero trade, and a trade below the minimum
+  // order only when `closing` (the unwind at expiry, sent whatever its size).
+  HM_HD bool sends(Real units, bool closing) const {
+    if (units == Real(0)) return false;
+    return closing || !(hm_abs<Real>(units) < Real(costs.min_trade_units));
   }
 
+  // The account side of a sent trade of `units`, filled at m.fill_spot, valued at time T.
+  HM_HD void settle_trade(PointAccount& a, Real units, const MarketPoint<Real>& m, double growth,
+                          int last_blocked) const {
+    const bool congested = a.last_trade < last_blocked;
+    const TradeCost<Real> c = trade_cost<Real>(costs, units, m.fill_spot, m.gas_factor, congested,
+                                               Real(process.volatility));
+    a.cash -= growth * (double(units) * double(m.fill_spot) + double(c.total()));
+    a.fee += growth * double(c.fee);
+    a.gas += growth * double(c.gas);
+    a.impact += growth * double(c.impact);
+    a.trades += 1;
+    a.last_trade = m.index;
+  }
+
+  // The trades of one decision time, in point order: the decision loop (every point, every step,
+  // unrolled on the GPU) fills it, one plain loop settles them, so a trade's code exists once
+  // rather than once per unrolled point, and the accounts, indexed only here by a run-time value,
+  // stay out of the registers.
+  template <int Capacity>
+  struct SentTrades {
+    int point[Capacity];
+    Real units[Capacity];
+    int count = 0;
+    HM_HD void add(int p, Real u) {
+      point[count] = p;
+      units[count] = u;
+      ++count;
+    }
+  };
+
+  static constexpr int kMaxPoints = kMaxHedgePoints;
+
   HM_HD void operator()(unsigned long long path, const PathOutput& out) const {
-    PointState state[kMaxHedgePoints];
+    run<kMaxPoints>(path, out);
+  }
+
+  // The path with the per-point state sized for Capacity >= points() (kernels/point_loop.hpp:
+  // the results do not depend on Capacity, only where the state lives).
+  template <int Capacity>
+  HM_HD void run(unsigned long long path, const PathOutput& out) const {
+    Real hedge[Capacity];
+    PointFlags<Capacity> pending;  // periodic: a scheduled trade is waiting for the outage to end
+    PointAccount accounts[Capacity];
     const int npoints = points();
-    for (int p = 0; p < npoints; ++p)
-      state[p] = PointState{Real(0), 0.0, 0.0, 0.0, 0.0, 0, -1, false};
+    for_each_point<Capacity>(0, npoints, [&](int p) { hedge[p] = Real(0); });
+    for (int p = 0; p < npoints; ++p) accounts[p] = PointAccount{0.0, 0.0, 0.0, 0.0, 0, -1};
 
     const Real rate = Real(process.rate), vol = Real(process.volatility);
     const int first_band = 1 + n_periodic, first_ww = first_band + n_band;
@@ -137,55 +169,72 @@ struct HedgingKernel {
         delta = book_delta<Real>(book, model, m.spot, rate, vol, m.time_to_expiry, process.jumps);
       }
       const Real target = -delta;
+      // Band policies test their band at unblocked steps after t_0; WW's half-width is
+      // H = base * (1/gamma)^{1/3} per point, base once per step.
+      const bool band_check = m.index > 0 && !m.blocked;
+      const Real ww_base = need_gamma && band_check
+                               ? whalley_wilmott_half_width<Real>(Real(ww_lambda), m.spot, gamma,
+                                                                  rate, m.time_to_expiry, Real(1))
+                               : Real(0);
 
-      if (m.index == 0) {  // initial hedge of every hedging policy
-        for (int p = 1; p < npoints; ++p)
-          trade(state[p], target - state[p].hedge, m, growth, last_blocked);
-      } else {
-        for (int i = 0; i < n_periodic; ++i) {
-          PointState& s = state[1 + i];
-          const bool due = s.pending || (m.index % every_steps[i] == 0);
-          s.pending = due && m.blocked;
-          if (due && !m.blocked) trade(s, target - s.hedge, m, growth, last_blocked);
-        }
-        if (!m.blocked) {
-          for (int i = 0; i < n_band; ++i) {
-            PointState& s = state[first_band + i];
-            const Real gap = s.hedge - target, b = Real(band[i]);
+      SentTrades<Capacity> sent;
+      for_each_point<Capacity>(1, npoints, [&](int p) {  // point 0, none, never trades
+        Real units = Real(0);
+        bool wanted = false;
+        if (m.index == 0) {  // initial hedge of every hedging policy
+          wanted = true;
+          units = target - hedge[p];
+        } else if (p < first_band) {  // periodic
+          const bool due = pending.get(p) || (m.index % every_steps[p - 1] == 0);
+          pending.set(p, due && m.blocked);
+          wanted = due && !m.blocked;
+          units = target - hedge[p];
+        } else if (band_check) {
+          const Real gap = hedge[p] - target;
+          if (p < first_ww) {  // delta band
+            const Real b = Real(band[p - first_band]);
             if (hm_abs<Real>(gap) > b) {
               const Real to = band_to_edge ? target + (gap > Real(0) ? b : -b) : target;
-              trade(s, to - s.hedge, m, growth, last_blocked);
+              wanted = true;
+              units = to - hedge[p];
             }
-          }
-          if (need_gamma) {
-            const Real base = whalley_wilmott_half_width<Real>(Real(ww_lambda), m.spot, gamma, rate,
-                                                               m.time_to_expiry, Real(1));
-            for (int i = 0; i < n_ww; ++i) {
-              PointState& s = state[first_ww + i];
-              const Real gap = s.hedge - target, h = base * Real(ww_inv_cbrt_risk_aversion[i]);
-              if (hm_abs<Real>(gap) > h)
-                trade(s, target + (gap > Real(0) ? h : -h) - s.hedge, m, growth, last_blocked);
+          } else {  // Whalley-Wilmott
+            const Real h = ww_base * Real(ww_inv_cbrt_risk_aversion[p - first_ww]);
+            if (hm_abs<Real>(gap) > h) {
+              wanted = true;
+              units = target + (gap > Real(0) ? h : -h) - hedge[p];
             }
           }
         }
-      }
+        if (wanted && sends(units, false)) {
+          hedge[p] += units;
+          sent.add(p, units);
+        }
+      });
+      for (int i = 0; i < sent.count; ++i)
+        settle_trade(accounts[sent.point[i]], sent.units[i], m, growth, last_blocked);
       growth *= step_decay;
       m = path_gen.next();
     }
 
     // Expiry: unwind at S_T (growth = 1), settle the book.
     if (m.blocked) last_blocked = m.index;
+    SentTrades<Capacity> unwind;
+    for_each_point<Capacity>(0, npoints, [&](int p) {
+      if (sends(-hedge[p], true)) unwind.add(p, -hedge[p]);
+    });
+    for (int i = 0; i < unwind.count; ++i)
+      settle_trade(accounts[unwind.point[i]], unwind.units[i], m, 1.0, last_blocked);
     const double settle =
         -book_value0 * exp(process.rate * process.expiry) + double(book_payoff<Real>(book, m.spot));
     for (int p = 0; p < npoints; ++p) {
-      PointState& s = state[p];
-      trade(s, -s.hedge, m, 1.0, last_blocked, /*closing=*/true);
+      const PointAccount& a = accounts[p];
       const int c = p * kHedgeMetrics;
-      out.set(c + hedge_pnl, settle + s.cash);
-      out.set(c + hedge_fee, s.fee);
-      out.set(c + hedge_gas, s.gas);
-      out.set(c + hedge_impact, s.impact);
-      out.set(c + hedge_trades, double(s.trades));
+      out.set(c + hedge_pnl, settle + a.cash);
+      out.set(c + hedge_fee, a.fee);
+      out.set(c + hedge_gas, a.gas);
+      out.set(c + hedge_impact, a.impact);
+      out.set(c + hedge_trades, double(a.trades));
     }
     write_path_summary<Real>(out, summary_column(), process, book, path_gen, m.spot);
   }
