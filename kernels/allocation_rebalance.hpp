@@ -4,30 +4,38 @@
 #pragma once
 #include "kernels/execution_costs.hpp"
 #include "kernels/jump_diffusion.hpp"
+#include "kernels/point_loop.hpp"
 
 namespace hedgemap {
 
 constexpr int kMaxAllocationPoints = 64;  // multiplier x tolerance (or target x tolerance)
 
-// The trading accounts of every combination on one path, shared by CPPI and volatility
-// targeting: units held, cash, costs paid, trades, and what the congested-gas rule needs.
-struct AllocationAccounts {
-  double units[kMaxAllocationPoints];
-  double cash[kMaxAllocationPoints];
-  double cost[kMaxAllocationPoints];
-  int trades[kMaxAllocationPoints];
-  int last_trade[kMaxAllocationPoints];  // step of the point's last trade, -1 before any
-  double last_spot = 0.0;
-  int last_blocked = -1;                 // last step an outage covered
+// What only a trade changes in a combination's account: cost paid, trade count, step of the last
+// trade (-1 before any). Kept apart from the portfolios, in an array indexed through
+// trade_state_index() (kernels/point_loop.hpp): on the GPU the portfolios' per-step state
+// (units, cash, ...) then stays in registers and the records in local memory.
+struct TradeRecord {
+  double cost;
+  int trades;
+  int last_trade;
+};
 
-  HM_HD void open_accounts(int points, double capital) {
-    for (int p = 0; p < points; ++p) {
+// The positions of every combination on one path, shared by CPPI and volatility targeting:
+// units held, cash, and what the congested-gas rule needs. Arrays sized for Capacity
+// combinations (kernels/point_loop.hpp).
+template <int Capacity>
+struct AllocationAccountsOf {
+  double units[Capacity];
+  double cash[Capacity];
+  double last_spot = 0.0;
+  int last_blocked = -1;     // last step an outage covered
+
+  HM_HD void open_accounts(int points, double capital, TradeRecord* records) {
+    for_each_point<Capacity>(0, points, [&](int p) {
       units[p] = 0.0;
       cash[p] = capital;
-      cost[p] = 0.0;
-      trades[p] = 0;
-      last_trade[p] = -1;
-    }
+      records[trade_state_index(p)] = TradeRecord{0.0, 0, -1};
+    });
     last_blocked = -1;
   }
 
@@ -41,40 +49,42 @@ HM_HD HM_FORCEINLINE bool exposure_off_target(double exposure, double target, do
   return fabs(exposure / target - 1.0) > tolerance;
 }
 
-// Portfolios: arrays units, cash, cost, trades, last_trade per combination, and last_blocked
-// (the last step an outage covered: a combination whose last trade came before it pays the
-// congested gas). A trade the AMM pool cannot fill (infinite impact) is not made, nor one below
-// the minimum order, |n| < c.min_trade_units (the position stays).
+// Portfolios: arrays units, cash per combination, and last_blocked (the last step an outage
+// covered: a combination whose last trade came before it pays the congested gas); records: the
+// combinations' trade records. A trade the AMM pool cannot fill (infinite impact) is not made,
+// nor one below the minimum order, |n| < c.min_trade_units (the position stays).
 template <class Real, class Portfolios>
-HM_HD HM_FORCEINLINE void rebalance_to_exposure(Portfolios& pf, int p, double exposure,
-                                                double target, double tolerance, double spot,
-                                                const MarketPoint<Real>& m, const CostParams& c,
-                                                Real volatility) {
+HM_HD HM_FORCEINLINE void rebalance_to_exposure(Portfolios& pf, TradeRecord* records, int p,
+                                                double exposure, double target, double tolerance,
+                                                double spot, const MarketPoint<Real>& m,
+                                                const CostParams& c, Real volatility) {
   if (!exposure_off_target(exposure, target, tolerance)) return;
   const double n = target / spot - pf.units[p];
   if (n == 0.0 || fabs(n) < c.min_trade_units) return;
+  TradeRecord& record = records[trade_state_index(p)];
   const TradeCost<Real> tc = trade_cost<Real>(c, Real(n), m.fill_spot, m.gas_factor,
-                                              pf.last_trade[p] < pf.last_blocked, volatility);
+                                              record.last_trade < pf.last_blocked, volatility);
   const double paid = double(tc.total());
   if (!(paid < INFINITY)) return;
   pf.cash[p] -= n * double(m.fill_spot) + paid;
   pf.units[p] += n;
-  pf.cost[p] += paid;
-  pf.trades[p] += 1;
-  pf.last_trade[p] = m.index;
+  record.cost += paid;
+  record.trades += 1;
+  record.last_trade = m.index;
 }
 
 // Feeds every decision point t_0..T of one path to the portfolios of every combination (CPPI or
-// volatility targeting: `Portfolios` has start(settings) and step(settings, costs, point)).
+// volatility targeting: `Portfolios` has start(settings, records) and
+// step(settings, costs, point, records)).
 template <class Real, class Portfolios, class Settings>
 HM_HD HM_FORCEINLINE void run_allocation_path(const ProcessParams& process, const CostParams& costs,
                                               const Settings& settings, unsigned long long path,
-                                              Portfolios& portfolios) {
+                                              Portfolios& portfolios, TradeRecord* records) {
   JumpDiffusionPath<Real> process_path(process, path);
-  portfolios.start(settings);
+  portfolios.start(settings, records);
   MarketPoint<Real> m = process_path.first();
   for (;;) {
-    portfolios.step(settings, costs, m);
+    portfolios.step(settings, costs, m, records);
     if (m.is_expiry) break;
     m = process_path.next();
   }

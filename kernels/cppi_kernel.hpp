@@ -38,43 +38,51 @@ struct CppiSettings {
 };
 
 // The portfolios of every combination on one path: fed one MarketPoint at a time (so tests can
-// feed constructed paths), read out at the horizon.
-struct CppiPortfolios : AllocationAccounts {
-  bool breached[kMaxAllocationPoints];
+// feed constructed paths), read out at the horizon. Capacity: kernels/point_loop.hpp.
+template <int Capacity>
+struct CppiPortfoliosOf : AllocationAccountsOf<Capacity> {
+  using Accounts = AllocationAccountsOf<Capacity>;
+  using Accounts::cash;
+  using Accounts::last_blocked;
+  using Accounts::last_spot;
+  using Accounts::units;
+  PointFlags<Capacity> breached;  // V < F at some decision time
 
-  HM_HD void start(const CppiSettings& s) {
-    open_accounts(s.points, s.capital);
-    for (int p = 0; p < s.points; ++p) breached[p] = false;
+  HM_HD void start(const CppiSettings& s, TradeRecord* records) {
+    this->open_accounts(s.points, s.capital, records);
+    breached = PointFlags<Capacity>{};
   }
 
   template <class Real>
-  HM_HD void step(const CppiSettings& s, const CostParams& c, const MarketPoint<Real>& m) {
+  HM_HD void step(const CppiSettings& s, const CostParams& c, const MarketPoint<Real>& m,
+                  TradeRecord* records) {
     const double spot = double(m.spot);
     last_spot = spot;
     if (m.index > 0) {
       const double growth = exp(s.rate * s.dt);
-      for (int p = 0; p < s.points; ++p) cash[p] *= growth;
+      for_each_point<Capacity>(0, s.points, [&](int p) { cash[p] *= growth; });
     }
     // T - t_k in double: float's time_to_expiry would put a 1e-7 relative error on F.
     const double remaining = s.horizon - double(m.index) * s.dt;
     const double floor_now = s.floor_fraction * s.capital * exp(-s.rate * (remaining > 0.0 ? remaining : 0.0));
     const bool can_trade = !m.blocked && !m.is_expiry;
     if (m.blocked) last_blocked = m.index;
-    for (int p = 0; p < s.points; ++p) {
+    for_each_point<Capacity>(0, s.points, [&](int p) {
       const double exposure = units[p] * spot;
       const double value = exposure + cash[p];
-      if (value < floor_now) breached[p] = true;
-      if (!can_trade) continue;
+      if (value < floor_now) breached.set(p, true);
+      if (!can_trade) return;
       const double cushion = value > floor_now ? value - floor_now : 0.0;
       double target = s.multiplier[p] * cushion;
       const double cap = s.max_leverage * value;
       if (target > cap) target = cap;
       if (!(value > 0.0)) target = 0.0;
-      rebalance_to_exposure(*this, p, exposure, target, s.tolerance[p], spot, m, c, Real(s.volatility));
-    }
+      rebalance_to_exposure(*this, records, p, exposure, target, s.tolerance[p], spot, m, c,
+                            Real(s.volatility));
+    });
   }
-
 };
+using CppiPortfolios = CppiPortfoliosOf<kMaxAllocationPoints>;
 
 template <class Real>
 struct CppiKernel {
@@ -87,15 +95,26 @@ struct CppiKernel {
   enum Metric : int { terminal_value = 0, floor_breach = 1, cost_paid = 2, trade_count = 3, kPerPoint };
   HM_HD int columns() const { return settings.points * kPerPoint; }
 
+  HM_HD int points() const { return settings.points; }
+  static constexpr int kMaxPoints = kMaxAllocationPoints;
+
   HM_HD void operator()(unsigned long long path, const PathOutput& out) const {
-    CppiPortfolios book;
-    run_allocation_path<Real>(process, costs, settings, path, book);
-    for (int p = 0; p < settings.points; ++p) {
+    run<kMaxPoints>(path, out);
+  }
+
+  // The path with the portfolios sized for Capacity >= points() (kernels/point_loop.hpp).
+  template <int Capacity>
+  HM_HD void run(unsigned long long path, const PathOutput& out) const {
+    CppiPortfoliosOf<Capacity> book;
+    TradeRecord records[Capacity];
+    run_allocation_path<Real>(process, costs, settings, path, book, records);
+    for_each_point<Capacity>(0, settings.points, [&](int p) {
+      const TradeRecord& r = records[trade_state_index(p)];
       out.set(p * kPerPoint + terminal_value, book.value(p));
-      out.set(p * kPerPoint + floor_breach, book.breached[p] ? 1.0 : 0.0);
-      out.set(p * kPerPoint + cost_paid, book.cost[p]);
-      out.set(p * kPerPoint + trade_count, double(book.trades[p]));
-    }
+      out.set(p * kPerPoint + floor_breach, book.breached.get(p) ? 1.0 : 0.0);
+      out.set(p * kPerPoint + cost_paid, r.cost);
+      out.set(p * kPerPoint + trade_count, double(r.trades));
+    });
   }
 };
 static_assert(std::is_trivially_copyable_v<CppiKernel<float>>);

@@ -28,38 +28,46 @@ struct VolTargetSettings {
   double tolerance[kMaxAllocationPoints];
 };
 
-struct VolTargetPortfolios : AllocationAccounts {
-  double last_value[kMaxAllocationPoints];
-  double sum_log[kMaxAllocationPoints], sum_log_sq[kMaxAllocationPoints];  // log returns
-  double peak[kMaxAllocationPoints], drawdown[kMaxAllocationPoints];
+// Capacity: kernels/point_loop.hpp.
+template <int Capacity>
+struct VolTargetPortfoliosOf : AllocationAccountsOf<Capacity> {
+  using Accounts = AllocationAccountsOf<Capacity>;
+  using Accounts::cash;
+  using Accounts::last_blocked;
+  using Accounts::last_spot;
+  using Accounts::units;
+  double last_value[Capacity];
+  double sum_log[Capacity], sum_log_sq[Capacity];  // log returns
+  double peak[Capacity], drawdown[Capacity];
   double variance_hat = 0.0;   // EWMA of annualized squared log returns of the underlying
 
-  HM_HD void start(const VolTargetSettings& s) {
-    open_accounts(s.points, s.capital);
-    for (int p = 0; p < s.points; ++p) {
+  HM_HD void start(const VolTargetSettings& s, TradeRecord* records) {
+    this->open_accounts(s.points, s.capital, records);
+    for_each_point<Capacity>(0, s.points, [&](int p) {
       last_value[p] = s.capital;
       sum_log[p] = sum_log_sq[p] = 0.0;
       peak[p] = s.capital;
       drawdown[p] = 0.0;
-    }
+    });
     variance_hat = s.initial_volatility * s.initial_volatility;
   }
 
   template <class Real>
-  HM_HD void step(const VolTargetSettings& s, const CostParams& c, const MarketPoint<Real>& m) {
+  HM_HD void step(const VolTargetSettings& s, const CostParams& c, const MarketPoint<Real>& m,
+                  TradeRecord* records) {
     const double spot = double(m.spot);
     if (m.index > 0) {
       const double r = log(spot / last_spot);
       variance_hat = s.ewma_decay * variance_hat + (1.0 - s.ewma_decay) * r * r / s.dt;
       const double growth = exp(s.rate * s.dt);
-      for (int p = 0; p < s.points; ++p) cash[p] *= growth;
+      for_each_point<Capacity>(0, s.points, [&](int p) { cash[p] *= growth; });
     }
     last_spot = spot;
     const double sigma_hat = sqrt(variance_hat);
     const bool can_trade = !m.blocked && !m.is_expiry;
     if (m.blocked) last_blocked = m.index;
     const double ruin = 1e-12 * s.capital;
-    for (int p = 0; p < s.points; ++p) {
+    for_each_point<Capacity>(0, s.points, [&](int p) {
       const double exposure = units[p] * spot;
       const double value = exposure + cash[p];
       if (m.index > 0) {
@@ -71,14 +79,14 @@ struct VolTargetPortfolios : AllocationAccounts {
       if (value > peak[p]) peak[p] = value;
       const double dd = 1.0 - value / peak[p];
       if (dd > drawdown[p]) drawdown[p] = dd;
-      if (!can_trade) continue;
+      if (!can_trade) return;
       double weight = sigma_hat > 0.0 ? s.target[p] / sigma_hat : s.max_leverage;
       if (weight > s.max_leverage) weight = s.max_leverage;
       const double target = value > 0.0 ? weight * value : 0.0;
-      rebalance_to_exposure(*this, p, exposure, target, s.tolerance[p], spot, m, c, Real(s.initial_volatility));
-    }
+      rebalance_to_exposure(*this, records, p, exposure, target, s.tolerance[p], spot, m, c,
+                            Real(s.initial_volatility));
+    });
   }
-
 
   // Annualized sample standard deviation of the per-step log returns (NaN with < 2 steps).
   HM_HD double realised_volatility(int p, int steps, double dt) const {
@@ -89,6 +97,7 @@ struct VolTargetPortfolios : AllocationAccounts {
     return sqrt(var / dt);
   }
 };
+using VolTargetPortfolios = VolTargetPortfoliosOf<kMaxAllocationPoints>;
 
 template <class Real>
 struct VolTargetKernel {
@@ -102,17 +111,28 @@ struct VolTargetKernel {
   };
   HM_HD int columns() const { return settings.points * kPerPoint; }
 
+  HM_HD int points() const { return settings.points; }
+  static constexpr int kMaxPoints = kMaxAllocationPoints;
+
   HM_HD void operator()(unsigned long long path, const PathOutput& out) const {
-    VolTargetPortfolios book;
-    run_allocation_path<Real>(process, costs, settings, path, book);
-    for (int p = 0; p < settings.points; ++p) {
+    run<kMaxPoints>(path, out);
+  }
+
+  // The path with the portfolios sized for Capacity >= points() (kernels/point_loop.hpp).
+  template <int Capacity>
+  HM_HD void run(unsigned long long path, const PathOutput& out) const {
+    VolTargetPortfoliosOf<Capacity> book;
+    TradeRecord records[Capacity];
+    run_allocation_path<Real>(process, costs, settings, path, book, records);
+    for_each_point<Capacity>(0, settings.points, [&](int p) {
+      const TradeRecord& r = records[trade_state_index(p)];
       out.set(p * kPerPoint + terminal_value, book.value(p));
-      out.set(p * kPerPoint + cost_paid, book.cost[p]);
-      out.set(p * kPerPoint + trade_count, double(book.trades[p]));
+      out.set(p * kPerPoint + cost_paid, r.cost);
+      out.set(p * kPerPoint + trade_count, double(r.trades));
       out.set(p * kPerPoint + realised_volatility,
               book.realised_volatility(p, process.steps, process.dt));
       out.set(p * kPerPoint + max_drawdown, book.drawdown[p]);
-    }
+    });
   }
 };
 static_assert(std::is_trivially_copyable_v<VolTargetKernel<float>>);

@@ -239,9 +239,14 @@ TEST(CppiOutage, OutageOverAFallTurnsItIntoAGap) {
   s.points = 1;
   s.multiplier[0] = 4.0;
   s.tolerance[0] = 0.0;
-  auto run = [&](bool outage, const CostParams& costs = CostParams{}) {
+  struct Run {
     CppiPortfolios book;
-    book.start(s);
+    TradeRecord records[kMaxAllocationPoints];
+  };
+  auto run = [&](bool outage, const CostParams& costs = CostParams{}) {
+    Run r;
+    CppiPortfolios& book = r.book;
+    book.start(s, r.records);
     double spot = 100.0;
     for (int k = 0; k <= 10; ++k) {
       if (k >= 2 && k <= 6) spot *= 0.94;
@@ -253,17 +258,17 @@ TEST(CppiOutage, OutageOverAFallTurnsItIntoAGap) {
       m.gas_factor = 1.0;
       m.blocked = outage && k >= 2 && k <= 6;
       m.is_expiry = k == 10;
-      book.step(s, costs, m);
+      book.step(s, costs, m, r.records);
     }
-    return book;
+    return r;
   };
-  const CppiPortfolios tradable = run(false), blocked = run(true);
-  EXPECT_NEAR(tradable.value(0), 90.0 + 10.0 * std::pow(0.76, 5), 1e-9);
-  EXPECT_FALSE(tradable.breached[0]);
-  EXPECT_NEAR(blocked.value(0), 60.0 + 40.0 * std::pow(0.94, 5), 1e-9);
-  EXPECT_LT(blocked.value(0), 90.0);
-  EXPECT_TRUE(blocked.breached[0]);
-  EXPECT_EQ(blocked.trades[0], 2);  // buy at t_0, sell everything at the first step after
+  const Run tradable = run(false), blocked = run(true);
+  EXPECT_NEAR(tradable.book.value(0), 90.0 + 10.0 * std::pow(0.76, 5), 1e-9);
+  EXPECT_FALSE(tradable.book.breached.get(0));
+  EXPECT_NEAR(blocked.book.value(0), 60.0 + 40.0 * std::pow(0.94, 5), 1e-9);
+  EXPECT_LT(blocked.book.value(0), 90.0);
+  EXPECT_TRUE(blocked.book.breached.get(0));
+  EXPECT_EQ(blocked.records[0].trades, 2);  // buy at t_0, sell everything at the first step after
 
   // Gas only (1 per trade, 10x after an outage), a 20% band: the t_0 purchase (gas 1) leaves
   // E / E* = 40/36 inside the band, so the only other trade is the sale after the outage (gas 10).
@@ -271,10 +276,10 @@ TEST(CppiOutage, OutageOverAFallTurnsItIntoAGap) {
   gas.gas = 1.0;
   gas.gas_multiplier_after_outage = 10.0;
   s.tolerance[0] = 0.2;
-  const CppiPortfolios congested = run(true, gas);
-  EXPECT_EQ(congested.trades[0], 2);
-  EXPECT_DOUBLE_EQ(congested.cost[0], 11.0);
-  EXPECT_NEAR(congested.value(0), 59.0 + 40.0 * std::pow(0.94, 5) - 10.0, 1e-9);
+  const Run congested = run(true, gas);
+  EXPECT_EQ(congested.records[0].trades, 2);
+  EXPECT_DOUBLE_EQ(congested.records[0].cost, 11.0);
+  EXPECT_NEAR(congested.book.value(0), 59.0 + 40.0 * std::pow(0.94, 5) - 10.0, 1e-9);
 }
 
 // Minimum order size on a constructed path (wiggles of 0.1-0.5% per step): with tolerance 0 the
@@ -292,12 +297,18 @@ TEST(CppiMinTrade, TradesBelowTheMinimumAreNotSent) {
   s.multiplier[0] = 4.0;
   s.tolerance[0] = 0.0;
   const double M = 2e-3;
+  struct Run {
+    CppiPortfolios book;
+    TradeRecord records[kMaxAllocationPoints];
+  };
   auto run = [&](double min_trade_units, int* checked_trades, int* checked_skips) {
     CostParams costs;
     costs.gas = 0.01;
     costs.min_trade_units = min_trade_units;
-    CppiPortfolios book;
-    book.start(s);
+    Run r;
+    CppiPortfolios& book = r.book;
+    const TradeRecord& record = r.records[0];
+    book.start(s, r.records);
     for (int k = 0; k <= 60; ++k) {
       const double spot = 100.0 * std::exp(0.004 * std::sin(0.9 * k) + 0.01 * std::sin(0.13 * k));
       MarketPoint<double> m{};
@@ -308,34 +319,34 @@ TEST(CppiMinTrade, TradesBelowTheMinimumAreNotSent) {
       m.gas_factor = 1.0;
       m.is_expiry = k == 60;
       const double units = book.units[0], cash = book.cash[0];
-      const int trades = book.trades[0];
+      const int trades = record.trades;
       const double value = units * spot + cash;
       const double want = 4.0 * std::max(value - 90.0, 0.0) / spot - units;
-      book.step(s, costs, m);
+      book.step(s, costs, m, r.records);
       if (m.is_expiry || std::abs(want) < min_trade_units) {
         EXPECT_EQ(book.units[0], units) << "step " << k;
         EXPECT_EQ(book.cash[0], cash) << "step " << k;
-        EXPECT_EQ(book.trades[0], trades) << "step " << k;
+        EXPECT_EQ(record.trades, trades) << "step " << k;
         if (!m.is_expiry) ++*checked_skips;
       } else {
         EXPECT_NEAR(book.units[0] - units, want, 1e-12) << "step " << k;
         EXPECT_GE(std::abs(book.units[0] - units), min_trade_units) << "step " << k;
-        EXPECT_EQ(book.trades[0], trades + 1) << "step " << k;
+        EXPECT_EQ(record.trades, trades + 1) << "step " << k;
         ++*checked_trades;
       }
     }
-    EXPECT_NEAR(book.cost[0], 0.01 * book.trades[0], 1e-12);
-    return book;
+    EXPECT_NEAR(record.cost, 0.01 * record.trades, 1e-12);
+    return r;
   };
   int all_trades = 0, no_skips = 0, kept = 0, skips = 0;
-  const CppiPortfolios every = run(0.0, &all_trades, &no_skips);
-  const CppiPortfolios minimum = run(M, &kept, &skips);
-  EXPECT_EQ(every.trades[0], 60);  // every step before expiry
+  const Run every = run(0.0, &all_trades, &no_skips);
+  const Run minimum = run(M, &kept, &skips);
+  EXPECT_EQ(every.records[0].trades, 60);  // every step before expiry
   EXPECT_EQ(no_skips, 0);
-  EXPECT_EQ(minimum.trades[0], kept);
+  EXPECT_EQ(minimum.records[0].trades, kept);
   EXPECT_GT(kept, 5);     // the larger wiggles still trade
   EXPECT_GT(skips, 20);   // the smaller ones do not
-  EXPECT_LT(minimum.cost[0], every.cost[0]);
+  EXPECT_LT(minimum.records[0].cost, every.records[0].cost);
 }
 
 // Simulated outages: a -10% crash is survivable with m = 6 if the book re-levers at once; an
