@@ -1,10 +1,14 @@
 // The CUDA backend: one thread per path runs the same __host__ __device__ path kernel as the CPU
 // backend, writing its column-major per-path block to device memory, which is then copied back
 // for the host's fixed-order reductions (so both backends share one statistics code path).
+// Kernels with per-point state run with the smallest compiled point capacity that holds the run's
+// points, so that the state is in registers (kernels/point_loop.hpp, DEVELOPERS.md).
 #include <cuda_runtime.h>
 
 #include <cstdio>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 #include "host/cuda_backend.hpp"
 #include "kernels/path_kernel_list.hpp"
@@ -21,11 +25,76 @@
 namespace hedgemap::cuda_backend {
 namespace {
 
+// 128 threads: one warp per SM sub-partition per block, so a kernel reaches the occupancy its
+// registers allow in whole blocks (256 loses a third of it at 149-168 registers; 64 gains
+// nothing): BENCHMARKS.md, "GPU".
+constexpr int kThreadsPerBlock = 128;
+
 template <class Kernel>
-__global__ void path_kernel(Kernel kernel, unsigned long long first_path, unsigned long long n,
-                            double* out) {
+__global__ void __launch_bounds__(kThreadsPerBlock)
+    path_kernel(Kernel kernel, unsigned long long first_path, unsigned long long n, double* out) {
   const unsigned long long i = blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
   if (i < n) kernel(first_path + i, PathOutput{out, n, i});
+}
+
+// The same path with the kernel's per-point state sized for Capacity points: up to
+// kMaxUnrolledCapacity every index into it is a constant, so it can live in registers
+// (kernels/point_loop.hpp).
+template <class Kernel, int Capacity>
+__global__ void __launch_bounds__(kThreadsPerBlock)
+    capacity_path_kernel(Kernel kernel, unsigned long long first_path, unsigned long long n,
+                         double* out) {
+  const unsigned long long i = blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
+  if (i < n) kernel.template run<Capacity>(first_path + i, PathOutput{out, n, i});
+}
+
+// The capacities compiled for each kernel with per-point state, smallest first: a run takes the
+// first that holds its points, or the kernel's maximum past the last (state in local memory).
+// Chosen from ptxas's figures (BENCHMARKS.md, "GPU"): a rung is kept where it does not spill and
+// raises occupancy over the next one up, because each costs about a second of nvcc time per
+// architecture. HedgingKernel<float> keeps its 32-point state in 128 registers, as many as at 8
+// or 16 points: one rung. CppiKernel<float>: 126, 149, 224 registers at 8, 16, 32 points.
+// VolTargetKernel<float>: 7 doubles per point, 16 points spill: nothing above 8. Double, the
+// reference precision rather than the GPU's fast path, runs the maximum (as many rungs for it
+// would double the added compile time); its ptxas figures are in BENCHMARKS.md too.
+template <class Kernel>
+struct DeviceCapacities {
+  using list = std::integer_sequence<int>;
+};
+template <>
+struct DeviceCapacities<HedgingKernel<float>> {
+  using list = std::integer_sequence<int, 32>;
+};
+template <>
+struct DeviceCapacities<CppiKernel<float>> {
+  using list = std::integer_sequence<int, 8, 16, 32>;
+};
+template <>
+struct DeviceCapacities<VolTargetKernel<float>> {
+  using list = std::integer_sequence<int, 4, 8>;
+};
+
+template <int... Capacities>
+int smallest_capacity(int points, std::integer_sequence<int, Capacities...>) {
+  int chosen = 0;
+  ((chosen = chosen == 0 && points <= Capacities ? Capacities : chosen), ...);
+  return chosen;
+}
+
+// Launches capacity_path_kernel<Kernel, capacity>, or path_kernel for capacity 0.
+template <class Kernel, int... Capacities>
+void launch_with_capacity(int capacity, std::integer_sequence<int, Capacities...>,
+                          const Kernel& kernel, unsigned blocks, unsigned long long first_path,
+                          unsigned long long n, double* out) {
+  bool launched = false;
+  auto try_capacity = [&](auto rung) {
+    if (launched || capacity != decltype(rung)::value) return;
+    capacity_path_kernel<Kernel, decltype(rung)::value>
+        <<<blocks, kThreadsPerBlock>>>(kernel, first_path, n, out);
+    launched = true;
+  };
+  (try_capacity(std::integral_constant<int, Capacities>{}), ...);
+  if (!launched) path_kernel<<<blocks, kThreadsPerBlock>>>(kernel, first_path, n, out);
 }
 
 struct DeviceBuffer {
@@ -92,21 +161,32 @@ CudaDeviceInfo probe() {
 }
 
 template <class Kernel>
+int device_capacity(const Kernel& kernel) {
+  using List = typename DeviceCapacities<Kernel>::list;
+  if constexpr (List::size() == 0) {
+    return 0;
+  } else {
+    return smallest_capacity(kernel.points(), List{});
+  }
+}
+
+template <class Kernel>
 void run_chunk(const Kernel& kernel, unsigned long long first_path, unsigned long long n,
                int columns, double* host_out) {
   if (n == 0) return;
   const std::size_t bytes = static_cast<std::size_t>(columns) * n * sizeof(double);
   double* out = device_buffer(bytes);
-  constexpr int kThreads = 128;
-  const unsigned long long blocks = (n + kThreads - 1) / kThreads;
-  path_kernel<<<static_cast<unsigned>(blocks), kThreads>>>(kernel, first_path, n, out);
+  const unsigned long long blocks = (n + kThreadsPerBlock - 1) / kThreadsPerBlock;
+  launch_with_capacity(device_capacity(kernel), typename DeviceCapacities<Kernel>::list{}, kernel,
+                       static_cast<unsigned>(blocks), first_path, n, out);
   HEDGEMAP_CUDA_CHECK(cudaGetLastError());
   HEDGEMAP_CUDA_CHECK(cudaMemcpy(host_out, out, bytes, cudaMemcpyDeviceToHost));
 }
 
 #define HEDGEMAP_INSTANTIATE_RUN_CHUNK(...)                                                   \
   template void run_chunk<__VA_ARGS__>(const __VA_ARGS__&, unsigned long long, unsigned long long, \
-                                       int, double*);
+                                       int, double*);                                            \
+  template int device_capacity<__VA_ARGS__>(const __VA_ARGS__&);
 HEDGEMAP_FOR_EACH_PATH_KERNEL(HEDGEMAP_INSTANTIATE_RUN_CHUNK)
 
 }  // namespace hedgemap::cuda_backend

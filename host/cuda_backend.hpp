@@ -21,6 +21,13 @@ template <class Kernel>
 void run_chunk(const Kernel& kernel, unsigned long long first_path, unsigned long long n,
                int columns, double* host_out);
 
+// The point capacity run_chunk runs `kernel` with (kernels/point_loop.hpp): the smallest one
+// compiled for its type (host/cuda_backend.cu) that holds kernel.points(), or 0 for the kernel's
+// maximum, with the per-point state in local memory (and for kernels without per-point state).
+// Needs no device.
+template <class Kernel>
+int device_capacity(const Kernel& kernel);
+
 // Frees the cached device buffer (called at exit and after errors).
 void release_buffers();
 

@@ -2,6 +2,7 @@
 // paths (the same __host__ __device__ kernels; skipped with a message where no GPU is usable).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -142,3 +143,92 @@ TEST(BackendCudaVsCpu, CellStatisticsAgree) {
       EXPECT_NEAR(a[g].metrics[0][p], b[g].metrics[0][p], 1e-3 * std::fabs(a[g].metrics[1][p]) + 1e-9)
           << "group " << g << " point " << p;
 }
+
+#ifdef HEDGEMAP_WITH_CUDA
+namespace {
+// The kernels of one shape: hedging with `values` per policy (1 + 3 values points), CPPI with
+// a x b combinations, vol targeting with c x d.
+struct PointCounts {
+  int hedging_values, cppi_a, cppi_b, vt_a, vt_b;
+};
+Scenario with_points(const PointCounts& n) {
+  Scenario s = everything_on();
+  auto values = [](int count, double first) {
+    std::vector<double> v;
+    for (int i = 0; i < count; ++i) v.push_back(first * (1 + i));
+    return v;
+  };
+  s.hedging.periodic_every_steps.clear();
+  for (int i = 1; i <= n.hedging_values; ++i) s.hedging.periodic_every_steps.push_back(i);
+  s.hedging.delta_band_band = values(n.hedging_values, 0.3);
+  s.hedging.whalley_wilmott_risk_aversion = values(n.hedging_values, 1e-4);
+  s.cppi.multiplier = values(n.cppi_a, 1.5);
+  s.cppi.tolerance = values(n.cppi_b, 0.02);
+  s.vol_target.target = values(n.vt_a, 0.2);
+  s.vol_target.tolerance = values(n.vt_b, 0.05);
+  return s;
+}
+}  // namespace
+
+// Which compiled capacity a run gets needs no device: the smallest that holds its points.
+TEST(BackendCudaDispatch, SmallestCompiledCapacityThatHoldsThePoints) {
+  struct Case {
+    PointCounts n;
+    int hedging, cppi, vol_target;  // expected capacities (0: the kernel's maximum)
+  };
+  for (const Case& c : {Case{{1, 1, 1, 1, 1}, 32, 8, 4}, Case{{2, 3, 3, 2, 2}, 32, 16, 4},
+                        Case{{8, 5, 5, 2, 3}, 32, 32, 8}, Case{{11, 6, 6, 3, 3}, 0, 0, 0},
+                        Case{{10, 4, 8, 2, 4}, 32, 32, 8}, Case{{32, 8, 8, 8, 8}, 0, 0, 0}}) {
+    const Scenario s = with_points(c.n);
+    const CellCoordinates cell = cell_coordinates(s, 0, 0);
+    const ProcessParams process = process_params(s, cell);
+    const CostParams costs = cost_params(s);
+    const HedgingKernel<float> h = make_hedging_kernel<float>(s, cell);
+    const CppiKernel<float> cppi{process, costs, cppi_settings(s, cell)};
+    const VolTargetKernel<float> vt{process, costs, vol_target_settings(s, cell)};
+    SCOPED_TRACE(testing::Message() << h.points() << " hedging, " << cppi.points() << " cppi, "
+                                    << vt.points() << " vol-target points");
+    EXPECT_EQ(cuda_backend::device_capacity(h), c.hedging);
+    EXPECT_EQ(cuda_backend::device_capacity(cppi), c.cppi);
+    EXPECT_EQ(cuda_backend::device_capacity(vt), c.vol_target);
+    // Double runs the maximum; the book kernel has no per-point state.
+    EXPECT_EQ(cuda_backend::device_capacity(make_hedging_kernel<double>(s, cell)), 0);
+    EXPECT_EQ(cuda_backend::device_capacity(CppiKernel<double>{process, costs, cppi_settings(s, cell)}), 0);
+    EXPECT_EQ(cuda_backend::device_capacity(
+                  VolTargetKernel<double>{process, costs, vol_target_settings(s, cell)}), 0);
+    EXPECT_EQ(cuda_backend::device_capacity(BookPriceKernel<float>{process, option_book(s)}), 0);
+  }
+}
+
+// Every compiled capacity and the fallback to the maximum, against the CPU backend (float: the
+// precision with capacities; double once, at the maximum).
+TEST(BackendCudaVsCpu, EveryPointCapacityAgrees) {
+  if (!gpu_usable()) GTEST_SKIP() << "no usable CUDA device: " << probe_cuda().why_not;
+  std::vector<int> seen_cppi, seen_vt, seen_hedging;
+  for (const PointCounts& n : {PointCounts{1, 1, 1, 1, 1}, PointCounts{2, 3, 3, 2, 2},
+                               PointCounts{8, 5, 5, 2, 3}, PointCounts{11, 6, 6, 3, 3}}) {
+    Scenario s = with_points(n);
+    s.simulation.paths = 2048;
+    const CellCoordinates cell = cell_coordinates(s, 0, 0);
+    auto check = [&](auto real_tag) {
+      using Real = decltype(real_tag);
+      const HedgingKernel<Real> h = make_hedging_kernel<Real>(s, cell);
+      const CppiKernel<Real> cppi{process_params(s, cell), cost_params(s), cppi_settings(s, cell)};
+      const VolTargetKernel<Real> vt{process_params(s, cell), cost_params(s), vol_target_settings(s, cell)};
+      seen_hedging.push_back(cuda_backend::device_capacity(h));
+      seen_cppi.push_back(cuda_backend::device_capacity(cppi));
+      seen_vt.push_back(cuda_backend::device_capacity(vt));
+      expect_backends_agree(h, s.simulation.paths, "hedging");
+      expect_backends_agree(cppi, s.simulation.paths, "cppi");
+      expect_backends_agree(vt, s.simulation.paths, "vol_target");
+    };
+    SCOPED_TRACE(testing::Message() << n.hedging_values << " values per hedging policy");
+    check(float{});
+    if (n.hedging_values == 2) check(double{});
+  }
+  auto has = [](const std::vector<int>& v, int c) { return std::find(v.begin(), v.end(), c) != v.end(); };
+  EXPECT_TRUE(has(seen_hedging, 32) && has(seen_hedging, 0));
+  EXPECT_TRUE(has(seen_cppi, 8) && has(seen_cppi, 16) && has(seen_cppi, 32) && has(seen_cppi, 0));
+  EXPECT_TRUE(has(seen_vt, 4) && has(seen_vt, 8) && has(seen_vt, 0));
+}
+#endif
