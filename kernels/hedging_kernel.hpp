@@ -119,6 +119,7 @@ struct HedgingKernel {
     int point[Capacity];
     Real units[Capacity];
     int count = 0;
+    HM_HD void clear() { count = 0; }
     HM_HD void add(int p, Real u) {
       point[count] = p;
       units[count] = u;
@@ -153,6 +154,7 @@ struct HedgingKernel {
 
     const bool fast_delta = !need_gamma && model == HedgingModel::black_scholes;
     const BlackScholesBookDelta<Real> bs_delta(book, Real(process.spot));
+    SentTrades<Capacity> sent;
     JumpDiffusionPath<Real> path_gen(process, path);
     MarketPoint<Real> m = path_gen.first();
     while (!m.is_expiry) {
@@ -177,7 +179,7 @@ struct HedgingKernel {
                                                                   rate, m.time_to_expiry, Real(1))
                                : Real(0);
 
-      SentTrades<Capacity> sent;
+      sent.clear();
       for_each_point<Capacity>(1, npoints, [&](int p) {  // point 0, none, never trades
         Real units = Real(0);
         bool wanted = false;
@@ -219,12 +221,12 @@ struct HedgingKernel {
 
     // Expiry: unwind at S_T (growth = 1), settle the book.
     if (m.blocked) last_blocked = m.index;
-    SentTrades<Capacity> unwind;
+    sent.clear();
     for_each_point<Capacity>(0, npoints, [&](int p) {
-      if (sends(-hedge[p], true)) unwind.add(p, -hedge[p]);
+      if (sends(-hedge[p], true)) sent.add(p, -hedge[p]);
     });
-    for (int i = 0; i < unwind.count; ++i)
-      settle_trade(accounts[unwind.point[i]], unwind.units[i], m, 1.0, last_blocked);
+    for (int i = 0; i < sent.count; ++i)
+      settle_trade(accounts[sent.point[i]], sent.units[i], m, 1.0, last_blocked);
     const double settle =
         -book_value0 * exp(process.rate * process.expiry) + double(book_payoff<Real>(book, m.spot));
     for (int p = 0; p < npoints; ++p) {
