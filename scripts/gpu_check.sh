@@ -2,7 +2,8 @@
 # The one command for a machine with an NVIDIA GPU: builds with the CUDA backend for this GPU (or
 # uses a bundle built elsewhere), runs the GPU tests and the whole GoogleTest suite, compares the
 # GPU backend with the CPU backend on the same scenario, runs compute-sanitizer on a small run,
-# runs the benchmark, and prints a short table. Logs and results go to $OUT (or a temp folder).
+# runs the benchmark, and prints a short table, after the kernels' compiler figures (registers,
+# spills, occupancy: scripts/gpu_resource_table.py). Logs and results go to $OUT (or a temp folder).
 #   bash scripts/gpu_check.sh                       # builds here (needs scripts/install-deps.sh)
 #   bash scripts/gpu_check.sh --prebuilt gpu-bundle # binaries from scripts/pack_for_gpu.sh, for
 #                                                   # a machine without Debian's -dev packages
@@ -33,6 +34,16 @@ else
   if BUILD_DIR=build-gpu bash scripts/build.sh -DHEDGEMAP_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="$arch" >>"$LOG" 2>&1; then
     STATUS[build]=ok; else STATUS[build]=FAIL; tail -40 "$LOG"; exit 1; fi
 fi
+# Compiler figures of the kernels this run measures (registers, stack, spills, occupancy):
+# from this build's ptxas -v output, or the table scripts/pack_for_gpu.sh put in the bundle.
+step "kernel resources (ptxas)"
+if [ -n "$PREBUILT" ]; then
+  cp "$PREBUILT/gpu_resources.md" "$OUT/gpu_resources.md" 2>/dev/null || echo "(no gpu_resources.md in $PREBUILT)"
+else
+  python3 scripts/gpu_resource_table.py "$LOG" >"$OUT/gpu_resources.md" 2>&1 || echo "(no ptxas output: cuda_backend.cu was not recompiled)"
+fi
+cat "$OUT/gpu_resources.md" 2>/dev/null | tee -a "$LOG"
+
 "$BIN/hedgemap" info | tee -a "$LOG"
 "$BIN/hedgemap" info | grep -q "^cuda device" || { echo "no usable CUDA device: nothing to check"; exit 1; }
 
