@@ -1,6 +1,6 @@
 // Mean, variance and standard error of every column of a path kernel's output, accumulated chunk
-// by chunk in a fixed order: each block of kReductionBlock paths is summed sequentially (blocks
-// in parallel), and block sums are added in block order. The result is independent of threads
+// by chunk in a fixed order: each block of kReductionBlock paths is summed in the fixed lane
+// order of host/lane_sums.hpp (blocks in parallel), and block sums are added in block order. The result is independent of threads
 // and backend. Values are shifted by the column's first value before squaring, so the variance
 // of a large-mean quantity (a portfolio of 1e6 with a std of 1e3) keeps its digits.
 #pragma once
