@@ -71,7 +71,9 @@ static inline void v_sincos(const float* a, float* s, float* c) {
     _mm_store_ps(c + j, sc.y);
   }
 }
+#define HM_SIMD_HAS_FMA 0
 #include "host/simd_hedging_batch.inl"
+#undef HM_SIMD_HAS_FMA
 }  // namespace simd_sse2
 
 // ---- AVX2 + FMA ------------------------------------------------------------------------------
@@ -110,7 +112,9 @@ static inline void v_sincos(const float* a, float* s, float* c) {
 }
 #define HM_PHILOX_X86_BITS 256
 #include "host/simd_philox_x86.inl"
+#define HM_SIMD_HAS_FMA 1
 #include "host/simd_hedging_batch.inl"
+#undef HM_SIMD_HAS_FMA
 #undef HM_SIMD_OWN_PHILOX
 }  // namespace simd_avx2
 #pragma GCC pop_options
@@ -154,7 +158,9 @@ static inline void v_sincos(const float* a, float* s, float* c) {
 }
 #define HM_PHILOX_X86_BITS 512
 #include "host/simd_philox_x86.inl"
+#define HM_SIMD_HAS_FMA 1
 #include "host/simd_hedging_batch.inl"
+#undef HM_SIMD_HAS_FMA
 #undef HM_SIMD_OWN_PHILOX
 }  // namespace simd_avx512
 #pragma GCC diagnostic pop

@@ -8,6 +8,9 @@
 
 #include "host/simd_lanes.inl"  // kLanes, HM_LANES, philox_lanes, box_muller_lanes
 
+// HM_SIMD_HAS_FMA: the includer says whether its instruction set has FMA (GCC does not define
+// __FMA__ inside a `#pragma GCC target` region).
+
 // erfc of every lane, in the form of Numerical Recipes' erfcc (a Chebyshev fit, fractional error
 // below 1.2e-7 for z >= 0 in exact arithmetic; Press et al., 2nd ed., 6.2): z = |a|, t = 1/(1+z/2),
 //   erfc(z) = t exp(-z^2 + P(t)),   erfc(-z) = 2 - erfc(z).
@@ -21,7 +24,7 @@
 // paths had different trade counts on AVX2/AVX-512, 0.1% on SSE2).
 #define HM_NO_FP_CONTRACT __attribute__((optimize("fp-contract=off")))
 
-#if defined(__FMA__)
+#if HM_SIMD_HAS_FMA
 #define HM_ERFC_FMA(x, y, c) __builtin_fmaf(x, y, c)
 #else
 #define HM_ERFC_FMA(x, y, c) ((x) * (y) + (c))
@@ -45,7 +48,7 @@ HM_NO_FP_CONTRACT static inline void erfc_lanes(const float* a, float* r) {
     p = HM_ERFC_FMA(u, p, -1.26551223f);
     // -z^2 + P as float hi + lo: exp(hi) (1 + lo), |lo| < 4e-6, keeps the tails' relative
     // accuracy that a plain float sum of -z^2 + P (|z^2| up to 100) loses.
-#if defined(__FMA__)
+#if HM_SIMD_HAS_FMA
     // z^2 = zz + zz_err exactly (FMA), hi = P - zz rounded, and Knuth's two-sum error of it.
     const float zz = z * z, zz_err = __builtin_fmaf(z, z, -zz);
     const float hi = p - zz, back = hi - p;
@@ -273,8 +276,6 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c,
     blocked_until[j] = -1.0;
     jumps[j] = gaps[j] = 0;
     m.last_blocked[j] = -1;
-    g1.x[j] = g1.y[j] = g1.z[j] = g1.w[j] = 0;
-    g2.x[j] = g2.y[j] = g2.z[j] = g2.w[j] = 0;
     zg0[j] = zg1[j] = 0.0f;
   }
   for (int pt = 0; pt < npoints; ++pt) {
