@@ -10,7 +10,8 @@
 
 namespace hedgemap {
 
-void ColumnMoments::add_chunk(const double* block, std::uint64_t n, int threads) {
+void ColumnMoments::add_chunk(const double* block, std::uint64_t n, int threads,
+                              const std::function<void(std::uint64_t, std::uint64_t)>& per_block) {
   if (n == 0) return;
   const int columns = static_cast<int>(sum_.size());
   if (count_ == 0)
@@ -32,6 +33,7 @@ void ColumnMoments::add_chunk(const double* block, std::uint64_t n, int threads)
       partial[(std::size_t(c) * blocks + b) * 2] = s[0];
       partial[(std::size_t(c) * blocks + b) * 2 + 1] = s[1];
     }
+    if (per_block) per_block(lo, hi);
   }
   for (int c = 0; c < columns; ++c)
     for (std::uint64_t b = 0; b < blocks; ++b) {
