@@ -5,11 +5,13 @@
 
 #include <omp.h>
 
+#include "host/lane_sums.hpp"
 #include "host/path_runner.hpp"
 
 namespace hedgemap {
 
-void ColumnMoments::add_chunk(const double* block, std::uint64_t n, int threads) {
+void ColumnMoments::add_chunk(const double* block, std::uint64_t n, int threads,
+                              const std::function<void(std::uint64_t, std::uint64_t)>& per_block) {
   if (n == 0) return;
   const int columns = static_cast<int>(sum_.size());
   if (count_ == 0)
@@ -23,15 +25,15 @@ void ColumnMoments::add_chunk(const double* block, std::uint64_t n, int threads)
     const std::uint64_t hi = lo + kReductionBlock < n ? lo + kReductionBlock : n;
     for (int c = 0; c < columns; ++c) {
       const double* x = block + std::uint64_t(c) * n;
-      double s = 0.0, s2 = 0.0;
-      for (std::uint64_t i = lo; i < hi; ++i) {
-        const double d = x[i] - shift_[c];
-        s += d;
-        s2 += d * d;
-      }
-      partial[(std::size_t(c) * blocks + b) * 2] = s;
-      partial[(std::size_t(c) * blocks + b) * 2 + 1] = s2;
+      const double shift = shift_[c];
+      const std::array<double, 2> s = lane_sums<2>(lo, hi, [&](std::size_t i) {
+        const double d = x[i] - shift;
+        return std::array<double, 2>{d, d * d};
+      });
+      partial[(std::size_t(c) * blocks + b) * 2] = s[0];
+      partial[(std::size_t(c) * blocks + b) * 2 + 1] = s[1];
     }
+    if (per_block) per_block(lo, hi);
   }
   for (int c = 0; c < columns; ++c)
     for (std::uint64_t b = 0; b < blocks; ++b) {

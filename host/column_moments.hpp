@@ -1,10 +1,11 @@
 // Mean, variance and standard error of every column of a path kernel's output, accumulated chunk
-// by chunk in a fixed order: each block of kReductionBlock paths is summed sequentially (blocks
-// in parallel), and block sums are added in block order. The result is independent of threads
+// by chunk in a fixed order: each block of kReductionBlock paths is summed in the fixed lane
+// order of host/lane_sums.hpp (blocks in parallel), and block sums are added in block order. The result is independent of threads
 // and backend. Values are shifted by the column's first value before squaring, so the variance
 // of a large-mean quantity (a portfolio of 1e6 with a std of 1e3) keeps its digits.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace hedgemap {
@@ -15,7 +16,10 @@ class ColumnMoments {
 
   // block: column-major, block[c * n + i]; n must be a multiple of kReductionBlock except in the
   // last chunk of a run.
-  void add_chunk(const double* block, std::uint64_t n, int threads = 0);
+  // `per_block(lo, hi)`, when given, runs on the thread that summed paths [lo, hi) of the chunk,
+  // right after (their columns are still in its cache): e.g. to copy them out in parallel.
+  void add_chunk(const double* block, std::uint64_t n, int threads = 0,
+                 const std::function<void(std::uint64_t, std::uint64_t)>& per_block = {});
 
   std::uint64_t count() const { return count_; }
   double sum(int c) const { return shift_[c] * double(count_) + sum_[c]; }

@@ -2,6 +2,8 @@
 
 #include <omp.h>
 
+#include <memory>
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -177,15 +179,19 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
   const HedgeObjective kind = hedge_objective(s.hedging.objective.kind);
   const double k = s.hedging.objective.risk_aversion, level = s.hedging.objective.level;
 
-  // Per-path P&L of every point (paths x points doubles), moments of every column.
-  std::vector<std::vector<double>> pnl(points, std::vector<double>(n));
+  // Per-path P&L of every point (paths x points doubles), moments of every column. The P&L
+  // arrays are not zero-filled (the chunks write every element): their pages are first touched
+  // by the parallel copies below, not by one thread up front.
+  std::vector<std::unique_ptr<double[]>> pnl(points);
+  for (auto& column : pnl) column.reset(new double[n]);
   ColumnMoments moments(kernel.columns());
   run_paths(exec, kernel, n, [&](std::uint64_t first, std::uint64_t count, const double* block) {
-    moments.add_chunk(block, count, exec.threads);
-    for (int p = 0; p < points; ++p)
-      std::copy(block + std::uint64_t(p * kHedgeMetrics + hedge_pnl) * count,
-                block + std::uint64_t(p * kHedgeMetrics + hedge_pnl + 1) * count,
-                pnl[p].begin() + std::ptrdiff_t(first));
+    moments.add_chunk(block, count, exec.threads, [&](std::uint64_t lo, std::uint64_t hi) {
+      for (int p = 0; p < points; ++p) {
+        const double* column = block + std::uint64_t(p * kHedgeMetrics + hedge_pnl) * count;
+        std::copy(column + lo, column + hi, pnl[p].get() + first + lo);
+      }
+    });
   });
   if (model) *model = summarize_model(s, cell, moments, kernel.summary_column());
 
@@ -193,7 +199,7 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
   std::vector<PnlSummary> summary(points);
 #pragma omp parallel for schedule(dynamic) \
     num_threads(exec.threads > 0 ? exec.threads : omp_get_max_threads())
-  for (int p = 0; p < points; ++p) summary[p] = summarize_pnl(pnl[p].data(), n, kind, k, level);
+  for (int p = 0; p < points; ++p) summary[p] = summarize_pnl(pnl[p].get(), n, kind, k, level);
 
   std::vector<GroupCellResult> results;
   int first_point = 0;
@@ -225,7 +231,7 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
       for (int m = 0; m < kMetrics; ++m) r.metrics[m][i] = values[m];
       r.objective[i] = ps.objective;
       r.objective_stderr[i] = ps.objective_stderr;
-      block_objectives.emplace_back(pnl[p].data(), n, plan.blocks, kind, k, level);
+      block_objectives.emplace_back(pnl[p].get(), n, plan.blocks, kind, k, level);
     }
     r.bootstrap_optimum = bootstrap_optima(std::size_t(gp), g.sense, plan,
                                            [&](std::size_t point, const std::vector<int>& blocks) {

@@ -5,6 +5,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "host/lane_sums.hpp"
+
 namespace hedgemap {
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -14,6 +16,48 @@ std::size_t quantile_index(std::size_t n, double level) {
   const double k = std::ceil(level * double(n)) - 1.0;
   if (k < 0.0) return 0;
   return std::min<std::size_t>(n - 1, static_cast<std::size_t>(k));
+}
+
+// The k-th smallest loss -pnl[i] (0-based), exactly. Large samples: a strided sample of the
+// losses brackets the k-th one (its rank +- 4 binomial standard deviations), one pass counts the
+// losses below the bracket and keeps the ~3% inside it, and nth_element runs on those alone (a
+// third of the time of nth_element on all n). When the bracket misses (probability ~1e-4) or a
+// loss is NaN, nth_element on all of them, as for small samples.
+double kth_smallest_loss(const double* pnl, std::size_t n, std::size_t k,
+                         std::vector<double>& scratch) {
+  const auto select_all = [&] {
+    scratch.resize(n);
+    for (std::size_t i = 0; i < n; ++i) scratch[i] = -pnl[i];
+    std::nth_element(scratch.begin(), scratch.begin() + std::ptrdiff_t(k), scratch.end());
+    return scratch[k];
+  };
+  constexpr std::size_t kSample = 4096;
+  if (n < 16 * kSample) return select_all();
+  std::vector<double> sample(kSample);
+  for (std::size_t j = 0; j < kSample; ++j) sample[j] = -pnl[j * n / kSample];
+  std::sort(sample.begin(), sample.end());
+  const double p = (double(k) + 0.5) / double(n), rank = p * double(kSample);
+  const double margin = 4.0 * std::sqrt(double(kSample) * p * (1.0 - p)) + 2.0;
+  const double lo_rank = std::floor(rank - margin), hi_rank = std::ceil(rank + margin);
+  const double lo = lo_rank < 0.0 ? -std::numeric_limits<double>::infinity()
+                                   : sample[std::size_t(lo_rank)];
+  const double hi = hi_rank > double(kSample - 1) ? std::numeric_limits<double>::infinity()
+                                                  : sample[std::size_t(hi_rank)];
+  scratch.clear();
+  scratch.reserve(std::size_t(4.0 * margin / double(kSample) * double(n)) + 1024);
+  std::size_t below = 0, above = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double loss = -pnl[i];
+    below += loss < lo;
+    above += loss > hi;
+    if (loss >= lo && loss <= hi) scratch.push_back(loss);
+  }
+  const bool bracketed = below + above + scratch.size() == n &&  // no NaN
+                         below <= k && k < below + scratch.size();
+  if (!bracketed) return select_all();
+  const std::size_t kk = k - below;
+  std::nth_element(scratch.begin(), scratch.begin() + std::ptrdiff_t(kk), scratch.end());
+  return scratch[kk];
 }
 }  // namespace
 
@@ -35,13 +79,11 @@ void loss_var_cvar(const double* pnl, std::size_t n, double level, std::vector<d
     var = cvar = kNaN;
     return;
   }
-  scratch.resize(n);
-  for (std::size_t i = 0; i < n; ++i) scratch[i] = -pnl[i];
-  const std::size_t k = quantile_index(n, level);
-  std::nth_element(scratch.begin(), scratch.begin() + std::ptrdiff_t(k), scratch.end());
-  var = scratch[k];
-  double excess = 0.0;  // sum in the original path order: deterministic
-  for (std::size_t i = 0; i < n; ++i) excess += std::max(-pnl[i] - var, 0.0);
+  var = kth_smallest_loss(pnl, n, quantile_index(n, level), scratch);
+  // Sum in the fixed lane order of the original path order: deterministic.
+  const double excess = lane_sums<1>(0, n, [&](std::size_t i) {
+    return std::array<double, 1>{std::max(-pnl[i] - var, 0.0)};
+  })[0];
   cvar = var + excess / ((1.0 - level) * double(n));
 }
 
@@ -49,19 +91,14 @@ PnlSummary summarize_pnl(const double* x, std::size_t n, HedgeObjective kind, do
                          double level) {
   PnlSummary s{};
   const double dn = double(n);
-  double sum = 0.0;
-  for (std::size_t i = 0; i < n; ++i) sum += x[i];
-  s.mean = sum / dn;
-  double m2 = 0.0, m3 = 0.0, m4 = 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
+  s.mean = lane_sums<1>(0, n, [&](std::size_t i) { return std::array<double, 1>{x[i]}; })[0] / dn;
+  const std::array<double, 3> central = lane_sums<3>(0, n, [&](std::size_t i) {
     const double d = x[i] - s.mean, d2 = d * d;
-    m2 += d2;
-    m3 += d2 * d;
-    m4 += d2 * d2;
-  }
-  m2 /= dn;
-  s.m3 = m3 / dn;
-  s.m4 = m4 / dn;
+    return std::array<double, 3>{d2, d2 * d, d2 * d2};
+  });
+  const double m2 = central[0] / dn;
+  s.m3 = central[1] / dn;
+  s.m4 = central[2] / dn;
   s.std = n > 1 ? std::sqrt(m2 * dn / (dn - 1.0)) : kNaN;
   s.stderr_of_mean = s.std / std::sqrt(dn);
   s.skew = m2 > 0.0 ? s.m3 / std::pow(m2, 1.5) : kNaN;
@@ -81,12 +118,11 @@ PnlSummary summarize_pnl(const double* x, std::size_t n, HedgeObjective kind, do
     }
     case HedgeObjective::cvar: {
       s.objective = s.cvar;
-      double ys = 0.0, ys2 = 0.0;
-      for (std::size_t i = 0; i < n; ++i) {
+      const std::array<double, 2> tail = lane_sums<2>(0, n, [&](std::size_t i) {
         const double y = std::max(-x[i] - s.var, 0.0);
-        ys += y;
-        ys2 += y * y;
-      }
+        return std::array<double, 2>{y, y * y};
+      });
+      const double ys = tail[0], ys2 = tail[1];
       const double ym = ys / dn, yv = std::max(ys2 / dn - ym * ym, 0.0);
       s.objective_stderr = std::sqrt(yv / dn) / (1.0 - level);
       break;
@@ -94,12 +130,11 @@ PnlSummary summarize_pnl(const double* x, std::size_t n, HedgeObjective kind, do
     case HedgeObjective::utility: {
       double zmax = -std::numeric_limits<double>::infinity();
       for (std::size_t i = 0; i < n; ++i) zmax = std::max(zmax, -k * x[i]);
-      double ws = 0.0, ws2 = 0.0;
-      for (std::size_t i = 0; i < n; ++i) {
+      const std::array<double, 2> weights = lane_sums<2>(0, n, [&](std::size_t i) {
         const double w = std::exp(-k * x[i] - zmax);
-        ws += w;
-        ws2 += w * w;
-      }
+        return std::array<double, 2>{w, w * w};
+      });
+      const double ws = weights[0], ws2 = weights[1];
       const double wm = ws / dn, wv = std::max(ws2 / dn - wm * wm, 0.0);
       s.objective = -(zmax + std::log(wm)) / k;
       s.objective_stderr = std::sqrt(wv / dn) / (k * wm);
@@ -139,18 +174,26 @@ BlockObjective::BlockObjective(const double* pnl, std::size_t n, int blocks, Hed
     const std::size_t lo = n_ * std::size_t(b) / std::size_t(blocks_);
     const std::size_t hi = n_ * std::size_t(b + 1) / std::size_t(blocks_);
     count_[b] = double(hi - lo);
-    for (std::size_t i = lo; i < hi; ++i) {
-      if (kind_ == HedgeObjective::cvar) {
-        const double tail = -pnl_[i] - shift_;  // loss beyond the full-sample VaR
-        if (tail > 0.0) sum_[b] += tail;
-      } else if (kind_ == HedgeObjective::utility) {
-        sum_[b] += std::exp(-k_ * pnl_[i] - shift_);
-      } else {
-        const double d = pnl_[i] - shift_;
-        sum_[b] += d;
-        sum_sq_[b] += d * d;
-      }
+    const double* x = pnl_;
+    const double shift = shift_, k = k_;
+    std::array<double, 2> sums{};
+    if (kind_ == HedgeObjective::cvar) {  // losses beyond the full-sample VaR
+      sums = lane_sums<2>(lo, hi, [&](std::size_t i) {
+        const double tail = -x[i] - shift;
+        return std::array<double, 2>{tail > 0.0 ? tail : 0.0, 0.0};
+      });
+    } else if (kind_ == HedgeObjective::utility) {
+      sums = lane_sums<2>(lo, hi, [&](std::size_t i) {
+        return std::array<double, 2>{std::exp(-k * x[i] - shift), 0.0};
+      });
+    } else {
+      sums = lane_sums<2>(lo, hi, [&](std::size_t i) {
+        const double d = x[i] - shift;
+        return std::array<double, 2>{d, d * d};
+      });
     }
+    sum_[b] = sums[0];
+    sum_sq_[b] = sums[1];
   }
 }
 

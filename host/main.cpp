@@ -13,6 +13,7 @@
 #include "host/backend.hpp"
 #include "host/h5_writer.hpp"
 #include "host/interrupt.hpp"
+#include "host/path_runner.hpp"  // kGpuChunkPaths
 #include "host/results_inspect.hpp"
 #include "host/scenario_parser.hpp"
 #include "host/sweep.hpp"
@@ -95,9 +96,11 @@ void print_plan(const Scenario& s) {
   const double path_steps = sweep_path_steps(s);
   std::printf("work: %.3g path-steps, %.3g policy evaluations (path-steps x parameter points)\n",
               path_steps, path_steps * double(points ? points : 1));
-  // Per-path P&L of every hedging point is kept for a cell (quantiles); the rest is chunked.
-  const double bytes = double(retained) * double(s.simulation.paths) * 8.0 * 2.0 +
-                       double(points * 8 + 8) * 131072.0 * 8.0;
+  // Per-path P&L of every hedging point is kept for a cell (quantiles), plus the VaR selection's
+  // scratch (~3% of one point's paths; all of them when its bracket misses); the rest is chunked
+  // (the larger, GPU, chunk here).
+  const double bytes = double(retained + 1) * double(s.simulation.paths) * 8.0 +
+                       double(points * 8 + 8) * double(kGpuChunkPaths) * 8.0;
   std::printf("memory: about %.2f GiB of host memory per cell (estimate)\n", bytes / 1073741824.0);
 }
 

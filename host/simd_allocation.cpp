@@ -68,11 +68,10 @@ namespace alloc_avx512 {
 extern "C" {
 __m512d Sleef_logd8_u10avx512f(__m512d);
 }
-static_assert(kSimdLanes == 16, "one zmm register of floats per batch");
 #include "host/simd_glibc_lanes.inl"
 static inline void v_logd(const double* a, double* r) {
-  _mm512_store_pd(r, Sleef_logd8_u10avx512f(_mm512_load_pd(a)));
-  _mm512_store_pd(r + 8, Sleef_logd8_u10avx512f(_mm512_load_pd(a + 8)));
+  for (int j = 0; j < kSimdLanes; j += 8)
+    _mm512_store_pd(r + j, Sleef_logd8_u10avx512f(_mm512_load_pd(a + j)));
 }
 #define HM_PHILOX_X86_BITS 512
 #include "host/simd_philox_x86.inl"

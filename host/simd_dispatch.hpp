@@ -18,7 +18,7 @@
 
 namespace hedgemap {
 
-constexpr int kSimdLanes = 16;  // paths per batch
+constexpr int kSimdLanes = 32;  // paths per batch
 
 enum class SimdIsa { none = 0, sse2, avx2, avx512 };
 

@@ -71,7 +71,9 @@ static inline void v_sincos(const float* a, float* s, float* c) {
     _mm_store_ps(c + j, sc.y);
   }
 }
+#define HM_SIMD_HAS_FMA 0
 #include "host/simd_hedging_batch.inl"
+#undef HM_SIMD_HAS_FMA
 }  // namespace simd_sse2
 
 // ---- AVX2 + FMA ------------------------------------------------------------------------------
@@ -110,7 +112,9 @@ static inline void v_sincos(const float* a, float* s, float* c) {
 }
 #define HM_PHILOX_X86_BITS 256
 #include "host/simd_philox_x86.inl"
+#define HM_SIMD_HAS_FMA 1
 #include "host/simd_hedging_batch.inl"
+#undef HM_SIMD_HAS_FMA
 #undef HM_SIMD_OWN_PHILOX
 }  // namespace simd_avx2
 #pragma GCC pop_options
@@ -128,27 +132,35 @@ SleefFloat16Pair Sleef_sincosf16_u35avx512f(__m512);
 __m512 Sleef_logf16_u10avx512f(__m512);
 __m512 Sleef_cbrtf16_u10avx512f(__m512);
 }
-static_assert(kSimdLanes == 16, "one zmm register per batch");
+static_assert(kSimdLanes % 16 == 0, "whole zmm registers per batch");
 static inline void v_exp(const float* a, float* r) {
-  _mm512_store_ps(r, Sleef_expf16_u10avx512f(_mm512_load_ps(a)));
+  for (int j = 0; j < kSimdLanes; j += 16)
+    _mm512_store_ps(r + j, Sleef_expf16_u10avx512f(_mm512_load_ps(a + j)));
 }
 static inline void v_log(const float* a, float* r) {
-  _mm512_store_ps(r, Sleef_logf16_u35avx512f(_mm512_load_ps(a)));
+  for (int j = 0; j < kSimdLanes; j += 16)
+    _mm512_store_ps(r + j, Sleef_logf16_u35avx512f(_mm512_load_ps(a + j)));
 }
 static inline void v_log_u10(const float* a, float* r) {
-  _mm512_store_ps(r, Sleef_logf16_u10avx512f(_mm512_load_ps(a)));
+  for (int j = 0; j < kSimdLanes; j += 16)
+    _mm512_store_ps(r + j, Sleef_logf16_u10avx512f(_mm512_load_ps(a + j)));
 }
 static inline void v_cbrt(const float* a, float* r) {
-  _mm512_store_ps(r, Sleef_cbrtf16_u10avx512f(_mm512_load_ps(a)));
+  for (int j = 0; j < kSimdLanes; j += 16)
+    _mm512_store_ps(r + j, Sleef_cbrtf16_u10avx512f(_mm512_load_ps(a + j)));
 }
 static inline void v_sincos(const float* a, float* s, float* c) {
-  const SleefFloat16Pair sc = Sleef_sincosf16_u35avx512f(_mm512_load_ps(a));
-  _mm512_store_ps(s, sc.x);
-  _mm512_store_ps(c, sc.y);
+  for (int j = 0; j < kSimdLanes; j += 16) {
+    const SleefFloat16Pair sc = Sleef_sincosf16_u35avx512f(_mm512_load_ps(a + j));
+    _mm512_store_ps(s + j, sc.x);
+    _mm512_store_ps(c + j, sc.y);
+  }
 }
 #define HM_PHILOX_X86_BITS 512
 #include "host/simd_philox_x86.inl"
+#define HM_SIMD_HAS_FMA 1
 #include "host/simd_hedging_batch.inl"
+#undef HM_SIMD_HAS_FMA
 #undef HM_SIMD_OWN_PHILOX
 }  // namespace simd_avx512
 #pragma GCC diagnostic pop

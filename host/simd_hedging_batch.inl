@@ -8,30 +8,57 @@
 
 #include "host/simd_lanes.inl"  // kLanes, HM_LANES, philox_lanes, box_muller_lanes
 
+// HM_SIMD_HAS_FMA: the includer says whether its instruction set has FMA (GCC does not define
+// __FMA__ inside a `#pragma GCC target` region).
+
 // erfc of every lane, in the form of Numerical Recipes' erfcc (a Chebyshev fit, fractional error
 // below 1.2e-7 for z >= 0 in exact arithmetic; Press et al., 2nd ed., 6.2): z = |a|, t = 1/(1+z/2),
 //   erfc(z) = t exp(-z^2 + P(t)),   erfc(-z) = 2 - erfc(z).
-// One division, nine FMAs and one vector exp: 3x cheaper than SLEEF's erfcf_u15 (the kernel runs
+// One division, ten FMAs (or multiply-adds) and one vector exp: 3x cheaper than SLEEF's erfcf_u15 (the kernel runs
 // 25% faster), within 3.5e-7 relative of erfc where erfc > 1e-30 (~3 float ulps; glibc's erfcf:
 // 1.6e-7), measured in tests/test_simd_hedging.cpp. A delta needs absolute accuracy only.
-static inline void erfc_lanes(const float* a, float* r) {
+// The book's greeks are computed without FMA contraction (the scalar kernel's x86-64 baseline has
+// none): near saturation (deep in or out of the money, close to expiry) a fused delta += q n
+// rounds to a different float than the scalar sum, consecutive deltas then differ by an ulp where
+// the scalar ones are equal, and every such step is a counted dust trade (18% of workload (b)'s
+// paths had different trade counts on AVX2/AVX-512, 0.1% on SSE2).
+#define HM_NO_FP_CONTRACT __attribute__((optimize("fp-contract=off")))
+
+#if HM_SIMD_HAS_FMA
+#define HM_ERFC_FMA(x, y, c) __builtin_fmaf(x, y, c)
+#else
+#define HM_ERFC_FMA(x, y, c) ((x) * (y) + (c))
+#endif
+// Not contracted either: the two-sum below needs every operation rounded as written.
+HM_NO_FP_CONTRACT static inline void erfc_lanes(const float* a, float* r) {
   alignas(64) float t[kLanes], arg[kLanes], e[kLanes];
   HM_LANES {
     const float z = fabsf(a[j]), u = 1.0f / (1.0f + 0.5f * z);
-    const float p =
-        -1.26551223f +
-        u * (1.00002368f +
-             u * (0.37409196f +
-                  u * (0.09678418f +
-                       u * (-0.18628806f +
-                            u * (0.27886807f +
-                                 u * (-1.13520398f +
-                                      u * (1.48851587f + u * (-0.82215223f + u * 0.17087277f))))))));
-    // -z^2 + P in double (z^2 exact), split into float hi + lo: exp(hi) (1 + lo), |lo| < 4e-6,
-    // keeps the tails' relative accuracy that a float sum of -z^2 + P (|z^2| up to 100) loses.
+    // Horner's rule, fused where the instruction set has FMA (the scalar kernel's delta does not
+    // use this erfc, so fusing here changes no comparison with it).
+    float p = 0.17087277f;
+    p = HM_ERFC_FMA(u, p, -0.82215223f);
+    p = HM_ERFC_FMA(u, p, 1.48851587f);
+    p = HM_ERFC_FMA(u, p, -1.13520398f);
+    p = HM_ERFC_FMA(u, p, 0.27886807f);
+    p = HM_ERFC_FMA(u, p, -0.18628806f);
+    p = HM_ERFC_FMA(u, p, 0.09678418f);
+    p = HM_ERFC_FMA(u, p, 0.37409196f);
+    p = HM_ERFC_FMA(u, p, 1.00002368f);
+    p = HM_ERFC_FMA(u, p, -1.26551223f);
+    // -z^2 + P as float hi + lo: exp(hi) (1 + lo), |lo| < 4e-6, keeps the tails' relative
+    // accuracy that a plain float sum of -z^2 + P (|z^2| up to 100) loses.
+#if HM_SIMD_HAS_FMA
+    // z^2 = zz + zz_err exactly (FMA), hi = P - zz rounded, and Knuth's two-sum error of it.
+    const float zz = z * z, zz_err = __builtin_fmaf(z, z, -zz);
+    const float hi = p - zz, back = hi - p;
+    const float sum_err = (p - (hi - back)) - (zz + back);
+    const float lo = sum_err - zz_err;
+#else  // no FMA (SSE2): the same split through double, where z^2 is exact
     const double full = double(p) - double(z) * double(z);
-    const float hi = float(full);
-    t[j] = u * (1.0f + float(full - double(hi)));
+    const float hi = float(full), lo = float(full - double(hi));
+#endif
+    t[j] = u * (1.0f + lo);
     arg[j] = hi;
   }
   v_exp(arg, e);
@@ -76,6 +103,18 @@ static inline void trade_lanes(const HedgingKernel<float>& k, PointLanes& s, con
   }
   if (!any) return;
   const CostParams& c = k.costs;
+  if (c.fee_rate == 0.0 && c.gas == 0.0 && c.impact == ImpactModel::none) {
+    // No costs (QuantLib's set-up, say): the general update below with total = 0, exactly.
+    HM_LANES {
+      const int go = act[j] != 0;
+      const double cash_change = -growth * (double(units[j]) * double(m.fill_spot[j]) + 0.0);
+      s.cash[j] += go ? cash_change : 0.0;
+      s.hedge[j] += go ? units[j] : 0.0f;
+      s.trades[j] += go;
+      s.last_trade[j] += go ? index - s.last_trade[j] : 0;
+    }
+    return;
+  }
   const float fee_rate = float(c.fee_rate), gas = float(c.gas);
   const float gas_mult = float(c.gas_multiplier_after_outage);
   alignas(64) float impact[kLanes];
@@ -131,12 +170,6 @@ static inline void trade_lanes(const HedgingKernel<float>& k, PointLanes& s, con
   }
 }
 
-// The book's greeks are computed without FMA contraction (the scalar kernel's x86-64 baseline has
-// none): near saturation (deep in or out of the money, close to expiry) a fused delta += q n
-// rounds to a different float than the scalar sum, consecutive deltas then differ by an ulp where
-// the scalar ones are equal, and every such step is a counted dust trade (18% of workload (b)'s
-// paths had different trade counts on AVX2/AVX-512, 0.1% on SSE2).
-#define HM_NO_FP_CONTRACT __attribute__((optimize("fp-contract=off")))
 
 // Book delta under Black-Scholes from the log return (BlackScholesBookDelta), every lane.
 HM_NO_FP_CONTRACT static inline void book_delta_lanes(const HedgingKernel<float>& k, const BatchConstants& c,
@@ -243,8 +276,6 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c,
     blocked_until[j] = -1.0;
     jumps[j] = gaps[j] = 0;
     m.last_blocked[j] = -1;
-    g1.x[j] = g1.y[j] = g1.z[j] = g1.w[j] = 0;
-    g2.x[j] = g2.y[j] = g2.z[j] = g2.w[j] = 0;
     zg0[j] = zg1[j] = 0.0f;
   }
   for (int pt = 0; pt < npoints; ++pt) {
@@ -466,3 +497,4 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c,
 
 #undef HM_LANES
 #undef HM_NO_FP_CONTRACT
+#undef HM_ERFC_FMA

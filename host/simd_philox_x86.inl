@@ -7,69 +7,79 @@
 // Random123's rounds: hi/lo of M0 c0 and M1 c2, then c = (hi1^c1^k0, lo1, hi0^c3^k1, lo0).
 // No include guard: deliberately compiled several times.
 
+// Each 32-bit counter word sits in the low half of a 64-bit element ("wide" layout): vpmuludq
+// reads only those low halves, so one multiply gives the whole 64-bit product, hi = product >> 32
+// and lo = the product itself (its high half is garbage that no later step reads: xor is bitwise,
+// the next multiply reads low halves, and the output keeps low halves). 2 multiplies, 2 shifts
+// and 2 three-way xors per round and register of 8 (AVX-512) or 4 (AVX2) lanes, with no blends:
+// a quarter fewer operations and a shorter dependency chain than 16 lanes in 32-bit elements.
 #if HM_PHILOX_X86_BITS == 256
-// 32x32 -> 64-bit products of the even and odd lanes (vpmuludq), split into high and low words.
-static inline void mulhilo(__m256i a, __m256i m, __m256i& hi, __m256i& lo) {
-  const __m256i even = _mm256_mul_epu32(a, m), odd = _mm256_mul_epu32(_mm256_srli_epi64(a, 32), m);
-  hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
-  lo = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+using WideWords = __m256i;
+constexpr int kWideLanes = 4;
+static inline __m256i wide_load(const std::uint32_t* p) {  // 4 words, zero-extended
+  return _mm256_cvtepu32_epi64(_mm_load_si128(reinterpret_cast<const __m128i*>(p)));
 }
-static inline void philox_lanes(const simd_process::ProcessConstants& c, std::uint32_t step,
-                                std::uint32_t group, const std::uint32_t* path_lo,
-                                const std::uint32_t* path_hi, simd_process::Words& w) {
-  const __m256i m0 = _mm256_set1_epi32(int(0xD2511F53u)), m1 = _mm256_set1_epi32(int(0xCD9E8D57u));
-  for (int j = 0; j < kSimdLanes; j += 8) {
-    __m256i c0 = _mm256_set1_epi32(int(group)), c1 = _mm256_set1_epi32(int(step));
-    __m256i c2 = _mm256_load_si256(reinterpret_cast<const __m256i*>(path_lo + j));
-    __m256i c3 = _mm256_load_si256(reinterpret_cast<const __m256i*>(path_hi + j));
-    for (int r = 0; r < 10; ++r) {
-      __m256i hi0, lo0, hi1, lo1;
-      mulhilo(c0, m0, hi0, lo0);
-      mulhilo(c2, m1, hi1, lo1);
-      c0 = _mm256_xor_si256(_mm256_xor_si256(hi1, c1), _mm256_set1_epi32(int(c.round_key0[r])));
-      c1 = lo1;
-      c2 = _mm256_xor_si256(_mm256_xor_si256(hi0, c3), _mm256_set1_epi32(int(c.round_key1[r])));
-      c3 = lo0;
-    }
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w.x + j), c0);
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w.y + j), c1);
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w.z + j), c2);
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w.w + j), c3);
-  }
+static inline void wide_store(std::uint32_t* p, __m256i v) {  // the low halves of 4 elements
+  const __m256i packed = _mm256_permutevar8x32_epi32(v, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6));
+  _mm_store_si128(reinterpret_cast<__m128i*>(p), _mm256_castsi256_si128(packed));
 }
-
+static inline __m256i wide_set1(std::uint32_t x) { return _mm256_set1_epi64x(std::int64_t(x)); }
+static inline __m256i wide_mul(__m256i a, __m256i m) { return _mm256_mul_epu32(a, m); }
+static inline __m256i wide_hi(__m256i p) { return _mm256_srli_epi64(p, 32); }
+static inline __m256i wide_xor3(__m256i a, __m256i b, __m256i c) {
+  return _mm256_xor_si256(_mm256_xor_si256(a, b), c);
+}
 #elif HM_PHILOX_X86_BITS == 512
-static_assert(kSimdLanes == 16, "one zmm register per batch");
-static inline void mulhilo(__m512i a, __m512i m, __m512i& hi, __m512i& lo) {
-  const __m512i even = _mm512_mul_epu32(a, m), odd = _mm512_mul_epu32(_mm512_srli_epi64(a, 32), m);
-  hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd);
-  lo = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+using WideWords = __m512i;
+constexpr int kWideLanes = 8;
+static inline __m512i wide_load(const std::uint32_t* p) {  // 8 words, zero-extended
+  return _mm512_cvtepu32_epi64(_mm256_load_si256(reinterpret_cast<const __m256i*>(p)));
 }
-static inline void philox_lanes(const simd_process::ProcessConstants& c, std::uint32_t step,
-                                std::uint32_t group, const std::uint32_t* path_lo,
-                                const std::uint32_t* path_hi, simd_process::Words& w) {
-  const __m512i m0 = _mm512_set1_epi32(int(0xD2511F53u)), m1 = _mm512_set1_epi32(int(0xCD9E8D57u));
-  __m512i c0 = _mm512_set1_epi32(int(group)), c1 = _mm512_set1_epi32(int(step));
-  __m512i c2 = _mm512_load_si512(path_lo), c3 = _mm512_load_si512(path_hi);
-  for (int r = 0; r < 10; ++r) {
-    __m512i hi0, lo0, hi1, lo1;
-    mulhilo(c0, m0, hi0, lo0);
-    mulhilo(c2, m1, hi1, lo1);
-    // hi1 ^ c1 ^ k0 and hi0 ^ c3 ^ k1 (vpternlogd 0x96 = three-way xor)
-    c0 = _mm512_ternarylogic_epi32(hi1, c1, _mm512_set1_epi32(int(c.round_key0[r])), 0x96);
-    c1 = lo1;
-    c2 = _mm512_ternarylogic_epi32(hi0, c3, _mm512_set1_epi32(int(c.round_key1[r])), 0x96);
-    c3 = lo0;
-  }
-  _mm512_store_si512(w.x, c0);
-  _mm512_store_si512(w.y, c1);
-  _mm512_store_si512(w.z, c2);
-  _mm512_store_si512(w.w, c3);
+static inline void wide_store(std::uint32_t* p, __m512i v) {  // the low halves of 8 elements
+  _mm256_store_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtepi64_epi32(v));
 }
-
+static inline __m512i wide_set1(std::uint32_t x) { return _mm512_set1_epi64(std::int64_t(x)); }
+static inline __m512i wide_mul(__m512i a, __m512i m) { return _mm512_mul_epu32(a, m); }
+static inline __m512i wide_hi(__m512i p) { return _mm512_srli_epi64(p, 32); }
+static inline __m512i wide_xor3(__m512i a, __m512i b, __m512i c) {  // vpternlogq 0x96
+  return _mm512_ternarylogic_epi64(a, b, c, 0x96);
+}
 #else
 #error "simd_philox_x86.inl: define HM_PHILOX_X86_BITS as 256 or 512"
 #endif
+
+// All registers of a batch go through the rounds side by side: each register's rounds are a chain
+// of dependent multiplies, and independent chains let the core overlap their latencies.
+static inline void philox_lanes(const simd_process::ProcessConstants& c, std::uint32_t step,
+                                std::uint32_t group, const std::uint32_t* path_lo,
+                                const std::uint32_t* path_hi, simd_process::Words& w) {
+  static_assert(kSimdLanes % kWideLanes == 0, "whole registers per batch");
+  constexpr int kRegs = kSimdLanes / kWideLanes;
+  const WideWords m0 = wide_set1(0xD2511F53u), m1 = wide_set1(0xCD9E8D57u);
+  WideWords c0[kRegs], c1[kRegs], c2[kRegs], c3[kRegs];
+  for (int v = 0; v < kRegs; ++v) {
+    c0[v] = wide_set1(group);
+    c1[v] = wide_set1(step);
+    c2[v] = wide_load(path_lo + kWideLanes * v);
+    c3[v] = wide_load(path_hi + kWideLanes * v);
+  }
+  for (int r = 0; r < 10; ++r) {
+    const WideWords k0 = wide_set1(c.round_key0[r]), k1 = wide_set1(c.round_key1[r]);
+    for (int v = 0; v < kRegs; ++v) {
+      const WideWords p0 = wide_mul(c0[v], m0), p1 = wide_mul(c2[v], m1);
+      c0[v] = wide_xor3(wide_hi(p1), c1[v], k0);  // hi1 ^ c1 ^ k0
+      c1[v] = p1;                                 // lo1
+      c2[v] = wide_xor3(wide_hi(p0), c3[v], k1);  // hi0 ^ c3 ^ k1
+      c3[v] = p0;                                 // lo0
+    }
+  }
+  for (int v = 0; v < kRegs; ++v) {
+    wide_store(w.x + kWideLanes * v, c0[v]);
+    wide_store(w.y + kWideLanes * v, c1[v]);
+    wide_store(w.z + kWideLanes * v, c2[v]);
+    wide_store(w.w + kWideLanes * v, c3[v]);
+  }
+}
 
 #define HM_SIMD_OWN_PHILOX
 #undef HM_PHILOX_X86_BITS

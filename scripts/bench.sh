@@ -32,7 +32,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 echo "# hedgemap benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
 "$HM" info | sed 's/^/# /'
-printf "%-36s %-5s %10s %12s %8s %8s %14s %14s %9s\n" workload backend paths path_steps wall_s cpu_s path_steps/s policy_evals/s peak_MiB
+printf "%-38s %-5s %10s %12s %8s %8s %14s %14s %9s\n" workload backend paths path_steps wall_s cpu_s path_steps/s policy_evals/s peak_MiB
 
 # run LABEL BACKEND PATHS STEPS POINTS ARGS... -> prints a row, sets CPU_PER_STEP
 run() {
@@ -46,7 +46,7 @@ label, backend = sys.argv[1], sys.argv[2]
 paths, steps, points = (int(x) for x in sys.argv[3:6])
 wall, user, sys_s, rss = (float(x) for x in sys.argv[6:10])
 ps = paths * steps
-print(f"{label:36s} {backend:5s} {paths:10d} {ps:12d} {wall:8.2f} {user + sys_s:8.2f} "
+print(f"{label:38s} {backend:5s} {paths:10d} {ps:12d} {wall:8.2f} {user + sys_s:8.2f} "
       f"{ps / wall:14.3e} {ps * points / wall:14.3e} {rss / 1024:9.0f}")
 PY
   CPU_PER_STEP=$(python3 -c "print(($user + $sys) / ($paths * $steps))")
@@ -69,13 +69,19 @@ for be in $backends; do
   # the preset's double precision for reference. The hedging pass also summarises /model/.
   F='simulation.precision="float"'
   run "(a) quantlib 21 hedges, float" "$be" "$QL_PATHS" 21 1 scenarios/quantlib_discrete_hedging.toml --set simulation.steps=21 --set "$F"
-  a21=$CPU_PER_STEP
+  [ "$be" = cpu ] && a21=$CPU_PER_STEP  # the ratios below are of the CPU backend
   std21=$(pnl_std)
   run "(a) quantlib 84 hedges, float" "$be" "$QL_PATHS" 84 1 scenarios/quantlib_discrete_hedging.toml --set simulation.steps=84 --set "$F"
-  a84=$CPU_PER_STEP
+  [ "$be" = cpu ] && a84=$CPU_PER_STEP
   std84=$(pnl_std)
+  if [ "$be" = cpu ]; then  # one thread, as QuantLib runs: CPU seconds without the second core's waits
+    run "(a) quantlib 21 hedges, float, 1 thr" "$be" "$QL_PATHS" 21 1 scenarios/quantlib_discrete_hedging.toml --set simulation.steps=21 --set "$F" --threads 1
+    a21t1=$CPU_PER_STEP
+    run "(a) quantlib 84 hedges, float, 1 thr" "$be" "$QL_PATHS" 84 1 scenarios/quantlib_discrete_hedging.toml --set simulation.steps=84 --set "$F" --threads 1
+    a84t1=$CPU_PER_STEP
+  fi
   run "(a) quantlib 21 hedges, double" "$be" "$QL_PATHS" 21 1 scenarios/quantlib_discrete_hedging.toml --set simulation.steps=21
-  a21d=$CPU_PER_STEP
+  [ "$be" = cpu ] && a21d=$CPU_PER_STEP
   run "(b) crypto grid 3x8, 720 steps" "$be" "$B_PATHS" 720 25 benchmarks/crypto_grid.toml
   run "(c) cppi grid 5x5, 720 steps" "$be" "$C_PATHS" 720 25 benchmarks/cppi_grid.toml
 done
@@ -83,17 +89,18 @@ done
 if [ "$GPU_ONLY" = 0 ] && command -v DiscreteHedging >/dev/null; then
   read -r wall user sys rss < <(python3 scripts/timed_run.py -- DiscreteHedging)
   DiscreteHedging >"$TMP/ql.txt"
-  python3 - "$wall" "$user" "$sys" "$rss" "$a21" "$a84" "$a21d" <<'PY'
+  python3 - "$wall" "$user" "$sys" "$rss" "$a21" "$a84" "$a21d" "$a21t1" "$a84t1" <<'PY'
 import sys
-wall, user, sys_s, rss, a21, a84, a21d = (float(x) for x in sys.argv[1:8])
+wall, user, sys_s, rss, a21, a84, a21d, a21t1, a84t1 = (float(x) for x in sys.argv[1:10])
 steps = 50000 * (21 + 84)
 cpu = user + sys_s
-print(f"{'QuantLib DiscreteHedging (21+84)':36s} {'cpu':5s} {50000:10d} {steps:12d} {wall:8.2f} "
+print(f"{'QuantLib DiscreteHedging (21+84)':38s} {'cpu':5s} {50000:10d} {steps:12d} {wall:8.2f} "
       f"{cpu:8.2f} {steps / wall:14.3e} {'-':>14s} {rss / 1024:9.0f}")
 ql = cpu / steps
 print()
 print(f"QuantLib: {1 / ql:.3e} path-steps per CPU-second")
-for name, v in [("(a) 21 hedges", a21), ("(a) 84 hedges", a84), ("(a) 21 hedges, double", a21d)]:
+for name, v in [("(a) 21 hedges", a21), ("(a) 84 hedges", a84), ("(a) 21 hedges, 1 thread", a21t1),
+                ("(a) 84 hedges, 1 thread", a84t1), ("(a) 21 hedges, double", a21d)]:
     print(f"hedgemap {name}: {1 / v:.3e} path-steps per CPU-second = {ql / v:.1f}x QuantLib")
 PY
   echo "hedgemap P&L std (float, $QL_PATHS paths): 21 hedges $std21, 84 hedges $std84"

@@ -2,6 +2,7 @@
 // statistics of the same resampled paths.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -60,4 +61,51 @@ TEST(HedgingStatisticsBlocks, ResampledCvarIsCloseToTheExactCvarOfTheResample) {
     EXPECT_LT(approx - exact.objective, 0.1 * exact.objective_stderr)
         << "resample " << r << ": approx " << approx << " exact " << exact.objective;
   }
+}
+
+// VaR is the k-th smallest loss, picked from a bracket around a sample's quantile for large
+// samples: it must equal the value a full sort gives, whatever the data, including data built so
+// that the strided sample misleads the bracket (then the full selection runs) and many ties.
+TEST(HedgingStatisticsVar, VarEqualsTheSortedLossAtItsRank) {
+  const std::size_t n = 300000;
+  std::vector<std::vector<double>> samples;
+  samples.push_back(skewed_pnl(n));
+  std::vector<double> ties(n), adversarial = skewed_pnl(n), sorted_pnl = skewed_pnl(n);
+  for (std::size_t i = 0; i < n; ++i) ties[i] = double(int(i * 7919 % 13)) - 6.0;
+  // A loss of 100 on exactly the paths of the strided sample (j n / 4096): the bracket around the
+  // sample's quantile holds the wrong ranks, and the full selection has to take over.
+  for (std::size_t j = 0; j < 4096; ++j) adversarial[j * n / 4096] = -100.0;
+  std::sort(sorted_pnl.begin(), sorted_pnl.end());
+  samples.push_back(ties);
+  samples.push_back(adversarial);
+  samples.push_back(sorted_pnl);
+  std::vector<double> scratch;
+  for (std::size_t s = 0; s < samples.size(); ++s) {
+    const std::vector<double>& x = samples[s];
+    std::vector<double> losses(n);
+    for (std::size_t i = 0; i < n; ++i) losses[i] = -x[i];
+    std::sort(losses.begin(), losses.end());
+    for (double level : {0.0, 0.5, 0.9, 0.95, 0.99, 0.999, 0.9999999}) {
+      const double k = std::ceil(level * double(n)) - 1.0;
+      const double expected = losses[std::size_t(std::max(k, 0.0))];
+      double var = 0.0, cvar = 0.0;
+      loss_var_cvar(x.data(), n, level, scratch, var, cvar);
+      EXPECT_EQ(var, expected) << "sample " << s << " level " << level;
+      // CVaR = VaR + E[(L - VaR)^+] / (1 - level), from the sorted losses independently.
+      double excess = 0.0;
+      for (double l : losses) excess += std::max(l - expected, 0.0);
+      EXPECT_NEAR(cvar, expected + excess / ((1.0 - level) * double(n)),
+                    1e-9 * (1.0 + std::fabs(cvar)))
+            << "sample " << s << " level " << level;
+    }
+  }
+}
+
+TEST(HedgingStatisticsVar, NanLossFallsBackToTheFullSelection) {
+  auto x = skewed_pnl(200000);
+  x[12345] = std::nan("");
+  std::vector<double> scratch;
+  double var = 0.0, cvar = 0.0;
+  loss_var_cvar(x.data(), x.size(), 0.95, scratch, var, cvar);  // must not crash or hang
+  EXPECT_TRUE(std::isnan(cvar));  // the NaN path poisons the tail sum, as it should
 }
