@@ -18,7 +18,10 @@
 
 namespace hedgemap {
 
-constexpr int kSimdLanes = 32;  // paths per batch
+// Paths per batch: two AVX-512 registers of floats (four AVX2, eight SSE2), so that every vector
+// statement has independent register chains to overlap (Philox and SLEEF are latency-bound);
+// 64 helped one-point runs but pushed many-point state out of L1 (BENCHMARKS.md).
+constexpr int kSimdLanes = 32;
 
 enum class SimdIsa { none = 0, sse2, avx2, avx512 };
 
