@@ -6,6 +6,7 @@
 #include <cuda_runtime.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -117,6 +118,37 @@ double* device_buffer(std::size_t bytes) {
   return g_buffer.data;
 }
 
+// HEDGEMAP_CUDA_TIMING=1: events around each launch and copy (the copy synchronises anyway).
+// Timing never fails a run: an event error just leaves the sums where they are.
+struct ChunkTiming {
+  CudaTimings total;
+  cudaEvent_t start = nullptr, launched = nullptr, copied = nullptr;
+  ChunkTiming() {
+    const char* env = std::getenv("HEDGEMAP_CUDA_TIMING");
+    total.enabled = env != nullptr && env[0] != '\0' && env[0] != '0';
+  }
+  void record(cudaEvent_t& event) {
+    if (!total.enabled) return;
+    if (!event && cudaEventCreate(&event) != cudaSuccess) event = nullptr;
+    if (event) cudaEventRecord(event);
+  }
+  void add(std::size_t bytes) {
+    if (!total.enabled || !start || !launched || !copied) return;
+    float kernel_ms = 0.0f, copy_ms = 0.0f;
+    if (cudaEventSynchronize(copied) != cudaSuccess ||
+        cudaEventElapsedTime(&kernel_ms, start, launched) != cudaSuccess ||
+        cudaEventElapsedTime(&copy_ms, launched, copied) != cudaSuccess) {
+      cudaGetLastError();
+      return;
+    }
+    total.kernel_seconds += kernel_ms * 1e-3;
+    total.copy_seconds += copy_ms * 1e-3;
+    total.launches += 1;
+    total.bytes_copied += bytes;
+  }
+};
+ChunkTiming g_timing;
+
 }  // namespace
 
 void release_buffers() {
@@ -177,11 +209,17 @@ void run_chunk(const Kernel& kernel, unsigned long long first_path, unsigned lon
   const std::size_t bytes = static_cast<std::size_t>(columns) * n * sizeof(double);
   double* out = device_buffer(bytes);
   const unsigned long long blocks = (n + kThreadsPerBlock - 1) / kThreadsPerBlock;
+  g_timing.record(g_timing.start);
   launch_with_capacity(device_capacity(kernel), typename DeviceCapacities<Kernel>::list{}, kernel,
                        static_cast<unsigned>(blocks), first_path, n, out);
   HEDGEMAP_CUDA_CHECK(cudaGetLastError());
+  g_timing.record(g_timing.launched);
   HEDGEMAP_CUDA_CHECK(cudaMemcpy(host_out, out, bytes, cudaMemcpyDeviceToHost));
+  g_timing.record(g_timing.copied);
+  g_timing.add(bytes);
 }
+
+CudaTimings timings() { return g_timing.total; }
 
 #define HEDGEMAP_INSTANTIATE_RUN_CHUNK(...)                                                   \
   template void run_chunk<__VA_ARGS__>(const __VA_ARGS__&, unsigned long long, unsigned long long, \

@@ -31,4 +31,14 @@ int device_capacity(const Kernel& kernel);
 // Frees the cached device buffer (called at exit and after errors).
 void release_buffers();
 
+// Device time of every run_chunk of this process, measured with CUDA events only when the
+// environment has HEDGEMAP_CUDA_TIMING=1 (scripts/bench.sh sets it): the path kernels' own
+// throughput and the cost of copying per-path columns back, without a profiler.
+struct CudaTimings {
+  bool enabled = false;
+  double kernel_seconds = 0.0, copy_seconds = 0.0;  // launch to end; copy to host
+  unsigned long long launches = 0, bytes_copied = 0;
+};
+CudaTimings timings();
+
 }  // namespace hedgemap::cuda_backend

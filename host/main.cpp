@@ -11,6 +11,9 @@
 
 #include "build_info.hpp"
 #include "host/backend.hpp"
+#ifdef HEDGEMAP_WITH_CUDA
+#include "host/cuda_backend.hpp"  // timings()
+#endif
 #include "host/h5_writer.hpp"
 #include "host/interrupt.hpp"
 #include "host/path_runner.hpp"  // kGpuChunkPaths
@@ -201,6 +204,16 @@ int main(int argc, char** argv) {
                      summary.path_steps / summary.wall_seconds);
       std::printf("%s\n", run_options.output.c_str());
     }
+#ifdef HEDGEMAP_WITH_CUDA
+    if (exec.backend == BackendKind::cuda) {  // HEDGEMAP_CUDA_TIMING=1 asked for it: always shown
+      const cuda_backend::CudaTimings t = cuda_backend::timings();
+      if (t.enabled)
+        std::fprintf(stderr,
+                     "hedgemap: cuda timing: path kernels %.6f s in %llu launches, copies to host "
+                     "%.6f s (%.3f GB)\n",
+                     t.kernel_seconds, t.launches, t.copy_seconds, double(t.bytes_copied) * 1e-9);
+    }
+#endif
     return summary.exit_code;
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "hedgemap: error: out of host memory (lower simulation.paths); nothing was written\n");

@@ -8,7 +8,8 @@
 #       720 hourly steps (benchmarks/crypto_grid.toml);
 #   (c) a CPPI grid, 5 x 5 parameters, 720 steps (benchmarks/cppi_grid.toml).
 # Prints path-steps/s, policy evaluations/s (path-steps x parameter points), CPU seconds and peak
-# memory per workload, CPU backend always, CUDA backend too when a GPU is usable.
+# memory per workload, CPU backend always, CUDA backend too when a GPU is usable (with the path
+# kernels' own time from CUDA events, and (b) and (c) on GPU_SCALE times the paths).
 # Every workload runs REPEAT times (default 3); the run with the fewest CPU seconds is reported.
 #   bash scripts/bench.sh [--build-dir build] [--gpu-only] [--quick] [--repeat N]
 set -euo pipefail
@@ -19,6 +20,7 @@ REPEAT=${REPEAT:-3}  # runs per workload; the one with the fewest CPU seconds is
 QL_PATHS=${QL_PATHS:-2000000}
 B_PATHS=${B_PATHS:-20000}
 C_PATHS=${C_PATHS:-20000}
+GPU_SCALE=${GPU_SCALE:-50}  # (b) and (c) on the CUDA backend: 50 x the paths (1,000,000)
 while [ $# -gt 0 ]; do
   case "$1" in
     --build-dir) BUILD=$2; shift 2 ;;
@@ -41,8 +43,10 @@ printf "%-38s %-5s %10s %12s %8s %8s %14s %14s %9s\n" workload backend paths pat
 run() {
   local label=$1 backend=$2 paths=$3 steps=$4 points=$5; shift 5
   local wall user sys rss
-  read -r wall user sys rss < <(python3 scripts/timed_run.py --repeat "$REPEAT" -- "$HM" run "$@" --backend "$backend" \
-    --paths "$paths" -o "$TMP/out.h5" --overwrite --progress none --quiet)
+  : >"$TMP/err.txt"
+  read -r wall user sys rss < <(HEDGEMAP_CUDA_TIMING=1 python3 scripts/timed_run.py --repeat "$REPEAT" -- \
+    "$HM" run "$@" --backend "$backend" --paths "$paths" -o "$TMP/out.h5" --overwrite --progress none \
+    --quiet 2>>"$TMP/err.txt")
   python3 - "$label" "$backend" "$paths" "$steps" "$points" "$wall" "$user" "$sys" "$rss" <<'PY'
 import sys
 label, backend = sys.argv[1], sys.argv[2]
@@ -53,6 +57,18 @@ print(f"{label:38s} {backend:5s} {paths:10d} {ps:12d} {wall:8.2f} {user + sys_s:
       f"{ps / wall:14.3e} {ps * points / wall:14.3e} {rss / 1024:9.0f}")
 PY
   CPU_PER_STEP=$(python3 -c "print(($user + $sys) / ($paths * $steps))")
+  # CUDA: the path kernels' own time (CUDA events, host/cuda_backend.cu), fastest of the runs.
+  python3 - "$TMP/err.txt" "$paths" "$steps" "$points" <<'PY'
+import re, sys
+runs = [tuple(float(x) for x in m.groups()) for m in re.finditer(
+    r"path kernels ([0-9.e+-]+) s in \d+ launches, copies to host ([0-9.e+-]+) s \(([0-9.e+-]+) GB\)",
+    open(sys.argv[1]).read())]
+if runs:
+    kernel, copy, gb = min(runs)
+    ps = int(sys.argv[2]) * int(sys.argv[3])
+    print(f"{'':38s} cuda path kernels {kernel:.4f} s = {ps / kernel:.3e} path-steps/s, "
+          f"{ps * int(sys.argv[4]) / kernel:.3e} policy evals/s; copies to host {copy:.4f} s ({gb:.2f} GB)")
+PY
 }
 
 # P&L std of the periodic hedger in the last run's file (the cross-check with QuantLib's table).
@@ -85,8 +101,10 @@ for be in $backends; do
   fi
   run "(a) quantlib 21 hedges, double" "$be" "$QL_PATHS" 21 1 scenarios/quantlib_discrete_hedging.toml --set simulation.steps=21
   [ "$be" = cpu ] && a21d=$CPU_PER_STEP
-  run "(b) crypto grid 3x8, 720 steps" "$be" "$B_PATHS" 720 25 benchmarks/crypto_grid.toml
-  run "(c) cppi grid 5x5, 720 steps" "$be" "$C_PATHS" 720 25 benchmarks/cppi_grid.toml
+  scale=1
+  [ "$be" = cuda ] && scale=$GPU_SCALE  # a GPU needs more paths than a 2-core CPU to fill it
+  run "(b) crypto grid 3x8, 720 steps" "$be" $((B_PATHS * scale)) 720 25 benchmarks/crypto_grid.toml
+  run "(c) cppi grid 5x5, 720 steps" "$be" $((C_PATHS * scale)) 720 25 benchmarks/cppi_grid.toml
 done
 
 if [ "$GPU_ONLY" = 0 ] && command -v DiscreteHedging >/dev/null; then
