@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -86,76 +87,105 @@ int smallest_capacity(int points, std::integer_sequence<int, Capacities...>) {
 template <class Kernel, int... Capacities>
 void launch_with_capacity(int capacity, std::integer_sequence<int, Capacities...>,
                           const Kernel& kernel, unsigned blocks, unsigned long long first_path,
-                          unsigned long long n, double* out) {
+                          unsigned long long n, double* out, cudaStream_t stream) {
   bool launched = false;
   auto try_capacity = [&](auto rung) {
     if (launched || capacity != decltype(rung)::value) return;
     capacity_path_kernel<Kernel, decltype(rung)::value>
-        <<<blocks, kThreadsPerBlock>>>(kernel, first_path, n, out);
+        <<<blocks, kThreadsPerBlock, 0, stream>>>(kernel, first_path, n, out);
     launched = true;
   };
   (try_capacity(std::integral_constant<int, Capacities>{}), ...);
-  if (!launched) path_kernel<<<blocks, kThreadsPerBlock>>>(kernel, first_path, n, out);
+  if (!launched) path_kernel<<<blocks, kThreadsPerBlock, 0, stream>>>(kernel, first_path, n, out);
 }
 
-struct DeviceBuffer {
-  double* data = nullptr;
-  std::size_t bytes = 0;
-  ~DeviceBuffer() {
-    if (data) cudaFree(data);  // logging variant: never throws in a destructor
-  }
-};
-DeviceBuffer g_buffer;
-
-double* device_buffer(std::size_t bytes) {
-  if (g_buffer.bytes < bytes) {
-    if (g_buffer.data) cudaFree(g_buffer.data);
-    g_buffer.data = nullptr;
-    g_buffer.bytes = 0;
-    HEDGEMAP_CUDA_CHECK(cudaMalloc(&g_buffer.data, bytes));
-    g_buffer.bytes = bytes;
-  }
-  return g_buffer.data;
+bool env_flag(const char* name, bool fallback) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || v[0] == '\0') return fallback;
+  return v[0] != '0';
 }
 
-// HEDGEMAP_CUDA_TIMING=1: events around each launch and copy (the copy synchronises anyway).
-// Timing never fails a run: an event error just leaves the sums where they are.
-struct ChunkTiming {
-  CudaTimings total;
+// HEDGEMAP_CUDA_TIMING=1: device time of the kernels and copies from CUDA events recorded around
+// them on the chunk's stream. Timing never fails a run: an event error leaves the sums as they are.
+CudaTimings g_timings{env_flag("HEDGEMAP_CUDA_TIMING", false)};
+
+// One chunk's buffers: device columns, the pinned host copy, and the events of its launch. Two
+// slots let the device compute and copy chunk k+1 while the host reduces chunk k (run_paths in
+// host/path_runner.hpp); one stream keeps the device's work in order, so a slot's buffers are free
+// again once the host has consumed the chunk before it.
+struct ChunkSlot {
+  double* device = nullptr;
+  double* host = nullptr;  // pinned (cudaHostAlloc): copies at full PCIe/NVLink speed, async
+  std::size_t capacity_bytes = 0, pending_bytes = 0;
   cudaEvent_t start = nullptr, launched = nullptr, copied = nullptr;
-  ChunkTiming() {
-    const char* env = std::getenv("HEDGEMAP_CUDA_TIMING");
-    total.enabled = env != nullptr && env[0] != '\0' && env[0] != '0';
-  }
-  void record(cudaEvent_t& event) {
-    if (!total.enabled) return;
-    if (!event && cudaEventCreate(&event) != cudaSuccess) event = nullptr;
-    if (event) cudaEventRecord(event);
-  }
-  void add(std::size_t bytes) {
-    if (!total.enabled || !start || !launched || !copied) return;
-    float kernel_ms = 0.0f, copy_ms = 0.0f;
-    if (cudaEventSynchronize(copied) != cudaSuccess ||
-        cudaEventElapsedTime(&kernel_ms, start, launched) != cudaSuccess ||
-        cudaEventElapsedTime(&copy_ms, launched, copied) != cudaSuccess) {
-      cudaGetLastError();
-      return;
-    }
-    total.kernel_seconds += kernel_ms * 1e-3;
-    total.copy_seconds += copy_ms * 1e-3;
-    total.launches += 1;
-    total.bytes_copied += bytes;
+  void release() {
+    if (device) cudaFree(device);
+    if (host) cudaFreeHost(host);
+    device = host = nullptr;
+    capacity_bytes = pending_bytes = 0;
   }
 };
-ChunkTiming g_timing;
+ChunkSlot g_slots[2];
+cudaStream_t g_stream = nullptr;
+
+void prepare_slot(ChunkSlot& slot, std::size_t bytes) {
+  if (!g_stream) HEDGEMAP_CUDA_CHECK(cudaStreamCreateWithFlags(&g_stream, cudaStreamNonBlocking));
+  for (cudaEvent_t* e : {&slot.start, &slot.launched, &slot.copied})
+    if (!*e) HEDGEMAP_CUDA_CHECK(cudaEventCreate(e));
+  if (slot.capacity_bytes >= bytes) return;
+  HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));  // nothing may still write the old ones
+  slot.release();
+  HEDGEMAP_CUDA_CHECK(cudaMalloc(&slot.device, bytes));
+  HEDGEMAP_CUDA_CHECK(cudaHostAlloc(&slot.host, bytes, cudaHostAllocDefault));
+  slot.capacity_bytes = bytes;
+}
+
+// Kernel, then the copy of its columns to the slot's pinned buffer, queued on the stream.
+template <class Kernel>
+void enqueue_chunk(const Kernel& kernel, unsigned long long first_path, unsigned long long n,
+                   int columns, ChunkSlot& slot) {
+  const std::size_t bytes = static_cast<std::size_t>(columns) * n * sizeof(double);
+  prepare_slot(slot, bytes);
+  const unsigned long long blocks = (n + kThreadsPerBlock - 1) / kThreadsPerBlock;
+  HEDGEMAP_CUDA_CHECK(cudaEventRecord(slot.start, g_stream));
+  launch_with_capacity(device_capacity(kernel), typename DeviceCapacities<Kernel>::list{}, kernel,
+                       static_cast<unsigned>(blocks), first_path, n, slot.device, g_stream);
+  HEDGEMAP_CUDA_CHECK(cudaGetLastError());
+  HEDGEMAP_CUDA_CHECK(cudaEventRecord(slot.launched, g_stream));
+  HEDGEMAP_CUDA_CHECK(
+      cudaMemcpyAsync(slot.host, slot.device, bytes, cudaMemcpyDeviceToHost, g_stream));
+  HEDGEMAP_CUDA_CHECK(cudaEventRecord(slot.copied, g_stream));
+  slot.pending_bytes = bytes;
+}
+
+// Waits for the slot's chunk (a kernel fault surfaces here as a CudaError) and returns its
+// columns, valid until the slot is enqueued again.
+const double* wait_chunk(ChunkSlot& slot) {
+  HEDGEMAP_CUDA_CHECK(cudaEventSynchronize(slot.copied));
+  if (g_timings.enabled) {
+    float kernel_ms = 0.0f, copy_ms = 0.0f;
+    if (cudaEventElapsedTime(&kernel_ms, slot.start, slot.launched) == cudaSuccess &&
+        cudaEventElapsedTime(&copy_ms, slot.launched, slot.copied) == cudaSuccess) {
+      g_timings.kernel_seconds += kernel_ms * 1e-3;
+      g_timings.copy_seconds += copy_ms * 1e-3;
+      g_timings.launches += 1;
+      g_timings.bytes_copied += slot.pending_bytes;
+    } else {
+      cudaGetLastError();
+    }
+  }
+  slot.pending_bytes = 0;
+  return slot.host;
+}
 
 }  // namespace
 
 void release_buffers() {
-  if (g_buffer.data) cudaFree(g_buffer.data);
-  g_buffer.data = nullptr;
-  g_buffer.bytes = 0;
+  if (g_stream) cudaStreamSynchronize(g_stream);
+  for (ChunkSlot& slot : g_slots) slot.release();
 }
+
+bool pipelined() { return env_flag("HEDGEMAP_CUDA_PIPELINE", true); }
 
 CudaDeviceInfo probe() {
   CudaDeviceInfo info;
@@ -206,24 +236,26 @@ template <class Kernel>
 void run_chunk(const Kernel& kernel, unsigned long long first_path, unsigned long long n,
                int columns, double* host_out) {
   if (n == 0) return;
-  const std::size_t bytes = static_cast<std::size_t>(columns) * n * sizeof(double);
-  double* out = device_buffer(bytes);
-  const unsigned long long blocks = (n + kThreadsPerBlock - 1) / kThreadsPerBlock;
-  g_timing.record(g_timing.start);
-  launch_with_capacity(device_capacity(kernel), typename DeviceCapacities<Kernel>::list{}, kernel,
-                       static_cast<unsigned>(blocks), first_path, n, out);
-  HEDGEMAP_CUDA_CHECK(cudaGetLastError());
-  g_timing.record(g_timing.launched);
-  HEDGEMAP_CUDA_CHECK(cudaMemcpy(host_out, out, bytes, cudaMemcpyDeviceToHost));
-  g_timing.record(g_timing.copied);
-  g_timing.add(bytes);
+  enqueue_chunk(kernel, first_path, n, columns, g_slots[0]);
+  const double* columns_host = wait_chunk(g_slots[0]);
+  std::memcpy(host_out, columns_host, static_cast<std::size_t>(columns) * n * sizeof(double));
 }
 
-CudaTimings timings() { return g_timing.total; }
+template <class Kernel>
+void start_chunk(const Kernel& kernel, unsigned long long first_path, unsigned long long n,
+                 int columns, int slot) {
+  enqueue_chunk(kernel, first_path, n, columns, g_slots[slot & 1]);
+}
+
+const double* finish_chunk(int slot) { return wait_chunk(g_slots[slot & 1]); }
+
+CudaTimings timings() { return g_timings; }
 
 #define HEDGEMAP_INSTANTIATE_RUN_CHUNK(...)                                                   \
   template void run_chunk<__VA_ARGS__>(const __VA_ARGS__&, unsigned long long, unsigned long long, \
                                        int, double*);                                            \
+  template void start_chunk<__VA_ARGS__>(const __VA_ARGS__&, unsigned long long,                  \
+                                         unsigned long long, int, int);                          \
   template int device_capacity<__VA_ARGS__>(const __VA_ARGS__&);
 HEDGEMAP_FOR_EACH_PATH_KERNEL(HEDGEMAP_INSTANTIATE_RUN_CHUNK)
 

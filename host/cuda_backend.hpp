@@ -21,6 +21,18 @@ template <class Kernel>
 void run_chunk(const Kernel& kernel, unsigned long long first_path, unsigned long long n,
                int columns, double* host_out);
 
+// The same, split for a pipeline of two chunks in flight (host/path_runner.hpp): start_chunk
+// queues the kernel and the copy of its columns into the pinned buffer of `slot` (0 or 1) and
+// returns at once; finish_chunk(slot) waits for them and returns the columns (columns x n
+// doubles, column-major), valid until that slot is started again. Throws CudaError.
+template <class Kernel>
+void start_chunk(const Kernel& kernel, unsigned long long first_path, unsigned long long n,
+                 int columns, int slot);
+const double* finish_chunk(int slot);
+
+// Whether run_paths pipelines chunks: yes unless HEDGEMAP_CUDA_PIPELINE=0 (to compare).
+bool pipelined();
+
 // The point capacity run_chunk runs `kernel` with (kernels/point_loop.hpp): the smallest one
 // compiled for its type (host/cuda_backend.cu) that holds kernel.points(), or 0 for the kernel's
 // maximum, with the per-point state in local memory (and for kernels without per-point state).
@@ -28,7 +40,7 @@ void run_chunk(const Kernel& kernel, unsigned long long first_path, unsigned lon
 template <class Kernel>
 int device_capacity(const Kernel& kernel);
 
-// Frees the cached device buffer (called at exit and after errors).
+// Frees the device and pinned buffers of the chunks (waits for work in flight first).
 void release_buffers();
 
 // Device time of every run_chunk of this process, measured with CUDA events only when the

@@ -101,9 +101,9 @@ void print_plan(const Scenario& s) {
               path_steps, path_steps * double(points ? points : 1));
   // Per-path P&L of every hedging point is kept for a cell (quantiles), plus the VaR selection's
   // scratch (~3% of one point's paths; all of them when its bracket misses); the rest is chunked
-  // (the larger, GPU, chunk here).
+  // (the GPU's two pinned chunks here, the larger case).
   const double bytes = double(retained + 1) * double(s.simulation.paths) * 8.0 +
-                       double(points * 8 + 8) * double(kGpuChunkPaths) * 8.0;
+                       2.0 * double(points * 8 + 8) * double(kGpuChunkPaths) * 8.0;
   std::printf("memory: about %.2f GiB of host memory per cell (estimate)\n", bytes / 1073741824.0);
 }
 

@@ -51,10 +51,39 @@ void run_chunk_on(const Execution& exec, const Kernel& kernel, std::uint64_t fir
   }
 }
 
+#ifdef HEDGEMAP_WITH_CUDA
+// The CUDA backend with two chunks in flight: the device computes and copies chunk k+1 while the
+// host consumes chunk k (same chunks, same order, same consumer: results do not change).
+template <class Kernel, class Consumer>
+void run_paths_pipelined(const Kernel& kernel, std::uint64_t total_paths, Consumer&& consume) {
+  const std::uint64_t chunk = kGpuChunkPaths;
+  const int columns = kernel.columns();
+  if (total_paths == 0) return;
+  throw_if_interrupted();
+  cuda_backend::start_chunk(kernel, 0, std::min(chunk, total_paths), columns, 0);
+  int slot = 0;
+  for (std::uint64_t first = 0; first < total_paths; first += chunk, slot ^= 1) {
+    const std::uint64_t n = std::min(chunk, total_paths - first), next = first + chunk;
+    if (next < total_paths) {
+      throw_if_interrupted();
+      cuda_backend::start_chunk(kernel, next, std::min(chunk, total_paths - next), columns,
+                                slot ^ 1);
+    }
+    consume(first, n, cuda_backend::finish_chunk(slot));
+  }
+}
+#endif
+
 // consume(first_path, n, const double* block) with block[c * n + i] = column c of path first+i.
 template <class Kernel, class Consumer>
 void run_paths(const Execution& exec, const Kernel& kernel, std::uint64_t total_paths,
                Consumer&& consume) {
+#ifdef HEDGEMAP_WITH_CUDA
+  if (exec.backend == BackendKind::cuda && cuda_backend::pipelined()) {
+    run_paths_pipelined(kernel, total_paths, consume);
+    return;
+  }
+#endif
   std::vector<double> block;
   const std::uint64_t chunk = exec.backend == BackendKind::cuda ? kGpuChunkPaths : kChunkPaths;
   for (std::uint64_t first = 0; first < total_paths; first += chunk) {
