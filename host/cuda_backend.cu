@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -116,11 +117,13 @@ CudaTimings g_timings{env_flag("HEDGEMAP_CUDA_TIMING", false)};
 struct ChunkSlot {
   double* device = nullptr;
   double* host = nullptr;  // pinned (cudaHostAlloc): copies at full PCIe/NVLink speed, async
+  bool host_pinned = false;  // false: the system refused to pin that much; plain memory (slower)
   std::size_t capacity_bytes = 0, pending_bytes = 0;
   cudaEvent_t start = nullptr, launched = nullptr, copied = nullptr;
   void release() {
     if (device) cudaFree(device);
-    if (host) cudaFreeHost(host);
+    if (host && host_pinned) cudaFreeHost(host);
+    if (host && !host_pinned) std::free(host);
     device = host = nullptr;
     capacity_bytes = pending_bytes = 0;
   }
@@ -136,7 +139,12 @@ void prepare_slot(ChunkSlot& slot, std::size_t bytes) {
   HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));  // nothing may still write the old ones
   slot.release();
   HEDGEMAP_CUDA_CHECK(cudaMalloc(&slot.device, bytes));
-  HEDGEMAP_CUDA_CHECK(cudaHostAlloc(&slot.host, bytes, cudaHostAllocDefault));
+  slot.host_pinned = cudaHostAlloc(&slot.host, bytes, cudaHostAllocDefault) == cudaSuccess;
+  if (!slot.host_pinned) {
+    cudaGetLastError();  // not sticky: only this allocation failed
+    slot.host = static_cast<double*>(std::malloc(bytes));
+    if (!slot.host) throw std::bad_alloc();
+  }
   slot.capacity_bytes = bytes;
 }
 
