@@ -51,26 +51,40 @@ void run_chunk_on(const Execution& exec, const Kernel& kernel, std::uint64_t fir
   }
 }
 
-#ifdef HEDGEMAP_WITH_CUDA
-// The CUDA backend with two chunks in flight: the device computes and copies chunk k+1 while the
-// host consumes chunk k (same chunks, same order, same consumer: results do not change).
-template <class Kernel, class Consumer>
-void run_paths_pipelined(const Kernel& kernel, std::uint64_t total_paths, Consumer&& consume) {
-  const std::uint64_t chunk = kGpuChunkPaths;
-  const int columns = kernel.columns();
+// Chunks of `chunk` paths over [0, total_paths) with two in flight: start(first, n, slot) queues
+// a chunk on a device (slot 0 or 1, alternating), finish(slot) waits for it and returns its
+// columns, consume(first, n, columns) reduces it on the host while the device already computes
+// the next one. A slot is started again only after its previous chunk was consumed, and chunks
+// are consumed in path order, so results equal a chunk-by-chunk run's (tests/test_path_runner.cpp
+// checks both with a fake device).
+template <class Start, class Finish, class Consumer>
+void run_chunks_two_in_flight(std::uint64_t total_paths, std::uint64_t chunk, Start&& start,
+                              Finish&& finish, Consumer&& consume) {
   if (total_paths == 0) return;
   throw_if_interrupted();
-  cuda_backend::start_chunk(kernel, 0, std::min(chunk, total_paths), columns, 0);
+  start(std::uint64_t(0), std::min(chunk, total_paths), 0);
   int slot = 0;
   for (std::uint64_t first = 0; first < total_paths; first += chunk, slot ^= 1) {
     const std::uint64_t n = std::min(chunk, total_paths - first), next = first + chunk;
     if (next < total_paths) {
       throw_if_interrupted();
-      cuda_backend::start_chunk(kernel, next, std::min(chunk, total_paths - next), columns,
-                                slot ^ 1);
+      start(next, std::min(chunk, total_paths - next), slot ^ 1);
     }
-    consume(first, n, cuda_backend::finish_chunk(slot));
+    consume(first, n, finish(slot));
   }
+}
+
+#ifdef HEDGEMAP_WITH_CUDA
+// The CUDA backend, pipelined: same chunks, same order, same consumer as one chunk at a time.
+template <class Kernel, class Consumer>
+void run_paths_pipelined(const Kernel& kernel, std::uint64_t total_paths, Consumer&& consume) {
+  const int columns = kernel.columns();
+  run_chunks_two_in_flight(
+      total_paths, kGpuChunkPaths,
+      [&](std::uint64_t first, std::uint64_t n, int slot) {
+        cuda_backend::start_chunk(kernel, first, n, columns, slot);
+      },
+      [](int slot) { return cuda_backend::finish_chunk(slot); }, consume);
 }
 #endif
 
