@@ -1,5 +1,6 @@
 #include "host/column_moments.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -10,37 +11,55 @@
 
 namespace hedgemap {
 
+void ColumnMoments::begin_chunk(std::uint64_t n) {
+  chunk_blocks_ = (n + kReductionBlock - 1) / kReductionBlock;
+  partial_.assign(sum_.size() * chunk_blocks_ * 2, 0.0);
+}
+
+void ColumnMoments::add_block(const double* block, std::uint64_t n, std::uint64_t lo,
+                              std::uint64_t hi) {
+  const int columns = static_cast<int>(sum_.size());
+  if (count_ == 0 && lo == 0)  // the run's first path: the shift of every column
+    for (int c = 0; c < columns; ++c) shift_[c] = std::isfinite(block[c * n]) ? block[c * n] : 0.0;
+  const std::uint64_t b = lo / kReductionBlock;
+  for (int c = 0; c < columns; ++c) {
+    const double* x = block + std::uint64_t(c) * n;
+    const double shift = shift_[c];
+    const std::array<double, 2> s = lane_sums<2>(lo, hi, [&](std::size_t i) {
+      const double d = x[i] - shift;
+      return std::array<double, 2>{d, d * d};
+    });
+    partial_[(std::size_t(c) * chunk_blocks_ + b) * 2] = s[0];
+    partial_[(std::size_t(c) * chunk_blocks_ + b) * 2 + 1] = s[1];
+  }
+}
+
+void ColumnMoments::end_chunk(std::uint64_t n) {
+  const int columns = static_cast<int>(sum_.size());
+  for (int c = 0; c < columns; ++c)
+    for (std::uint64_t b = 0; b < chunk_blocks_; ++b) {
+      sum_[c] += partial_[(std::size_t(c) * chunk_blocks_ + b) * 2];
+      sum_sq_[c] += partial_[(std::size_t(c) * chunk_blocks_ + b) * 2 + 1];
+    }
+  count_ += n;
+}
+
 void ColumnMoments::add_chunk(const double* block, std::uint64_t n, int threads,
                               const std::function<void(std::uint64_t, std::uint64_t)>& per_block) {
   if (n == 0) return;
-  const int columns = static_cast<int>(sum_.size());
-  if (count_ == 0)
-    for (int c = 0; c < columns; ++c) shift_[c] = std::isfinite(block[c * n]) ? block[c * n] : 0.0;
-  const std::uint64_t blocks = (n + kReductionBlock - 1) / kReductionBlock;
-  std::vector<double> partial(static_cast<std::size_t>(columns) * blocks * 2);
-  const auto nblocks = static_cast<std::int64_t>(blocks);
+  begin_chunk(n);
+  const std::uint64_t hi0 = std::min<std::uint64_t>(kReductionBlock, n);
+  add_block(block, n, 0, hi0);  // first: it may set the shift the other blocks use
+  if (per_block) per_block(0, hi0);
+  const auto nblocks = static_cast<std::int64_t>(chunk_blocks_);
 #pragma omp parallel for schedule(static) num_threads(threads > 0 ? threads : omp_get_max_threads())
-  for (std::int64_t b = 0; b < nblocks; ++b) {
+  for (std::int64_t b = 1; b < nblocks; ++b) {
     const std::uint64_t lo = std::uint64_t(b) * kReductionBlock;
     const std::uint64_t hi = lo + kReductionBlock < n ? lo + kReductionBlock : n;
-    for (int c = 0; c < columns; ++c) {
-      const double* x = block + std::uint64_t(c) * n;
-      const double shift = shift_[c];
-      const std::array<double, 2> s = lane_sums<2>(lo, hi, [&](std::size_t i) {
-        const double d = x[i] - shift;
-        return std::array<double, 2>{d, d * d};
-      });
-      partial[(std::size_t(c) * blocks + b) * 2] = s[0];
-      partial[(std::size_t(c) * blocks + b) * 2 + 1] = s[1];
-    }
+    add_block(block, n, lo, hi);
     if (per_block) per_block(lo, hi);
   }
-  for (int c = 0; c < columns; ++c)
-    for (std::uint64_t b = 0; b < blocks; ++b) {
-      sum_[c] += partial[(std::size_t(c) * blocks + b) * 2];
-      sum_sq_[c] += partial[(std::size_t(c) * blocks + b) * 2 + 1];
-    }
-  count_ += n;
+  end_chunk(n);
 }
 
 double ColumnMoments::mean(int c) const {

@@ -21,6 +21,14 @@ class ColumnMoments {
   void add_chunk(const double* block, std::uint64_t n, int threads = 0,
                  const std::function<void(std::uint64_t, std::uint64_t)>& per_block = {});
 
+  // The same in three steps, for a caller that computes a chunk's reduction blocks in parallel
+  // and sums each as soon as it is computed: begin_chunk(n); add_block(block, n, lo, hi) for
+  // every block [lo, hi) = [b kReductionBlock, ...), from any thread, the run's very first block
+  // (lo = 0 of the first chunk) before any other; end_chunk(n). Same sums, same order.
+  void begin_chunk(std::uint64_t n);
+  void add_block(const double* block, std::uint64_t n, std::uint64_t lo, std::uint64_t hi);
+  void end_chunk(std::uint64_t n);
+
   std::uint64_t count() const { return count_; }
   double sum(int c) const { return shift_[c] * double(count_) + sum_[c]; }
   double mean(int c) const;
@@ -30,6 +38,8 @@ class ColumnMoments {
 
  private:
   std::vector<double> shift_, sum_, sum_sq_;
+  std::vector<double> partial_;  // this chunk's per-block sums: [column][block][sum, sum of squares]
+  std::uint64_t chunk_blocks_ = 0;
   std::uint64_t count_ = 0;
 };
 
