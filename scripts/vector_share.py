@@ -11,7 +11,7 @@ binary = sys.argv[1] if len(sys.argv) > 1 else "build/hedgemap"
 prefixes = sys.argv[2:] or ["hedgemap::simd_avx512::run_batch",
                             "hedgemap::simd_avx512::book_delta_lanes",
                             "hedgemap::simd_avx512::trade_lanes",
-                            "hedgemap::ColumnMoments::add_chunk"]
+                            "hedgemap::ColumnMoments::add_block"]
 listing = subprocess.run(["objdump", "-d", "--no-show-raw-insn", "-C", binary],
                          capture_output=True, text=True, check=True).stdout
 functions, current = {}, None
