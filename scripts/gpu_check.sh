@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one command for a machine with an NVIDIA GPU: builds with the CUDA backend for this GPU (or
 # uses a bundle built elsewhere), runs the GPU tests and the whole GoogleTest suite, compares the
-# GPU backend with the CPU backend on the same scenario, runs compute-sanitizer on a small run,
+# GPU backend with the CPU backend on the same scenario (and on a run of several pipelined GPU
+# chunks), runs compute-sanitizer on a small run,
 # runs the benchmark, and prints a short table, after the kernels' compiler figures (registers,
 # spills, occupancy: scripts/gpu_resource_table.py). Logs and results go to $OUT (or a temp folder).
 #   bash scripts/gpu_check.sh                       # builds here (needs scripts/install-deps.sh)
@@ -64,6 +65,16 @@ if python3 scripts/compare_backends.py "$OUT/default_cpu.h5" "$OUT/default_cuda.
   STATUS[cpu_vs_cuda]=ok; else STATUS[cpu_vs_cuda]=FAIL; fi
 tail -3 "$OUT/compare.txt"
 
+# More paths than one GPU chunk (262,144), so that the two-chunks-in-flight pipeline runs; one
+# cell of workload (b) keeps the CPU side short.
+step "workload (b), 600,000 paths (3 GPU chunks, pipelined): cpu vs cuda"
+B_ARGS=(benchmarks/crypto_grid.toml --paths 600000 --progress none)
+"$BIN/hedgemap" run "${B_ARGS[@]}" --backend cpu -o "$OUT/b_cpu.h5" --overwrite 2>>"$LOG"
+HEDGEMAP_CUDA_TIMING=1 "$BIN/hedgemap" run "${B_ARGS[@]}" --backend cuda -o "$OUT/b_cuda.h5" --overwrite 2>&1 | tee -a "$LOG" | grep "cuda timing"
+if python3 scripts/compare_backends.py "$OUT/b_cpu.h5" "$OUT/b_cuda.h5" >"$OUT/compare_b.txt" 2>&1; then
+  STATUS[cpu_vs_cuda_chunks]=ok; else STATUS[cpu_vs_cuda_chunks]=FAIL; fi
+tail -3 "$OUT/compare_b.txt"
+
 step "compute-sanitizer (memcheck, small run)"
 SAN=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
 if "$SAN" --tool memcheck --error-exitcode 9 "$BIN/hedgemap" run --backend cuda --paths 512 \
@@ -78,5 +89,5 @@ cat "$OUT/bench.txt"
 echo
 echo "| check | result |"
 echo "|---|---|"
-for k in build gpu_tests all_tests cpu_vs_cuda memcheck bench; do echo "| $k | ${STATUS[$k]:-not run} |"; done
+for k in build gpu_tests all_tests cpu_vs_cuda cpu_vs_cuda_chunks memcheck bench; do echo "| $k | ${STATUS[$k]:-not run} |"; done
 echo "logs: $OUT"
