@@ -6,7 +6,7 @@
 
 #include <omp.h>
 
-#include "host/lane_sums.hpp"
+#include "kernels/block_moments.hpp"
 #include "host/path_runner.hpp"
 
 namespace hedgemap {
@@ -23,15 +23,22 @@ void ColumnMoments::add_block(const double* block, std::uint64_t n, std::uint64_
     for (int c = 0; c < columns; ++c) shift_[c] = std::isfinite(block[c * n]) ? block[c * n] : 0.0;
   const std::uint64_t b = lo / kReductionBlock;
   for (int c = 0; c < columns; ++c) {
-    const double* x = block + std::uint64_t(c) * n;
-    const double shift = shift_[c];
-    const std::array<double, 2> s = lane_sums<2>(lo, hi, [&](std::size_t i) {
-      const double d = x[i] - shift;
-      return std::array<double, 2>{d, d * d};
-    });
-    partial_[(std::size_t(c) * chunk_blocks_ + b) * 2] = s[0];
-    partial_[(std::size_t(c) * chunk_blocks_ + b) * 2 + 1] = s[1];
+    const BlockSums s = block_moment_sums(block + std::uint64_t(c) * n, lo, hi, shift_[c]);
+    partial_[(std::size_t(c) * chunk_blocks_ + b) * 2] = s.sum;
+    partial_[(std::size_t(c) * chunk_blocks_ + b) * 2 + 1] = s.sum_sq;
   }
+}
+
+void ColumnMoments::set_shift(const double* first_path_values) {
+  if (count_ != 0) return;
+  for (std::size_t c = 0; c < shift_.size(); ++c)
+    shift_[c] = std::isfinite(first_path_values[c]) ? first_path_values[c] : 0.0;
+}
+
+void ColumnMoments::add_partials(const double* partials, std::uint64_t n) {
+  begin_chunk(n);
+  std::copy(partials, partials + partial_.size(), partial_.begin());
+  end_chunk(n);
 }
 
 void ColumnMoments::end_chunk(std::uint64_t n) {

@@ -29,6 +29,14 @@ class ColumnMoments {
   void add_block(const double* block, std::uint64_t n, std::uint64_t lo, std::uint64_t hi);
   void end_chunk(std::uint64_t n);
 
+  // Per-block sums made elsewhere by the same code (the CUDA backend's device-side reduction,
+  // kernels/block_moments.hpp): set_shift(values of the run's first path) before the first
+  // chunk; add_partials(partials, n) with partials[(c * blocks + b) * 2 + {0, 1}] = the sum and
+  // sum of squares of (column c - shift) over block b, blocks = ceil(n / kReductionBlock).
+  void set_shift(const double* first_path_values);
+  void add_partials(const double* partials, std::uint64_t n);
+  const std::vector<double>& shifts() const { return shift_; }
+
   std::uint64_t count() const { return count_; }
   double sum(int c) const { return shift_[c] * double(count_) + sum_[c]; }
   double mean(int c) const;

@@ -5,6 +5,7 @@
 // points, so that the state is in registers (kernels/point_loop.hpp, DEVELOPERS.md).
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -14,6 +15,7 @@
 #include <utility>
 
 #include "host/cuda_backend.hpp"
+#include "kernels/block_moments.hpp"
 #include "kernels/path_kernel_list.hpp"
 
 #define HEDGEMAP_CUDA_CHECK(call)                                                         \
@@ -116,11 +118,16 @@ CudaTimings g_timings{env_flag("HEDGEMAP_CUDA_TIMING", false)};
 // again once the host has consumed the chunk before it.
 struct ChunkSlot {
   double* device = nullptr;
+  double* device_partials = nullptr;  // device-side moments: per-block sums of every column
+  std::size_t partials_capacity_bytes = 0;
   double* host = nullptr;  // pinned (cudaHostAlloc): copies at full PCIe/NVLink speed, async
   bool host_pinned = false;  // false: the system refused to pin that much; plain memory (slower)
   std::size_t capacity_bytes = 0, pending_bytes = 0;
   cudaEvent_t start = nullptr, launched = nullptr, copied = nullptr;
   void release() {
+    if (device_partials) cudaFree(device_partials);
+    device_partials = nullptr;
+    partials_capacity_bytes = 0;
     if (device) cudaFree(device);
     if (host && host_pinned) cudaFreeHost(host);
     if (host && !host_pinned) std::free(host);
@@ -186,12 +193,51 @@ const double* wait_chunk(ChunkSlot& slot) {
   return slot.host;
 }
 
+// ---- device-side column moments (HEDGEMAP_CUDA_DEVICE_MOMENTS=1) ----------------------------
+// The shift of every column: its value on the run's first path (kernels/block_moments.hpp,
+// ColumnMoments::set_shift), kept on the device for the run's later chunks.
+__global__ void column_shift_kernel(const double* out, unsigned long long n, int columns,
+                                    double* shift) {
+  const int c = blockIdx.x * blockDim.x + threadIdx.x;
+  if (c < columns) {
+    const double v = out[static_cast<unsigned long long>(c) * n];
+    shift[c] = isfinite(v) ? v : 0.0;
+  }
+}
+
+// One thread per (column, reduction block), in ColumnMoments' layout: partials[(c * blocks + b)
+// * 2 + {0, 1}], each the same code and order as the host's (block_moment_sums).
+__global__ void block_moments_kernel(const double* out, unsigned long long n, int columns,
+                                     unsigned long long block_paths, unsigned long long blocks,
+                                     const double* shift, double* partials) {
+  const unsigned long long t = blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
+  if (t >= static_cast<unsigned long long>(columns) * blocks) return;
+  const unsigned long long c = t / blocks, b = t % blocks;
+  const unsigned long long lo = b * block_paths, hi = lo + block_paths < n ? lo + block_paths : n;
+  const BlockSums sums = block_moment_sums(out + c * n, lo, hi, shift[c]);
+  partials[t * 2] = sums.sum;
+  partials[t * 2 + 1] = sums.sum_sq;
+}
+
+double* g_device_shift = nullptr;  // the run's column shifts, set by its first chunk
+int g_device_shift_columns = 0;
+
+struct ReducedLayout {  // where a reduced chunk's parts sit in its slot's pinned host buffer
+  std::size_t kept = 0, partials = 0, shift = 0, end = 0;  // offsets in doubles
+};
+ReducedLayout g_reduced_layout[2];
+
 }  // namespace
 
 void release_buffers() {
   if (g_stream) cudaStreamSynchronize(g_stream);
   for (ChunkSlot& slot : g_slots) slot.release();
+  if (g_device_shift) cudaFree(g_device_shift);
+  g_device_shift = nullptr;
+  g_device_shift_columns = 0;
 }
+
+bool device_moments() { return env_flag("HEDGEMAP_CUDA_DEVICE_MOMENTS", false); }
 
 bool pipelined() { return env_flag("HEDGEMAP_CUDA_PIPELINE", true); }
 
@@ -257,6 +303,75 @@ void start_chunk(const Kernel& kernel, unsigned long long first_path, unsigned l
 
 const double* finish_chunk(int slot) { return wait_chunk(g_slots[slot & 1]); }
 
+template <class Kernel>
+void start_chunk_reduced(const Kernel& kernel, unsigned long long first_path, unsigned long long n,
+                         int columns, const KeptColumns& keep, unsigned long long block_paths,
+                         bool first_chunk, int slot_index) {
+  ChunkSlot& slot = g_slots[slot_index & 1];
+  const unsigned long long blocks = (n + block_paths - 1) / block_paths;
+  ReducedLayout& layout = g_reduced_layout[slot_index & 1];
+  layout.kept = 0;
+  layout.partials = static_cast<std::size_t>(keep.count) * n;
+  layout.shift = layout.partials + static_cast<std::size_t>(columns) * blocks * 2;
+  layout.end = layout.shift + static_cast<std::size_t>(columns);
+  const std::size_t column_bytes = static_cast<std::size_t>(columns) * n * sizeof(double);
+  // The slot's pinned buffer holds the kept columns, the partials and the shifts; its device
+  // buffer the whole chunk.
+  prepare_slot(slot, std::max(column_bytes, layout.end * sizeof(double)));
+  const std::size_t partial_bytes = static_cast<std::size_t>(columns) * blocks * 2 * sizeof(double);
+  if (slot.partials_capacity_bytes < partial_bytes) {
+    HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
+    if (slot.device_partials) cudaFree(slot.device_partials);
+    slot.device_partials = nullptr;
+    slot.partials_capacity_bytes = 0;
+    HEDGEMAP_CUDA_CHECK(cudaMalloc(&slot.device_partials, partial_bytes));
+    slot.partials_capacity_bytes = partial_bytes;
+  }
+  if (g_device_shift_columns < columns) {
+    HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
+    if (g_device_shift) cudaFree(g_device_shift);
+    g_device_shift = nullptr;
+    g_device_shift_columns = 0;
+    HEDGEMAP_CUDA_CHECK(cudaMalloc(&g_device_shift, static_cast<std::size_t>(columns) * sizeof(double)));
+    g_device_shift_columns = columns;
+  }
+  const unsigned long long path_blocks = (n + kThreadsPerBlock - 1) / kThreadsPerBlock;
+  HEDGEMAP_CUDA_CHECK(cudaEventRecord(slot.start, g_stream));
+  launch_with_capacity(device_capacity(kernel), typename DeviceCapacities<Kernel>::list{}, kernel,
+                       static_cast<unsigned>(path_blocks), first_path, n, slot.device, g_stream);
+  HEDGEMAP_CUDA_CHECK(cudaGetLastError());
+  if (first_chunk) {
+    column_shift_kernel<<<(columns + 127) / 128, 128, 0, g_stream>>>(slot.device, n, columns,
+                                                                     g_device_shift);
+    HEDGEMAP_CUDA_CHECK(cudaGetLastError());
+  }
+  const unsigned long long reducers = static_cast<unsigned long long>(columns) * blocks;
+  block_moments_kernel<<<static_cast<unsigned>((reducers + 127) / 128), 128, 0, g_stream>>>(
+      slot.device, n, columns, block_paths, blocks, g_device_shift, slot.device_partials);
+  HEDGEMAP_CUDA_CHECK(cudaGetLastError());
+  HEDGEMAP_CUDA_CHECK(cudaEventRecord(slot.launched, g_stream));
+  // Kept columns first, c = first + k * stride (one strided 2-D copy), then partials and shifts.
+  if (keep.count > 0)
+    HEDGEMAP_CUDA_CHECK(cudaMemcpy2DAsync(
+        slot.host + layout.kept, n * sizeof(double),
+        slot.device + static_cast<std::size_t>(keep.first) * n,
+        static_cast<std::size_t>(keep.stride) * n * sizeof(double), n * sizeof(double),
+        static_cast<std::size_t>(keep.count), cudaMemcpyDeviceToHost, g_stream));
+  HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(slot.host + layout.partials, slot.device_partials,
+                                      partial_bytes, cudaMemcpyDeviceToHost, g_stream));
+  HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(slot.host + layout.shift, g_device_shift,
+                                      static_cast<std::size_t>(columns) * sizeof(double),
+                                      cudaMemcpyDeviceToHost, g_stream));
+  HEDGEMAP_CUDA_CHECK(cudaEventRecord(slot.copied, g_stream));
+  slot.pending_bytes = (layout.end) * sizeof(double);
+}
+
+ReducedChunk finish_chunk_reduced(int slot_index) {
+  const double* host = wait_chunk(g_slots[slot_index & 1]);
+  const ReducedLayout& layout = g_reduced_layout[slot_index & 1];
+  return ReducedChunk{host + layout.kept, host + layout.partials, host + layout.shift};
+}
+
 CudaTimings timings() { return g_timings; }
 
 #define HEDGEMAP_INSTANTIATE_RUN_CHUNK(...)                                                   \
@@ -264,6 +379,9 @@ CudaTimings timings() { return g_timings; }
                                        int, double*);                                            \
   template void start_chunk<__VA_ARGS__>(const __VA_ARGS__&, unsigned long long,                  \
                                          unsigned long long, int, int);                          \
+  template void start_chunk_reduced<__VA_ARGS__>(const __VA_ARGS__&, unsigned long long,          \
+                                                 unsigned long long, int, const KeptColumns&,    \
+                                                 unsigned long long, bool, int);                 \
   template int device_capacity<__VA_ARGS__>(const __VA_ARGS__&);
 HEDGEMAP_FOR_EACH_PATH_KERNEL(HEDGEMAP_INSTANTIATE_RUN_CHUNK)
 

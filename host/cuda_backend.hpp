@@ -33,6 +33,26 @@ const double* finish_chunk(int slot);
 // Whether run_paths pipelines chunks: yes unless HEDGEMAP_CUDA_PIPELINE=0 (to compare).
 bool pipelined();
 
+// Device-side column moments, opt-in with HEDGEMAP_CUDA_DEVICE_MOMENTS=1 until measured on a GPU:
+// the chunk's per-block sums of every column are made on the device by the host's own code
+// (kernels/block_moments.hpp), and only the kept columns (first + k stride, k < count) come back
+// with them, instead of every column of every path.
+bool device_moments();
+struct KeptColumns {
+  int first = 0, stride = 1, count = 0;
+};
+struct ReducedChunk {
+  const double* kept;      // count x n, column-major
+  const double* partials;  // columns x blocks x {sum, sum of squares} (ColumnMoments::add_partials)
+  const double* shift;     // the run's column shifts (set by its first chunk)
+};
+// Like start_chunk / finish_chunk; `first_chunk` makes this chunk's first path the shifts.
+template <class Kernel>
+void start_chunk_reduced(const Kernel& kernel, unsigned long long first_path, unsigned long long n,
+                         int columns, const KeptColumns& keep, unsigned long long block_paths,
+                         bool first_chunk, int slot);
+ReducedChunk finish_chunk_reduced(int slot);
+
 // The point capacity run_chunk runs `kernel` with (kernels/point_loop.hpp): the smallest one
 // compiled for its type (host/cuda_backend.cu) that holds kernel.points(), or 0 for the kernel's
 // maximum, with the per-point state in local memory (and for kernels without per-point state).

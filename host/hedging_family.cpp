@@ -185,6 +185,20 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
   std::vector<std::unique_ptr<double[]>> pnl(points);
   for (auto& column : pnl) column.reset(new double[n]);
   ColumnMoments moments(kernel.columns());
+#ifdef HEDGEMAP_WITH_CUDA
+  if (exec.backend == BackendKind::cuda && cuda_backend::device_moments()) {
+    // Moments made on the device; only the P&L columns come back (every point's hedge_pnl).
+    const cuda_backend::KeptColumns keep{hedge_pnl, kHedgeMetrics, points};
+    run_paths_device_reduced(kernel, n, keep, [&](std::uint64_t first, std::uint64_t count,
+                                                  const cuda_backend::ReducedChunk& chunk) {
+      if (first == 0) moments.set_shift(chunk.shift);
+      moments.add_partials(chunk.partials, count);
+      for (int p = 0; p < points; ++p)
+        std::copy(chunk.kept + std::uint64_t(p) * count, chunk.kept + std::uint64_t(p + 1) * count,
+                  pnl[p].get() + first);
+    });
+  } else
+#endif
   run_paths(exec, kernel, n, [&](std::uint64_t first, std::uint64_t count, const double* block) {
     moments.add_chunk(block, count, exec.threads, [&](std::uint64_t lo, std::uint64_t hi) {
       for (int p = 0; p < points; ++p) {

@@ -86,6 +86,22 @@ void run_paths_pipelined(const Kernel& kernel, std::uint64_t total_paths, Consum
       },
       [](int slot) { return cuda_backend::finish_chunk(slot); }, consume);
 }
+
+// The CUDA backend with device-side moments (cuda_backend::device_moments()): consume(first, n,
+// cuda_backend::ReducedChunk) gets the kept columns, every column's per-block sums and the run's
+// shifts, two chunks in flight as above.
+template <class Kernel, class Consumer>
+void run_paths_device_reduced(const Kernel& kernel, std::uint64_t total_paths,
+                              const cuda_backend::KeptColumns& keep, Consumer&& consume) {
+  const int columns = kernel.columns();
+  run_chunks_two_in_flight(
+      total_paths, kGpuChunkPaths,
+      [&](std::uint64_t first, std::uint64_t n, int slot) {
+        cuda_backend::start_chunk_reduced(kernel, first, n, columns, keep, kReductionBlock,
+                                          first == 0, slot);
+      },
+      [](int slot) { return cuda_backend::finish_chunk_reduced(slot); }, consume);
+}
 #endif
 
 // consume(first_path, n, const double* block) with block[c * n + i] = column c of path first+i.

@@ -104,8 +104,9 @@ for be in $backends; do
   scale=1
   [ "$be" = cuda ] && scale=$GPU_SCALE  # a GPU needs more paths than a 2-core CPU to fill it
   run "(b) crypto grid 3x8, 720 steps" "$be" $((B_PATHS * scale)) 720 25 benchmarks/crypto_grid.toml
-  if [ "$be" = cuda ]; then  # the same without overlapping the host's statistics with the device
+  if [ "$be" = cuda ]; then  # without overlapping host and device; with the moments on the device
     HEDGEMAP_CUDA_PIPELINE=0 run "(b) same, chunks not pipelined" "$be" $((B_PATHS * scale)) 720 25 benchmarks/crypto_grid.toml
+    HEDGEMAP_CUDA_DEVICE_MOMENTS=1 run "(b) same, moments on the device" "$be" $((B_PATHS * scale)) 720 25 benchmarks/crypto_grid.toml
   fi
   run "(c) cppi grid 5x5, 720 steps" "$be" $((C_PATHS * scale)) 720 25 benchmarks/cppi_grid.toml
 done
