@@ -38,11 +38,12 @@ HM_HD inline BlockSums block_moment_sums(const double* x, unsigned long long lo,
       s[l] = hm_add_rn(s[l], d);
       s2[l] = hm_add_rn(s2[l], hm_mul_rn(d, d));
     }
-  for (int l = 0; i < hi; ++i, ++l) {  // the tail: lanes 0, 1, ... in order
-    const double d = x[i] - shift;
-    s[l] = hm_add_rn(s[l], d);
-    s2[l] = hm_add_rn(s2[l], hm_mul_rn(d, d));
-  }
+  for (int l = 0; l < 8; ++l)  // the tail, lanes 0, 1, ... in order (constant indices: registers)
+    if (i + l < hi) {
+      const double d = x[i + l] - shift;
+      s[l] = hm_add_rn(s[l], d);
+      s2[l] = hm_add_rn(s2[l], hm_mul_rn(d, d));
+    }
   const auto tree = [](const double* a) {
     return hm_add_rn(hm_add_rn(hm_add_rn(a[0], a[1]), hm_add_rn(a[2], a[3])),
                      hm_add_rn(hm_add_rn(a[4], a[5]), hm_add_rn(a[6], a[7])));
