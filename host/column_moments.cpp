@@ -19,8 +19,7 @@ void ColumnMoments::begin_chunk(std::uint64_t n) {
 void ColumnMoments::add_block(const double* block, std::uint64_t n, std::uint64_t lo,
                               std::uint64_t hi) {
   const int columns = static_cast<int>(sum_.size());
-  if (count_ == 0 && lo == 0)  // the run's first path: the shift of every column
-    for (int c = 0; c < columns; ++c) shift_[c] = std::isfinite(block[c * n]) ? block[c * n] : 0.0;
+  if (lo == 0) set_shift(block, n);  // the run's first path (no-op after the first chunk)
   const std::uint64_t b = lo / kReductionBlock;
   for (int c = 0; c < columns; ++c) {
     const BlockSums s = block_moment_sums(block + std::uint64_t(c) * n, lo, hi, shift_[c]);
@@ -29,10 +28,10 @@ void ColumnMoments::add_block(const double* block, std::uint64_t n, std::uint64_
   }
 }
 
-void ColumnMoments::set_shift(const double* first_path_values) {
+void ColumnMoments::set_shift(const double* first_path_values, std::uint64_t stride) {
   if (count_ != 0) return;
   for (std::size_t c = 0; c < shift_.size(); ++c)
-    shift_[c] = std::isfinite(first_path_values[c]) ? first_path_values[c] : 0.0;
+    shift_[c] = column_shift(first_path_values[c * stride]);
 }
 
 void ColumnMoments::add_partials(const double* partials, std::uint64_t n) {

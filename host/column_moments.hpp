@@ -1,7 +1,7 @@
 // Mean, variance and standard error of every column of a path kernel's output, accumulated chunk
-// by chunk in a fixed order: each block of kReductionBlock paths is summed in the fixed lane
-// order of host/lane_sums.hpp (blocks in parallel), and block sums are added in block order. The result is independent of threads
-// and backend. Values are shifted by the column's first value before squaring, so the variance
+// by chunk in a fixed order: each block of kReductionBlock paths is summed by block_moment_sums
+// (kernels/block_moments.hpp, blocks in parallel), and block sums are added in block order. The
+// result is independent of threads and backend. Values are shifted by the column's first value before squaring, so the variance
 // of a large-mean quantity (a portfolio of 1e6 with a std of 1e3) keeps its digits.
 #pragma once
 #include <cstdint>
@@ -31,9 +31,10 @@ class ColumnMoments {
 
   // Per-block sums made elsewhere by the same code (the CUDA backend's device-side reduction,
   // kernels/block_moments.hpp): set_shift(values of the run's first path) before the first
-  // chunk; add_partials(partials, n) with partials[(c * blocks + b) * 2 + {0, 1}] = the sum and
-  // sum of squares of (column c - shift) over block b, blocks = ceil(n / kReductionBlock).
-  void set_shift(const double* first_path_values);
+  // chunk (column c's value at first_path_values[c * stride]); add_partials(partials, n) with
+  // partials[(c * blocks + b) * 2 + {0, 1}] = the sum and sum of squares of (column c - shift)
+  // over block b, blocks = ceil(n / kReductionBlock). set_shift does nothing after a chunk.
+  void set_shift(const double* first_path_values, std::uint64_t stride = 1);
   void add_partials(const double* partials, std::uint64_t n);
   const std::vector<double>& shifts() const { return shift_; }
 

@@ -155,17 +155,35 @@ void prepare_slot(ChunkSlot& slot, std::size_t bytes) {
   slot.capacity_bytes = bytes;
 }
 
+// The slot's start event, then the path kernel writing its device columns, queued on the stream.
+template <class Kernel>
+void enqueue_path_kernel(const Kernel& kernel, unsigned long long first_path, unsigned long long n,
+                         ChunkSlot& slot) {
+  const unsigned long long blocks = (n + kThreadsPerBlock - 1) / kThreadsPerBlock;
+  HEDGEMAP_CUDA_CHECK(cudaEventRecord(slot.start, g_stream));
+  launch_with_capacity(device_capacity(kernel), typename DeviceCapacities<Kernel>::list{}, kernel,
+                       static_cast<unsigned>(blocks), first_path, n, slot.device, g_stream);
+  HEDGEMAP_CUDA_CHECK(cudaGetLastError());
+}
+
+// A device buffer of at least `bytes`, reallocated (after the stream drained) when smaller.
+void reserve_device(double*& data, std::size_t& capacity_bytes, std::size_t bytes) {
+  if (capacity_bytes >= bytes) return;
+  HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));  // nothing may still use the old one
+  if (data) cudaFree(data);
+  data = nullptr;
+  capacity_bytes = 0;
+  HEDGEMAP_CUDA_CHECK(cudaMalloc(&data, bytes));
+  capacity_bytes = bytes;
+}
+
 // Kernel, then the copy of its columns to the slot's pinned buffer, queued on the stream.
 template <class Kernel>
 void enqueue_chunk(const Kernel& kernel, unsigned long long first_path, unsigned long long n,
                    int columns, ChunkSlot& slot) {
   const std::size_t bytes = static_cast<std::size_t>(columns) * n * sizeof(double);
   prepare_slot(slot, bytes);
-  const unsigned long long blocks = (n + kThreadsPerBlock - 1) / kThreadsPerBlock;
-  HEDGEMAP_CUDA_CHECK(cudaEventRecord(slot.start, g_stream));
-  launch_with_capacity(device_capacity(kernel), typename DeviceCapacities<Kernel>::list{}, kernel,
-                       static_cast<unsigned>(blocks), first_path, n, slot.device, g_stream);
-  HEDGEMAP_CUDA_CHECK(cudaGetLastError());
+  enqueue_path_kernel(kernel, first_path, n, slot);
   HEDGEMAP_CUDA_CHECK(cudaEventRecord(slot.launched, g_stream));
   HEDGEMAP_CUDA_CHECK(
       cudaMemcpyAsync(slot.host, slot.device, bytes, cudaMemcpyDeviceToHost, g_stream));
@@ -200,8 +218,7 @@ __global__ void column_shift_kernel(const double* out, unsigned long long n, int
                                     double* shift) {
   const int c = blockIdx.x * blockDim.x + threadIdx.x;
   if (c < columns) {
-    const double v = out[static_cast<unsigned long long>(c) * n];
-    shift[c] = isfinite(v) ? v : 0.0;
+    shift[c] = column_shift(out[static_cast<unsigned long long>(c) * n]);
   }
 }
 
@@ -220,7 +237,7 @@ __global__ void block_moments_kernel(const double* out, unsigned long long n, in
 }
 
 double* g_device_shift = nullptr;  // the run's column shifts, set by its first chunk
-int g_device_shift_columns = 0;
+std::size_t g_device_shift_bytes = 0;
 
 struct ReducedLayout {  // where a reduced chunk's parts sit in its slot's pinned host buffer
   std::size_t kept = 0, partials = 0, shift = 0, end = 0;  // offsets in doubles
@@ -234,7 +251,7 @@ void release_buffers() {
   for (ChunkSlot& slot : g_slots) slot.release();
   if (g_device_shift) cudaFree(g_device_shift);
   g_device_shift = nullptr;
-  g_device_shift_columns = 0;
+  g_device_shift_bytes = 0;
 }
 
 bool device_moments() { return env_flag("HEDGEMAP_CUDA_DEVICE_MOMENTS", false); }
@@ -319,27 +336,10 @@ void start_chunk_reduced(const Kernel& kernel, unsigned long long first_path, un
   // buffer the whole chunk.
   prepare_slot(slot, std::max(column_bytes, layout.end * sizeof(double)));
   const std::size_t partial_bytes = static_cast<std::size_t>(columns) * blocks * 2 * sizeof(double);
-  if (slot.partials_capacity_bytes < partial_bytes) {
-    HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
-    if (slot.device_partials) cudaFree(slot.device_partials);
-    slot.device_partials = nullptr;
-    slot.partials_capacity_bytes = 0;
-    HEDGEMAP_CUDA_CHECK(cudaMalloc(&slot.device_partials, partial_bytes));
-    slot.partials_capacity_bytes = partial_bytes;
-  }
-  if (g_device_shift_columns < columns) {
-    HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
-    if (g_device_shift) cudaFree(g_device_shift);
-    g_device_shift = nullptr;
-    g_device_shift_columns = 0;
-    HEDGEMAP_CUDA_CHECK(cudaMalloc(&g_device_shift, static_cast<std::size_t>(columns) * sizeof(double)));
-    g_device_shift_columns = columns;
-  }
-  const unsigned long long path_blocks = (n + kThreadsPerBlock - 1) / kThreadsPerBlock;
-  HEDGEMAP_CUDA_CHECK(cudaEventRecord(slot.start, g_stream));
-  launch_with_capacity(device_capacity(kernel), typename DeviceCapacities<Kernel>::list{}, kernel,
-                       static_cast<unsigned>(path_blocks), first_path, n, slot.device, g_stream);
-  HEDGEMAP_CUDA_CHECK(cudaGetLastError());
+  reserve_device(slot.device_partials, slot.partials_capacity_bytes, partial_bytes);
+  reserve_device(g_device_shift, g_device_shift_bytes,
+                 static_cast<std::size_t>(columns) * sizeof(double));
+  enqueue_path_kernel(kernel, first_path, n, slot);
   if (first_chunk) {
     column_shift_kernel<<<(columns + 127) / 128, 128, 0, g_stream>>>(slot.device, n, columns,
                                                                      g_device_shift);

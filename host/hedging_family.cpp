@@ -2,10 +2,9 @@
 
 #include <omp.h>
 
-#include <memory>
-
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <stdexcept>
 #include <string>
 

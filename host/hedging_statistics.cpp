@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "host/lane_sums.hpp"
+#include "kernels/block_moments.hpp"
 
 namespace hedgemap {
 namespace {
@@ -176,24 +177,20 @@ BlockObjective::BlockObjective(const double* pnl, std::size_t n, int blocks, Hed
     count_[b] = double(hi - lo);
     const double* x = pnl_;
     const double shift = shift_, k = k_;
-    std::array<double, 2> sums{};
     if (kind_ == HedgeObjective::cvar) {  // losses beyond the full-sample VaR
-      sums = lane_sums<2>(lo, hi, [&](std::size_t i) {
+      sum_[b] = lane_sums<1>(lo, hi, [&](std::size_t i) {
         const double tail = -x[i] - shift;
-        return std::array<double, 2>{tail > 0.0 ? tail : 0.0, 0.0};
-      });
+        return std::array<double, 1>{tail > 0.0 ? tail : 0.0};
+      })[0];
     } else if (kind_ == HedgeObjective::utility) {
-      sums = lane_sums<2>(lo, hi, [&](std::size_t i) {
-        return std::array<double, 2>{std::exp(-k * x[i] - shift), 0.0};
-      });
-    } else {
-      sums = lane_sums<2>(lo, hi, [&](std::size_t i) {
-        const double d = x[i] - shift;
-        return std::array<double, 2>{d, d * d};
-      });
+      sum_[b] = lane_sums<1>(lo, hi, [&](std::size_t i) {
+        return std::array<double, 1>{std::exp(-k * x[i] - shift)};
+      })[0];
+    } else {  // the sums of ColumnMoments' blocks, by the same function
+      const BlockSums sums = block_moment_sums(x, lo, hi, shift);
+      sum_[b] = sums.sum;
+      sum_sq_[b] = sums.sum_sq;
     }
-    sum_[b] = sums[0];
-    sum_sq_[b] = sums[1];
   }
 }
 

@@ -24,6 +24,16 @@ HM_HD HM_FORCEINLINE double hm_add_rn(double a, double b) {
 #endif
 }
 
+// A column's shift: its value on the run's first path, or 0 where that is not finite (so that one
+// NaN path does not poison the column's moments twice). ColumnMoments and the device use this.
+HM_HD HM_FORCEINLINE double column_shift(double first_path_value) {
+#if defined(__CUDA_ARCH__)
+  return isfinite(first_path_value) ? first_path_value : 0.0;
+#else
+  return std::isfinite(first_path_value) ? first_path_value : 0.0;
+#endif
+}
+
 struct BlockSums {
   double sum, sum_sq;
 };
