@@ -208,11 +208,16 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
   });
   if (model) *model = summarize_model(s, cell, moments, kernel.summary_column());
 
-  // Each point's statistics are sequential sums: parallel over points is still deterministic.
-  std::vector<PnlSummary> summary(points);
-#pragma omp parallel for schedule(dynamic) \
-    num_threads(exec.threads > 0 ? exec.threads : omp_get_max_threads())
-  for (int p = 0; p < points; ++p) summary[p] = summarize_pnl(pnl[p].get(), n, kind, k, level);
+  // Each point's statistics are fixed-order segment sums: parallel over points, or over each
+  // point's segments when there are fewer points than threads, gives the same bits.
+  const int threads = exec.threads > 0 ? exec.threads : omp_get_max_threads();
+  const PnlSegments segments = pnl_segments(n, plan.blocks);
+  const bool parallel_points = points >= threads;
+  std::vector<PointStatistics> statistics(points);
+#pragma omp parallel for schedule(dynamic) num_threads(threads) if (parallel_points)
+  for (int p = 0; p < points; ++p)
+    statistics[p] = pnl_statistics(HostPnlSample(pnl[p].get(), n, !parallel_points), segments,
+                                   kind, k, level);
 
   std::vector<GroupCellResult> results;
   int first_point = 0;
@@ -222,10 +227,9 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
     r.metrics.assign(kMetrics, std::vector<double>(gp));
     r.objective.resize(gp);
     r.objective_stderr.resize(gp);
-    std::vector<BlockObjective> block_objectives;
     for (int i = 0; i < gp; ++i) {
       const int p = first_point + i;
-      const PnlSummary& ps = summary[p];
+      const PnlSummary& ps = statistics[p].summary;
       const int c = p * kHedgeMetrics;
       const double fee = moments.mean(c + hedge_fee), gas = moments.mean(c + hedge_gas),
                    impact = moments.mean(c + hedge_impact);
@@ -244,11 +248,10 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
       for (int m = 0; m < kMetrics; ++m) r.metrics[m][i] = values[m];
       r.objective[i] = ps.objective;
       r.objective_stderr[i] = ps.objective_stderr;
-      block_objectives.emplace_back(pnl[p].get(), n, plan.blocks, kind, k, level);
     }
     r.bootstrap_optimum = bootstrap_optima(std::size_t(gp), g.sense, plan,
                                            [&](std::size_t point, const std::vector<int>& blocks) {
-                                             return block_objectives[point](blocks);
+                                             return statistics[first_point + int(point)].on_blocks(blocks);
                                            });
     results.push_back(std::move(r));
     first_point += gp;

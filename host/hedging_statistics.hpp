@@ -1,6 +1,6 @@
-// Statistics of one policy point's per-path P&L, in double and in a fixed (sequential) order, so
-// they do not depend on threads or backend: moments, the exact empirical VaR / CVaR of the loss,
-// and the hedging objectives with their standard errors.
+// Statistics of one policy point's per-path P&L, in double and in a fixed order (segment sums,
+// host/pnl_sample.hpp), so they do not depend on threads or backend: moments, the exact empirical
+// VaR / CVaR of the loss, and the hedging objectives with their standard errors.
 //
 //   loss L = -PnL; VaR_a = L_(ceil(a n)) (the a-quantile of the sorted losses);
 //   CVaR_a = VaR_a + E[(L - VaR_a)^+] / (1 - a)      (Rockafellar-Uryasev, exact for the sample)
@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "host/pnl_sample.hpp"
 #include "host/policy_group.hpp"
 
 namespace hedgemap {
@@ -33,32 +34,43 @@ enum class HedgeObjective { mean_std, cvar, utility };
 HedgeObjective hedge_objective(const std::string& kind);  // throws on an unknown kind
 Sense objective_sense(HedgeObjective kind);
 
-// Everything above for one point's per-path P&L (n >= 1).
-PnlSummary summarize_pnl(const double* pnl, std::size_t n, HedgeObjective kind,
-                         double risk_aversion, double level);
-
-// Exact VaR and CVaR of the loss -x at `level`; `scratch` is overwritten.
-void loss_var_cvar(const double* pnl, std::size_t n, double level, std::vector<double>& scratch,
-                   double& var, double& cvar);
-
 // Objective of one point on a bootstrap resample: `blocks` are indices of path blocks (block b
-// holds paths [b n / B, (b + 1) n / B)), drawn with replacement. Precomputes per-block sums for
-// mean_std and utility, and per-block tail sums beyond the full-sample VaR for cvar
-// (Rockafellar-Uryasev at that VaR: exact to second order).
+// holds paths [b n / B, (b + 1) n / B)), drawn with replacement. Holds per-block sums: of x - mean
+// and its square for mean_std, of exp(-k x - M) for utility, and of the tail (L - VaR)^+ beyond
+// the full-sample VaR for cvar (Rockafellar-Uryasev at that VaR: exact to second order).
 class BlockObjective {
  public:
+  BlockObjective() = default;
+  BlockObjective(HedgeObjective kind, double risk_aversion, double level, double shift,
+                 std::vector<double> count, std::vector<double> sum, std::vector<double> sum_sq);
+  // The same from a host array, cut into `blocks` (for tests and small callers).
   BlockObjective(const double* pnl, std::size_t n, int blocks, HedgeObjective kind,
                  double risk_aversion, double level);
   double operator()(const std::vector<int>& blocks) const;
 
  private:
-  const double* pnl_;
-  std::size_t n_;
-  int blocks_;
-  HedgeObjective kind_;
-  double k_, level_, shift_ = 0.0;
-  // per block; sum_ holds sum exp(z - M) for utility, sum (L - VaR)^+ for cvar (shift_ = VaR)
-  std::vector<double> count_, sum_, sum_sq_;
+  HedgeObjective kind_ = HedgeObjective::mean_std;
+  double k_ = 0.0, level_ = 0.0, shift_ = 0.0;  // shift_: mean, VaR or M, as above
+  std::vector<double> count_, sum_, sum_sq_;    // per block
 };
+
+struct PointStatistics {
+  PnlSummary summary;
+  BlockObjective on_blocks;  // for the bootstrap over segments.blocks() path blocks
+};
+
+// Everything above for one point's per-path P&L (wherever it lives: host/pnl_sample.hpp), every
+// sum over `segments` in segment order (so the bits depend on the number of bootstrap blocks, not
+// on threads or backend). Passes over the sample: sum, central sums, the VaR selection, tail sums,
+// and for utility the maximum and the weights.
+PointStatistics pnl_statistics(const PnlSample& sample, const PnlSegments& segments,
+                               HedgeObjective kind, double risk_aversion, double level);
+
+// The summary of a host array (n >= 1), with 32 bootstrap blocks' segments.
+PnlSummary summarize_pnl(const double* pnl, std::size_t n, HedgeObjective kind,
+                         double risk_aversion, double level);
+
+// Exact VaR and CVaR of the loss -x at `level` of a host array.
+void loss_var_cvar(const double* pnl, std::size_t n, double level, double& var, double& cvar);
 
 }  // namespace hedgemap

@@ -79,7 +79,6 @@ TEST(HedgingStatisticsVar, VarEqualsTheSortedLossAtItsRank) {
   samples.push_back(ties);
   samples.push_back(adversarial);
   samples.push_back(sorted_pnl);
-  std::vector<double> scratch;
   for (std::size_t s = 0; s < samples.size(); ++s) {
     const std::vector<double>& x = samples[s];
     std::vector<double> losses(n);
@@ -89,7 +88,7 @@ TEST(HedgingStatisticsVar, VarEqualsTheSortedLossAtItsRank) {
       const double k = std::ceil(level * double(n)) - 1.0;
       const double expected = losses[std::size_t(std::max(k, 0.0))];
       double var = 0.0, cvar = 0.0;
-      loss_var_cvar(x.data(), n, level, scratch, var, cvar);
+      loss_var_cvar(x.data(), n, level, var, cvar);
       EXPECT_EQ(var, expected) << "sample " << s << " level " << level;
       // CVaR = VaR + E[(L - VaR)^+] / (1 - level), from the sorted losses independently.
       double excess = 0.0;
@@ -104,8 +103,7 @@ TEST(HedgingStatisticsVar, VarEqualsTheSortedLossAtItsRank) {
 TEST(HedgingStatisticsVar, NanLossFallsBackToTheFullSelection) {
   auto x = skewed_pnl(200000);
   x[12345] = std::nan("");
-  std::vector<double> scratch;
   double var = 0.0, cvar = 0.0;
-  loss_var_cvar(x.data(), x.size(), 0.95, scratch, var, cvar);  // must not crash or hang
+  loss_var_cvar(x.data(), x.size(), 0.95, var, cvar);  // must not crash or hang
   EXPECT_TRUE(std::isnan(cvar));  // the NaN path poisons the tail sum, as it should
 }

@@ -1,0 +1,84 @@
+// One policy point's per-path P&L, wherever it lives (a host array, or the CUDA backend's device
+// memory: host/cuda_backend.hpp), seen through the few operations its statistics need
+// (host/hedging_statistics.hpp). Both kinds compute the same fixed-order segment sums
+// (kernels/pnl_segment_sums.hpp) and the same exact order statistic, so the statistics do not
+// depend on where the P&L was kept.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "kernels/pnl_segment_sums.hpp"
+
+namespace hedgemap {
+
+// Paths per statistics segment at most: small enough that a cell's segments keep every thread
+// (and every GPU warp) busy, large enough that their sums are cheap to add up in order.
+constexpr std::uint64_t kPnlSegmentPaths = 1024;
+
+// The segments of [0, paths): cut at every multiple of kPnlSegmentPaths and at every bootstrap
+// block's start (block b holds paths [b paths / B, (b + 1) paths / B), host/bootstrap.hpp), so a
+// bootstrap block's sums are sums of whole segments.
+struct PnlSegments {
+  std::uint64_t paths = 0;
+  std::vector<std::uint64_t> bounds;     // segment s = [bounds[s], bounds[s + 1])
+  std::vector<std::size_t> block_first;  // bootstrap block b = segments [block_first[b], block_first[b + 1])
+  std::size_t count() const { return bounds.empty() ? 0 : bounds.size() - 1; }
+  int blocks() const { return int(block_first.size()) - 1; }
+};
+PnlSegments pnl_segments(std::uint64_t paths, int bootstrap_blocks);
+
+class PnlSample {
+ public:
+  virtual ~PnlSample() = default;
+  virtual std::uint64_t size() const = 0;
+  // sums[s] = pnl_segment_sums(kind, x, bounds[s], bounds[s + 1], center, k) for every segment.
+  virtual void segment_sums(int kind, double center, double k, const PnlSegments& segments,
+                            std::vector<PnlSums>& sums) const = 0;
+  // max over paths of -k x (NaN paths skipped; -inf for none).
+  virtual double max_scaled_loss(double k) const = 0;
+  // The k-th smallest loss -x (0-based, k < size()), exactly; NaN sorts as std::nth_element puts it.
+  virtual double kth_smallest_loss(std::uint64_t k) const = 0;
+};
+
+// A P&L array in host memory; `parallel` spreads the segments over the OpenMP threads (for a
+// caller that is not itself parallel over points).
+class HostPnlSample final : public PnlSample {
+ public:
+  HostPnlSample(const double* pnl, std::uint64_t n, bool parallel = false)
+      : pnl_(pnl), n_(n), parallel_(parallel) {}
+  std::uint64_t size() const override { return n_; }
+  void segment_sums(int kind, double center, double k, const PnlSegments& segments,
+                    std::vector<PnlSums>& sums) const override;
+  double max_scaled_loss(double k) const override;
+  double kth_smallest_loss(std::uint64_t k) const override;
+
+ private:
+  const double* pnl_;
+  std::uint64_t n_;
+  bool parallel_;
+};
+
+// The exact selection of the k-th smallest loss in two steps, shared by both kinds of sample: a
+// strided sample of the losses brackets the k-th one (its rank +- 4 binomial standard
+// deviations); the losses below, inside and above the bracket are counted and those inside kept;
+// the k-th is then the (k - below)-th of those kept, unless the bracket missed it (probability
+// ~1e-4) or a loss is NaN, when the caller selects from all losses.
+constexpr std::size_t kLossBracketSample = 4096;
+constexpr std::uint64_t kLossBracketMinPaths = 16 * kLossBracketSample;  // below: select from all
+inline std::uint64_t loss_bracket_sample_path(std::size_t j, std::uint64_t n) {
+  return std::uint64_t(j) * n / kLossBracketSample;
+}
+struct LossBracket {
+  double lo, hi;  // keep losses with lo <= loss <= hi
+  std::size_t expected_inside;  // an upper estimate, to reserve for the kept losses
+};
+// `sample`: the losses at paths loss_bracket_sample_path(j, n), j < kLossBracketSample; sorted
+// in place.
+LossBracket loss_bracket(std::vector<double>& sample, std::uint64_t n, std::uint64_t k);
+// Whether the counts show that the k-th loss is among the `inside` ones (and no loss was NaN).
+inline bool loss_bracket_holds(std::uint64_t n, std::uint64_t k, std::uint64_t below,
+                               std::uint64_t inside, std::uint64_t above) {
+  return below + inside + above == n && below <= k && k < below + inside;
+}
+
+}  // namespace hedgemap
