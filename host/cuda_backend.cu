@@ -14,8 +14,18 @@
 #include <type_traits>
 #include <utility>
 
+#include <thrust/copy.h>
+#include <thrust/count.h>
+#include <thrust/device_ptr.h>
+#include <thrust/execution_policy.h>
+#include <thrust/functional.h>
+#include <thrust/transform_reduce.h>
+
+#include <vector>
+
 #include "host/cuda_backend.hpp"
 #include "kernels/block_moments.hpp"
+#include "kernels/pnl_segment_sums.hpp"
 #include "kernels/path_kernel_list.hpp"
 
 #define HEDGEMAP_CUDA_CHECK(call)                                                         \
@@ -244,11 +254,102 @@ struct ReducedLayout {  // where a reduced chunk's parts sit in its slot's pinne
 };
 ReducedLayout g_reduced_layout[2];
 
+// ---- the device P&L store and its statistics (KeptColumns::to_pnl_store) --------------------
+double* g_pnl_store = nullptr;
+std::size_t g_pnl_store_bytes = 0;
+unsigned long long g_pnl_store_paths = 0;  // the row count of its columns
+unsigned long long* g_segment_bounds = nullptr;  // the segments of the last segment_sums call
+std::size_t g_segment_bounds_bytes = 0;
+std::vector<std::uint64_t> g_segment_bounds_host;
+PnlSums* g_segment_sums = nullptr;
+std::size_t g_segment_sums_bytes = 0;
+double* g_select_scratch = nullptr;  // losses gathered for the VaR selection
+std::size_t g_select_scratch_bytes = 0;
+
+// A device buffer of at least `bytes` of any type, as reserve_device.
+template <class T>
+void reserve_typed(T*& data, std::size_t& capacity_bytes, std::size_t bytes) {
+  double* raw = reinterpret_cast<double*>(data);
+  reserve_device(raw, capacity_bytes, bytes);
+  data = reinterpret_cast<T*>(raw);
+}
+
+constexpr int kSegmentLanes = 8;  // threads per segment: one per lane of the fixed order
+
+// Thread (segment s, lane l) sums the terms of elements bounds[s] + l + 8 j, as the host's lane l
+// does (kernels/pnl_segment_sums.hpp); the eight lanes are then added in the host's tree,
+// ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)), by shuffles within the 8-thread group.
+template <int Kind>
+__global__ void pnl_segment_sums_kernel(const double* x, const unsigned long long* bounds,
+                                        unsigned long long segments, double center, double k,
+                                        PnlSums* out) {
+  constexpr int kTerms = detail::PnlTerms<Kind>::count;
+  const unsigned long long t = blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
+  const unsigned long long s = t / kSegmentLanes;
+  const int lane = static_cast<int>(t % kSegmentLanes);
+  double acc[kTerms] = {};
+  if (s < segments) {
+    double terms[kTerms];
+    for (unsigned long long i = bounds[s] + lane; i < bounds[s + 1]; i += kSegmentLanes) {
+      detail::PnlTerms<Kind>::of(x[i], center, k, terms);
+      for (int q = 0; q < kTerms; ++q) acc[q] = hm_add_rn(acc[q], terms[q]);
+    }
+  }
+  // Every thread of the warp takes part in the shuffles (blocks are whole warps).
+  for (int q = 0; q < kTerms; ++q) {
+    double v = acc[q];
+    v = hm_add_rn(v, __shfl_down_sync(0xffffffffu, v, 1, kSegmentLanes));  // lanes 0,2,4,6
+    v = hm_add_rn(v, __shfl_down_sync(0xffffffffu, v, 2, kSegmentLanes));  // lanes 0,4
+    v = hm_add_rn(v, __shfl_down_sync(0xffffffffu, v, 4, kSegmentLanes));  // lane 0
+    acc[q] = v;
+  }
+  if (s < segments && lane == 0) {
+    PnlSums sums{};
+    for (int q = 0; q < kTerms; ++q) sums.s[q] = acc[q];
+    out[s] = sums;
+  }
+}
+
+struct ScaledLoss {  // -k x, or -inf for NaN (skipped by the max, as on the host)
+  double k;
+  __device__ double operator()(double x) const {
+    const double z = hm_mul_rn(-k, x);
+    return z == z ? z : -HUGE_VAL;
+  }
+};
+struct LossBelow {
+  double bound;
+  __device__ bool operator()(double x) const { return -x < bound; }
+};
+struct LossAbove {
+  double bound;
+  __device__ bool operator()(double x) const { return -x > bound; }
+};
+struct LossInside {
+  double lo, hi;
+  __device__ bool operator()(double x) const { return -x >= lo && -x <= hi; }
+};
+
+__global__ void gather_sample_losses(const double* x, unsigned long long n, double* sample) {
+  const unsigned j = blockIdx.x * blockDim.x + threadIdx.x;
+  if (j < kLossBracketSample) sample[j] = -x[loss_bracket_sample_path(j, n)];
+}
+
 }  // namespace
 
 void release_buffers() {
   if (g_stream) cudaStreamSynchronize(g_stream);
   for (ChunkSlot& slot : g_slots) slot.release();
+  for (void* p : {static_cast<void*>(g_pnl_store), static_cast<void*>(g_segment_bounds),
+                  static_cast<void*>(g_segment_sums), static_cast<void*>(g_select_scratch)})
+    if (p) cudaFree(p);
+  g_pnl_store = nullptr;
+  g_segment_bounds = nullptr;
+  g_segment_sums = nullptr;
+  g_select_scratch = nullptr;
+  g_pnl_store_bytes = g_segment_bounds_bytes = g_segment_sums_bytes = g_select_scratch_bytes = 0;
+  g_pnl_store_paths = 0;
+  g_segment_bounds_host.clear();
   if (g_device_shift) cudaFree(g_device_shift);
   g_device_shift = nullptr;
   g_device_shift_bytes = 0;
@@ -328,7 +429,7 @@ void start_chunk_reduced(const Kernel& kernel, unsigned long long first_path, un
   const unsigned long long blocks = (n + block_paths - 1) / block_paths;
   ReducedLayout& layout = g_reduced_layout[slot_index & 1];
   layout.kept = 0;
-  layout.partials = static_cast<std::size_t>(keep.count) * n;
+  layout.partials = keep.to_pnl_store ? 0 : static_cast<std::size_t>(keep.count) * n;
   layout.shift = layout.partials + static_cast<std::size_t>(columns) * blocks * 2;
   layout.end = layout.shift + static_cast<std::size_t>(columns);
   const std::size_t column_bytes = static_cast<std::size_t>(columns) * n * sizeof(double);
@@ -350,8 +451,18 @@ void start_chunk_reduced(const Kernel& kernel, unsigned long long first_path, un
       slot.device, n, columns, block_paths, blocks, g_device_shift, slot.device_partials);
   HEDGEMAP_CUDA_CHECK(cudaGetLastError());
   HEDGEMAP_CUDA_CHECK(cudaEventRecord(slot.launched, g_stream));
-  // Kept columns first, c = first + k * stride (one strided 2-D copy), then partials and shifts.
-  if (keep.count > 0)
+  // Kept columns first, c = first + k * stride (one strided 2-D copy), into the device P&L store
+  // or to the host; then partials and shifts.
+  if (keep.count > 0 && keep.to_pnl_store) {
+    if (!g_pnl_store || first_path + n > g_pnl_store_paths ||
+        static_cast<std::size_t>(keep.count) * g_pnl_store_paths * sizeof(double) > g_pnl_store_bytes)
+      throw CudaError("start_chunk_reduced: the device P&L store was not reserved for this run");
+    HEDGEMAP_CUDA_CHECK(cudaMemcpy2DAsync(
+        g_pnl_store + first_path, g_pnl_store_paths * sizeof(double),
+        slot.device + static_cast<std::size_t>(keep.first) * n,
+        static_cast<std::size_t>(keep.stride) * n * sizeof(double), n * sizeof(double),
+        static_cast<std::size_t>(keep.count), cudaMemcpyDeviceToDevice, g_stream));
+  } else if (keep.count > 0)
     HEDGEMAP_CUDA_CHECK(cudaMemcpy2DAsync(
         slot.host + layout.kept, n * sizeof(double),
         slot.device + static_cast<std::size_t>(keep.first) * n,
@@ -369,7 +480,147 @@ void start_chunk_reduced(const Kernel& kernel, unsigned long long first_path, un
 ReducedChunk finish_chunk_reduced(int slot_index) {
   const double* host = wait_chunk(g_slots[slot_index & 1]);
   const ReducedLayout& layout = g_reduced_layout[slot_index & 1];
-  return ReducedChunk{host + layout.kept, host + layout.partials, host + layout.shift};
+  return ReducedChunk{layout.partials == layout.kept ? nullptr : host + layout.kept,
+                      host + layout.partials, host + layout.shift};
+}
+
+bool reserve_pnl_store(int columns, unsigned long long paths, std::size_t headroom) {
+  const std::size_t bytes = static_cast<std::size_t>(columns) * paths * sizeof(double);
+  if (g_pnl_store_bytes >= bytes) {
+    g_pnl_store_paths = paths;
+    return true;
+  }
+  if (!g_stream) HEDGEMAP_CUDA_CHECK(cudaStreamCreateWithFlags(&g_stream, cudaStreamNonBlocking));
+  HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
+  if (g_pnl_store) cudaFree(g_pnl_store);
+  g_pnl_store = nullptr;
+  g_pnl_store_bytes = 0;
+  g_pnl_store_paths = 0;
+  std::size_t free_bytes = 0, total_bytes = 0;
+  HEDGEMAP_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
+  if (bytes + headroom > free_bytes) return false;
+  if (cudaMalloc(&g_pnl_store, bytes) != cudaSuccess) {
+    cudaGetLastError();  // not sticky: only this allocation failed
+    g_pnl_store = nullptr;
+    return false;
+  }
+  g_pnl_store_bytes = bytes;
+  g_pnl_store_paths = paths;
+  return true;
+}
+
+void copy_to_pnl_store(int column, const double* values, unsigned long long paths) {
+  if (!g_pnl_store || paths != g_pnl_store_paths ||
+      static_cast<std::size_t>(column + 1) * paths * sizeof(double) > g_pnl_store_bytes)
+    throw CudaError("copy_to_pnl_store: column " + std::to_string(column) +
+                    " is not in the device P&L store");
+  HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(g_pnl_store + static_cast<std::size_t>(column) * paths,
+                                      values, paths * sizeof(double), cudaMemcpyHostToDevice,
+                                      g_stream));
+  HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
+}
+
+DevicePnlSample::DevicePnlSample(int column, unsigned long long paths)
+    : pnl_(g_pnl_store + static_cast<std::size_t>(column) * g_pnl_store_paths), paths_(paths) {
+  if (!g_pnl_store || paths != g_pnl_store_paths ||
+      static_cast<std::size_t>(column + 1) * paths * sizeof(double) > g_pnl_store_bytes)
+    throw CudaError("DevicePnlSample: column " + std::to_string(column) +
+                    " is not in the device P&L store");
+}
+
+void DevicePnlSample::segment_sums(int kind, double center, double k, const PnlSegments& segments,
+                                   std::vector<PnlSums>& sums) const {
+  const std::size_t count = segments.count();
+  sums.resize(count);
+  if (count == 0) return;
+  if (g_segment_bounds_host != segments.bounds) {  // upload once per cell, not per pass
+    reserve_typed(g_segment_bounds, g_segment_bounds_bytes,
+                  segments.bounds.size() * sizeof(unsigned long long));
+    HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(g_segment_bounds, segments.bounds.data(),
+                                        segments.bounds.size() * sizeof(unsigned long long),
+                                        cudaMemcpyHostToDevice, g_stream));
+    g_segment_bounds_host = segments.bounds;
+  }
+  reserve_typed(g_segment_sums, g_segment_sums_bytes, count * sizeof(PnlSums));
+  const unsigned long long threads = static_cast<unsigned long long>(count) * kSegmentLanes;
+  const unsigned blocks = static_cast<unsigned>((threads + 127) / 128);
+  switch (kind) {
+    case pnl_sum_central:
+      pnl_segment_sums_kernel<pnl_sum_central><<<blocks, 128, 0, g_stream>>>(
+          pnl_, g_segment_bounds, count, center, k, g_segment_sums);
+      break;
+    case pnl_sum_tail:
+      pnl_segment_sums_kernel<pnl_sum_tail><<<blocks, 128, 0, g_stream>>>(
+          pnl_, g_segment_bounds, count, center, k, g_segment_sums);
+      break;
+    case pnl_sum_weights:
+      pnl_segment_sums_kernel<pnl_sum_weights><<<blocks, 128, 0, g_stream>>>(
+          pnl_, g_segment_bounds, count, center, k, g_segment_sums);
+      break;
+    default:
+      pnl_segment_sums_kernel<pnl_sum_raw><<<blocks, 128, 0, g_stream>>>(
+          pnl_, g_segment_bounds, count, center, k, g_segment_sums);
+  }
+  HEDGEMAP_CUDA_CHECK(cudaGetLastError());
+  HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(sums.data(), g_segment_sums, count * sizeof(PnlSums),
+                                      cudaMemcpyDeviceToHost, g_stream));
+  HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
+}
+
+double DevicePnlSample::max_scaled_loss(double k) const {
+  const thrust::device_ptr<const double> x(pnl_);
+  const double m = thrust::transform_reduce(thrust::cuda::par.on(g_stream), x, x + paths_,
+                                            ScaledLoss{k}, -HUGE_VAL, thrust::maximum<double>());
+  HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
+  return m;
+}
+
+// The host's selection (HostPnlSample::kth_smallest_loss) with the passes over all paths on the
+// device: the strided sample and the bracket's counts and kept losses; only those (~3% of the
+// paths) come back for nth_element.
+double DevicePnlSample::kth_smallest_loss(std::uint64_t k) const {
+  const auto policy = thrust::cuda::par.on(g_stream);
+  const thrust::device_ptr<const double> x(pnl_);
+  const unsigned long long n = paths_;
+  std::vector<double> kept;
+  // Small samples, a missed bracket (probability ~1e-4) or a NaN: every loss to the host and the
+  // host's selection from all of them.
+  const auto select_all = [&] {
+    kept.resize(n);
+    HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(kept.data(), pnl_, n * sizeof(double),
+                                        cudaMemcpyDeviceToHost, g_stream));
+    HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
+    for (double& v : kept) v = -v;
+    std::nth_element(kept.begin(), kept.begin() + std::ptrdiff_t(k), kept.end());
+    return kept[k];
+  };
+  if (n < kLossBracketMinPaths) return select_all();
+  reserve_device(g_select_scratch, g_select_scratch_bytes, kLossBracketSample * sizeof(double));
+  gather_sample_losses<<<(kLossBracketSample + 127) / 128, 128, 0, g_stream>>>(pnl_, n,
+                                                                              g_select_scratch);
+  HEDGEMAP_CUDA_CHECK(cudaGetLastError());
+  std::vector<double> sample(kLossBracketSample);
+  HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(sample.data(), g_select_scratch,
+                                      kLossBracketSample * sizeof(double),
+                                      cudaMemcpyDeviceToHost, g_stream));
+  HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
+  const LossBracket bracket = loss_bracket(sample, n, k);
+  const auto below = static_cast<std::uint64_t>(thrust::count_if(policy, x, x + n, LossBelow{bracket.lo}));
+  const auto above = static_cast<std::uint64_t>(thrust::count_if(policy, x, x + n, LossAbove{bracket.hi}));
+  const auto inside = static_cast<std::uint64_t>(
+      thrust::count_if(policy, x, x + n, LossInside{bracket.lo, bracket.hi}));
+  if (!loss_bracket_holds(n, k, below, inside, above)) return select_all();
+  reserve_device(g_select_scratch, g_select_scratch_bytes, inside * sizeof(double));
+  const thrust::device_ptr<double> kept_device(g_select_scratch);
+  thrust::copy_if(policy, x, x + n, kept_device, LossInside{bracket.lo, bracket.hi});
+  kept.resize(inside);
+  HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(kept.data(), g_select_scratch, inside * sizeof(double),
+                                      cudaMemcpyDeviceToHost, g_stream));
+  HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
+  for (double& v : kept) v = -v;  // kept P&L values -> losses
+  const std::uint64_t kk = k - below;
+  std::nth_element(kept.begin(), kept.begin() + std::ptrdiff_t(kk), kept.end());
+  return kept[kk];
 }
 
 CudaTimings timings() { return g_timings; }

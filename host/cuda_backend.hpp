@@ -1,10 +1,14 @@
 // The CUDA backend's host interface. Implemented in host/cuda_backend.cu, the one CUDA
 // translation unit; only declared here so that g++-compiled code needs no CUDA headers.
 #pragma once
+#include <cstddef>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "host/backend.hpp"
+#include "host/pnl_sample.hpp"
 
 namespace hedgemap::cuda_backend {
 
@@ -33,16 +37,18 @@ const double* finish_chunk(int slot);
 // Whether run_paths pipelines chunks: yes unless HEDGEMAP_CUDA_PIPELINE=0 (to compare).
 bool pipelined();
 
-// Device-side column moments, opt-in with HEDGEMAP_CUDA_DEVICE_MOMENTS=1 until measured on a GPU:
-// the chunk's per-block sums of every column are made on the device by the host's own code
-// (kernels/block_moments.hpp), and only the kept columns (first + k stride, k < count) come back
-// with them, instead of every column of every path.
+// Device-side reductions, opt-in with HEDGEMAP_CUDA_DEVICE_MOMENTS=1 until measured on a GPU: the
+// chunk's per-block sums of every column are made on the device by the host's own code
+// (kernels/block_moments.hpp), and only the kept columns (first + k stride, k < count) leave the
+// chunk: to the host, or into the device P&L store (below) when `to_pnl_store`, instead of every
+// column of every path coming back.
 bool device_moments();
 struct KeptColumns {
   int first = 0, stride = 1, count = 0;
+  bool to_pnl_store = false;  // kept column k of path i goes to store column k, row first_path + i
 };
 struct ReducedChunk {
-  const double* kept;      // count x n, column-major
+  const double* kept;      // count x n, column-major (nullptr when kept in the P&L store)
   const double* partials;  // columns x blocks x {sum, sum of squares} (ColumnMoments::add_partials)
   const double* shift;     // the run's column shifts (set by its first chunk)
 };
@@ -60,7 +66,35 @@ ReducedChunk finish_chunk_reduced(int slot);
 template <class Kernel>
 int device_capacity(const Kernel& kernel);
 
-// Frees the device and pinned buffers of the chunks (waits for work in flight first).
+// The device P&L store: a cell's per-path P&L of every point (columns x paths doubles) kept in
+// device memory, filled by chunks started with KeptColumns::to_pnl_store, and summarised in place
+// (DevicePnlSample) so that no per-path value crosses PCIe. reserve_pnl_store returns false,
+// holding nothing new, when the device lacks the room plus `headroom` bytes (the chunks' buffers):
+// the caller then keeps the P&L on the host.
+bool reserve_pnl_store(int columns, unsigned long long paths, std::size_t headroom);
+// Copies `paths` host values into column `column` of the reserved store (tests, and callers
+// whose P&L was made elsewhere).
+void copy_to_pnl_store(int column, const double* values, unsigned long long paths);
+
+// Column `column` of the store (reserve_pnl_store(columns, paths, ...) first) as a PnlSample:
+// the same segment sums (kernels/pnl_segment_sums.hpp: 8 threads per segment, one per lane, then
+// the same tree) and the same exact order statistic (the host's bracket, counted and gathered
+// on the device). Methods wait for the device and throw CudaError.
+class DevicePnlSample final : public PnlSample {
+ public:
+  DevicePnlSample(int column, unsigned long long paths);
+  std::uint64_t size() const override { return paths_; }
+  void segment_sums(int kind, double center, double k, const PnlSegments& segments,
+                    std::vector<PnlSums>& sums) const override;
+  double max_scaled_loss(double k) const override;
+  double kth_smallest_loss(std::uint64_t k) const override;
+
+ private:
+  const double* pnl_;  // device memory
+  unsigned long long paths_;
+};
+
+// Frees the device and pinned buffers of the chunks and the P&L store (waits for work in flight).
 void release_buffers();
 
 // Device time of every run_chunk of this process, measured with CUDA events only when the

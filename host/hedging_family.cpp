@@ -178,46 +178,73 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
   const HedgeObjective kind = hedge_objective(s.hedging.objective.kind);
   const double k = s.hedging.objective.risk_aversion, level = s.hedging.objective.level;
 
-  // Per-path P&L of every point (paths x points doubles), moments of every column. The P&L
-  // arrays are not zero-filled (the chunks write every element): their pages are first touched
-  // by the parallel copies below, not by one thread up front.
-  std::vector<std::unique_ptr<double[]>> pnl(points);
-  for (auto& column : pnl) column.reset(new double[n]);
+  // Per-path P&L of every point (paths x points doubles) and the moments of every column. On the
+  // CPU (and the GPU unless it reduces on the device) the P&L arrays are on the host, not
+  // zero-filled (the chunks write every element): their pages are first touched by the parallel
+  // copies below, not by one thread up front.
+  std::vector<std::unique_ptr<double[]>> pnl;
+  std::vector<std::unique_ptr<PnlSample>> samples;
+  const auto keep_on_host = [&] {
+    pnl.resize(points);
+    for (int p = 0; p < points; ++p) {
+      pnl[p].reset(new double[n]);
+      samples.emplace_back(new HostPnlSample(pnl[p].get(), n));
+    }
+  };
   ColumnMoments moments(kernel.columns());
 #ifdef HEDGEMAP_WITH_CUDA
   if (exec.backend == BackendKind::cuda && cuda_backend::device_moments()) {
-    // Moments made on the device; only the P&L columns come back (every point's hedge_pnl).
-    const cuda_backend::KeptColumns keep{hedge_pnl, kHedgeMetrics, points};
+    // Moments made on the device; the P&L columns (every point's hedge_pnl) stay there in the
+    // device P&L store when it fits beside two chunks' buffers (and a margin), else come back.
+    const std::size_t chunk_bytes = std::size_t(kernel.columns()) * kGpuChunkPaths * sizeof(double);
+    cuda_backend::KeptColumns keep{hedge_pnl, kHedgeMetrics, points};
+    keep.to_pnl_store = cuda_backend::reserve_pnl_store(points, n, 2 * chunk_bytes + (256u << 20));
+    if (keep.to_pnl_store)
+      for (int p = 0; p < points; ++p) samples.emplace_back(new cuda_backend::DevicePnlSample(p, n));
+    else
+      keep_on_host();
     run_paths_device_reduced(kernel, n, keep, [&](std::uint64_t first, std::uint64_t count,
                                                   const cuda_backend::ReducedChunk& chunk) {
       if (first == 0) moments.set_shift(chunk.shift);
       moments.add_partials(chunk.partials, count);
-      for (int p = 0; p < points; ++p)
-        std::copy(chunk.kept + std::uint64_t(p) * count, chunk.kept + std::uint64_t(p + 1) * count,
-                  pnl[p].get() + first);
+      if (!keep.to_pnl_store)
+        for (int p = 0; p < points; ++p)
+          std::copy(chunk.kept + std::uint64_t(p) * count,
+                    chunk.kept + std::uint64_t(p + 1) * count, pnl[p].get() + first);
     });
   } else
 #endif
-  run_paths(exec, kernel, n, [&](std::uint64_t first, std::uint64_t count, const double* block) {
-    moments.add_chunk(block, count, exec.threads, [&](std::uint64_t lo, std::uint64_t hi) {
-      for (int p = 0; p < points; ++p) {
-        const double* column = block + std::uint64_t(p * kHedgeMetrics + hedge_pnl) * count;
-        std::copy(column + lo, column + hi, pnl[p].get() + first + lo);
-      }
+  {
+    keep_on_host();
+    run_paths(exec, kernel, n, [&](std::uint64_t first, std::uint64_t count, const double* block) {
+      moments.add_chunk(block, count, exec.threads, [&](std::uint64_t lo, std::uint64_t hi) {
+        for (int p = 0; p < points; ++p) {
+          const double* column = block + std::uint64_t(p * kHedgeMetrics + hedge_pnl) * count;
+          std::copy(column + lo, column + hi, pnl[p].get() + first + lo);
+        }
+      });
     });
-  });
+  }
   if (model) *model = summarize_model(s, cell, moments, kernel.summary_column());
 
   // Each point's statistics are fixed-order segment sums: parallel over points, or over each
-  // point's segments when there are fewer points than threads, gives the same bits.
+  // point's segments when there are fewer points than threads, gives the same bits. Device
+  // samples run one after another (their work is on one stream, spread over the GPU).
   const int threads = exec.threads > 0 ? exec.threads : omp_get_max_threads();
   const PnlSegments segments = pnl_segments(n, plan.blocks);
-  const bool parallel_points = points >= threads;
+  const bool on_host = !pnl.empty();
+  const bool parallel_points = on_host && points >= threads;
   std::vector<PointStatistics> statistics(points);
-#pragma omp parallel for schedule(dynamic) num_threads(threads) if (parallel_points)
-  for (int p = 0; p < points; ++p)
-    statistics[p] = pnl_statistics(HostPnlSample(pnl[p].get(), n, !parallel_points), segments,
-                                   kind, k, level);
+  if (on_host && !parallel_points)
+    for (int p = 0; p < points; ++p) samples[p].reset(new HostPnlSample(pnl[p].get(), n, true));
+  if (parallel_points) {
+#pragma omp parallel for schedule(dynamic) num_threads(threads)
+    for (int p = 0; p < points; ++p)
+      statistics[p] = pnl_statistics(*samples[p], segments, kind, k, level);
+  } else {  // outside any parallel region: a device sample may throw CudaError
+    for (int p = 0; p < points; ++p)
+      statistics[p] = pnl_statistics(*samples[p], segments, kind, k, level);
+  }
 
   std::vector<GroupCellResult> results;
   int first_point = 0;

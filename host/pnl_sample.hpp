@@ -65,8 +65,8 @@ class HostPnlSample final : public PnlSample {
 // ~1e-4) or a loss is NaN, when the caller selects from all losses.
 constexpr std::size_t kLossBracketSample = 4096;
 constexpr std::uint64_t kLossBracketMinPaths = 16 * kLossBracketSample;  // below: select from all
-inline std::uint64_t loss_bracket_sample_path(std::size_t j, std::uint64_t n) {
-  return std::uint64_t(j) * n / kLossBracketSample;
+HM_HD inline unsigned long long loss_bracket_sample_path(unsigned long long j, unsigned long long n) {
+  return j * n / kLossBracketSample;
 }
 struct LossBracket {
   double lo, hi;  // keep losses with lo <= loss <= hi

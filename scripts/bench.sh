@@ -106,7 +106,7 @@ for be in $backends; do
   run "(b) crypto grid 3x8, 720 steps" "$be" $((B_PATHS * scale)) 720 25 benchmarks/crypto_grid.toml
   if [ "$be" = cuda ]; then  # without overlapping host and device; with the moments on the device
     HEDGEMAP_CUDA_PIPELINE=0 run "(b) same, chunks not pipelined" "$be" $((B_PATHS * scale)) 720 25 benchmarks/crypto_grid.toml
-    HEDGEMAP_CUDA_DEVICE_MOMENTS=1 run "(b) same, moments on the device" "$be" $((B_PATHS * scale)) 720 25 benchmarks/crypto_grid.toml
+    HEDGEMAP_CUDA_DEVICE_MOMENTS=1 run "(b) same, moments+stats on device" "$be" $((B_PATHS * scale)) 720 25 benchmarks/crypto_grid.toml
   fi
   run "(c) cppi grid 5x5, 720 steps" "$be" $((C_PATHS * scale)) 720 25 benchmarks/cppi_grid.toml
 done

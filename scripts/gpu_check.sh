@@ -74,10 +74,10 @@ HEDGEMAP_CUDA_TIMING=1 "$BIN/hedgemap" run "${B_ARGS[@]}" --backend cuda -o "$OU
 if python3 scripts/compare_backends.py "$OUT/b_cpu.h5" "$OUT/b_cuda.h5" >"$OUT/compare_b.txt" 2>&1; then
   STATUS[cpu_vs_cuda_chunks]=ok; else STATUS[cpu_vs_cuda_chunks]=FAIL; fi
 tail -3 "$OUT/compare_b.txt"
-step "the same with the moments reduced on the device (HEDGEMAP_CUDA_DEVICE_MOMENTS=1): cpu vs cuda"
+step "the same with the moments and P&L statistics on the device (HEDGEMAP_CUDA_DEVICE_MOMENTS=1): cpu vs cuda"
 HEDGEMAP_CUDA_DEVICE_MOMENTS=1 HEDGEMAP_CUDA_TIMING=1 "$BIN/hedgemap" run "${B_ARGS[@]}" --backend cuda -o "$OUT/b_cuda_dm.h5" --overwrite 2>&1 | tee -a "$LOG" | grep "cuda timing"
 if python3 scripts/compare_backends.py "$OUT/b_cpu.h5" "$OUT/b_cuda_dm.h5" >"$OUT/compare_b_dm.txt" 2>&1; then
-  STATUS[cpu_vs_cuda_device_moments]=ok; else STATUS[cpu_vs_cuda_device_moments]=FAIL; fi
+  STATUS[cpu_vs_cuda_device_reductions]=ok; else STATUS[cpu_vs_cuda_device_reductions]=FAIL; fi
 tail -3 "$OUT/compare_b_dm.txt"
 
 step "compute-sanitizer (memcheck, small run)"
@@ -94,5 +94,5 @@ cat "$OUT/bench.txt"
 echo
 echo "| check | result |"
 echo "|---|---|"
-for k in build gpu_tests all_tests cpu_vs_cuda cpu_vs_cuda_chunks cpu_vs_cuda_device_moments memcheck bench; do echo "| $k | ${STATUS[$k]:-not run} |"; done
+for k in build gpu_tests all_tests cpu_vs_cuda cpu_vs_cuda_chunks cpu_vs_cuda_device_reductions memcheck bench; do echo "| $k | ${STATUS[$k]:-not run} |"; done
 echo "logs: $OUT"

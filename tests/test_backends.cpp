@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <vector>
 
 #include "host/allocation_family.hpp"
@@ -11,6 +12,7 @@
 #include "host/hedging_family.hpp"
 #include "host/kernel_params.hpp"
 #include "host/path_runner.hpp"
+#include "host/pnl_sample.hpp"
 #include "kernels/book_price_kernel.hpp"
 
 using namespace hedgemap;
@@ -230,5 +232,66 @@ TEST(BackendCudaVsCpu, EveryPointCapacityAgrees) {
   EXPECT_TRUE(has(seen_hedging, 32) && has(seen_hedging, 0));
   EXPECT_TRUE(has(seen_cppi, 8) && has(seen_cppi, 16) && has(seen_cppi, 32) && has(seen_cppi, 0));
   EXPECT_TRUE(has(seen_vt, 4) && has(seen_vt, 8) && has(seen_vt, 0));
+}
+#endif
+
+#ifdef HEDGEMAP_WITH_CUDA
+// The device P&L store's statistics against the host's on the same values: the segment sums by
+// the same lanes and tree (bit for bit, except the weights' exp, which may differ by an ulp), and
+// the same order statistic.
+TEST(BackendCudaVsCpu, DevicePnlSampleEqualsTheHostSample) {
+  if (!gpu_usable()) GTEST_SKIP() << "no usable CUDA device: " << probe_cuda().why_not;
+  for (std::uint64_t n : {1000ull, 300001ull}) {  // below and above the bracketed selection
+    std::vector<double> x(n);
+    for (std::uint64_t i = 0; i < n; ++i)
+      x[i] = 1.5 - std::exp(0.6 * std::sin(0.37 * double(i)) + 0.3 * std::cos(1e-3 * double(i * i % 9973)));
+    ASSERT_TRUE(cuda_backend::reserve_pnl_store(2, n, 0));
+    cuda_backend::copy_to_pnl_store(1, x.data(), n);
+    const cuda_backend::DevicePnlSample device(1, n);
+    const HostPnlSample host(x.data(), n);
+    const PnlSegments seg = pnl_segments(n, 32);
+    std::vector<PnlSums> a, b;
+    for (int kind : {int(pnl_sum_raw), int(pnl_sum_central), int(pnl_sum_tail), int(pnl_sum_weights)}) {
+      host.segment_sums(kind, 0.25, 0.8, seg, a);
+      device.segment_sums(kind, 0.25, 0.8, seg, b);
+      ASSERT_EQ(a.size(), b.size());
+      for (std::size_t s = 0; s < a.size(); ++s)
+        for (int q = 0; q < kPnlSumValues; ++q) {
+          if (kind == pnl_sum_weights)
+            EXPECT_NEAR(b[s].s[q], a[s].s[q], 1e-14 * std::fabs(a[s].s[q])) << s << " " << q;
+          else
+            EXPECT_EQ(b[s].s[q], a[s].s[q]) << "kind " << kind << " segment " << s << " value " << q;
+        }
+    }
+    EXPECT_EQ(device.max_scaled_loss(0.8), host.max_scaled_loss(0.8));
+    for (std::uint64_t k : {std::uint64_t(0), n / 2, n * 95 / 100, n - 1})
+      EXPECT_EQ(device.kth_smallest_loss(k), host.kth_smallest_loss(k)) << "k " << k;
+  }
+  cuda_backend::release_buffers();
+}
+
+// A whole cell with the moments and the P&L statistics on the device agrees with the CPU.
+TEST(BackendCudaVsCpu, CellStatisticsAgreeWithDeviceReductions) {
+  if (!gpu_usable()) GTEST_SKIP() << "no usable CUDA device: " << probe_cuda().why_not;
+  Scenario s = everything_on();
+  s.simulation.paths = 300000;  // two GPU chunks, the bracketed VaR selection
+  const CellCoordinates cell = cell_coordinates(s, 0, 0);
+  Execution cpu = choose_backend("cpu", 0), cuda = choose_backend("cuda", 0);
+  BootstrapPlan plan;
+  plan.seed = 1;
+  const auto a = evaluate_hedging_cell(s, cell, cpu, plan);
+  ASSERT_EQ(setenv("HEDGEMAP_CUDA_DEVICE_MOMENTS", "1", 1), 0);
+  const auto b = evaluate_hedging_cell(s, cell, cuda, plan);
+  unsetenv("HEDGEMAP_CUDA_DEVICE_MOMENTS");
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t g = 0; g < a.size(); ++g)
+    for (std::size_t p = 0; p < a[g].metrics[0].size(); ++p) {
+      const double scale = std::fabs(a[g].metrics[1][p]) + 1e-9;  // pnl_std
+      for (std::size_t m = 0; m < a[g].metrics.size(); ++m)
+        EXPECT_NEAR(a[g].metrics[m][p], b[g].metrics[m][p],
+                    2e-3 * (std::fabs(a[g].metrics[m][p]) + (m < 7 ? scale : 0.0)) + 1e-9)
+            << "group " << g << " point " << p << " metric " << m;
+      EXPECT_NEAR(a[g].objective[p], b[g].objective[p], 2e-3 * scale) << g << " " << p;
+    }
 }
 #endif
