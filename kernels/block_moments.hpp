@@ -2,8 +2,8 @@
 // order on the CPU and the GPU: element lo + i goes to partial sum i mod 8, the eight partial sums
 // are added in a fixed tree. The same code, with every product and sum rounded on its own (no
 // fused multiply-add, which nvcc would otherwise form), runs in ColumnMoments on the host and in
-// the CUDA backend's device-side reduction, so both give the same bits (host/lane_sums.hpp is the
-// generic form of this order).
+// the CUDA backend's device-side reduction, so both give the same bits. fixed_order_sums is the
+// order itself, for any terms (also kernels/pnl_segment_sums.hpp).
 #pragma once
 #include "kernels/hd.hpp"
 
@@ -34,31 +34,51 @@ HM_HD HM_FORCEINLINE double column_shift(double first_path_value) {
 #endif
 }
 
+// out[q] = sum over i in [lo, hi) of the q-th of the K terms that terms(x[i], t) writes to t, in
+// the fixed order above: element lo + i to lane i mod 8, lanes added in the tree
+// ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)).
+template <int K, class Terms>
+HM_HD HM_FORCEINLINE void fixed_order_sums(const double* x, unsigned long long lo,
+                                           unsigned long long hi, const Terms& terms,
+                                           double* out) {
+  double acc[K][8] = {};
+  double t[K];
+  unsigned long long i = lo;
+  for (; i + 8 <= hi; i += 8)
+    for (int l = 0; l < 8; ++l) {
+      terms(x[i + l], t);
+      for (int q = 0; q < K; ++q) acc[q][l] = hm_add_rn(acc[q][l], t[q]);
+    }
+  for (int l = 0; l < 8; ++l)  // the tail, lanes 0, 1, ... in order (constant indices: registers)
+    if (i + l < hi) {
+      terms(x[i + l], t);
+      for (int q = 0; q < K; ++q) acc[q][l] = hm_add_rn(acc[q][l], t[q]);
+    }
+  for (int q = 0; q < K; ++q) {
+    const double* a = acc[q];
+    out[q] = hm_add_rn(hm_add_rn(hm_add_rn(a[0], a[1]), hm_add_rn(a[2], a[3])),
+                       hm_add_rn(hm_add_rn(a[4], a[5]), hm_add_rn(a[6], a[7])));
+  }
+}
+
 struct BlockSums {
   double sum, sum_sq;
 };
 
+struct ShiftedAndSquared {  // x - shift and its square
+  double shift;
+  HM_HD HM_FORCEINLINE void operator()(double x, double* t) const {
+    const double d = x - shift;
+    t[0] = d;
+    t[1] = hm_mul_rn(d, d);
+  }
+};
+
 HM_HD inline BlockSums block_moment_sums(const double* x, unsigned long long lo,
                                          unsigned long long hi, double shift) {
-  double s[8] = {}, s2[8] = {};
-  unsigned long long i = lo;
-  for (; i + 8 <= hi; i += 8)
-    for (int l = 0; l < 8; ++l) {
-      const double d = x[i + l] - shift;
-      s[l] = hm_add_rn(s[l], d);
-      s2[l] = hm_add_rn(s2[l], hm_mul_rn(d, d));
-    }
-  for (int l = 0; l < 8; ++l)  // the tail, lanes 0, 1, ... in order (constant indices: registers)
-    if (i + l < hi) {
-      const double d = x[i + l] - shift;
-      s[l] = hm_add_rn(s[l], d);
-      s2[l] = hm_add_rn(s2[l], hm_mul_rn(d, d));
-    }
-  const auto tree = [](const double* a) {
-    return hm_add_rn(hm_add_rn(hm_add_rn(a[0], a[1]), hm_add_rn(a[2], a[3])),
-                     hm_add_rn(hm_add_rn(a[4], a[5]), hm_add_rn(a[6], a[7])));
-  };
-  return BlockSums{tree(s), tree(s2)};
+  double out[2];
+  fixed_order_sums<2>(x, lo, hi, ShiftedAndSquared{shift}, out);
+  return BlockSums{out[0], out[1]};
 }
 
 }  // namespace hedgemap

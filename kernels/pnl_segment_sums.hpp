@@ -72,28 +72,18 @@ struct PnlTerms<pnl_sum_weights> {
 };
 
 template <int Kind>
+struct PnlTermsOf {
+  double center, k;
+  HM_HD HM_FORCEINLINE void operator()(double x, double* t) const {
+    PnlTerms<Kind>::of(x, center, k, t);
+  }
+};
+
+template <int Kind>
 HM_HD inline PnlSums pnl_segment_sums_of(const double* x, unsigned long long lo,
                                          unsigned long long hi, double center, double k) {
-  constexpr int kTerms = PnlTerms<Kind>::count;
-  double acc[kTerms][8] = {};
-  double t[kTerms];
-  unsigned long long i = lo;
-  for (; i + 8 <= hi; i += 8)
-    for (int l = 0; l < 8; ++l) {
-      PnlTerms<Kind>::of(x[i + l], center, k, t);
-      for (int q = 0; q < kTerms; ++q) acc[q][l] = hm_add_rn(acc[q][l], t[q]);
-    }
-  for (int l = 0; l < 8; ++l)  // the tail, lanes 0, 1, ... in order (constant indices: registers)
-    if (i + l < hi) {
-      PnlTerms<Kind>::of(x[i + l], center, k, t);
-      for (int q = 0; q < kTerms; ++q) acc[q][l] = hm_add_rn(acc[q][l], t[q]);
-    }
   PnlSums sums{};
-  for (int q = 0; q < kTerms; ++q) {
-    const double* a = acc[q];
-    sums.s[q] = hm_add_rn(hm_add_rn(hm_add_rn(a[0], a[1]), hm_add_rn(a[2], a[3])),
-                          hm_add_rn(hm_add_rn(a[4], a[5]), hm_add_rn(a[6], a[7])));
-  }
+  fixed_order_sums<PnlTerms<Kind>::count>(x, lo, hi, PnlTermsOf<Kind>{center, k}, sums.s);
   return sums;
 }
 }  // namespace detail
