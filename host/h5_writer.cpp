@@ -2,7 +2,9 @@
 // the final directory and renamed into place. See h5_writer.hpp for how readers resolve names.
 #include "host/h5_writer.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <hdf5_hl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <set>
 #include <utility>
 
@@ -132,6 +135,34 @@ std::string temporary_name_for(const std::string& path) {
   return (dir == "/" ? "" : dir) + "/." + base + ".tmp-" + std::to_string(::getpid());
 }
 
+// Temporaries of `path` (".<base>.tmp-<pid>", with or without a "-XXXXXX" suffix) whose process
+// no longer exists: a run killed by SIGKILL, the OOM killer or a power cut cannot remove its own.
+// Removed when the same output is written again; a live process's (kill(pid, 0) succeeds or is
+// refused with EPERM) and this process's are left alone. Best effort: failures are ignored.
+void remove_stale_temporaries(const std::string& path) {
+  const auto [dir, base] = split_file_path(path);
+  const std::string prefix = "." + base + ".tmp-";
+  DIR* listing = ::opendir(dir.c_str());
+  if (!listing) return;
+  std::vector<std::string> stale;
+  while (const dirent* entry = ::readdir(listing)) {
+    const std::string name = entry->d_name;
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string rest = name.substr(prefix.size());
+    const std::size_t digits = rest.find_first_not_of("0123456789");
+    const std::string pid_text = rest.substr(0, digits);
+    if (pid_text.empty() || pid_text.size() > 10) continue;
+    if (digits != std::string::npos && rest[digits] != '-') continue;
+    const long long number = std::stoll(pid_text);
+    if (number <= 0 || number > std::numeric_limits<pid_t>::max()) continue;
+    const auto pid = static_cast<pid_t>(number);
+    if (pid == ::getpid()) continue;
+    if (::kill(pid, 0) == -1 && errno == ESRCH) stale.push_back(name);
+  }
+  ::closedir(listing);
+  for (const std::string& name : stale) ::unlink(((dir == "/" ? "" : dir) + "/" + name).c_str());
+}
+
 bool path_exists(const std::string& path) {
   struct stat info {};
   return ::lstat(path.c_str(), &info) == 0;
@@ -214,6 +245,7 @@ ResultsWriter::ResultsWriter(const std::string& final_path, bool overwrite)
     throw H5Error("output file '" + final_path_ + "' exists; use --overwrite");
   }
   require_directory(split_file_path(final_path_).first);
+  remove_stale_temporaries(final_path_);
 
   Hid fcpl = checked(H5Pcreate(H5P_FILE_CREATE), H5Pclose, "H5Pcreate", tmp_path_);
   check(H5Pset_link_creation_order(fcpl.get(), kCreationOrder), "H5Pset_link_creation_order", "/");
@@ -493,6 +525,7 @@ void write_file_atomically(const std::string& path, const std::string& bytes) {
   // ResultsWriter of the same name still open, must never share a temporary file.
   std::string tmp = temporary_name_for(path) + "-XXXXXX";
   require_directory(split_file_path(path).first);
+  remove_stale_temporaries(path);
   const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
   if (fd < 0) fail_errno("mkstemp", tmp);
   auto give_up = [&](const char* call) {

@@ -129,6 +129,8 @@ class ResultsWriter {
 // Atomic whole-file write for small files (checkpoints): writes a unique
 // "<dir>/.<basename>.tmp-<pid>-XXXXXX", fsyncs it, renames it onto path and fsyncs the
 // directory. Throws H5Error on failure (and removes the temporary file).
+// Both writers first remove the temporaries of the same path left by processes that no longer
+// exist (killed by SIGKILL, say), and leave a live process's alone.
 void write_file_atomically(const std::string& path, const std::string& bytes);
 
 }  // namespace h5

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -344,6 +345,29 @@ TEST(H5WriterAtomic, SmallFileWriteReplacesContentsAndLeavesNoTemporary) {
   EXPECT_EQ(read_text(path), "second");
   EXPECT_EQ(dir.entries(), std::vector<std::string>{"checkpoint.bin"});
   EXPECT_THROW(write_file_atomically(dir.file("missing/checkpoint.bin"), "x"), H5Error);
+}
+
+// A run killed by SIGKILL leaves its temporary behind; the next write of the same output removes
+// it, but not a live process's temporary or another output's.
+TEST(H5WriterAtomic, StaleTemporariesOfDeadProcessesAreRemoved) {
+  ScratchDir dir;
+  const std::string dead = "2147483000";  // above any pid_max: no such process
+  const std::string live = std::to_string(::getppid());
+  for (const std::string& name :
+       std::vector<std::string>{".run.h5.tmp-" + dead, ".run.h5.tmp-" + dead + "-a1B2c3", ".run.h5.tmp-" + live,
+        ".other.h5.tmp-" + dead, ".run.h5.tmp-notapid", ".ckpt.bin.tmp-" + dead + "-zzzzzz"}) {
+    std::ofstream(dir.file(name)) << "partial";
+  }
+  ResultsWriter out(dir.file("run.h5"), false);
+  out.axis("/volatility", kVolatility, "1", "annualized volatility");
+  out.commit();
+  write_file_atomically(dir.file("ckpt.bin"), "checkpoint");
+  std::vector<std::string> names = dir.entries();
+  std::sort(names.begin(), names.end());
+  std::vector<std::string> expected = {".other.h5.tmp-" + dead, ".run.h5.tmp-" + live,
+                                       ".run.h5.tmp-notapid", "ckpt.bin", "run.h5"};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(names, expected);
 }
 
 // ---- misuse is refused before anything is written ------------------------------------------
