@@ -451,17 +451,19 @@ void start_chunk_reduced(const Kernel& kernel, unsigned long long first_path, un
       slot.device, n, columns, block_paths, blocks, g_device_shift, slot.device_partials);
   HEDGEMAP_CUDA_CHECK(cudaGetLastError());
   HEDGEMAP_CUDA_CHECK(cudaEventRecord(slot.launched, g_stream));
-  // Kept columns first, c = first + k * stride (one strided 2-D copy), into the device P&L store
-  // or to the host; then partials and shifts.
+  // Kept columns first, c = first + k * stride: one copy per column into the device P&L store, or
+  // one strided 2-D copy to the host; then partials and shifts.
   if (keep.count > 0 && keep.to_pnl_store) {
     if (!g_pnl_store || first_path + n > g_pnl_store_paths ||
         static_cast<std::size_t>(keep.count) * g_pnl_store_paths * sizeof(double) > g_pnl_store_bytes)
       throw CudaError("start_chunk_reduced: the device P&L store was not reserved for this run");
-    HEDGEMAP_CUDA_CHECK(cudaMemcpy2DAsync(
-        g_pnl_store + first_path, g_pnl_store_paths * sizeof(double),
-        slot.device + static_cast<std::size_t>(keep.first) * n,
-        static_cast<std::size_t>(keep.stride) * n * sizeof(double), n * sizeof(double),
-        static_cast<std::size_t>(keep.count), cudaMemcpyDeviceToDevice, g_stream));
+    // One copy per column: a 2-D copy's pitch (paths x 8 B) may not exceed the device's
+    // memPitch (2^31 - 1 B on current GPUs), which a run of 2^28 paths would.
+    for (int c = 0; c < keep.count; ++c)
+      HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(
+          g_pnl_store + static_cast<std::size_t>(c) * g_pnl_store_paths + first_path,
+          slot.device + static_cast<std::size_t>(keep.first + c * keep.stride) * n,
+          n * sizeof(double), cudaMemcpyDeviceToDevice, g_stream));
   } else if (keep.count > 0)
     HEDGEMAP_CUDA_CHECK(cudaMemcpy2DAsync(
         slot.host + layout.kept, n * sizeof(double),
@@ -484,7 +486,10 @@ ReducedChunk finish_chunk_reduced(int slot_index) {
                       host + layout.partials, host + layout.shift};
 }
 
+std::size_t pnl_store_bytes() { return g_pnl_store_bytes; }
+
 bool reserve_pnl_store(int columns, unsigned long long paths, std::size_t headroom) {
+  if (columns <= 0 || paths == 0) return false;  // nothing to keep: the host's empty arrays
   const std::size_t bytes = static_cast<std::size_t>(columns) * paths * sizeof(double);
   if (g_pnl_store_bytes >= bytes) {
     g_pnl_store_paths = paths;
@@ -510,7 +515,7 @@ bool reserve_pnl_store(int columns, unsigned long long paths, std::size_t headro
 }
 
 void copy_to_pnl_store(int column, const double* values, unsigned long long paths) {
-  if (!g_pnl_store || paths != g_pnl_store_paths ||
+  if (!g_pnl_store || column < 0 || paths != g_pnl_store_paths ||
       static_cast<std::size_t>(column + 1) * paths * sizeof(double) > g_pnl_store_bytes)
     throw CudaError("copy_to_pnl_store: column " + std::to_string(column) +
                     " is not in the device P&L store");
@@ -521,8 +526,9 @@ void copy_to_pnl_store(int column, const double* values, unsigned long long path
 }
 
 DevicePnlSample::DevicePnlSample(int column, unsigned long long paths)
-    : pnl_(g_pnl_store + static_cast<std::size_t>(column) * g_pnl_store_paths), paths_(paths) {
-  if (!g_pnl_store || paths != g_pnl_store_paths ||
+    : pnl_(g_pnl_store + static_cast<std::size_t>(column < 0 ? 0 : column) * g_pnl_store_paths),
+      paths_(paths) {
+  if (!g_pnl_store || column < 0 || paths != g_pnl_store_paths ||
       static_cast<std::size_t>(column + 1) * paths * sizeof(double) > g_pnl_store_bytes)
     throw CudaError("DevicePnlSample: column " + std::to_string(column) +
                     " is not in the device P&L store");
@@ -530,10 +536,12 @@ DevicePnlSample::DevicePnlSample(int column, unsigned long long paths)
 
 void DevicePnlSample::segment_sums(int kind, double center, double k, const PnlSegments& segments,
                                    std::vector<PnlSums>& sums) const {
+  check_segments_fit(segments, paths_);
   const std::size_t count = segments.count();
   sums.resize(count);
   if (count == 0) return;
   if (g_segment_bounds_host != segments.bounds) {  // upload once per cell, not per pass
+    g_segment_bounds_host.clear();  // stale until the upload below is queued
     reserve_typed(g_segment_bounds, g_segment_bounds_bytes,
                   segments.bounds.size() * sizeof(unsigned long long));
     HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(g_segment_bounds, segments.bounds.data(),
@@ -605,6 +613,7 @@ double DevicePnlSample::kth_smallest_loss(std::uint64_t k) const {
                                       cudaMemcpyDeviceToHost, g_stream));
   HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
   const LossBracket bracket = loss_bracket(sample, n, k);
+  if (!bracket.usable) return select_all();
   const auto below = static_cast<std::uint64_t>(thrust::count_if(policy, x, x + n, LossBelow{bracket.lo}));
   const auto above = static_cast<std::uint64_t>(thrust::count_if(policy, x, x + n, LossAbove{bracket.hi}));
   const auto inside = static_cast<std::uint64_t>(

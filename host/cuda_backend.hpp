@@ -72,6 +72,8 @@ int device_capacity(const Kernel& kernel);
 // holding nothing new, when the device lacks the room plus `headroom` bytes (the chunks' buffers):
 // the caller then keeps the P&L on the host.
 bool reserve_pnl_store(int columns, unsigned long long paths, std::size_t headroom);
+// Bytes the store holds now (0 when none is reserved).
+std::size_t pnl_store_bytes();
 // Copies `paths` host values into column `column` of the reserved store (tests, and callers
 // whose P&L was made elsewhere).
 void copy_to_pnl_store(int column, const double* values, unsigned long long paths);

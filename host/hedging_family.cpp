@@ -236,7 +236,8 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
   const bool parallel_points = on_host && points >= threads;
   std::vector<PointStatistics> statistics(points);
   if (on_host && !parallel_points)
-    for (int p = 0; p < points; ++p) samples[p].reset(new HostPnlSample(pnl[p].get(), n, true));
+    for (int p = 0; p < points; ++p)
+      samples[p].reset(new HostPnlSample(pnl[p].get(), n, threads));
   if (parallel_points) {
 #pragma omp parallel for schedule(dynamic) num_threads(threads)
     for (int p = 0; p < points; ++p)

@@ -2,7 +2,8 @@
 // memory: host/cuda_backend.hpp), seen through the few operations its statistics need
 // (host/hedging_statistics.hpp). Both kinds compute the same fixed-order segment sums
 // (kernels/pnl_segment_sums.hpp) and the same exact order statistic, so the statistics do not
-// depend on where the P&L was kept.
+// depend on where the P&L was kept (bit for bit, except the utility weights' exp, which the GPU's
+// libdevice and glibc may round an ulp apart).
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -31,7 +32,8 @@ class PnlSample {
  public:
   virtual ~PnlSample() = default;
   virtual std::uint64_t size() const = 0;
-  // sums[s] = pnl_segment_sums(kind, x, bounds[s], bounds[s + 1], center, k) for every segment.
+  // sums[s] = pnl_segment_sums(kind, x, bounds[s], bounds[s + 1], center, k) for every segment;
+  // throws std::invalid_argument unless segments.paths == size().
   virtual void segment_sums(int kind, double center, double k, const PnlSegments& segments,
                             std::vector<PnlSums>& sums) const = 0;
   // max over paths of -k x (NaN paths skipped; -inf for none).
@@ -40,12 +42,12 @@ class PnlSample {
   virtual double kth_smallest_loss(std::uint64_t k) const = 0;
 };
 
-// A P&L array in host memory; `parallel` spreads the segments over the OpenMP threads (for a
-// caller that is not itself parallel over points).
+// A P&L array in host memory; `threads` > 1 spreads the segments over that many OpenMP threads
+// (for a caller that is not itself parallel over points).
 class HostPnlSample final : public PnlSample {
  public:
-  HostPnlSample(const double* pnl, std::uint64_t n, bool parallel = false)
-      : pnl_(pnl), n_(n), parallel_(parallel) {}
+  HostPnlSample(const double* pnl, std::uint64_t n, int threads = 1)
+      : pnl_(pnl), n_(n), threads_(threads) {}
   std::uint64_t size() const override { return n_; }
   void segment_sums(int kind, double center, double k, const PnlSegments& segments,
                     std::vector<PnlSums>& sums) const override;
@@ -55,7 +57,7 @@ class HostPnlSample final : public PnlSample {
  private:
   const double* pnl_;
   std::uint64_t n_;
-  bool parallel_;
+  int threads_;
 };
 
 // The exact selection of the k-th smallest loss in two steps, shared by both kinds of sample: a
@@ -69,12 +71,15 @@ HM_HD inline unsigned long long loss_bracket_sample_path(unsigned long long j, u
   return j * n / kLossBracketSample;
 }
 struct LossBracket {
+  bool usable;    // false when the sample holds a NaN: select from all losses
   double lo, hi;  // keep losses with lo <= loss <= hi
   std::size_t expected_inside;  // an upper estimate, to reserve for the kept losses
 };
 // `sample`: the losses at paths loss_bracket_sample_path(j, n), j < kLossBracketSample; sorted
-// in place.
+// in place (unless it holds a NaN, which std::sort cannot order).
 LossBracket loss_bracket(std::vector<double>& sample, std::uint64_t n, std::uint64_t k);
+// Throws std::invalid_argument unless `segments` cut exactly [0, paths).
+void check_segments_fit(const PnlSegments& segments, std::uint64_t paths);
 // Whether the counts show that the k-th loss is among the `inside` ones (and no loss was NaN).
 inline bool loss_bracket_holds(std::uint64_t n, std::uint64_t k, std::uint64_t below,
                                std::uint64_t inside, std::uint64_t above) {

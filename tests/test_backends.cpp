@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "host/allocation_family.hpp"
@@ -238,60 +239,99 @@ TEST(BackendCudaVsCpu, EveryPointCapacityAgrees) {
 #ifdef HEDGEMAP_WITH_CUDA
 // The device P&L store's statistics against the host's on the same values: the segment sums by
 // the same lanes and tree (bit for bit, except the weights' exp, which may differ by an ulp), and
-// the same order statistic.
+// the same order statistic; with a NaN path too (then every sum is NaN on both sides and the VaR
+// comes from the selection over all losses).
 TEST(BackendCudaVsCpu, DevicePnlSampleEqualsTheHostSample) {
   if (!gpu_usable()) GTEST_SKIP() << "no usable CUDA device: " << probe_cuda().why_not;
+  const auto same = [](double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; };
   for (std::uint64_t n : {1000ull, 300001ull}) {  // below and above the bracketed selection
-    std::vector<double> x(n);
-    for (std::uint64_t i = 0; i < n; ++i)
-      x[i] = 1.5 - std::exp(0.6 * std::sin(0.37 * double(i)) + 0.3 * std::cos(1e-3 * double(i * i % 9973)));
-    ASSERT_TRUE(cuda_backend::reserve_pnl_store(2, n, 0));
-    cuda_backend::copy_to_pnl_store(1, x.data(), n);
-    const cuda_backend::DevicePnlSample device(1, n);
-    const HostPnlSample host(x.data(), n);
-    const PnlSegments seg = pnl_segments(n, 32);
-    std::vector<PnlSums> a, b;
-    for (int kind : {int(pnl_sum_raw), int(pnl_sum_central), int(pnl_sum_tail), int(pnl_sum_weights)}) {
-      host.segment_sums(kind, 0.25, 0.8, seg, a);
-      device.segment_sums(kind, 0.25, 0.8, seg, b);
-      ASSERT_EQ(a.size(), b.size());
-      for (std::size_t s = 0; s < a.size(); ++s)
-        for (int q = 0; q < kPnlSumValues; ++q) {
-          if (kind == pnl_sum_weights)
-            EXPECT_NEAR(b[s].s[q], a[s].s[q], 1e-14 * std::fabs(a[s].s[q])) << s << " " << q;
-          else
-            EXPECT_EQ(b[s].s[q], a[s].s[q]) << "kind " << kind << " segment " << s << " value " << q;
-        }
+    for (bool with_nan : {false, true}) {
+      std::vector<double> x(n);
+      for (std::uint64_t i = 0; i < n; ++i)
+        x[i] = 1.5 - std::exp(0.6 * std::sin(0.37 * double(i)) +
+                              0.3 * std::cos(1e-3 * double(i * i % 9973)));
+      if (with_nan) x[n / 3] = std::nan("");
+      ASSERT_TRUE(cuda_backend::reserve_pnl_store(2, n, 0));
+      cuda_backend::copy_to_pnl_store(1, x.data(), n);
+      const cuda_backend::DevicePnlSample device(1, n);
+      const HostPnlSample host(x.data(), n);
+      const PnlSegments seg = pnl_segments(n, 32);
+      std::vector<PnlSums> a, b;
+      for (int kind : {int(pnl_sum_raw), int(pnl_sum_central), int(pnl_sum_tail), int(pnl_sum_weights)}) {
+        host.segment_sums(kind, 0.25, 0.8, seg, a);
+        device.segment_sums(kind, 0.25, 0.8, seg, b);
+        ASSERT_EQ(a.size(), b.size());
+        for (std::size_t s = 0; s < a.size(); ++s)
+          for (int q = 0; q < kPnlSumValues; ++q) {
+            if (kind == pnl_sum_weights && !std::isnan(a[s].s[q]))
+              EXPECT_NEAR(b[s].s[q], a[s].s[q], 1e-14 * std::fabs(a[s].s[q])) << s << " " << q;
+            else
+              EXPECT_TRUE(same(b[s].s[q], a[s].s[q]))
+                  << "kind " << kind << " segment " << s << " value " << q << ": device "
+                  << b[s].s[q] << " host " << a[s].s[q];
+          }
+      }
+      EXPECT_EQ(device.max_scaled_loss(0.8), host.max_scaled_loss(0.8));
+      for (std::uint64_t k : {std::uint64_t(0), n / 2, n * 95 / 100, n - 1})
+        EXPECT_TRUE(same(device.kth_smallest_loss(k), host.kth_smallest_loss(k)))
+            << "k " << k << " nan " << with_nan;
     }
-    EXPECT_EQ(device.max_scaled_loss(0.8), host.max_scaled_loss(0.8));
-    for (std::uint64_t k : {std::uint64_t(0), n / 2, n * 95 / 100, n - 1})
-      EXPECT_EQ(device.kth_smallest_loss(k), host.kth_smallest_loss(k)) << "k " << k;
   }
   cuda_backend::release_buffers();
 }
 
-// A whole cell with the moments and the P&L statistics on the device agrees with the CPU.
+// A whole cell with the moments and the P&L statistics on the device: the same GPU paths as the
+// CUDA backend's default mode (which copies every column back to the host's statistics), so the
+// same bits for every metric, objective and bootstrap optimum (objective mean_std and cvar; the
+// utility weights' exp may differ by an ulp); and close to the CPU's float paths.
 TEST(BackendCudaVsCpu, CellStatisticsAgreeWithDeviceReductions) {
   if (!gpu_usable()) GTEST_SKIP() << "no usable CUDA device: " << probe_cuda().why_not;
-  Scenario s = everything_on();
-  s.simulation.paths = 300000;  // two GPU chunks, the bracketed VaR selection
-  const CellCoordinates cell = cell_coordinates(s, 0, 0);
-  Execution cpu = choose_backend("cpu", 0), cuda = choose_backend("cuda", 0);
-  BootstrapPlan plan;
-  plan.seed = 1;
-  const auto a = evaluate_hedging_cell(s, cell, cpu, plan);
-  ASSERT_EQ(setenv("HEDGEMAP_CUDA_DEVICE_MOMENTS", "1", 1), 0);
-  const auto b = evaluate_hedging_cell(s, cell, cuda, plan);
-  unsetenv("HEDGEMAP_CUDA_DEVICE_MOMENTS");
-  ASSERT_EQ(a.size(), b.size());
-  for (std::size_t g = 0; g < a.size(); ++g)
-    for (std::size_t p = 0; p < a[g].metrics[0].size(); ++p) {
-      const double scale = std::fabs(a[g].metrics[1][p]) + 1e-9;  // pnl_std
-      for (std::size_t m = 0; m < a[g].metrics.size(); ++m)
-        EXPECT_NEAR(a[g].metrics[m][p], b[g].metrics[m][p],
-                    2e-3 * (std::fabs(a[g].metrics[m][p]) + (m < 7 ? scale : 0.0)) + 1e-9)
-            << "group " << g << " point " << p << " metric " << m;
-      EXPECT_NEAR(a[g].objective[p], b[g].objective[p], 2e-3 * scale) << g << " " << p;
+  struct EnvFlag {  // unset again however the test ends
+    EnvFlag() { setenv("HEDGEMAP_CUDA_DEVICE_MOMENTS", "1", 1); }
+    ~EnvFlag() { unsetenv("HEDGEMAP_CUDA_DEVICE_MOMENTS"); }
+  };
+  for (const char* objective : {"mean_std", "cvar", "utility"}) {
+    Scenario s = everything_on();
+    s.simulation.paths = 300000;  // two GPU chunks, the bracketed VaR selection
+    s.hedging.objective.kind = objective;
+    const CellCoordinates cell = cell_coordinates(s, 0, 0);
+    Execution cpu = choose_backend("cpu", 0), cuda = choose_backend("cuda", 0);
+    BootstrapPlan plan;
+    plan.seed = 1;
+    const auto on_cpu = evaluate_hedging_cell(s, cell, cpu, plan);
+    const auto copied = evaluate_hedging_cell(s, cell, cuda, plan);
+    cuda_backend::release_buffers();
+    std::vector<GroupCellResult> reduced;
+    {
+      EnvFlag flag;
+      reduced = evaluate_hedging_cell(s, cell, cuda, plan);
     }
+    EXPECT_GT(cuda_backend::pnl_store_bytes(), 0u) << "the P&L did not stay on the device";
+    const bool exact = std::string(objective) != "utility";
+    ASSERT_EQ(copied.size(), reduced.size());
+    for (std::size_t g = 0; g < copied.size(); ++g) {
+      for (std::size_t m = 0; m < copied[g].metrics.size(); ++m)
+        for (std::size_t p = 0; p < copied[g].metrics[m].size(); ++p)
+          EXPECT_TRUE(std::isnan(copied[g].metrics[m][p]) ? std::isnan(reduced[g].metrics[m][p])
+                                                          : reduced[g].metrics[m][p] == copied[g].metrics[m][p])
+              << objective << " group " << g << " metric " << m << " point " << p;
+      for (std::size_t p = 0; p < copied[g].objective.size(); ++p) {
+        if (exact) {
+          EXPECT_EQ(reduced[g].objective[p], copied[g].objective[p]) << objective << " " << g;
+          EXPECT_EQ(reduced[g].objective_stderr[p], copied[g].objective_stderr[p]);
+        } else {
+          EXPECT_NEAR(reduced[g].objective[p], copied[g].objective[p],
+                      1e-12 * std::fabs(copied[g].objective[p]));
+        }
+        // and the GPU's float paths against the CPU's: the mean within 1e-3 of the P&L std
+        EXPECT_NEAR(reduced[g].metrics[0][p], on_cpu[g].metrics[0][p],
+                    1e-3 * std::fabs(on_cpu[g].metrics[1][p]) + 1e-9);
+      }
+      if (exact) {
+        EXPECT_EQ(reduced[g].bootstrap_optimum, copied[g].bootstrap_optimum);
+      }
+    }
+    cuda_backend::release_buffers();
+  }
 }
 #endif

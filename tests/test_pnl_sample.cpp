@@ -93,8 +93,8 @@ TEST(PnlStatistics, SameBitsOnOneThreadAndMany) {
   const auto x = skewed_pnl(n, 5);
   const PnlSegments seg = pnl_segments(n, 32);
   for (HedgeObjective kind : {HedgeObjective::mean_std, HedgeObjective::cvar, HedgeObjective::utility}) {
-    const PointStatistics one = pnl_statistics(HostPnlSample(x.data(), n, false), seg, kind, 0.5, 0.99);
-    const PointStatistics many = pnl_statistics(HostPnlSample(x.data(), n, true), seg, kind, 0.5, 0.99);
+    const PointStatistics one = pnl_statistics(HostPnlSample(x.data(), n, 1), seg, kind, 0.5, 0.99);
+    const PointStatistics many = pnl_statistics(HostPnlSample(x.data(), n, 2), seg, kind, 0.5, 0.99);
     const double* a = &one.summary.mean;
     const double* b = &many.summary.mean;
     for (std::size_t f = 0; f < sizeof(PnlSummary) / sizeof(double); ++f)
