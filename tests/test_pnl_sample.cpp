@@ -134,3 +134,16 @@ TEST(PnlStatistics, EmptySampleIsNaNEverywhere) {
   EXPECT_TRUE(std::isnan(s.summary.cvar));
   EXPECT_TRUE(std::isnan(s.on_blocks({0, 1, 2})));
 }
+
+// A NaN on one of the bracket's sample paths (path 0 is always one): no sort of a NaN, the
+// selection from all losses instead, and a NaN CVaR, as for a NaN anywhere else.
+TEST(PnlStatistics, NanOnASamplePathSelectsFromAllLosses) {
+  auto x = skewed_pnl(200000, 3);
+  x[0] = std::nan("");
+  const PnlSummary s = summarize_pnl(x.data(), x.size(), HedgeObjective::cvar, 1.0, 0.95);
+  EXPECT_TRUE(std::isnan(s.cvar));
+  EXPECT_TRUE(std::isnan(s.mean));
+  std::vector<double> sample(kLossBracketSample, 1.0);
+  sample[7] = std::nan("");
+  EXPECT_FALSE(loss_bracket(sample, 200000, 1000).usable);
+}
