@@ -206,11 +206,12 @@ GroupCellResult evaluate_cppi(const Scenario& s, const GroupSpec& spec, const Ce
   ColumnMoments derived_moments(2 * points);  // per point: gap indicator, shortfall
   BlockSums sums(points, plan.blocks, paths);
   std::vector<double> derived;
-  run_paths(exec, kernel, paths, [&](std::uint64_t first, std::uint64_t n, const double* block) {
-    moments.add_chunk(block, n, exec.threads);
+  // What needs each path's terminal value: point p's at terminal[p * stride + i].
+  const auto add_terminal_values = [&](std::uint64_t first, std::uint64_t n, const double* terminal,
+                                       std::uint64_t stride) {
     derived.resize(std::size_t(2 * points) * n);
     for (int p = 0; p < points; ++p) {
-      const double* v = block + std::size_t(p * per + CppiKernel<Real>::terminal_value) * n;
+      const double* v = terminal + p * stride;
       double* gap = derived.data() + std::size_t(2 * p) * n;
       double* shortfall = gap + n;
       for (std::uint64_t i = 0; i < n; ++i) {
@@ -219,10 +220,24 @@ GroupCellResult evaluate_cppi(const Scenario& s, const GroupSpec& spec, const Ce
       }
     }
     derived_moments.add_chunk(derived.data(), n, exec.threads);
-    sums.add_chunk(first, n, capital, floor_value, [&](int p, std::uint64_t i) {
-      return block[std::size_t(p * per + CppiKernel<Real>::terminal_value) * n + i];
+    sums.add_chunk(first, n, capital, floor_value,
+                   [&](int p, std::uint64_t i) { return terminal[p * stride + i]; });
+  };
+  if (chunks_reduced(exec)) {  // moments made with the paths; terminal values kept
+    const KeptColumns keep{CppiKernel<Real>::terminal_value, per, points};
+    run_paths_reduced(exec, kernel, paths, keep,
+                      [&](std::uint64_t first, std::uint64_t n, const ReducedChunk& chunk) {
+                        if (first == 0) moments.set_shift(chunk.shift);
+                        moments.add_partials(chunk.partials, n);
+                        add_terminal_values(first, n, chunk.kept, n);
+                      });
+  } else {
+    run_paths(exec, kernel, paths, [&](std::uint64_t first, std::uint64_t n, const double* block) {
+      moments.add_chunk(block, n, exec.threads);
+      add_terminal_values(first, n, block + std::uint64_t(CppiKernel<Real>::terminal_value) * n,
+                          std::uint64_t(per) * n);
     });
-  });
+  }
 
   GroupCellResult r;
   r.metrics.assign(c_metrics, std::vector<double>(points, kNaN));
@@ -294,13 +309,27 @@ GroupCellResult evaluate_vol_target(const Scenario& s, const GroupSpec& spec,
 
   ColumnMoments moments(kernel.columns());
   BlockSums sums(points, plan.blocks, paths);
-  run_paths(exec, kernel, paths, [&](std::uint64_t first, std::uint64_t n, const double* block) {
-    moments.add_chunk(block, n, exec.threads);
+  // Point p's terminal value of path first + i at terminal[p * stride + i].
+  const auto add_terminal_values = [&](std::uint64_t first, std::uint64_t n, const double* terminal,
+                                       std::uint64_t stride) {
     sums.add_chunk(first, n, capital, -std::numeric_limits<double>::infinity(),
-                   [&](int p, std::uint64_t i) {
-                     return block[std::size_t(p * per + VolTargetKernel<Real>::terminal_value) * n + i];
-                   });
-  });
+                   [&](int p, std::uint64_t i) { return terminal[p * stride + i]; });
+  };
+  if (chunks_reduced(exec)) {  // moments made with the paths; terminal values kept
+    const KeptColumns keep{VolTargetKernel<Real>::terminal_value, per, points};
+    run_paths_reduced(exec, kernel, paths, keep,
+                      [&](std::uint64_t first, std::uint64_t n, const ReducedChunk& chunk) {
+                        if (first == 0) moments.set_shift(chunk.shift);
+                        moments.add_partials(chunk.partials, n);
+                        add_terminal_values(first, n, chunk.kept, n);
+                      });
+  } else {
+    run_paths(exec, kernel, paths, [&](std::uint64_t first, std::uint64_t n, const double* block) {
+      moments.add_chunk(block, n, exec.threads);
+      add_terminal_values(first, n, block + std::uint64_t(VolTargetKernel<Real>::terminal_value) * n,
+                          std::uint64_t(per) * n);
+    });
+  }
 
   GroupCellResult r;
   r.metrics.assign(v_metrics, std::vector<double>(points, kNaN));

@@ -1,5 +1,6 @@
 #include "host/backend.hpp"
 
+#include <cstdlib>
 #include <fstream>
 #include <stdexcept>
 
@@ -56,6 +57,18 @@ Execution choose_backend(const std::string& requested, int threads) {
   exec.device = cpu_model_name();
   exec.reason = "no usable CUDA device: " + cuda.why_not;
   return exec;
+}
+
+bool chunks_reduced(const Execution& exec) {
+  if (exec.backend == BackendKind::cuda) {
+#ifdef HEDGEMAP_WITH_CUDA
+    return cuda_backend::device_moments();
+#else
+    return false;
+#endif
+  }
+  const char* emulate = std::getenv("HEDGEMAP_EMULATE_DEVICE_REDUCTION");
+  return emulate != nullptr && emulate[0] != '\0' && emulate[0] != '0';
 }
 
 }  // namespace hedgemap

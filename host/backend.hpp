@@ -25,6 +25,12 @@ struct CudaDeviceInfo {
 };
 
 CudaDeviceInfo probe_cuda();
+
+// Whether the families run their paths through run_paths_reduced (host/path_runner.hpp): the
+// CUDA backend reducing on the device (HEDGEMAP_CUDA_DEVICE_MOMENTS=1), or the CPU backend
+// making the same reduced chunks (HEDGEMAP_EMULATE_DEVICE_REDUCTION=1: slower than the plain
+// path, for tests of the callers' side of the device reduction).
+bool chunks_reduced(const Execution& exec);
 std::string cpu_model_name();
 const char* backend_name(BackendKind kind);
 

@@ -9,6 +9,7 @@
 
 #include "host/backend.hpp"
 #include "host/pnl_sample.hpp"
+#include "host/reduced_chunk.hpp"
 
 namespace hedgemap::cuda_backend {
 
@@ -42,16 +43,11 @@ bool pipelined();
 // (kernels/block_moments.hpp), and only the kept columns (first + k stride, k < count) leave the
 // chunk: to the host, or into the device P&L store (below) when `to_pnl_store`, instead of every
 // column of every path coming back.
+// With KeptColumns::to_pnl_store, kept column k of path i goes to store column k, row
+// first_path + i (host/reduced_chunk.hpp).
 bool device_moments();
-struct KeptColumns {
-  int first = 0, stride = 1, count = 0;
-  bool to_pnl_store = false;  // kept column k of path i goes to store column k, row first_path + i
-};
-struct ReducedChunk {
-  const double* kept;      // count x n, column-major (nullptr when kept in the P&L store)
-  const double* partials;  // columns x blocks x {sum, sum of squares} (ColumnMoments::add_partials)
-  const double* shift;     // the run's column shifts (set by its first chunk)
-};
+using hedgemap::KeptColumns;
+using hedgemap::ReducedChunk;
 // Like start_chunk / finish_chunk; `first_chunk` makes this chunk's first path the shifts.
 template <class Kernel>
 void start_chunk_reduced(const Kernel& kernel, unsigned long long first_path, unsigned long long n,

@@ -192,19 +192,22 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
     }
   };
   ColumnMoments moments(kernel.columns());
+  if (chunks_reduced(exec)) {
+    // Moments made where the paths are (the device); the P&L columns (every point's hedge_pnl)
+    // stay on the device in its P&L store when it fits beside two chunks' buffers (and a margin),
+    // else come back.
+    KeptColumns keep{hedge_pnl, kHedgeMetrics, points};
 #ifdef HEDGEMAP_WITH_CUDA
-  if (exec.backend == BackendKind::cuda && cuda_backend::device_moments()) {
-    // Moments made on the device; the P&L columns (every point's hedge_pnl) stay there in the
-    // device P&L store when it fits beside two chunks' buffers (and a margin), else come back.
-    const std::size_t chunk_bytes = std::size_t(kernel.columns()) * kGpuChunkPaths * sizeof(double);
-    cuda_backend::KeptColumns keep{hedge_pnl, kHedgeMetrics, points};
-    keep.to_pnl_store = cuda_backend::reserve_pnl_store(points, n, 2 * chunk_bytes + (256u << 20));
+    if (exec.backend == BackendKind::cuda) {
+      const std::size_t chunk_bytes = std::size_t(kernel.columns()) * kGpuChunkPaths * sizeof(double);
+      keep.to_pnl_store = cuda_backend::reserve_pnl_store(points, n, 2 * chunk_bytes + (256u << 20));
+    }
     if (keep.to_pnl_store)
       for (int p = 0; p < points; ++p) samples.emplace_back(new cuda_backend::DevicePnlSample(p, n));
-    else
-      keep_on_host();
-    run_paths_device_reduced(kernel, n, keep, [&](std::uint64_t first, std::uint64_t count,
-                                                  const cuda_backend::ReducedChunk& chunk) {
+#endif
+    if (!keep.to_pnl_store) keep_on_host();
+    run_paths_reduced(exec, kernel, n, keep, [&](std::uint64_t first, std::uint64_t count,
+                                                 const ReducedChunk& chunk) {
       if (first == 0) moments.set_shift(chunk.shift);
       moments.add_partials(chunk.partials, count);
       if (!keep.to_pnl_store)
@@ -212,9 +215,7 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
           std::copy(chunk.kept + std::uint64_t(p) * count,
                     chunk.kept + std::uint64_t(p + 1) * count, pnl[p].get() + first);
     });
-  } else
-#endif
-  {
+  } else {
     keep_on_host();
     run_paths(exec, kernel, n, [&](std::uint64_t first, std::uint64_t count, const double* block) {
       moments.add_chunk(block, count, exec.threads, [&](std::uint64_t lo, std::uint64_t hi) {

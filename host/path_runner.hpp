@@ -10,9 +10,11 @@
 
 #include "host/backend.hpp"
 #include "host/interrupt.hpp"
+#include "host/reduced_chunk.hpp"
 #include "host/simd_allocation.hpp"  // lane-batched CppiKernel<float>, VolTargetKernel<float>
 #include "host/simd_book_price.hpp"  // lane-batched BookPriceKernel<float>
 #include "host/simd_hedging.hpp"
+#include "kernels/block_moments.hpp"
 #include "kernels/path_output.hpp"
 #ifdef HEDGEMAP_WITH_CUDA
 #include "host/cuda_backend.hpp"
@@ -88,11 +90,11 @@ void run_paths_pipelined(const Kernel& kernel, std::uint64_t total_paths, Consum
 }
 
 // The CUDA backend with device-side moments (cuda_backend::device_moments()): consume(first, n,
-// cuda_backend::ReducedChunk) gets the kept columns, every column's per-block sums and the run's
-// shifts, two chunks in flight as above.
+// ReducedChunk) gets the kept columns, every column's per-block sums and the run's shifts, two
+// chunks in flight as above.
 template <class Kernel, class Consumer>
 void run_paths_device_reduced(const Kernel& kernel, std::uint64_t total_paths,
-                              const cuda_backend::KeptColumns& keep, Consumer&& consume) {
+                              const KeptColumns& keep, Consumer&& consume) {
   const int columns = kernel.columns();
   run_chunks_two_in_flight(
       total_paths, kGpuChunkPaths,
@@ -123,6 +125,42 @@ void run_paths(const Execution& exec, const Kernel& kernel, std::uint64_t total_
     run_chunk_on(exec, kernel, first, n, block.data());
     consume(first, n, static_cast<const double*>(block.data()));
   }
+}
+
+// consume(first_path, n, const ReducedChunk&) for every chunk, in path order: the kept columns
+// (keep.count x n), every column's per-block sums (blocks of kReductionBlock paths, shifted by
+// the run's first path) and the shifts, as the CUDA backend makes them on the device.
+template <class Kernel, class Consumer>
+void run_paths_reduced(const Execution& exec, const Kernel& kernel, std::uint64_t total_paths,
+                       const KeptColumns& keep, Consumer&& consume) {
+#ifdef HEDGEMAP_WITH_CUDA
+  if (exec.backend == BackendKind::cuda) {
+    run_paths_device_reduced(kernel, total_paths, keep, consume);
+    return;
+  }
+#endif
+  if (keep.to_pnl_store) throw std::logic_error("run_paths_reduced: a P&L store needs the CUDA backend");
+  const int columns = kernel.columns();
+  std::vector<double> kept, partials, shift(std::size_t(columns), 0.0);
+  run_paths(exec, kernel, total_paths, [&](std::uint64_t first, std::uint64_t n, const double* block) {
+    const std::uint64_t blocks = (n + kReductionBlock - 1) / kReductionBlock;
+    if (first == 0)
+      for (int c = 0; c < columns; ++c) shift[c] = column_shift(block[std::uint64_t(c) * n]);
+    partials.resize(std::size_t(columns) * blocks * 2);
+    for (int c = 0; c < columns; ++c)
+      for (std::uint64_t b = 0; b < blocks; ++b) {
+        const BlockSums sums = block_moment_sums(block + std::uint64_t(c) * n, b * kReductionBlock,
+                                                 std::min(n, (b + 1) * kReductionBlock), shift[c]);
+        partials[(c * blocks + b) * 2] = sums.sum;
+        partials[(c * blocks + b) * 2 + 1] = sums.sum_sq;
+      }
+    kept.resize(std::size_t(keep.count) * n);
+    for (int k = 0; k < keep.count; ++k) {
+      const double* column = block + std::uint64_t(keep.first + k * keep.stride) * n;
+      std::copy(column, column + n, kept.data() + std::uint64_t(k) * n);
+    }
+    consume(first, n, ReducedChunk{kept.data(), partials.data(), shift.data()});
+  });
 }
 
 }  // namespace hedgemap

@@ -335,3 +335,53 @@ TEST(BackendCudaVsCpu, CellStatisticsAgreeWithDeviceReductions) {
   }
 }
 #endif
+
+// The callers' side of the device reduction, on every machine: the CPU backend making the same
+// reduced chunks as the CUDA backend does on the device (per-block moment sums of every column,
+// only the kept columns per path; HEDGEMAP_EMULATE_DEVICE_REDUCTION=1) gives every family's
+// results bit for bit as the plain path does. 20,000 paths: two CPU chunks, a short last one.
+TEST(ReducedChunks, EmulatedDeviceReductionGivesTheSameBitsInEveryFamily) {
+  struct EnvFlag {
+    EnvFlag() { setenv("HEDGEMAP_EMULATE_DEVICE_REDUCTION", "1", 1); }
+    ~EnvFlag() { unsetenv("HEDGEMAP_EMULATE_DEVICE_REDUCTION"); }
+  };
+  Scenario s = everything_on();
+  s.simulation.paths = 20000;
+  const CellCoordinates cell = cell_coordinates(s, 0, 0);
+  const Execution cpu = choose_backend("cpu", 0);
+  BootstrapPlan plan;
+  plan.seed = 2;
+  ASSERT_FALSE(chunks_reduced(cpu));
+  ModelCell model_plain{}, model_reduced{};
+  const auto hedging = evaluate_hedging_cell(s, cell, cpu, plan, &model_plain);
+  const auto allocation = evaluate_allocation_cell(s, cell, cpu, plan);
+  std::vector<GroupCellResult> hedging_reduced, allocation_reduced;
+  {
+    EnvFlag flag;
+    ASSERT_TRUE(chunks_reduced(cpu));
+    hedging_reduced = evaluate_hedging_cell(s, cell, cpu, plan, &model_reduced);
+    allocation_reduced = evaluate_allocation_cell(s, cell, cpu, plan);
+  }
+  const auto same = [](double a, double b) { return std::isnan(a) ? std::isnan(b) : a == b; };
+  const auto expect_same = [&](const std::vector<GroupCellResult>& a,
+                               const std::vector<GroupCellResult>& b, const char* family) {
+    ASSERT_EQ(a.size(), b.size()) << family;
+    for (std::size_t g = 0; g < a.size(); ++g) {
+      ASSERT_EQ(a[g].metrics.size(), b[g].metrics.size());
+      for (std::size_t m = 0; m < a[g].metrics.size(); ++m)
+        for (std::size_t p = 0; p < a[g].metrics[m].size(); ++p)
+          EXPECT_TRUE(same(a[g].metrics[m][p], b[g].metrics[m][p]))
+              << family << " group " << g << " metric " << m << " point " << p << ": "
+              << a[g].metrics[m][p] << " vs " << b[g].metrics[m][p];
+      for (std::size_t p = 0; p < a[g].objective.size(); ++p) {
+        EXPECT_TRUE(same(a[g].objective[p], b[g].objective[p])) << family << " group " << g;
+        EXPECT_TRUE(same(a[g].objective_stderr[p], b[g].objective_stderr[p])) << family;
+      }
+      EXPECT_EQ(a[g].bootstrap_optimum, b[g].bootstrap_optimum) << family << " group " << g;
+    }
+  };
+  expect_same(hedging, hedging_reduced, "hedging");
+  expect_same(allocation, allocation_reduced, "allocation");
+  ASSERT_GE(allocation.size(), 2u);  // CPPI and vol targeting both ran
+  EXPECT_TRUE(same(model_plain.terminal_spot_mean, model_reduced.terminal_spot_mean));
+}
