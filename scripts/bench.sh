@@ -109,6 +109,9 @@ for be in $backends; do
     HEDGEMAP_CUDA_DEVICE_MOMENTS=1 run "(b) same, moments+stats on device" "$be" $((B_PATHS * scale)) 720 25 benchmarks/crypto_grid.toml
   fi
   run "(c) cppi grid 5x5, 720 steps" "$be" $((C_PATHS * scale)) 720 25 benchmarks/cppi_grid.toml
+  if [ "$be" = cuda ]; then
+    HEDGEMAP_CUDA_DEVICE_MOMENTS=1 run "(c) same, moments on device" "$be" $((C_PATHS * scale)) 720 25 benchmarks/cppi_grid.toml
+  fi
 done
 
 if [ "$GPU_ONLY" = 0 ] && command -v DiscreteHedging >/dev/null; then

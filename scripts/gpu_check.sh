@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The one command for a machine with an NVIDIA GPU: builds with the CUDA backend for this GPU (or
 # uses a bundle built elsewhere), runs the GPU tests and the whole GoogleTest suite, compares the
-# GPU backend with the CPU backend on the same scenario (and on a run of several pipelined GPU
-# chunks), runs compute-sanitizer on a small run,
+# GPU backend with the CPU backend on the same scenario (and on runs of several pipelined GPU
+# chunks, with and without the device-side reductions), runs compute-sanitizer on a small run,
 # runs the benchmark, and prints a short table, after the kernels' compiler figures (registers,
 # spills, occupancy: scripts/gpu_resource_table.py). Logs and results go to $OUT (or a temp folder).
 #   bash scripts/gpu_check.sh                       # builds here (needs scripts/install-deps.sh)
@@ -79,6 +79,13 @@ HEDGEMAP_CUDA_DEVICE_MOMENTS=1 HEDGEMAP_CUDA_TIMING=1 "$BIN/hedgemap" run "${B_A
 if python3 scripts/compare_backends.py "$OUT/b_cpu.h5" "$OUT/b_cuda_dm.h5" >"$OUT/compare_b_dm.txt" 2>&1; then
   STATUS[cpu_vs_cuda_device_reductions]=ok; else STATUS[cpu_vs_cuda_device_reductions]=FAIL; fi
 tail -3 "$OUT/compare_b_dm.txt"
+step "workload (c), CPPI, 600,000 paths, moments on the device (terminal values kept): cpu vs cuda"
+C_ARGS=(benchmarks/cppi_grid.toml --paths 600000 --progress none)
+"$BIN/hedgemap" run "${C_ARGS[@]}" --backend cpu -o "$OUT/c_cpu.h5" --overwrite 2>>"$LOG"
+HEDGEMAP_CUDA_DEVICE_MOMENTS=1 HEDGEMAP_CUDA_TIMING=1 "$BIN/hedgemap" run "${C_ARGS[@]}" --backend cuda -o "$OUT/c_cuda_dm.h5" --overwrite 2>&1 | tee -a "$LOG" | grep "cuda timing"
+if python3 scripts/compare_backends.py "$OUT/c_cpu.h5" "$OUT/c_cuda_dm.h5" >"$OUT/compare_c_dm.txt" 2>&1; then
+  STATUS[cppi_cpu_vs_cuda_device_reductions]=ok; else STATUS[cppi_cpu_vs_cuda_device_reductions]=FAIL; fi
+tail -3 "$OUT/compare_c_dm.txt"
 
 step "compute-sanitizer (memcheck, small run)"
 SAN=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
@@ -86,6 +93,12 @@ if "$SAN" --tool memcheck --error-exitcode 9 "$BIN/hedgemap" run --backend cuda 
      --set 'grid.expiry_days=[1]' -o "$OUT/sanitizer.h5" --overwrite --progress none >"$OUT/sanitizer.log" 2>&1; then
   STATUS[memcheck]=ok; else STATUS[memcheck]=FAIL; fi
 tail -3 "$OUT/sanitizer.log"
+# The device reductions and P&L statistics, with enough paths (70,000) for the bracketed VaR
+# selection and its Thrust passes; one cell.
+if HEDGEMAP_CUDA_DEVICE_MOMENTS=1 "$SAN" --tool memcheck --error-exitcode 9 "$BIN/hedgemap" run --backend cuda --paths 70000 \
+     --set 'grid.expiry_days=[1]' --set 'grid.volatility=[0.8]' -o "$OUT/sanitizer_dm.h5" --overwrite --progress none >"$OUT/sanitizer_dm.log" 2>&1; then
+  STATUS[memcheck_device_reductions]=ok; else STATUS[memcheck_device_reductions]=FAIL; fi
+tail -3 "$OUT/sanitizer_dm.log"
 
 step "benchmark"
 bash scripts/bench.sh --build-dir "$BIN" --gpu-only >"$OUT/bench.txt" 2>&1 && STATUS[bench]=ok || STATUS[bench]=FAIL
@@ -94,5 +107,5 @@ cat "$OUT/bench.txt"
 echo
 echo "| check | result |"
 echo "|---|---|"
-for k in build gpu_tests all_tests cpu_vs_cuda cpu_vs_cuda_chunks cpu_vs_cuda_device_reductions memcheck bench; do echo "| $k | ${STATUS[$k]:-not run} |"; done
+for k in build gpu_tests all_tests cpu_vs_cuda cpu_vs_cuda_chunks cpu_vs_cuda_device_reductions cppi_cpu_vs_cuda_device_reductions memcheck memcheck_device_reductions bench; do echo "| $k | ${STATUS[$k]:-not run} |"; done
 echo "logs: $OUT"
