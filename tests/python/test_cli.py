@@ -155,6 +155,17 @@ def test_info_names_backends():
     assert r.returncode == 0 and "backends compiled in: cpu" in r.stdout and "philox4x32-10" in r.stdout
 
 
+def test_info_names_the_commit_the_binary_was_built_from():
+    # The commit is written at build time, not configure time: after a commit and a rebuild the
+    # binary (and every results file it writes) names the new commit.
+    root = Path(__file__).resolve().parents[2]
+    head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root,
+                          capture_output=True, text=True)
+    if head.returncode != 0:
+        pytest.skip("the sources are not a git checkout")
+    assert f"(git {head.stdout.strip()}" in run("info").stdout.splitlines()[0]
+
+
 def test_cuda_backend_without_gpu_is_a_clear_runtime_error(tmp_path, scenario):
     if "cuda device 0" in run("info").stdout:
         pytest.skip("a GPU is usable here: this checks the no-GPU path")
