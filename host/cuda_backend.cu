@@ -132,7 +132,7 @@ struct ChunkSlot {
   std::size_t partials_capacity_bytes = 0;
   double* host = nullptr;  // pinned (cudaHostAlloc): copies at full PCIe/NVLink speed, async
   bool host_pinned = false;  // false: the system refused to pin that much; plain memory (slower)
-  std::size_t capacity_bytes = 0, pending_bytes = 0;
+  std::size_t capacity_bytes = 0, host_capacity_bytes = 0, pending_bytes = 0;
   cudaEvent_t start = nullptr, launched = nullptr, copied = nullptr;
   void release() {
     if (device_partials) cudaFree(device_partials);
@@ -142,27 +142,40 @@ struct ChunkSlot {
     if (host && host_pinned) cudaFreeHost(host);
     if (host && !host_pinned) std::free(host);
     device = host = nullptr;
-    capacity_bytes = pending_bytes = 0;
+    capacity_bytes = host_capacity_bytes = pending_bytes = 0;
   }
 };
 ChunkSlot g_slots[2];
 cudaStream_t g_stream = nullptr;
 
-void prepare_slot(ChunkSlot& slot, std::size_t bytes) {
+// At least `device_bytes` of device columns and `host_bytes` of pinned host buffer (all columns
+// come back in the plain mode; only the kept columns and the partials with device reductions).
+void prepare_slot(ChunkSlot& slot, std::size_t device_bytes, std::size_t host_bytes) {
   if (!g_stream) HEDGEMAP_CUDA_CHECK(cudaStreamCreateWithFlags(&g_stream, cudaStreamNonBlocking));
   for (cudaEvent_t* e : {&slot.start, &slot.launched, &slot.copied})
     if (!*e) HEDGEMAP_CUDA_CHECK(cudaEventCreate(e));
-  if (slot.capacity_bytes >= bytes) return;
-  HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));  // nothing may still write the old ones
-  slot.release();
-  HEDGEMAP_CUDA_CHECK(cudaMalloc(&slot.device, bytes));
-  slot.host_pinned = cudaHostAlloc(&slot.host, bytes, cudaHostAllocDefault) == cudaSuccess;
-  if (!slot.host_pinned) {
-    cudaGetLastError();  // not sticky: only this allocation failed
-    slot.host = static_cast<double*>(std::malloc(bytes));
-    if (!slot.host) throw std::bad_alloc();
+  if (slot.capacity_bytes >= device_bytes && slot.host_capacity_bytes >= host_bytes) return;
+  HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));  // nothing may still use the old ones
+  if (slot.capacity_bytes < device_bytes) {
+    if (slot.device) cudaFree(slot.device);
+    slot.device = nullptr;
+    slot.capacity_bytes = 0;
+    HEDGEMAP_CUDA_CHECK(cudaMalloc(&slot.device, device_bytes));
+    slot.capacity_bytes = device_bytes;
   }
-  slot.capacity_bytes = bytes;
+  if (slot.host_capacity_bytes < host_bytes) {
+    if (slot.host && slot.host_pinned) cudaFreeHost(slot.host);
+    if (slot.host && !slot.host_pinned) std::free(slot.host);
+    slot.host = nullptr;
+    slot.host_capacity_bytes = 0;
+    slot.host_pinned = cudaHostAlloc(&slot.host, host_bytes, cudaHostAllocDefault) == cudaSuccess;
+    if (!slot.host_pinned) {
+      cudaGetLastError();  // not sticky: only this allocation failed
+      slot.host = static_cast<double*>(std::malloc(host_bytes));
+      if (!slot.host) throw std::bad_alloc();
+    }
+    slot.host_capacity_bytes = host_bytes;
+  }
 }
 
 // The slot's start event, then the path kernel writing its device columns, queued on the stream.
@@ -192,7 +205,7 @@ template <class Kernel>
 void enqueue_chunk(const Kernel& kernel, unsigned long long first_path, unsigned long long n,
                    int columns, ChunkSlot& slot) {
   const std::size_t bytes = static_cast<std::size_t>(columns) * n * sizeof(double);
-  prepare_slot(slot, bytes);
+  prepare_slot(slot, bytes, bytes);
   enqueue_path_kernel(kernel, first_path, n, slot);
   HEDGEMAP_CUDA_CHECK(cudaEventRecord(slot.launched, g_stream));
   HEDGEMAP_CUDA_CHECK(
@@ -435,7 +448,7 @@ void start_chunk_reduced(const Kernel& kernel, unsigned long long first_path, un
   const std::size_t column_bytes = static_cast<std::size_t>(columns) * n * sizeof(double);
   // The slot's pinned buffer holds the kept columns, the partials and the shifts; its device
   // buffer the whole chunk.
-  prepare_slot(slot, std::max(column_bytes, layout.end * sizeof(double)));
+  prepare_slot(slot, column_bytes, layout.end * sizeof(double));
   const std::size_t partial_bytes = static_cast<std::size_t>(columns) * blocks * 2 * sizeof(double);
   reserve_device(slot.device_partials, slot.partials_capacity_bytes, partial_bytes);
   reserve_device(g_device_shift, g_device_shift_bytes,
