@@ -70,7 +70,25 @@ def describe(mangled):
     m = re.search(r"path_kernel<hedgemap::(\w+<\w+>) ?>", name)
     if m:
         return m.group(1), "max"
-    return name, "?"
+    if "cub::" in name or "thrust::" in name:
+        return "Thrust/CUB library kernels", "-"
+    # the project's other kernels: no namespaces, no parameter list
+    name = re.sub(r"^void ", "", name)
+    name = name.replace("hedgemap::cuda_backend::(anonymous namespace)::", "")
+    name = re.sub(r"\(.*\)$", "", name)
+    return name, "-"
+
+
+def merge_library_rows(rows):
+    """One row for all Thrust/CUB kernels: the largest registers, stack and spills among them."""
+    library = [r for r in rows if r["kernel"] == "Thrust/CUB library kernels"]
+    if not library:
+        return rows
+    merged = {"kernel": f"Thrust/CUB library kernels ({len(library)}, the largest figures)",
+              "capacity": "-"}
+    for key in ("registers", "stack", "spill_st", "spill_ld"):
+        merged[key] = max(r[key] for r in library)
+    return [r for r in rows if r["kernel"] != "Thrust/CUB library kernels"] + [merged]
 
 
 def main():
@@ -87,6 +105,7 @@ def main():
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         r["kernel"], r["capacity"] = describe(r["name"])
+    rows = merge_library_rows(rows)
     rows.sort(key=lambda r: (r["kernel"], int(r["capacity"]) if r["capacity"].isdigit() else 1 << 30))
     for r in rows:
         kernel, capacity = r["kernel"], r["capacity"]
