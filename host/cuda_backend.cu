@@ -14,13 +14,6 @@
 #include <type_traits>
 #include <utility>
 
-#include <thrust/copy.h>
-#include <thrust/count.h>
-#include <thrust/device_ptr.h>
-#include <thrust/execution_policy.h>
-#include <thrust/functional.h>
-#include <thrust/transform_reduce.h>
-
 #include <vector>
 
 #include "host/cuda_backend.hpp"
@@ -276,8 +269,10 @@ std::size_t g_segment_bounds_bytes = 0;
 std::vector<std::uint64_t> g_segment_bounds_host;
 PnlSums* g_segment_sums = nullptr;
 std::size_t g_segment_sums_bytes = 0;
-double* g_select_scratch = nullptr;  // losses gathered for the VaR selection
+double* g_select_scratch = nullptr;  // losses gathered for the VaR selection, per-warp maxima
 std::size_t g_select_scratch_bytes = 0;
+unsigned long long* g_bracket_counts = nullptr;  // below, inside, above
+std::size_t g_bracket_counts_bytes = 0;
 
 // A device buffer of at least `bytes` of any type, as reserve_device.
 template <class T>
@@ -323,25 +318,73 @@ __global__ void pnl_segment_sums_kernel(const double* x, const unsigned long lon
   }
 }
 
-struct ScaledLoss {  // -k x, or -inf for NaN (skipped by the max, as on the host)
-  double k;
-  __device__ double operator()(double x) const {
-    const double z = hm_mul_rn(-k, x);
-    return z == z ? z : -HUGE_VAL;
+// Passes over all of a P&L column for the VaR and the utility objective: grid-stride loops of
+// kWholeColumnBlocks x kWholeColumnThreads threads (a few per element of the H100's 132 SMs),
+// each warp's results combined by shuffles. No library temporaries (a Thrust algorithm would
+// cudaMalloc and cudaFree its own on every call, each a device-wide synchronisation).
+constexpr unsigned kWholeColumnBlocks = 1024, kWholeColumnThreads = 256;
+constexpr unsigned kWholeColumnWarps = kWholeColumnBlocks * kWholeColumnThreads / 32;
+
+// warp_max[w] = max over warp w's elements of -k x (NaN skipped, as on the host; -inf if none).
+__global__ void __launch_bounds__(kWholeColumnThreads)
+    max_scaled_loss_kernel(const double* x, unsigned long long n, double k, double* warp_max) {
+  const unsigned long long stride = static_cast<unsigned long long>(gridDim.x) * blockDim.x;
+  double m = -HUGE_VAL;
+  for (unsigned long long i = blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
+       i < n; i += stride) {
+    const double z = hm_mul_rn(-k, x[i]);
+    m = m < z ? z : m;  // NaN z: kept out
   }
-};
-struct LossBelow {
-  double bound;
-  __device__ bool operator()(double x) const { return -x < bound; }
-};
-struct LossAbove {
-  double bound;
-  __device__ bool operator()(double x) const { return -x > bound; }
-};
-struct LossInside {
-  double lo, hi;
-  __device__ bool operator()(double x) const { return -x >= lo && -x <= hi; }
-};
+  for (int offset = 16; offset > 0; offset /= 2) {
+    const double other = __shfl_down_sync(0xffffffffu, m, offset);
+    m = m < other ? other : m;
+  }
+  if (threadIdx.x % 32 == 0) warp_max[(blockIdx.x * blockDim.x + threadIdx.x) / 32] = m;
+}
+
+// HostPnlSample::kth_smallest_loss's counting pass: counts[0] and counts[2] = losses below lo and
+// above hi (NaN in neither), counts[1] = losses in [lo, hi], which are appended to kept (in no
+// particular order: only their k-th smallest value is used) while they fit in `capacity`.
+__global__ void __launch_bounds__(kWholeColumnThreads)
+    bracket_losses_kernel(const double* x, unsigned long long n, double lo, double hi,
+                          unsigned long long capacity, double* kept, unsigned long long* counts) {
+  const unsigned long long stride = static_cast<unsigned long long>(gridDim.x) * blockDim.x;
+  const unsigned lane = threadIdx.x % 32;
+  unsigned long long below = 0, above = 0;
+  for (unsigned long long i = blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
+       i < n; i += stride) {
+    const double loss = -x[i];
+    below += loss < lo;
+    above += loss > hi;
+    const bool inside = loss >= lo && loss <= hi;
+    // one atomic per warp for its inside losses, each lane's slot from the lanes before it
+    const unsigned active = __activemask();
+    const unsigned want = __ballot_sync(active, inside);
+    if (want != 0) {
+      const int leader = __ffs(want) - 1;
+      unsigned long long base = 0;
+      if (static_cast<int>(lane) == leader) base = atomicAdd(&counts[1], static_cast<unsigned long long>(__popc(want)));
+      base = __shfl_sync(active, base, leader);
+      if (inside) {
+        const unsigned long long slot = base + __popc(want & ((1u << lane) - 1u));
+        if (slot < capacity) kept[slot] = loss;
+      }
+    }
+  }
+  for (int offset = 16; offset > 0; offset /= 2) {
+    below += __shfl_down_sync(0xffffffffu, below, offset);
+    above += __shfl_down_sync(0xffffffffu, above, offset);
+  }
+  if (lane == 0) {
+    atomicAdd(&counts[0], below);
+    atomicAdd(&counts[2], above);
+  }
+}
+
+unsigned whole_column_blocks(unsigned long long n) {
+  const unsigned long long needed = (n + kWholeColumnThreads - 1) / kWholeColumnThreads;
+  return static_cast<unsigned>(needed < kWholeColumnBlocks ? (needed > 0 ? needed : 1) : kWholeColumnBlocks);
+}
 
 __global__ void gather_sample_losses(const double* x, unsigned long long n, double* sample) {
   const unsigned j = blockIdx.x * blockDim.x + threadIdx.x;
@@ -354,13 +397,16 @@ void release_buffers() {
   if (g_stream) cudaStreamSynchronize(g_stream);
   for (ChunkSlot& slot : g_slots) slot.release();
   for (void* p : {static_cast<void*>(g_pnl_store), static_cast<void*>(g_segment_bounds),
-                  static_cast<void*>(g_segment_sums), static_cast<void*>(g_select_scratch)})
+                  static_cast<void*>(g_segment_sums), static_cast<void*>(g_select_scratch),
+                  static_cast<void*>(g_bracket_counts)})
     if (p) cudaFree(p);
   g_pnl_store = nullptr;
   g_segment_bounds = nullptr;
   g_segment_sums = nullptr;
   g_select_scratch = nullptr;
+  g_bracket_counts = nullptr;
   g_pnl_store_bytes = g_segment_bounds_bytes = g_segment_sums_bytes = g_select_scratch_bytes = 0;
+  g_bracket_counts_bytes = 0;
   g_pnl_store_paths = 0;
   g_segment_bounds_host.clear();
   if (g_device_shift) cudaFree(g_device_shift);
@@ -589,19 +635,25 @@ void DevicePnlSample::segment_sums(int kind, double center, double k, const PnlS
 }
 
 double DevicePnlSample::max_scaled_loss(double k) const {
-  const thrust::device_ptr<const double> x(pnl_);
-  const double m = thrust::transform_reduce(thrust::cuda::par.on(g_stream), x, x + paths_,
-                                            ScaledLoss{k}, -HUGE_VAL, thrust::maximum<double>());
+  reserve_device(g_select_scratch, g_select_scratch_bytes, kWholeColumnWarps * sizeof(double));
+  const unsigned blocks = whole_column_blocks(paths_);
+  max_scaled_loss_kernel<<<blocks, kWholeColumnThreads, 0, g_stream>>>(pnl_, paths_, k,
+                                                                       g_select_scratch);
+  HEDGEMAP_CUDA_CHECK(cudaGetLastError());
+  const unsigned warps = blocks * (kWholeColumnThreads / 32);
+  std::vector<double> warp_max(warps);
+  HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(warp_max.data(), g_select_scratch, warps * sizeof(double),
+                                      cudaMemcpyDeviceToHost, g_stream));
   HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
+  double m = -HUGE_VAL;
+  for (double w : warp_max) m = m < w ? w : m;
   return m;
 }
 
 // The host's selection (HostPnlSample::kth_smallest_loss) with the passes over all paths on the
-// device: the strided sample and the bracket's counts and kept losses; only those (~3% of the
-// paths) come back for nth_element.
+// device: the strided sample, then one pass that counts and gathers the losses inside the
+// bracket; only those (~3% of the paths) come back for nth_element.
 double DevicePnlSample::kth_smallest_loss(std::uint64_t k) const {
-  const auto policy = thrust::cuda::par.on(g_stream);
-  const thrust::device_ptr<const double> x(pnl_);
   const unsigned long long n = paths_;
   std::vector<double> kept;
   // Small samples, a missed bracket (probability ~1e-4) or a NaN: every loss to the host and the
@@ -627,20 +679,26 @@ double DevicePnlSample::kth_smallest_loss(std::uint64_t k) const {
   HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
   const LossBracket bracket = loss_bracket(sample, n, k);
   if (!bracket.usable) return select_all();
-  const auto below = static_cast<std::uint64_t>(thrust::count_if(policy, x, x + n, LossBelow{bracket.lo}));
-  const auto above = static_cast<std::uint64_t>(thrust::count_if(policy, x, x + n, LossAbove{bracket.hi}));
-  const auto inside = static_cast<std::uint64_t>(
-      thrust::count_if(policy, x, x + n, LossInside{bracket.lo, bracket.hi}));
-  if (!loss_bracket_holds(n, k, below, inside, above)) return select_all();
-  reserve_device(g_select_scratch, g_select_scratch_bytes, inside * sizeof(double));
-  const thrust::device_ptr<double> kept_device(g_select_scratch);
-  thrust::copy_if(policy, x, x + n, kept_device, LossInside{bracket.lo, bracket.hi});
+  const unsigned long long capacity = std::min<unsigned long long>(bracket.expected_inside, n);
+  reserve_device(g_select_scratch, g_select_scratch_bytes, capacity * sizeof(double));
+  reserve_typed(g_bracket_counts, g_bracket_counts_bytes, 3 * sizeof(unsigned long long));
+  HEDGEMAP_CUDA_CHECK(cudaMemsetAsync(g_bracket_counts, 0, 3 * sizeof(unsigned long long), g_stream));
+  bracket_losses_kernel<<<whole_column_blocks(n), kWholeColumnThreads, 0, g_stream>>>(
+      pnl_, n, bracket.lo, bracket.hi, capacity, g_select_scratch, g_bracket_counts);
+  HEDGEMAP_CUDA_CHECK(cudaGetLastError());
+  unsigned long long counts[3] = {0, 0, 0};
+  HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(counts, g_bracket_counts, sizeof counts,
+                                      cudaMemcpyDeviceToHost, g_stream));
+  HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
+  const std::uint64_t below = counts[0], inside = counts[1], above = counts[2];
+  // A bracket wider than its estimate (it holds ~half of it on average) would not fit: rare, and
+  // then the selection from all losses, like a missed bracket.
+  if (inside > capacity || !loss_bracket_holds(n, k, below, inside, above)) return select_all();
   kept.resize(inside);
   HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(kept.data(), g_select_scratch, inside * sizeof(double),
                                       cudaMemcpyDeviceToHost, g_stream));
   HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
-  for (double& v : kept) v = -v;  // kept P&L values -> losses
-  const std::uint64_t kk = k - below;
+  const std::uint64_t kk = k - below;  // kept holds losses already
   std::nth_element(kept.begin(), kept.begin() + std::ptrdiff_t(kk), kept.end());
   return kept[kk];
 }

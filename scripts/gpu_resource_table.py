@@ -41,9 +41,9 @@ def parse_ptxas(text):
     """(mangled name, registers, stack bytes, spill store bytes, spill load bytes) per entry."""
     rows, current = [], None
     for line in text.splitlines():
-        m = re.search(r"Compiling entry function '(\S+)'", line)
+        m = re.search(r"Compiling entry function '(\S+)'(?: for '(sm_\d+)')?", line)
         if m:
-            current = {"name": m.group(1)}
+            current = {"name": m.group(1), "arch": m.group(2) or "?"}
             rows.append(current)
             continue
         if current is None:
@@ -85,7 +85,7 @@ def merge_library_rows(rows):
     if not library:
         return rows
     merged = {"kernel": f"Thrust/CUB library kernels ({len(library)}, the largest figures)",
-              "capacity": "-"}
+              "capacity": "-", "arch": "all"}
     for key in ("registers", "stack", "spill_st", "spill_ld"):
         merged[key] = max(r[key] for r in library)
     return [r for r in rows if r["kernel"] != "Thrust/CUB library kernels"] + [merged]
@@ -100,17 +100,18 @@ def main():
     rows = parse_ptxas(text)
     if not rows:
         sys.exit("no ptxas -v entries in the input (is host/cuda_backend.cu rebuilt with -Xptxas=-v?)")
-    print(f"| kernel | capacity | registers | stack B | spill stores/loads B | warps/SM "
+    print(f"| kernel | arch | capacity | registers | stack B | spill stores/loads B | warps/SM "
           f"({args.block} thr/block) | occupancy | warps/SM at 64 / 256 |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         r["kernel"], r["capacity"] = describe(r["name"])
     rows = merge_library_rows(rows)
-    rows.sort(key=lambda r: (r["kernel"], int(r["capacity"]) if r["capacity"].isdigit() else 1 << 30))
+    rows.sort(key=lambda r: (r["kernel"], int(r["capacity"]) if r["capacity"].isdigit() else 1 << 30,
+                             r["arch"]))
     for r in rows:
         kernel, capacity = r["kernel"], r["capacity"]
         warps = active_warps(r["registers"], args.block)
-        print(f"| {kernel} | {capacity} | {r['registers']} | {r['stack']:,} | "
+        print(f"| {kernel} | {r['arch']} | {capacity} | {r['registers']} | {r['stack']:,} | "
               f"{r['spill_st']} / {r['spill_ld']} | {warps} | {warps / SM90['max_warps']:.1%} | "
               f"{active_warps(r['registers'], 64)} / {active_warps(r['registers'], 256)} |")
 

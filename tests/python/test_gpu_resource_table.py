@@ -89,3 +89,31 @@ def test_prints_a_table_from_a_log(tmp_path):
                          check=True, capture_output=True, text=True).stdout
     assert "| 149 | 288 | 0 / 0 | 12 | 18.8% |" in out
     assert "| 128 | 5,912 | 8 / 16 | 16 | 25.0% |" in out
+
+
+LIBRARY_LOG = """\
+ptxas info    : Compiling entry function '_ZN8hedgemap12cuda_backend48_GLOBAL__N__721f52d8_15_cuda_backend_cu_5c03510523pnl_segment_sums_kernelILi2EEEvPKdPKyyddPNS_7PnlSumsE' for 'sm_90'
+ptxas info    : Function properties for _ZN8hedgemap12cuda_backend48_GLOBAL__N__721f52d8_15_cuda_backend_cu_5c03510523pnl_segment_sums_kernelILi2EEEvPKdPKyyddPNS_7PnlSumsE
+    0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+ptxas info    : Used 28 registers, used 0 barriers
+ptxas info    : Compiling entry function '_ZN3cub17CUB_300001_SM_9006detail4scan23DeviceCompactInitKernelINS0_13ScanTileStateIiLb1EEEPlEEvT_iT0_' for 'sm_90'
+ptxas info    : Function properties for _ZN3cub17CUB_300001_SM_9006detail4scan23DeviceCompactInitKernelINS0_13ScanTileStateIiLb1EEEPlEEvT_iT0_
+    0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+ptxas info    : Used 12 registers, used 0 barriers
+ptxas info    : Compiling entry function '_ZN3cub17CUB_300001_SM_9006detail11EmptyKernelIvEEvv' for 'sm_90'
+ptxas info    : Function properties for _ZN3cub17CUB_300001_SM_9006detail11EmptyKernelIvEEvv
+    16 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+ptxas info    : Used 4 registers, used 0 barriers
+"""
+
+
+@pytest.mark.skipif(not shutil.which("c++filt"), reason="c++filt (binutils) is not installed")
+def test_short_kernel_names_and_one_row_for_library_kernels(tmp_path):
+    log = tmp_path / "ptxas.log"
+    log.write_text(LIBRARY_LOG)
+    out = subprocess.run(["/usr/bin/python3", os.path.join(SCRIPTS, "gpu_resource_table.py"), str(log)],
+                         check=True, capture_output=True, text=True).stdout
+    rows = [line for line in out.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert len(rows) == 2, out
+    assert rows[0].startswith("| Thrust/CUB library kernels (2, the largest figures) | all | - | 12 | 16 |")
+    assert rows[1].startswith("| pnl_segment_sums_kernel<2> | sm_90 | - | 28 | 0 |")
