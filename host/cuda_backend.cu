@@ -271,8 +271,12 @@ PnlSums* g_segment_sums = nullptr;
 std::size_t g_segment_sums_bytes = 0;
 double* g_select_scratch = nullptr;  // losses gathered for the VaR selection, per-warp maxima
 std::size_t g_select_scratch_bytes = 0;
-unsigned long long* g_bracket_counts = nullptr;  // below, inside, above
+unsigned long long* g_bracket_counts = nullptr;  // per point: below, inside, above
 std::size_t g_bracket_counts_bytes = 0;
+double* g_centers = nullptr;  // per point: the center of a segment-sums pass
+std::size_t g_centers_bytes = 0;
+void* g_brackets = nullptr;  // per point: DeviceBracket (defined below)
+std::size_t g_brackets_bytes = 0;
 
 // A device buffer of at least `bytes` of any type, as reserve_device.
 template <class T>
@@ -284,14 +288,24 @@ void reserve_typed(T*& data, std::size_t& capacity_bytes, std::size_t bytes) {
 
 constexpr int kSegmentLanes = 8;  // threads per segment: one per lane of the fixed order
 
-// Thread (segment s, lane l) sums the terms of elements bounds[s] + l + 8 j, as the host's lane l
-// does (kernels/pnl_segment_sums.hpp); the eight lanes are then added in the host's tree,
-// ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)), by shuffles within the 8-thread group.
+// The store's columns are points x pitch doubles; every statistics kernel takes point
+// blockIdx.y, so that one launch covers all points of a cell.
+__device__ __forceinline__ const double* store_column(const double* store, unsigned long long pitch) {
+  return store + blockIdx.y * pitch;
+}
+
+// Thread (segment s, lane l) of point blockIdx.y sums the terms of elements bounds[s] + l + 8 j,
+// as the host's lane l does (kernels/pnl_segment_sums.hpp); the eight lanes are then added in the
+// host's tree, ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)), by shuffles within the
+// 8-thread group. out[point * segments + s].
 template <int Kind>
-__global__ void pnl_segment_sums_kernel(const double* x, const unsigned long long* bounds,
-                                        unsigned long long segments, double center, double k,
-                                        PnlSums* out) {
+__global__ void pnl_segment_sums_kernel(const double* store, unsigned long long pitch,
+                                        const unsigned long long* bounds,
+                                        unsigned long long segments, const double* centers,
+                                        double k, PnlSums* out) {
   constexpr int kTerms = detail::PnlTerms<Kind>::count;
+  const double* x = store_column(store, pitch);
+  const double center = centers[blockIdx.y];
   const unsigned long long t = blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
   const unsigned long long s = t / kSegmentLanes;
   const int lane = static_cast<int>(t % kSegmentLanes);
@@ -314,20 +328,29 @@ __global__ void pnl_segment_sums_kernel(const double* x, const unsigned long lon
   if (s < segments && lane == 0) {
     PnlSums sums{};
     for (int q = 0; q < kTerms; ++q) sums.s[q] = acc[q];
-    out[s] = sums;
+    out[blockIdx.y * segments + s] = sums;
   }
 }
 
 // Passes over all of a P&L column for the VaR and the utility objective: grid-stride loops of
-// kWholeColumnBlocks x kWholeColumnThreads threads (a few per element of the H100's 132 SMs),
-// each warp's results combined by shuffles. No library temporaries (a Thrust algorithm would
-// cudaMalloc and cudaFree its own on every call, each a device-wide synchronisation).
+// kWholeColumnBlocks x kWholeColumnThreads threads per point, each warp's results combined by
+// shuffles. No library temporaries (a Thrust algorithm would cudaMalloc and cudaFree its own on
+// every call, each a device-wide synchronisation).
 constexpr unsigned kWholeColumnBlocks = 1024, kWholeColumnThreads = 256;
-constexpr unsigned kWholeColumnWarps = kWholeColumnBlocks * kWholeColumnThreads / 32;
+constexpr unsigned kWholeColumnWarps = kWholeColumnBlocks * kWholeColumnThreads / 32;  // per point
 
-// warp_max[w] = max over warp w's elements of -k x (NaN skipped, as on the host; -inf if none).
+unsigned whole_column_blocks(unsigned long long n) {
+  const unsigned long long needed = (n + kWholeColumnThreads - 1) / kWholeColumnThreads;
+  return static_cast<unsigned>(needed < kWholeColumnBlocks ? (needed > 0 ? needed : 1) : kWholeColumnBlocks);
+}
+
+// warp_max[point * kWholeColumnWarps + w] = max over warp w's elements of -k x (NaN skipped, as
+// on the host; -inf if none). Warps beyond gridDim.x's write nothing: the caller reads only
+// gridDim.x * kWholeColumnThreads / 32 per point.
 __global__ void __launch_bounds__(kWholeColumnThreads)
-    max_scaled_loss_kernel(const double* x, unsigned long long n, double k, double* warp_max) {
+    max_scaled_loss_kernel(const double* store, unsigned long long pitch, unsigned long long n,
+                           double k, double* warp_max) {
+  const double* x = store_column(store, pitch);
   const unsigned long long stride = static_cast<unsigned long long>(gridDim.x) * blockDim.x;
   double m = -HUGE_VAL;
   for (unsigned long long i = blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
@@ -339,35 +362,48 @@ __global__ void __launch_bounds__(kWholeColumnThreads)
     const double other = __shfl_down_sync(0xffffffffu, m, offset);
     m = m < other ? other : m;
   }
-  if (threadIdx.x % 32 == 0) warp_max[(blockIdx.x * blockDim.x + threadIdx.x) / 32] = m;
+  if (threadIdx.x % 32 == 0)
+    warp_max[blockIdx.y * kWholeColumnWarps + (blockIdx.x * blockDim.x + threadIdx.x) / 32] = m;
 }
 
-// HostPnlSample::kth_smallest_loss's counting pass: counts[0] and counts[2] = losses below lo and
-// above hi (NaN in neither), counts[1] = losses in [lo, hi], which are appended to kept (in no
-// particular order: only their k-th smallest value is used) while they fit in `capacity`.
+// One point's bracket (host/pnl_sample.hpp, loss_bracket) and where its kept losses go.
+struct DeviceBracket {
+  double lo, hi;
+  unsigned long long capacity, offset;  // capacity 0: no bracket (the point selects from all)
+};
+
+// HostPnlSample::kth_smallest_loss's counting pass for point blockIdx.y: counts[3 p + 0] and
+// counts[3 p + 2] = losses below lo and above hi (NaN in neither), counts[3 p + 1] = losses in
+// [lo, hi], which are appended to kept[offset, offset + capacity) (in no particular order: only
+// their k-th smallest value is used) while they fit.
 __global__ void __launch_bounds__(kWholeColumnThreads)
-    bracket_losses_kernel(const double* x, unsigned long long n, double lo, double hi,
-                          unsigned long long capacity, double* kept, unsigned long long* counts) {
+    bracket_losses_kernel(const double* store, unsigned long long pitch, unsigned long long n,
+                          const DeviceBracket* brackets, double* kept, unsigned long long* counts) {
+  const DeviceBracket b = brackets[blockIdx.y];
+  if (b.capacity == 0) return;  // the whole block: no shuffles are skipped by part of a warp
+  const double* x = store_column(store, pitch);
+  unsigned long long* my_counts = counts + 3ull * blockIdx.y;
   const unsigned long long stride = static_cast<unsigned long long>(gridDim.x) * blockDim.x;
   const unsigned lane = threadIdx.x % 32;
   unsigned long long below = 0, above = 0;
   for (unsigned long long i = blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
        i < n; i += stride) {
     const double loss = -x[i];
-    below += loss < lo;
-    above += loss > hi;
-    const bool inside = loss >= lo && loss <= hi;
+    below += loss < b.lo;
+    above += loss > b.hi;
+    const bool inside = loss >= b.lo && loss <= b.hi;
     // one atomic per warp for its inside losses, each lane's slot from the lanes before it
     const unsigned active = __activemask();
     const unsigned want = __ballot_sync(active, inside);
     if (want != 0) {
       const int leader = __ffs(want) - 1;
       unsigned long long base = 0;
-      if (static_cast<int>(lane) == leader) base = atomicAdd(&counts[1], static_cast<unsigned long long>(__popc(want)));
+      if (static_cast<int>(lane) == leader)
+        base = atomicAdd(&my_counts[1], static_cast<unsigned long long>(__popc(want)));
       base = __shfl_sync(active, base, leader);
       if (inside) {
         const unsigned long long slot = base + __popc(want & ((1u << lane) - 1u));
-        if (slot < capacity) kept[slot] = loss;
+        if (slot < b.capacity) kept[b.offset + slot] = loss;
       }
     }
   }
@@ -376,19 +412,17 @@ __global__ void __launch_bounds__(kWholeColumnThreads)
     above += __shfl_down_sync(0xffffffffu, above, offset);
   }
   if (lane == 0) {
-    atomicAdd(&counts[0], below);
-    atomicAdd(&counts[2], above);
+    atomicAdd(&my_counts[0], below);
+    atomicAdd(&my_counts[2], above);
   }
 }
 
-unsigned whole_column_blocks(unsigned long long n) {
-  const unsigned long long needed = (n + kWholeColumnThreads - 1) / kWholeColumnThreads;
-  return static_cast<unsigned>(needed < kWholeColumnBlocks ? (needed > 0 ? needed : 1) : kWholeColumnBlocks);
-}
-
-__global__ void gather_sample_losses(const double* x, unsigned long long n, double* sample) {
+// sample[point * kLossBracketSample + j] = the loss at path loss_bracket_sample_path(j, n).
+__global__ void gather_sample_losses(const double* store, unsigned long long pitch,
+                                     unsigned long long n, double* sample) {
+  const double* x = store_column(store, pitch);
   const unsigned j = blockIdx.x * blockDim.x + threadIdx.x;
-  if (j < kLossBracketSample) sample[j] = -x[loss_bracket_sample_path(j, n)];
+  if (j < kLossBracketSample) sample[blockIdx.y * kLossBracketSample + j] = -x[loss_bracket_sample_path(j, n)];
 }
 
 }  // namespace
@@ -398,15 +432,17 @@ void release_buffers() {
   for (ChunkSlot& slot : g_slots) slot.release();
   for (void* p : {static_cast<void*>(g_pnl_store), static_cast<void*>(g_segment_bounds),
                   static_cast<void*>(g_segment_sums), static_cast<void*>(g_select_scratch),
-                  static_cast<void*>(g_bracket_counts)})
+                  static_cast<void*>(g_bracket_counts), static_cast<void*>(g_centers), g_brackets})
     if (p) cudaFree(p);
   g_pnl_store = nullptr;
   g_segment_bounds = nullptr;
   g_segment_sums = nullptr;
   g_select_scratch = nullptr;
   g_bracket_counts = nullptr;
+  g_centers = nullptr;
+  g_brackets = nullptr;
   g_pnl_store_bytes = g_segment_bounds_bytes = g_segment_sums_bytes = g_select_scratch_bytes = 0;
-  g_bracket_counts_bytes = 0;
+  g_bracket_counts_bytes = g_centers_bytes = g_brackets_bytes = 0;
   g_pnl_store_paths = 0;
   g_segment_bounds_host.clear();
   if (g_device_shift) cudaFree(g_device_shift);
@@ -584,20 +620,19 @@ void copy_to_pnl_store(int column, const double* values, unsigned long long path
   HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
 }
 
-DevicePnlSample::DevicePnlSample(int column, unsigned long long paths)
-    : pnl_(g_pnl_store + static_cast<std::size_t>(column < 0 ? 0 : column) * g_pnl_store_paths),
-      paths_(paths) {
-  if (!g_pnl_store || column < 0 || paths != g_pnl_store_paths ||
-      static_cast<std::size_t>(column + 1) * paths * sizeof(double) > g_pnl_store_bytes)
-    throw CudaError("DevicePnlSample: column " + std::to_string(column) +
-                    " is not in the device P&L store");
+DevicePnlSamples::DevicePnlSamples(int points, unsigned long long paths)
+    : store_(g_pnl_store), pitch_(g_pnl_store_paths), points_(points), paths_(paths) {
+  if (!g_pnl_store || points < 1 || paths != g_pnl_store_paths ||
+      static_cast<std::size_t>(points) * paths * sizeof(double) > g_pnl_store_bytes)
+    throw CudaError("DevicePnlSamples: " + std::to_string(points) + " points of " +
+                    std::to_string(paths) + " paths are not in the device P&L store");
 }
 
-void DevicePnlSample::segment_sums(int kind, double center, double k, const PnlSegments& segments,
-                                   std::vector<PnlSums>& sums) const {
-  check_segments_fit(segments, paths_);
-  const std::size_t count = segments.count();
-  sums.resize(count);
+void DevicePnlSamples::segment_sums(int kind, const std::vector<double>& centers, double k,
+                                    const PnlSegments& segments, std::vector<PnlSums>& sums) const {
+  check_pass_arguments(segments, paths_, centers, points_);
+  const std::size_t count = segments.count(), total = count * static_cast<std::size_t>(points_);
+  sums.resize(total);
   if (count == 0) return;
   if (g_segment_bounds_host != segments.bounds) {  // upload once per cell, not per pass
     g_segment_bounds_host.clear();  // stale until the upload below is queued
@@ -608,99 +643,133 @@ void DevicePnlSample::segment_sums(int kind, double center, double k, const PnlS
                                         cudaMemcpyHostToDevice, g_stream));
     g_segment_bounds_host = segments.bounds;
   }
-  reserve_typed(g_segment_sums, g_segment_sums_bytes, count * sizeof(PnlSums));
+  reserve_typed(g_segment_sums, g_segment_sums_bytes, total * sizeof(PnlSums));
+  reserve_device(g_centers, g_centers_bytes, centers.size() * sizeof(double));
+  HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(g_centers, centers.data(), centers.size() * sizeof(double),
+                                      cudaMemcpyHostToDevice, g_stream));
   const unsigned long long threads = static_cast<unsigned long long>(count) * kSegmentLanes;
-  const unsigned blocks = static_cast<unsigned>((threads + 127) / 128);
+  const dim3 grid(static_cast<unsigned>((threads + 127) / 128), static_cast<unsigned>(points_));
   switch (kind) {
     case pnl_sum_central:
-      pnl_segment_sums_kernel<pnl_sum_central><<<blocks, 128, 0, g_stream>>>(
-          pnl_, g_segment_bounds, count, center, k, g_segment_sums);
+      pnl_segment_sums_kernel<pnl_sum_central><<<grid, 128, 0, g_stream>>>(
+          store_, pitch_, g_segment_bounds, count, g_centers, k, g_segment_sums);
       break;
     case pnl_sum_tail:
-      pnl_segment_sums_kernel<pnl_sum_tail><<<blocks, 128, 0, g_stream>>>(
-          pnl_, g_segment_bounds, count, center, k, g_segment_sums);
+      pnl_segment_sums_kernel<pnl_sum_tail><<<grid, 128, 0, g_stream>>>(
+          store_, pitch_, g_segment_bounds, count, g_centers, k, g_segment_sums);
       break;
     case pnl_sum_weights:
-      pnl_segment_sums_kernel<pnl_sum_weights><<<blocks, 128, 0, g_stream>>>(
-          pnl_, g_segment_bounds, count, center, k, g_segment_sums);
+      pnl_segment_sums_kernel<pnl_sum_weights><<<grid, 128, 0, g_stream>>>(
+          store_, pitch_, g_segment_bounds, count, g_centers, k, g_segment_sums);
       break;
     default:
-      pnl_segment_sums_kernel<pnl_sum_raw><<<blocks, 128, 0, g_stream>>>(
-          pnl_, g_segment_bounds, count, center, k, g_segment_sums);
+      pnl_segment_sums_kernel<pnl_sum_raw><<<grid, 128, 0, g_stream>>>(
+          store_, pitch_, g_segment_bounds, count, g_centers, k, g_segment_sums);
   }
   HEDGEMAP_CUDA_CHECK(cudaGetLastError());
-  HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(sums.data(), g_segment_sums, count * sizeof(PnlSums),
+  HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(sums.data(), g_segment_sums, total * sizeof(PnlSums),
                                       cudaMemcpyDeviceToHost, g_stream));
   HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
 }
 
-double DevicePnlSample::max_scaled_loss(double k) const {
-  reserve_device(g_select_scratch, g_select_scratch_bytes, kWholeColumnWarps * sizeof(double));
+std::vector<double> DevicePnlSamples::max_scaled_loss(double k) const {
+  const std::size_t per_point = kWholeColumnWarps;
+  reserve_device(g_select_scratch, g_select_scratch_bytes, per_point * points_ * sizeof(double));
   const unsigned blocks = whole_column_blocks(paths_);
-  max_scaled_loss_kernel<<<blocks, kWholeColumnThreads, 0, g_stream>>>(pnl_, paths_, k,
-                                                                       g_select_scratch);
+  max_scaled_loss_kernel<<<dim3(blocks, static_cast<unsigned>(points_)), kWholeColumnThreads, 0,
+                           g_stream>>>(store_, pitch_, paths_, k, g_select_scratch);
   HEDGEMAP_CUDA_CHECK(cudaGetLastError());
-  const unsigned warps = blocks * (kWholeColumnThreads / 32);
-  std::vector<double> warp_max(warps);
-  HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(warp_max.data(), g_select_scratch, warps * sizeof(double),
-                                      cudaMemcpyDeviceToHost, g_stream));
+  std::vector<double> warp_max(per_point * points_);
+  HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(warp_max.data(), g_select_scratch,
+                                      warp_max.size() * sizeof(double), cudaMemcpyDeviceToHost,
+                                      g_stream));
   HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
-  double m = -HUGE_VAL;
-  for (double w : warp_max) m = m < w ? w : m;
+  const unsigned written = blocks * (kWholeColumnThreads / 32);  // per point
+  std::vector<double> m(static_cast<std::size_t>(points_), -HUGE_VAL);
+  for (int p = 0; p < points_; ++p)
+    for (unsigned w = 0; w < written; ++w) {
+      const double v = warp_max[p * per_point + w];
+      m[p] = m[p] < v ? v : m[p];
+    }
   return m;
 }
 
-// The host's selection (HostPnlSample::kth_smallest_loss) with the passes over all paths on the
-// device: the strided sample, then one pass that counts and gathers the losses inside the
-// bracket; only those (~3% of the paths) come back for nth_element.
-double DevicePnlSample::kth_smallest_loss(std::uint64_t k) const {
+// The host's selection (kth_smallest_loss_of) with the passes over all paths on the device, for
+// every point in the same launches: the strided samples; the brackets, made on the host; one pass
+// that counts and gathers the losses inside them. Only those (~3% of the paths) come back, for
+// nth_element on the host. A point whose bracket is unusable or missed (probability ~1e-4, or a
+// NaN) copies its losses back and selects from all of them, as the host does.
+std::vector<double> DevicePnlSamples::kth_smallest_loss(std::uint64_t k) const {
   const unsigned long long n = paths_;
-  std::vector<double> kept;
-  // Small samples, a missed bracket (probability ~1e-4) or a NaN: every loss to the host and the
-  // host's selection from all of them.
-  const auto select_all = [&] {
-    kept.resize(n);
-    HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(kept.data(), pnl_, n * sizeof(double),
+  const std::size_t points = static_cast<std::size_t>(points_);
+  std::vector<double> result(points);
+  const auto select_all = [&](int p) {
+    std::vector<double> pnl(n);
+    HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(pnl.data(), store_ + p * pitch_, n * sizeof(double),
                                         cudaMemcpyDeviceToHost, g_stream));
     HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
-    for (double& v : kept) v = -v;
-    std::nth_element(kept.begin(), kept.begin() + std::ptrdiff_t(k), kept.end());
-    return kept[k];
+    return kth_smallest_loss_of(pnl.data(), n, k);  // the host's own selection
   };
-  if (n < kLossBracketMinPaths) return select_all();
-  reserve_device(g_select_scratch, g_select_scratch_bytes, kLossBracketSample * sizeof(double));
-  gather_sample_losses<<<(kLossBracketSample + 127) / 128, 128, 0, g_stream>>>(pnl_, n,
-                                                                              g_select_scratch);
+  if (n < kLossBracketMinPaths) {
+    for (int p = 0; p < points_; ++p) result[p] = select_all(p);
+    return result;
+  }
+  reserve_device(g_select_scratch, g_select_scratch_bytes,
+                 points * kLossBracketSample * sizeof(double));
+  gather_sample_losses<<<dim3((kLossBracketSample + 127) / 128, static_cast<unsigned>(points_)),
+                         128, 0, g_stream>>>(store_, pitch_, n, g_select_scratch);
   HEDGEMAP_CUDA_CHECK(cudaGetLastError());
-  std::vector<double> sample(kLossBracketSample);
-  HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(sample.data(), g_select_scratch,
-                                      kLossBracketSample * sizeof(double),
-                                      cudaMemcpyDeviceToHost, g_stream));
+  std::vector<double> samples(points * kLossBracketSample);
+  HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(samples.data(), g_select_scratch,
+                                      samples.size() * sizeof(double), cudaMemcpyDeviceToHost,
+                                      g_stream));
   HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
-  const LossBracket bracket = loss_bracket(sample, n, k);
-  if (!bracket.usable) return select_all();
-  const unsigned long long capacity = std::min<unsigned long long>(bracket.expected_inside, n);
-  reserve_device(g_select_scratch, g_select_scratch_bytes, capacity * sizeof(double));
-  reserve_typed(g_bracket_counts, g_bracket_counts_bytes, 3 * sizeof(unsigned long long));
-  HEDGEMAP_CUDA_CHECK(cudaMemsetAsync(g_bracket_counts, 0, 3 * sizeof(unsigned long long), g_stream));
-  bracket_losses_kernel<<<whole_column_blocks(n), kWholeColumnThreads, 0, g_stream>>>(
-      pnl_, n, bracket.lo, bracket.hi, capacity, g_select_scratch, g_bracket_counts);
+  std::vector<DeviceBracket> brackets(points);
+  unsigned long long kept_total = 0;
+  for (std::size_t p = 0; p < points; ++p) {
+    std::vector<double> sample(samples.begin() + std::ptrdiff_t(p * kLossBracketSample),
+                               samples.begin() + std::ptrdiff_t((p + 1) * kLossBracketSample));
+    const LossBracket b = loss_bracket(sample, n, k);
+    const unsigned long long capacity = b.usable ? std::min<unsigned long long>(b.expected_inside, n) : 0;
+    brackets[p] = DeviceBracket{b.lo, b.hi, capacity, kept_total};
+    kept_total += capacity;
+  }
+  reserve_device(g_select_scratch, g_select_scratch_bytes,
+                 std::max<unsigned long long>(kept_total, 1) * sizeof(double));
+  reserve_typed(g_bracket_counts, g_bracket_counts_bytes, 3 * points * sizeof(unsigned long long));
+  reserve_typed(g_brackets, g_brackets_bytes, points * sizeof(DeviceBracket));
+  HEDGEMAP_CUDA_CHECK(cudaMemsetAsync(g_bracket_counts, 0, 3 * points * sizeof(unsigned long long),
+                                      g_stream));
+  HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(g_brackets, brackets.data(), points * sizeof(DeviceBracket),
+                                      cudaMemcpyHostToDevice, g_stream));
+  bracket_losses_kernel<<<dim3(whole_column_blocks(n), static_cast<unsigned>(points_)),
+                          kWholeColumnThreads, 0, g_stream>>>(
+      store_, pitch_, n, static_cast<const DeviceBracket*>(g_brackets), g_select_scratch,
+      g_bracket_counts);
   HEDGEMAP_CUDA_CHECK(cudaGetLastError());
-  unsigned long long counts[3] = {0, 0, 0};
-  HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(counts, g_bracket_counts, sizeof counts,
+  std::vector<unsigned long long> counts(3 * points);
+  std::vector<double> kept(kept_total);
+  HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(counts.data(), g_bracket_counts,
+                                      counts.size() * sizeof(unsigned long long),
                                       cudaMemcpyDeviceToHost, g_stream));
+  if (kept_total > 0)  // every point's slots, filled or not: one copy
+    HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(kept.data(), g_select_scratch, kept_total * sizeof(double),
+                                        cudaMemcpyDeviceToHost, g_stream));
   HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
-  const std::uint64_t below = counts[0], inside = counts[1], above = counts[2];
-  // A bracket wider than its estimate (it holds ~half of it on average) would not fit: rare, and
-  // then the selection from all losses, like a missed bracket.
-  if (inside > capacity || !loss_bracket_holds(n, k, below, inside, above)) return select_all();
-  kept.resize(inside);
-  HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(kept.data(), g_select_scratch, inside * sizeof(double),
-                                      cudaMemcpyDeviceToHost, g_stream));
-  HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
-  const std::uint64_t kk = k - below;  // kept holds losses already
-  std::nth_element(kept.begin(), kept.begin() + std::ptrdiff_t(kk), kept.end());
-  return kept[kk];
+  for (std::size_t p = 0; p < points; ++p) {
+    const DeviceBracket& b = brackets[p];
+    const std::uint64_t below = counts[3 * p], inside = counts[3 * p + 1], above = counts[3 * p + 2];
+    // No bracket, one wider than its estimate (it holds ~half of it on average), or a miss.
+    if (b.capacity == 0 || inside > b.capacity || !loss_bracket_holds(n, k, below, inside, above)) {
+      result[p] = select_all(int(p));
+      continue;
+    }
+    const auto first = kept.begin() + std::ptrdiff_t(b.offset);
+    const std::uint64_t kk = k - below;  // kept holds losses already
+    std::nth_element(first, first + std::ptrdiff_t(kk), first + std::ptrdiff_t(inside));
+    result[p] = first[std::ptrdiff_t(kk)];
+  }
+  return result;
 }
 
 CudaTimings timings() { return g_timings; }

@@ -64,7 +64,7 @@ int device_capacity(const Kernel& kernel);
 
 // The device P&L store: a cell's per-path P&L of every point (columns x paths doubles) kept in
 // device memory, filled by chunks started with KeptColumns::to_pnl_store, and summarised in place
-// (DevicePnlSample) so that no per-path value crosses PCIe. reserve_pnl_store returns false,
+// (DevicePnlSamples) so that no per-path value crosses PCIe. reserve_pnl_store returns false,
 // holding nothing new, when the device lacks the room plus `headroom` bytes (the chunks' buffers):
 // the caller then keeps the P&L on the host.
 bool reserve_pnl_store(int columns, unsigned long long paths, std::size_t headroom);
@@ -74,21 +74,25 @@ std::size_t pnl_store_bytes();
 // whose P&L was made elsewhere).
 void copy_to_pnl_store(int column, const double* values, unsigned long long paths);
 
-// Column `column` of the store (reserve_pnl_store(columns, paths, ...) first) as a PnlSample:
-// the same segment sums (kernels/pnl_segment_sums.hpp: 8 threads per segment, one per lane, then
-// the same tree) and the same exact order statistic (the host's bracket, counted and gathered
-// on the device). Methods wait for the device and throw CudaError.
-class DevicePnlSample final : public PnlSample {
+// Columns 0 .. points - 1 of the store (reserve_pnl_store(columns >= points, paths, ...) first)
+// as a cell's PnlSamples: the same segment sums (kernels/pnl_segment_sums.hpp: 8 threads per
+// segment, one per lane, then the same tree) and the same exact order statistic (the host's
+// bracket, counted and gathered on the device), every pass one launch for all points. Methods
+// wait for the device and throw CudaError; one object at a time (they share scratch buffers).
+class DevicePnlSamples final : public PnlSamples {
  public:
-  DevicePnlSample(int column, unsigned long long paths);
-  std::uint64_t size() const override { return paths_; }
-  void segment_sums(int kind, double center, double k, const PnlSegments& segments,
-                    std::vector<PnlSums>& sums) const override;
-  double max_scaled_loss(double k) const override;
-  double kth_smallest_loss(std::uint64_t k) const override;
+  DevicePnlSamples(int points, unsigned long long paths);
+  int points() const override { return points_; }
+  std::uint64_t paths() const override { return paths_; }
+  void segment_sums(int kind, const std::vector<double>& centers, double k,
+                    const PnlSegments& segments, std::vector<PnlSums>& sums) const override;
+  std::vector<double> max_scaled_loss(double k) const override;
+  std::vector<double> kth_smallest_loss(std::uint64_t k) const override;
 
  private:
-  const double* pnl_;  // device memory
+  const double* store_;  // device memory, points x pitch_
+  unsigned long long pitch_;
+  int points_;
   unsigned long long paths_;
 };
 

@@ -183,13 +183,9 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
   // zero-filled (the chunks write every element): their pages are first touched by the parallel
   // copies below, not by one thread up front.
   std::vector<std::unique_ptr<double[]>> pnl;
-  std::vector<std::unique_ptr<PnlSample>> samples;
   const auto keep_on_host = [&] {
     pnl.resize(points);
-    for (int p = 0; p < points; ++p) {
-      pnl[p].reset(new double[n]);
-      samples.emplace_back(new HostPnlSample(pnl[p].get(), n));
-    }
+    for (int p = 0; p < points; ++p) pnl[p].reset(new double[n]);
   };
   ColumnMoments moments(kernel.columns());
   if (chunks_reduced(exec)) {
@@ -202,8 +198,6 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
       const std::size_t chunk_bytes = std::size_t(kernel.columns()) * kGpuChunkPaths * sizeof(double);
       keep.to_pnl_store = cuda_backend::reserve_pnl_store(points, n, 2 * chunk_bytes + (256u << 20));
     }
-    if (keep.to_pnl_store)
-      for (int p = 0; p < points; ++p) samples.emplace_back(new cuda_backend::DevicePnlSample(p, n));
 #endif
     if (!keep.to_pnl_store) keep_on_host();
     run_paths_reduced(exec, kernel, n, keep, [&](std::uint64_t first, std::uint64_t count,
@@ -228,25 +222,22 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
   }
   if (model) *model = summarize_model(s, cell, moments, kernel.summary_column());
 
-  // Each point's statistics are fixed-order segment sums: parallel over points, or over each
-  // point's segments when there are fewer points than threads, gives the same bits. Device
-  // samples run one after another (their work is on one stream, spread over the GPU).
+  // Every point's statistics, from fixed-order segment sums: the same bits whichever threads or
+  // device make them (host/pnl_sample.hpp).
   const int threads = exec.threads > 0 ? exec.threads : omp_get_max_threads();
   const PnlSegments segments = pnl_segments(n, plan.blocks);
-  const bool on_host = !pnl.empty();
-  const bool parallel_points = on_host && points >= threads;
-  std::vector<PointStatistics> statistics(points);
-  if (on_host && !parallel_points)
-    for (int p = 0; p < points; ++p)
-      samples[p].reset(new HostPnlSample(pnl[p].get(), n, threads));
-  if (parallel_points) {
-#pragma omp parallel for schedule(dynamic) num_threads(threads)
-    for (int p = 0; p < points; ++p)
-      statistics[p] = pnl_statistics(*samples[p], segments, kind, k, level);
-  } else {  // outside any parallel region: a device sample may throw CudaError
-    for (int p = 0; p < points; ++p)
-      statistics[p] = pnl_statistics(*samples[p], segments, kind, k, level);
+  std::unique_ptr<PnlSamples> samples;
+  if (!pnl.empty()) {
+    std::vector<const double*> columns;
+    for (const auto& column : pnl) columns.push_back(column.get());
+    samples.reset(new HostPnlSamples(std::move(columns), n, threads));
+  } else {
+#ifdef HEDGEMAP_WITH_CUDA
+    samples.reset(new cuda_backend::DevicePnlSamples(points, n));
+#endif
   }
+  if (!samples) throw std::logic_error("hedging cell: no P&L samples (device store without CUDA)");
+  const std::vector<PointStatistics> statistics = pnl_statistics(*samples, segments, kind, k, level);
 
   std::vector<GroupCellResult> results;
   int first_point = 0;

@@ -59,12 +59,13 @@ struct PointStatistics {
   BlockObjective on_blocks;  // for the bootstrap over segments.blocks() path blocks
 };
 
-// Everything above for one point's per-path P&L (wherever it lives: host/pnl_sample.hpp), every
-// sum over `segments` in segment order (so the bits depend on the number of bootstrap blocks, not
-// on threads or backend). Passes over the sample: sum, central sums, the VaR selection, tail sums,
-// and for utility the maximum and the weights.
-PointStatistics pnl_statistics(const PnlSample& sample, const PnlSegments& segments,
-                               HedgeObjective kind, double risk_aversion, double level);
+// Everything above for every point of a cell (wherever its P&L lives: host/pnl_sample.hpp),
+// every sum over `segments` in segment order (so the bits depend on the number of bootstrap
+// blocks, not on threads or backend). Passes over the samples, each for all points at once:
+// sum, central sums, the VaR selection, tail sums, and for utility the maximum and the weights.
+std::vector<PointStatistics> pnl_statistics(const PnlSamples& samples, const PnlSegments& segments,
+                                            HedgeObjective kind, double risk_aversion,
+                                            double level);
 
 // The summary of a host array (n >= 1), with 32 bootstrap blocks' segments.
 PnlSummary summarize_pnl(const double* pnl, std::size_t n, HedgeObjective kind,

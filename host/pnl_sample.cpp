@@ -28,25 +28,43 @@ PnlSegments pnl_segments(std::uint64_t paths, int bootstrap_blocks) {
   return s;
 }
 
-void check_segments_fit(const PnlSegments& segments, std::uint64_t paths) {
+void check_pass_arguments(const PnlSegments& segments, std::uint64_t paths,
+                          const std::vector<double>& centers, int points) {
   if (segments.paths != paths || (!segments.bounds.empty() && segments.bounds.back() != paths))
     throw std::invalid_argument("P&L segments of " + std::to_string(segments.paths) +
-                                " paths used for a sample of " + std::to_string(paths));
+                                " paths used for samples of " + std::to_string(paths));
+  if (int(centers.size()) != points)
+    throw std::invalid_argument("P&L pass with " + std::to_string(centers.size()) +
+                                " centers for " + std::to_string(points) + " points");
 }
 
-void HostPnlSample::segment_sums(int kind, double center, double k, const PnlSegments& segments,
-                                 std::vector<PnlSums>& sums) const {
-  check_segments_fit(segments, n_);
-  const auto count = std::int64_t(segments.count());
-  sums.resize(std::size_t(count));
+void HostPnlSamples::segment_sums(int kind, const std::vector<double>& centers, double k,
+                                  const PnlSegments& segments, std::vector<PnlSums>& sums) const {
+  check_pass_arguments(segments, paths_, centers, points());
+  const auto count = std::int64_t(segments.count()), total = count * points();
+  sums.resize(std::size_t(total));
   const std::uint64_t* bounds = segments.bounds.data();
+  // (point, segment) pairs over the threads: each sum is the same whoever makes it
 #pragma omp parallel for schedule(static) num_threads(threads_ > 1 ? threads_ : 1) if (threads_ > 1)
-  for (std::int64_t s = 0; s < count; ++s)
-    sums[std::size_t(s)] = pnl_segment_sums(kind, pnl_, bounds[s], bounds[s + 1], center, k);
+  for (std::int64_t t = 0; t < total; ++t) {
+    const std::int64_t p = t / count, s = t % count;
+    sums[std::size_t(t)] =
+        pnl_segment_sums(kind, columns_[p], bounds[s], bounds[s + 1], centers[p], k);
+  }
 }
 
-double HostPnlSample::max_scaled_loss(double k) const {
-  return pnl_segment_max_scaled_loss(pnl_, 0, n_, k);
+std::vector<double> HostPnlSamples::max_scaled_loss(double k) const {
+  std::vector<double> m(columns_.size());
+#pragma omp parallel for schedule(dynamic) num_threads(threads_ > 1 ? threads_ : 1) if (threads_ > 1)
+  for (int p = 0; p < points(); ++p) m[p] = pnl_segment_max_scaled_loss(columns_[p], 0, paths_, k);
+  return m;
+}
+
+std::vector<double> HostPnlSamples::kth_smallest_loss(std::uint64_t k) const {
+  std::vector<double> v(columns_.size());
+#pragma omp parallel for schedule(dynamic) num_threads(threads_ > 1 ? threads_ : 1) if (threads_ > 1)
+  for (int p = 0; p < points(); ++p) v[p] = kth_smallest_loss_of(columns_[p], paths_, k);
+  return v;
 }
 
 LossBracket loss_bracket(std::vector<double>& sample, std::uint64_t n, std::uint64_t k) {
@@ -68,29 +86,29 @@ LossBracket loss_bracket(std::vector<double>& sample, std::uint64_t n, std::uint
 
 // Large samples: the bracket, one pass that counts and keeps, nth_element on the ~3% kept (a
 // third of the time of nth_element on all n). Otherwise nth_element on all of them.
-double HostPnlSample::kth_smallest_loss(std::uint64_t k) const {
+double kth_smallest_loss_of(const double* pnl, std::uint64_t n, std::uint64_t k) {
   std::vector<double> kept;
   const auto select_all = [&] {
-    kept.resize(n_);
-    for (std::uint64_t i = 0; i < n_; ++i) kept[i] = -pnl_[i];
+    kept.resize(n);
+    for (std::uint64_t i = 0; i < n; ++i) kept[i] = -pnl[i];
     std::nth_element(kept.begin(), kept.begin() + std::ptrdiff_t(k), kept.end());
     return kept[k];
   };
-  if (n_ < kLossBracketMinPaths) return select_all();
+  if (n < kLossBracketMinPaths) return select_all();
   std::vector<double> sample(kLossBracketSample);
   for (std::size_t j = 0; j < kLossBracketSample; ++j)
-    sample[j] = -pnl_[loss_bracket_sample_path(j, n_)];
-  const LossBracket bracket = loss_bracket(sample, n_, k);
+    sample[j] = -pnl[loss_bracket_sample_path(j, n)];
+  const LossBracket bracket = loss_bracket(sample, n, k);
   if (!bracket.usable) return select_all();
   kept.reserve(bracket.expected_inside);
   std::uint64_t below = 0, above = 0;
-  for (std::uint64_t i = 0; i < n_; ++i) {
-    const double loss = -pnl_[i];
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const double loss = -pnl[i];
     below += loss < bracket.lo;
     above += loss > bracket.hi;
     if (loss >= bracket.lo && loss <= bracket.hi) kept.push_back(loss);
   }
-  if (!loss_bracket_holds(n_, k, below, kept.size(), above)) return select_all();
+  if (!loss_bracket_holds(n, k, below, kept.size(), above)) return select_all();
   const std::uint64_t kk = k - below;
   std::nth_element(kept.begin(), kept.begin() + std::ptrdiff_t(kk), kept.end());
   return kept[kk];

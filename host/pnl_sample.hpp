@@ -1,11 +1,12 @@
-// One policy point's per-path P&L, wherever it lives (a host array, or the CUDA backend's device
-// memory: host/cuda_backend.hpp), seen through the few operations its statistics need
-// (host/hedging_statistics.hpp). Both kinds compute the same fixed-order segment sums
+// A cell's per-path P&L of every policy point, wherever it lives (host arrays, or the CUDA
+// backend's device memory: host/cuda_backend.hpp), seen through the few passes its statistics
+// need (host/hedging_statistics.hpp). Both kinds compute the same fixed-order segment sums
 // (kernels/pnl_segment_sums.hpp) and the same exact order statistic, so the statistics do not
 // depend on where the P&L was kept (bit for bit, except the utility weights' exp, which the GPU's
 // libdevice and glibc may round an ulp apart).
 #pragma once
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "kernels/pnl_segment_sums.hpp"
@@ -28,37 +29,52 @@ struct PnlSegments {
 };
 PnlSegments pnl_segments(std::uint64_t paths, int bootstrap_blocks);
 
-class PnlSample {
+// Every point's per-path P&L of one cell, wherever it lives (host arrays, or the CUDA backend's
+// device store: host/cuda_backend.hpp), seen through the few passes its statistics need. Each pass
+// covers every point at once: on a device, one launch and one synchronisation per pass and cell.
+class PnlSamples {
  public:
-  virtual ~PnlSample() = default;
-  virtual std::uint64_t size() const = 0;
-  // sums[s] = pnl_segment_sums(kind, x, bounds[s], bounds[s + 1], center, k) for every segment;
-  // throws std::invalid_argument unless segments.paths == size().
-  virtual void segment_sums(int kind, double center, double k, const PnlSegments& segments,
-                            std::vector<PnlSums>& sums) const = 0;
-  // max over paths of -k x (NaN paths skipped; -inf for none).
-  virtual double max_scaled_loss(double k) const = 0;
-  // The k-th smallest loss -x (0-based, k < size()), exactly; NaN sorts as std::nth_element puts it.
-  virtual double kth_smallest_loss(std::uint64_t k) const = 0;
+  virtual ~PnlSamples() = default;
+  virtual int points() const = 0;
+  virtual std::uint64_t paths() const = 0;
+  // sums[p * segments.count() + s] = pnl_segment_sums(kind, x_p, bounds[s], bounds[s + 1],
+  // centers[p], k) for every point p and segment s; throws std::invalid_argument unless
+  // segments.paths == paths() and centers has points() values.
+  virtual void segment_sums(int kind, const std::vector<double>& centers, double k,
+                            const PnlSegments& segments, std::vector<PnlSums>& sums) const = 0;
+  // Per point: max over paths of -k x (NaN paths skipped; -inf for none).
+  virtual std::vector<double> max_scaled_loss(double k) const = 0;
+  // Per point: the k-th smallest loss -x (0-based, k < paths()), exactly.
+  virtual std::vector<double> kth_smallest_loss(std::uint64_t k) const = 0;
 };
 
-// A P&L array in host memory; `threads` > 1 spreads the segments over that many OpenMP threads
-// (for a caller that is not itself parallel over points).
-class HostPnlSample final : public PnlSample {
+// P&L arrays in host memory (columns[p] holds point p's paths), the passes spread over `threads`
+// OpenMP threads (1: none, for a caller that is parallel itself).
+class HostPnlSamples final : public PnlSamples {
  public:
-  HostPnlSample(const double* pnl, std::uint64_t n, int threads = 1)
-      : pnl_(pnl), n_(n), threads_(threads) {}
-  std::uint64_t size() const override { return n_; }
-  void segment_sums(int kind, double center, double k, const PnlSegments& segments,
-                    std::vector<PnlSums>& sums) const override;
-  double max_scaled_loss(double k) const override;
-  double kth_smallest_loss(std::uint64_t k) const override;
+  HostPnlSamples(std::vector<const double*> columns, std::uint64_t paths, int threads = 1)
+      : columns_(std::move(columns)), paths_(paths), threads_(threads) {}
+  int points() const override { return int(columns_.size()); }
+  std::uint64_t paths() const override { return paths_; }
+  void segment_sums(int kind, const std::vector<double>& centers, double k,
+                    const PnlSegments& segments, std::vector<PnlSums>& sums) const override;
+  std::vector<double> max_scaled_loss(double k) const override;
+  std::vector<double> kth_smallest_loss(std::uint64_t k) const override;
 
  private:
-  const double* pnl_;
-  std::uint64_t n_;
+  std::vector<const double*> columns_;
+  std::uint64_t paths_;
   int threads_;
 };
+
+// The k-th smallest loss -pnl[i], i < n, exactly (the host's selection; also the device's
+// fallback on the losses it copies back).
+double kth_smallest_loss_of(const double* pnl, std::uint64_t n, std::uint64_t k);
+
+// Throws std::invalid_argument unless `segments` cut exactly [0, paths) and `centers` has one
+// value per point.
+void check_pass_arguments(const PnlSegments& segments, std::uint64_t paths,
+                          const std::vector<double>& centers, int points);
 
 // The exact selection of the k-th smallest loss in two steps, shared by both kinds of sample: a
 // strided sample of the losses brackets the k-th one (its rank +- 4 binomial standard
@@ -78,8 +94,6 @@ struct LossBracket {
 // `sample`: the losses at paths loss_bracket_sample_path(j, n), j < kLossBracketSample; sorted
 // in place (unless it holds a NaN, which std::sort cannot order).
 LossBracket loss_bracket(std::vector<double>& sample, std::uint64_t n, std::uint64_t k);
-// Throws std::invalid_argument unless `segments` cut exactly [0, paths).
-void check_segments_fit(const PnlSegments& segments, std::uint64_t paths);
 // Whether the counts show that the k-th loss is among the `inside` ones (and no loss was NaN).
 inline bool loss_bracket_holds(std::uint64_t n, std::uint64_t k, std::uint64_t below,
                                std::uint64_t inside, std::uint64_t above) {

@@ -241,40 +241,44 @@ TEST(BackendCudaVsCpu, EveryPointCapacityAgrees) {
 // the same lanes and tree (bit for bit, except the weights' exp, which may differ by an ulp), and
 // the same order statistic; with a NaN path too (then every sum is NaN on both sides and the VaR
 // comes from the selection over all losses).
-TEST(BackendCudaVsCpu, DevicePnlSampleEqualsTheHostSample) {
+TEST(BackendCudaVsCpu, DevicePnlSamplesEqualTheHostSamples) {
   if (!gpu_usable()) GTEST_SKIP() << "no usable CUDA device: " << probe_cuda().why_not;
   const auto same = [](double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; };
   for (std::uint64_t n : {1000ull, 300001ull}) {  // below and above the bracketed selection
-    for (bool with_nan : {false, true}) {
-      std::vector<double> x(n);
-      for (std::uint64_t i = 0; i < n; ++i)
-        x[i] = 1.5 - std::exp(0.6 * std::sin(0.37 * double(i)) +
-                              0.3 * std::cos(1e-3 * double(i * i % 9973)));
-      if (with_nan) x[n / 3] = std::nan("");
-      ASSERT_TRUE(cuda_backend::reserve_pnl_store(2, n, 0));
-      cuda_backend::copy_to_pnl_store(1, x.data(), n);
-      const cuda_backend::DevicePnlSample device(1, n);
-      const HostPnlSample host(x.data(), n);
-      const PnlSegments seg = pnl_segments(n, 32);
-      std::vector<PnlSums> a, b;
-      for (int kind : {int(pnl_sum_raw), int(pnl_sum_central), int(pnl_sum_tail), int(pnl_sum_weights)}) {
-        host.segment_sums(kind, 0.25, 0.8, seg, a);
-        device.segment_sums(kind, 0.25, 0.8, seg, b);
-        ASSERT_EQ(a.size(), b.size());
-        for (std::size_t s = 0; s < a.size(); ++s)
-          for (int q = 0; q < kPnlSumValues; ++q) {
-            if (kind == pnl_sum_weights && !std::isnan(a[s].s[q]))
-              EXPECT_NEAR(b[s].s[q], a[s].s[q], 1e-14 * std::fabs(a[s].s[q])) << s << " " << q;
-            else
-              EXPECT_TRUE(same(b[s].s[q], a[s].s[q]))
-                  << "kind " << kind << " segment " << s << " value " << q << ": device "
-                  << b[s].s[q] << " host " << a[s].s[q];
-          }
-      }
-      EXPECT_EQ(device.max_scaled_loss(0.8), host.max_scaled_loss(0.8));
-      for (std::uint64_t k : {std::uint64_t(0), n / 2, n * 95 / 100, n - 1})
-        EXPECT_TRUE(same(device.kth_smallest_loss(k), host.kth_smallest_loss(k)))
-            << "k " << k << " nan " << with_nan;
+    // three points: a smooth one, one scaled, one with a NaN path
+    std::vector<std::vector<double>> x(3, std::vector<double>(n));
+    for (std::uint64_t i = 0; i < n; ++i) {
+      x[0][i] = 1.5 - std::exp(0.6 * std::sin(0.37 * double(i)) +
+                               0.3 * std::cos(1e-3 * double(i * i % 9973)));
+      x[1][i] = 4.0 * x[0][(i * 7919) % n];
+      x[2][i] = x[0][n - 1 - i];
+    }
+    x[2][n / 3] = std::nan("");
+    ASSERT_TRUE(cuda_backend::reserve_pnl_store(4, n, 0));
+    for (int p = 0; p < 3; ++p) cuda_backend::copy_to_pnl_store(p, x[p].data(), n);
+    const cuda_backend::DevicePnlSamples device(3, n);
+    const HostPnlSamples host({x[0].data(), x[1].data(), x[2].data()}, n);
+    const PnlSegments seg = pnl_segments(n, 32);
+    const std::vector<double> centers = {0.25, -0.5, 0.1};
+    std::vector<PnlSums> a, b;
+    for (int kind : {int(pnl_sum_raw), int(pnl_sum_central), int(pnl_sum_tail), int(pnl_sum_weights)}) {
+      host.segment_sums(kind, centers, 0.8, seg, a);
+      device.segment_sums(kind, centers, 0.8, seg, b);
+      ASSERT_EQ(a.size(), b.size());
+      for (std::size_t s = 0; s < a.size(); ++s)
+        for (int q = 0; q < kPnlSumValues; ++q) {
+          if (kind == pnl_sum_weights && !std::isnan(a[s].s[q]))
+            EXPECT_NEAR(b[s].s[q], a[s].s[q], 1e-14 * std::fabs(a[s].s[q])) << s << " " << q;
+          else
+            EXPECT_TRUE(same(b[s].s[q], a[s].s[q]))
+                << "kind " << kind << " point/segment " << s << " value " << q << ": device "
+                << b[s].s[q] << " host " << a[s].s[q];
+        }
+    }
+    EXPECT_EQ(device.max_scaled_loss(0.8), host.max_scaled_loss(0.8));
+    for (std::uint64_t k : {std::uint64_t(0), n / 2, n * 95 / 100, n - 1}) {
+      const std::vector<double> d = device.kth_smallest_loss(k), h = host.kth_smallest_loss(k);
+      for (int p = 0; p < 3; ++p) EXPECT_TRUE(same(d[p], h[p])) << "k " << k << " point " << p;
     }
   }
   cuda_backend::release_buffers();

@@ -93,8 +93,8 @@ TEST(PnlStatistics, SameBitsOnOneThreadAndMany) {
   const auto x = skewed_pnl(n, 5);
   const PnlSegments seg = pnl_segments(n, 32);
   for (HedgeObjective kind : {HedgeObjective::mean_std, HedgeObjective::cvar, HedgeObjective::utility}) {
-    const PointStatistics one = pnl_statistics(HostPnlSample(x.data(), n, 1), seg, kind, 0.5, 0.99);
-    const PointStatistics many = pnl_statistics(HostPnlSample(x.data(), n, 2), seg, kind, 0.5, 0.99);
+    const PointStatistics one = pnl_statistics(HostPnlSamples({x.data()}, n, 1), seg, kind, 0.5, 0.99)[0];
+    const PointStatistics many = pnl_statistics(HostPnlSamples({x.data()}, n, 2), seg, kind, 0.5, 0.99)[0];
     const double* a = &one.summary.mean;
     const double* b = &many.summary.mean;
     for (std::size_t f = 0; f < sizeof(PnlSummary) / sizeof(double); ++f)
@@ -128,8 +128,8 @@ TEST(PnlStatistics, BlockObjectivesEqualTheGatheredResample) {
 }
 
 TEST(PnlStatistics, EmptySampleIsNaNEverywhere) {
-  const PointStatistics s = pnl_statistics(HostPnlSample(nullptr, 0), pnl_segments(0, 32),
-                                           HedgeObjective::cvar, 1.0, 0.95);
+  const PointStatistics s = pnl_statistics(HostPnlSamples({nullptr}, 0), pnl_segments(0, 32),
+                                           HedgeObjective::cvar, 1.0, 0.95)[0];
   EXPECT_TRUE(std::isnan(s.summary.mean));
   EXPECT_TRUE(std::isnan(s.summary.cvar));
   EXPECT_TRUE(std::isnan(s.on_blocks({0, 1, 2})));
@@ -146,4 +146,29 @@ TEST(PnlStatistics, NanOnASamplePathSelectsFromAllLosses) {
   std::vector<double> sample(kLossBracketSample, 1.0);
   sample[7] = std::nan("");
   EXPECT_FALSE(loss_bracket(sample, 200000, 1000).usable);
+}
+
+// All points in one set give each point the statistics it has alone, bit for bit (the passes
+// only batch the points), on one thread and on several.
+TEST(PnlStatistics, PointsTogetherEqualPointsAlone) {
+  const std::size_t n = 70001;  // the bracketed selection
+  std::vector<std::vector<double>> x = {skewed_pnl(n, 21), skewed_pnl(n, 22), skewed_pnl(n, 23)};
+  for (double& v : x[1]) v *= 3.0;
+  const PnlSegments seg = pnl_segments(n, 32);
+  for (HedgeObjective kind : {HedgeObjective::mean_std, HedgeObjective::cvar, HedgeObjective::utility}) {
+    for (int threads : {1, 2}) {
+      const auto together = pnl_statistics(HostPnlSamples({x[0].data(), x[1].data(), x[2].data()}, n, threads),
+                                           seg, kind, 0.4, 0.975);
+      ASSERT_EQ(together.size(), 3u);
+      for (int p = 0; p < 3; ++p) {
+        const PointStatistics alone = pnl_statistics(HostPnlSamples({x[p].data()}, n), seg, kind, 0.4, 0.975)[0];
+        const double* a = &alone.summary.mean;
+        const double* b = &together[p].summary.mean;
+        for (std::size_t f = 0; f < sizeof(PnlSummary) / sizeof(double); ++f)
+          EXPECT_TRUE(same_bits(a[f], b[f])) << "point " << p << " field " << f << " kind " << int(kind);
+        const std::vector<int> picks = {1, 30, 30, 7};
+        EXPECT_TRUE(same_bits(alone.on_blocks(picks), together[p].on_blocks(picks)));
+      }
+    }
+  }
 }
