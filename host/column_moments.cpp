@@ -34,6 +34,18 @@ void ColumnMoments::set_shift(const double* first_path_values, std::uint64_t str
     shift_[c] = column_shift(first_path_values[c * stride]);
 }
 
+void block_moment_partials(const double* block, std::uint64_t n, int columns, const double* shift,
+                           double* partials) {
+  const std::uint64_t blocks = (n + kReductionBlock - 1) / kReductionBlock;
+  for (int c = 0; c < columns; ++c)
+    for (std::uint64_t b = 0; b < blocks; ++b) {
+      const BlockSums sums = block_moment_sums(block + std::uint64_t(c) * n, b * kReductionBlock,
+                                               std::min(n, (b + 1) * kReductionBlock), shift[c]);
+      partials[(c * blocks + b) * 2] = sums.sum;
+      partials[(c * blocks + b) * 2 + 1] = sums.sum_sq;
+    }
+}
+
 void ColumnMoments::add_partials(const double* partials, std::uint64_t n) {
   begin_chunk(n);
   std::copy(partials, partials + partial_.size(), partial_.begin());

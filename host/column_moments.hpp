@@ -10,6 +10,14 @@
 
 namespace hedgemap {
 
+// The per-block sums a device makes for add_partials, made on the host from a whole chunk
+// (block[c * n + i]): partials[(c * blocks + b) * 2 + {0, 1}] of (column c - shift[c]) over
+// block b of kReductionBlock paths. Here, in a file built without FMA contraction, so that the
+// sums are the device's and ColumnMoments' bits whatever the build flags (run_paths_reduced's
+// CPU emulation).
+void block_moment_partials(const double* block, std::uint64_t n, int columns, const double* shift,
+                           double* partials);
+
 class ColumnMoments {
  public:
   explicit ColumnMoments(int columns) : shift_(columns, 0.0), sum_(columns, 0.0), sum_sq_(columns, 0.0) {}

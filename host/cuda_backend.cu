@@ -622,7 +622,7 @@ void copy_to_pnl_store(int column, const double* values, unsigned long long path
 
 DevicePnlSamples::DevicePnlSamples(int points, unsigned long long paths)
     : store_(g_pnl_store), pitch_(g_pnl_store_paths), points_(points), paths_(paths) {
-  if (!g_pnl_store || points < 1 || paths != g_pnl_store_paths ||
+  if (!g_pnl_store || points < 1 || points > 65535 || paths != g_pnl_store_paths ||
       static_cast<std::size_t>(points) * paths * sizeof(double) > g_pnl_store_bytes)
     throw CudaError("DevicePnlSamples: " + std::to_string(points) + " points of " +
                     std::to_string(paths) + " paths are not in the device P&L store");
@@ -734,8 +734,14 @@ std::vector<double> DevicePnlSamples::kth_smallest_loss(std::uint64_t k) const {
     brackets[p] = DeviceBracket{b.lo, b.hi, capacity, kept_total};
     kept_total += capacity;
   }
-  reserve_device(g_select_scratch, g_select_scratch_bytes,
-                 std::max<unsigned long long>(kept_total, 1) * sizeof(double));
+  try {
+    reserve_device(g_select_scratch, g_select_scratch_bytes,
+                   std::max<unsigned long long>(kept_total, 1) * sizeof(double));
+  } catch (const CudaError&) {  // no room for the kept losses: every point selects from all
+    cudaGetLastError();
+    for (int p = 0; p < points_; ++p) result[p] = select_all(p);
+    return result;
+  }
   reserve_typed(g_bracket_counts, g_bracket_counts_bytes, 3 * points * sizeof(unsigned long long));
   reserve_typed(g_brackets, g_brackets_bytes, points * sizeof(DeviceBracket));
   HEDGEMAP_CUDA_CHECK(cudaMemsetAsync(g_bracket_counts, 0, 3 * points * sizeof(unsigned long long),

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "host/backend.hpp"
+#include "host/column_moments.hpp"
 #include "host/interrupt.hpp"
 #include "host/reduced_chunk.hpp"
 #include "host/simd_allocation.hpp"  // lane-batched CppiKernel<float>, VolTargetKernel<float>
@@ -147,13 +148,7 @@ void run_paths_reduced(const Execution& exec, const Kernel& kernel, std::uint64_
     if (first == 0)
       for (int c = 0; c < columns; ++c) shift[c] = column_shift(block[std::uint64_t(c) * n]);
     partials.resize(std::size_t(columns) * blocks * 2);
-    for (int c = 0; c < columns; ++c)
-      for (std::uint64_t b = 0; b < blocks; ++b) {
-        const BlockSums sums = block_moment_sums(block + std::uint64_t(c) * n, b * kReductionBlock,
-                                                 std::min(n, (b + 1) * kReductionBlock), shift[c]);
-        partials[(c * blocks + b) * 2] = sums.sum;
-        partials[(c * blocks + b) * 2 + 1] = sums.sum_sq;
-      }
+    block_moment_partials(block, n, columns, shift.data(), partials.data());
     kept.resize(std::size_t(keep.count) * n);
     for (int k = 0; k < keep.count; ++k) {
       const double* column = block + std::uint64_t(keep.first + k * keep.stride) * n;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -62,8 +63,18 @@ std::vector<double> HostPnlSamples::max_scaled_loss(double k) const {
 
 std::vector<double> HostPnlSamples::kth_smallest_loss(std::uint64_t k) const {
   std::vector<double> v(columns_.size());
+  // The selection allocates (up to n doubles): an exception must not leave an OpenMP region.
+  std::exception_ptr failure;
 #pragma omp parallel for schedule(dynamic) num_threads(threads_ > 1 ? threads_ : 1) if (threads_ > 1)
-  for (int p = 0; p < points(); ++p) v[p] = kth_smallest_loss_of(columns_[p], paths_, k);
+  for (int p = 0; p < points(); ++p) {
+    try {
+      v[p] = kth_smallest_loss_of(columns_[p], paths_, k);
+    } catch (...) {
+#pragma omp critical(hedgemap_pnl_selection_failure)
+      if (!failure) failure = std::current_exception();
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
   return v;
 }
 

@@ -245,21 +245,30 @@ TEST(BackendCudaVsCpu, DevicePnlSamplesEqualTheHostSamples) {
   if (!gpu_usable()) GTEST_SKIP() << "no usable CUDA device: " << probe_cuda().why_not;
   const auto same = [](double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; };
   for (std::uint64_t n : {1000ull, 300001ull}) {  // below and above the bracketed selection
-    // three points: a smooth one, one scaled, one with a NaN path
-    std::vector<std::vector<double>> x(3, std::vector<double>(n));
+    // five points, one per branch of the selection: a smooth one (bracketed), one scaled, one
+    // with a NaN off the sample paths (the counts miss: selection from all), one with a NaN on
+    // a sample path (no bracket), one constant (every loss inside: more than its capacity)
+    constexpr int kPoints = 5;
+    std::vector<std::vector<double>> x(kPoints, std::vector<double>(n));
     for (std::uint64_t i = 0; i < n; ++i) {
       x[0][i] = 1.5 - std::exp(0.6 * std::sin(0.37 * double(i)) +
                                0.3 * std::cos(1e-3 * double(i * i % 9973)));
       x[1][i] = 4.0 * x[0][(i * 7919) % n];
-      x[2][i] = x[0][n - 1 - i];
+      x[2][i] = x[3][i] = x[0][n - 1 - i];
+      x[4][i] = 0.7;
     }
-    x[2][n / 3] = std::nan("");
-    ASSERT_TRUE(cuda_backend::reserve_pnl_store(4, n, 0));
-    for (int p = 0; p < 3; ++p) cuda_backend::copy_to_pnl_store(p, x[p].data(), n);
-    const cuda_backend::DevicePnlSamples device(3, n);
-    const HostPnlSamples host({x[0].data(), x[1].data(), x[2].data()}, n);
+    x[2][n / 3 + 1] = std::nan("");
+    x[3][loss_bracket_sample_path(7, n)] = std::nan("");
+    ASSERT_TRUE(cuda_backend::reserve_pnl_store(kPoints + 1, n, 0));
+    std::vector<const double*> columns;
+    for (int p = 0; p < kPoints; ++p) {
+      cuda_backend::copy_to_pnl_store(p, x[p].data(), n);
+      columns.push_back(x[p].data());
+    }
+    const cuda_backend::DevicePnlSamples device(kPoints, n);
+    const HostPnlSamples host(columns, n);
     const PnlSegments seg = pnl_segments(n, 32);
-    const std::vector<double> centers = {0.25, -0.5, 0.1};
+    const std::vector<double> centers = {0.25, -0.5, 0.1, 0.0, 0.7};
     std::vector<PnlSums> a, b;
     for (int kind : {int(pnl_sum_raw), int(pnl_sum_central), int(pnl_sum_tail), int(pnl_sum_weights)}) {
       host.segment_sums(kind, centers, 0.8, seg, a);
@@ -278,7 +287,7 @@ TEST(BackendCudaVsCpu, DevicePnlSamplesEqualTheHostSamples) {
     EXPECT_EQ(device.max_scaled_loss(0.8), host.max_scaled_loss(0.8));
     for (std::uint64_t k : {std::uint64_t(0), n / 2, n * 95 / 100, n - 1}) {
       const std::vector<double> d = device.kth_smallest_loss(k), h = host.kth_smallest_loss(k);
-      for (int p = 0; p < 3; ++p) EXPECT_TRUE(same(d[p], h[p])) << "k " << k << " point " << p;
+      for (int p = 0; p < kPoints; ++p) EXPECT_TRUE(same(d[p], h[p])) << "k " << k << " point " << p;
     }
   }
   cuda_backend::release_buffers();
