@@ -8,6 +8,7 @@
 #include <iostream>
 #include <new>
 #include <sstream>
+#include <string>
 
 #include "build_info.hpp"
 #include "host/backend.hpp"
@@ -16,6 +17,7 @@
 #endif
 #include "host/h5_writer.hpp"
 #include "host/interrupt.hpp"
+#include "host/memory_estimate.hpp"
 #include "host/path_runner.hpp"  // kGpuChunkPaths
 #include "host/results_inspect.hpp"
 #include "host/scenario_parser.hpp"
@@ -99,12 +101,18 @@ void print_plan(const Scenario& s) {
   const double path_steps = sweep_path_steps(s);
   std::printf("work: %.3g path-steps, %.3g policy evaluations (path-steps x parameter points)\n",
               path_steps, path_steps * double(points ? points : 1));
-  // Per-path P&L of every hedging point is kept for a cell (quantiles), plus the VaR selection's
-  // scratch (~3% of one point's paths; all of them when its bracket misses); the rest is chunked
-  // (the GPU's two pinned chunks here, the larger case).
-  const double bytes = double(retained + 1) * double(s.simulation.paths) * 8.0 +
-                       2.0 * double(points * 8 + 8) * double(kGpuChunkPaths) * 8.0;
-  std::printf("memory: about %.2f GiB of host memory per cell (estimate)\n", bytes / 1073741824.0);
+  const CellMemoryEstimate m = estimate_cell_memory(s, groups);
+  const auto size = [](double bytes) {
+    char text[32];
+    if (bytes >= 1073741824.0) std::snprintf(text, sizeof text, "%.2f GiB", bytes / 1073741824.0);
+    else std::snprintf(text, sizeof text, "%.0f MiB", bytes / 1048576.0);
+    return std::string(text);
+  };
+  std::printf("memory per cell (estimate): %s of host memory on the CPU backend; with CUDA %s host "
+              "(pinned chunks) + %s device,\n  or with HEDGEMAP_CUDA_DEVICE_MOMENTS=1 %s host + %s "
+              "device\n",
+              size(m.cpu_host).c_str(), size(m.cuda_host).c_str(), size(m.cuda_device).c_str(),
+              size(m.reduced_host).c_str(), size(m.reduced_device).c_str());
 }
 
 }  // namespace
