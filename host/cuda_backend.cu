@@ -4,11 +4,14 @@
 // Kernels with per-point state run with the smallest compiled point capacity that holds the run's
 // points, so that the state is in registers (kernels/point_loop.hpp, DEVELOPERS.md).
 #include <cuda_runtime.h>
+#include <thrust/execution_policy.h>
+#include <thrust/sort.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <new>
 #include <string>
 #include <type_traits>
@@ -417,6 +420,43 @@ __global__ void __launch_bounds__(kWholeColumnThreads)
   }
 }
 
+// Thrust's temporary storage from a cache of device blocks instead of a cudaMalloc and cudaFree
+// per algorithm call (cudaFree synchronises the device). A block handed back is handed out again
+// for a later call; all of them run in order on g_stream, so a block is never in use by two at
+// once, even when Thrust hands it back before its kernels have run (par_nosync).
+struct CachedTemporaryStorage {
+  using value_type = char;
+  std::multimap<std::size_t, char*> free_blocks;  // by size
+  std::map<char*, std::size_t> blocks;            // every block, for release()
+  char* allocate(std::ptrdiff_t requested) {
+    const auto bytes = static_cast<std::size_t>(requested);
+    const auto fit = free_blocks.lower_bound(bytes);
+    if (fit != free_blocks.end()) {
+      char* block = fit->second;
+      free_blocks.erase(fit);
+      return block;
+    }
+    char* block = nullptr;
+    HEDGEMAP_CUDA_CHECK(cudaMalloc(&block, bytes));
+    blocks[block] = bytes;
+    return block;
+  }
+  void deallocate(char* block, std::size_t) { free_blocks.emplace(blocks.at(block), block); }
+  void release() {
+    for (const auto& [block, bytes] : blocks) cudaFree(block);
+    blocks.clear();
+    free_blocks.clear();
+  }
+};
+CachedTemporaryStorage g_thrust_storage;
+
+// value[p] = sorted[offset[p] + rank[p]] for the points whose rank is set (~0ull: none).
+__global__ void pick_ranked(const double* sorted, const DeviceBracket* brackets,
+                            const unsigned long long* rank, int points, double* value) {
+  const int p = blockIdx.x * blockDim.x + threadIdx.x;
+  if (p < points && rank[p] != ~0ull) value[p] = sorted[brackets[p].offset + rank[p]];
+}
+
 // sample[point * kLossBracketSample + j] = the loss at path loss_bracket_sample_path(j, n).
 __global__ void gather_sample_losses(const double* store, unsigned long long pitch,
                                      unsigned long long n, double* sample) {
@@ -445,6 +485,7 @@ void release_buffers() {
   g_bracket_counts_bytes = g_centers_bytes = g_brackets_bytes = 0;
   g_pnl_store_paths = 0;
   g_segment_bounds_host.clear();
+  g_thrust_storage.release();
   if (g_device_shift) cudaFree(g_device_shift);
   g_device_shift = nullptr;
   g_device_shift_bytes = 0;
@@ -696,8 +737,8 @@ std::vector<double> DevicePnlSamples::max_scaled_loss(double k) const {
 
 // The host's selection (kth_smallest_loss_of) with the passes over all paths on the device, for
 // every point in the same launches: the strided samples; the brackets, made on the host; one pass
-// that counts and gathers the losses inside them. Only those (~3% of the paths) come back, for
-// nth_element on the host. A point whose bracket is unusable or missed (probability ~1e-4, or a
+// that counts and gathers the losses inside them (~3% of the paths); a sort of those on the
+// device. Only the k-th value of each point comes back. A point whose bracket is unusable or missed (probability ~1e-4, or a
 // NaN) copies its losses back and selects from all of them, as the host does.
 std::vector<double> DevicePnlSamples::kth_smallest_loss(std::uint64_t k) const {
   const unsigned long long n = paths_;
@@ -754,27 +795,38 @@ std::vector<double> DevicePnlSamples::kth_smallest_loss(std::uint64_t k) const {
       g_bracket_counts);
   HEDGEMAP_CUDA_CHECK(cudaGetLastError());
   std::vector<unsigned long long> counts(3 * points);
-  std::vector<double> kept(kept_total);
   HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(counts.data(), g_bracket_counts,
                                       counts.size() * sizeof(unsigned long long),
                                       cudaMemcpyDeviceToHost, g_stream));
-  if (kept_total > 0)  // every point's slots, filled or not: one copy
-    HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(kept.data(), g_select_scratch, kept_total * sizeof(double),
-                                        cudaMemcpyDeviceToHost, g_stream));
   HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
+  // Each bracketed point's kept losses sorted in place on the device (Thrust's radix sort, queued
+  // back to back without waits), then the k-th of each picked by one small kernel: only `points`
+  // values come back. No bracket, one wider than its estimate (it holds ~half of it on average)
+  // or a miss: that point selects from all its losses.
+  std::vector<unsigned long long> rank(points, ~0ull);
+  const auto policy = thrust::cuda::par_nosync(g_thrust_storage).on(g_stream);
   for (std::size_t p = 0; p < points; ++p) {
     const DeviceBracket& b = brackets[p];
     const std::uint64_t below = counts[3 * p], inside = counts[3 * p + 1], above = counts[3 * p + 2];
-    // No bracket, one wider than its estimate (it holds ~half of it on average), or a miss.
-    if (b.capacity == 0 || inside > b.capacity || !loss_bracket_holds(n, k, below, inside, above)) {
-      result[p] = select_all(int(p));
+    if (b.capacity == 0 || inside > b.capacity || !loss_bracket_holds(n, k, below, inside, above))
       continue;
-    }
-    const auto first = kept.begin() + std::ptrdiff_t(b.offset);
-    const std::uint64_t kk = k - below;  // kept holds losses already
-    std::nth_element(first, first + std::ptrdiff_t(kk), first + std::ptrdiff_t(inside));
-    result[p] = first[std::ptrdiff_t(kk)];
+    double* first = g_select_scratch + b.offset;
+    thrust::sort(policy, first, first + inside);
+    rank[p] = k - below;
   }
+  // The counts' buffer (3 x points, already read) holds the ranks and the picked values.
+  double* ranked = reinterpret_cast<double*>(g_bracket_counts);
+  unsigned long long* rank_device = g_bracket_counts + points;
+  HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(rank_device, rank.data(), points * sizeof(unsigned long long),
+                                      cudaMemcpyHostToDevice, g_stream));
+  pick_ranked<<<static_cast<unsigned>((points + 127) / 128), 128, 0, g_stream>>>(
+      g_select_scratch, static_cast<const DeviceBracket*>(g_brackets), rank_device, points_, ranked);
+  HEDGEMAP_CUDA_CHECK(cudaGetLastError());
+  HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(result.data(), ranked, points * sizeof(double),
+                                      cudaMemcpyDeviceToHost, g_stream));
+  HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
+  for (std::size_t p = 0; p < points; ++p)
+    if (rank[p] == ~0ull) result[p] = select_all(int(p));
   return result;
 }
 
