@@ -423,7 +423,9 @@ __global__ void __launch_bounds__(kWholeColumnThreads)
 // Thrust's temporary storage from a cache of device blocks instead of a cudaMalloc and cudaFree
 // per algorithm call (cudaFree synchronises the device). A block handed back is handed out again
 // for a later call; all of them run in order on g_stream, so a block is never in use by two at
-// once, even when Thrust hands it back before its kernels have run (par_nosync).
+// once, even when Thrust hands it back before its kernels have run (par_nosync). Use it only with
+// `.on(g_stream)`. A request no free block holds frees the free ones first (after the stream has
+// drained), so the cache stays at about the largest request, not the sum of every new maximum.
 struct CachedTemporaryStorage {
   using value_type = char;
   std::multimap<std::size_t, char*> free_blocks;  // by size
@@ -436,8 +438,19 @@ struct CachedTemporaryStorage {
       free_blocks.erase(fit);
       return block;
     }
+    if (!free_blocks.empty()) {
+      HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));
+      for (const auto& [size, block] : free_blocks) {
+        cudaFree(block);
+        blocks.erase(block);
+      }
+      free_blocks.clear();
+    }
     char* block = nullptr;
-    HEDGEMAP_CUDA_CHECK(cudaMalloc(&block, bytes));
+    if (cudaMalloc(&block, bytes) != cudaSuccess) {
+      cudaGetLastError();  // not sticky: leave no error for a later check to report as its own
+      throw CudaError("cudaMalloc of " + std::to_string(bytes) + " B for a device sort failed");
+    }
     blocks[block] = bytes;
     return block;
   }
@@ -811,7 +824,12 @@ std::vector<double> DevicePnlSamples::kth_smallest_loss(std::uint64_t k) const {
     if (b.capacity == 0 || inside > b.capacity || !loss_bracket_holds(n, k, below, inside, above))
       continue;
     double* first = g_select_scratch + b.offset;
-    thrust::sort(policy, first, first + inside);
+    try {
+      thrust::sort(policy, first, first + inside);
+    } catch (const std::exception&) {  // no room for the sort's buffer: select from all losses
+      cudaGetLastError();
+      continue;
+    }
     rank[p] = k - below;
   }
   // The counts' buffer (3 x points, already read) holds the ranks and the picked values.

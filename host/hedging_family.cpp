@@ -196,11 +196,13 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
 #ifdef HEDGEMAP_WITH_CUDA
     if (exec.backend == BackendKind::cuda) {
       // Beside the store: two chunks, the VaR selection's kept losses (at most ~13% of the store,
-      // at level 0.5) and as much again for their sort, the segment sums (1/256 of it), a margin.
+      // at level 0.5), one point's sort buffer (about twice its kept losses), the segment sums
+      // (1/256 of the store), a margin.
       const std::size_t chunk_bytes = std::size_t(kernel.columns()) * kGpuChunkPaths * sizeof(double);
       const std::size_t store_bytes = std::size_t(points) * n * sizeof(double);
       keep.to_pnl_store = cuda_backend::reserve_pnl_store(
-          points, n, 2 * chunk_bytes + store_bytes / 3 + (256u << 20));
+          points, n,
+          2 * chunk_bytes + store_bytes / 6 + store_bytes / (3 * std::size_t(points)) + (256u << 20));
     }
 #endif
     if (!keep.to_pnl_store) keep_on_host();

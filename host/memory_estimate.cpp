@@ -35,9 +35,10 @@ CellMemoryEstimate estimate_cell_memory(const Scenario& s, const std::vector<Gro
   e.cuda_host = pnl + selection + 2.0 * gpu_chunk;  // two pinned chunks in flight
   e.cuda_device = 2.0 * gpu_chunk;
   e.reduced_host = 2.0 * (kept_columns * double(kGpuChunkPaths) * b + partials);
-  // The store, two chunks with their partials, the selection's kept losses and their sort's
-  // buffers (up to store / 3).
-  e.reduced_device = pnl + 2.0 * (gpu_chunk + partials) + pnl / 3.0;
+  // The store, two chunks with their partials, the selection's kept losses (up to ~store / 8)
+  // and one point's sort buffer.
+  e.reduced_device =
+      pnl + 2.0 * (gpu_chunk + partials) + pnl / 6.0 + (hedging > 0 ? pnl / (3.0 * hedging) : 0.0);
   return e;
 }
 
