@@ -8,6 +8,7 @@
 #include <thrust/sort.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -369,6 +370,17 @@ __global__ void __launch_bounds__(kWholeColumnThreads)
     warp_max[blockIdx.y * kWholeColumnWarps + (blockIdx.x * blockDim.x + threadIdx.x) / 32] = m;
 }
 
+// Adds a DevicePnlSamples call's wall-clock time to g_timings when HEDGEMAP_CUDA_TIMING=1.
+struct StatisticsPassTimer {
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  ~StatisticsPassTimer() {
+    if (!g_timings.enabled) return;
+    g_timings.statistics_seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    g_timings.statistics_passes += 1;
+  }
+};
+
 // One point's bracket (host/pnl_sample.hpp, loss_bracket) and where its kept losses go.
 struct DeviceBracket {
   double lo, hi;
@@ -684,6 +696,7 @@ DevicePnlSamples::DevicePnlSamples(int points, unsigned long long paths)
 
 void DevicePnlSamples::segment_sums(int kind, const std::vector<double>& centers, double k,
                                     const PnlSegments& segments, std::vector<PnlSums>& sums) const {
+  const StatisticsPassTimer timer;
   check_pass_arguments(segments, paths_, centers, points_);
   const std::size_t count = segments.count(), total = count * static_cast<std::size_t>(points_);
   sums.resize(total);
@@ -727,6 +740,7 @@ void DevicePnlSamples::segment_sums(int kind, const std::vector<double>& centers
 }
 
 std::vector<double> DevicePnlSamples::max_scaled_loss(double k) const {
+  const StatisticsPassTimer timer;
   const std::size_t per_point = kWholeColumnWarps;
   reserve_device(g_select_scratch, g_select_scratch_bytes, per_point * points_ * sizeof(double));
   const unsigned blocks = whole_column_blocks(paths_);
@@ -754,6 +768,7 @@ std::vector<double> DevicePnlSamples::max_scaled_loss(double k) const {
 // device. Only the k-th value of each point comes back. A point whose bracket is unusable or missed (probability ~1e-4, or a
 // NaN) copies its losses back and selects from all of them, as the host does.
 std::vector<double> DevicePnlSamples::kth_smallest_loss(std::uint64_t k) const {
+  const StatisticsPassTimer timer;
   const unsigned long long n = paths_;
   const std::size_t points = static_cast<std::size_t>(points_);
   std::vector<double> result(points);

@@ -106,6 +106,10 @@ struct CudaTimings {
   bool enabled = false;
   double kernel_seconds = 0.0, copy_seconds = 0.0;  // launch to end; copy to host
   unsigned long long launches = 0, bytes_copied = 0;
+  // DevicePnlSamples' passes (HEDGEMAP_CUDA_DEVICE_MOMENTS=1), host wall-clock of each call
+  // (launches, copies and waits included)
+  double statistics_seconds = 0.0;
+  unsigned long long statistics_passes = 0;
 };
 CudaTimings timings();
 

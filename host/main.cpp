@@ -218,8 +218,9 @@ int main(int argc, char** argv) {
       if (t.enabled)
         std::fprintf(stderr,
                      "hedgemap: cuda timing: path kernels %.6f s in %llu launches, copies to host "
-                     "%.6f s (%.3f GB)\n",
-                     t.kernel_seconds, t.launches, t.copy_seconds, double(t.bytes_copied) * 1e-9);
+                     "%.6f s (%.3f GB), device statistics %.6f s in %llu passes\n",
+                     t.kernel_seconds, t.launches, t.copy_seconds, double(t.bytes_copied) * 1e-9,
+                     t.statistics_seconds, t.statistics_passes);
     }
 #endif
     return summary.exit_code;

@@ -61,13 +61,15 @@ PY
   python3 - "$TMP/err.txt" "$paths" "$steps" "$points" <<'PY'
 import re, sys
 runs = [tuple(float(x) for x in m.groups()) for m in re.finditer(
-    r"path kernels ([0-9.e+-]+) s in \d+ launches, copies to host ([0-9.e+-]+) s \(([0-9.e+-]+) GB\)",
+    r"path kernels ([0-9.e+-]+) s in \d+ launches, copies to host ([0-9.e+-]+) s \(([0-9.e+-]+) GB\), "
+    r"device statistics ([0-9.e+-]+) s",
     open(sys.argv[1]).read())]
 if runs:
-    kernel, copy, gb = min(runs)
+    kernel, copy, gb, stats = min(runs)
     ps = int(sys.argv[2]) * int(sys.argv[3])
     print(f"{'':38s} cuda path kernels {kernel:.4f} s = {ps / kernel:.3e} path-steps/s, "
-          f"{ps * int(sys.argv[4]) / kernel:.3e} policy evals/s; copies to host {copy:.4f} s ({gb:.2f} GB)")
+          f"{ps * int(sys.argv[4]) / kernel:.3e} policy evals/s; copies to host {copy:.4f} s "
+          f"({gb:.2f} GB); device statistics {stats:.4f} s")
 PY
 }
 
