@@ -381,7 +381,7 @@ struct StatisticsPassTimer {
   }
 };
 
-// One point's bracket (host/pnl_sample.hpp, loss_bracket) and where its kept losses go.
+// One point's bracket (host/pnl_samples.hpp, loss_bracket) and where its kept losses go.
 struct DeviceBracket {
   double lo, hi;
   unsigned long long capacity, offset;  // capacity 0: no bracket (the point selects from all)

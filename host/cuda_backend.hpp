@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "host/backend.hpp"
-#include "host/pnl_sample.hpp"
+#include "host/pnl_samples.hpp"
 #include "host/reduced_chunk.hpp"
 
 namespace hedgemap::cuda_backend {

@@ -229,7 +229,7 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
   if (model) *model = summarize_model(s, cell, moments, kernel.summary_column());
 
   // Every point's statistics, from fixed-order segment sums: the same bits whichever threads or
-  // device make them (host/pnl_sample.hpp).
+  // device make them (host/pnl_samples.hpp).
   const int threads = exec.threads > 0 ? exec.threads : omp_get_max_threads();
   const PnlSegments segments = pnl_segments(n, plan.blocks);
   std::unique_ptr<PnlSamples> samples;

@@ -1,5 +1,5 @@
 // Statistics of one policy point's per-path P&L, in double and in a fixed order (segment sums,
-// host/pnl_sample.hpp), so they do not depend on threads or backend: moments, the exact empirical
+// host/pnl_samples.hpp), so they do not depend on threads or backend: moments, the exact empirical
 // VaR / CVaR of the loss, and the hedging objectives with their standard errors.
 //
 //   loss L = -PnL; VaR_a = L_(ceil(a n)) (the a-quantile of the sorted losses);
@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "host/pnl_sample.hpp"
+#include "host/pnl_samples.hpp"
 #include "host/policy_group.hpp"
 
 namespace hedgemap {
@@ -59,7 +59,7 @@ struct PointStatistics {
   BlockObjective on_blocks;  // for the bootstrap over segments.blocks() path blocks
 };
 
-// Everything above for every point of a cell (wherever its P&L lives: host/pnl_sample.hpp),
+// Everything above for every point of a cell (wherever its P&L lives: host/pnl_samples.hpp),
 // every sum over `segments` in segment order (so the bits depend on the number of bootstrap
 // blocks, not on threads or backend). Passes over the samples, each for all points at once:
 // sum, central sums, the VaR selection, tail sums, and for utility the maximum and the weights.

@@ -13,7 +13,7 @@
 #include "host/hedging_family.hpp"
 #include "host/kernel_params.hpp"
 #include "host/path_runner.hpp"
-#include "host/pnl_sample.hpp"
+#include "host/pnl_samples.hpp"
 #include "kernels/book_price_kernel.hpp"
 
 using namespace hedgemap;

@@ -1,4 +1,4 @@
-#include "host/pnl_sample.hpp"
+#include "host/pnl_samples.hpp"
 
 #include <algorithm>
 #include <cmath>
