@@ -387,10 +387,10 @@ struct DeviceBracket {
   unsigned long long capacity, offset;  // capacity 0: no bracket (the point selects from all)
 };
 
-// HostPnlSample::kth_smallest_loss's counting pass for point blockIdx.y: counts[3 p + 0] and
-// counts[3 p + 2] = losses below lo and above hi (NaN in neither), counts[3 p + 1] = losses in
-// [lo, hi], which are appended to kept[offset, offset + capacity) (in no particular order: only
-// their k-th smallest value is used) while they fit.
+// kth_smallest_loss_of's counting pass (host/pnl_samples.cpp) for point p = blockIdx.y:
+// counts[3 p + 0] and counts[3 p + 2] = losses below lo and above hi (NaN in neither),
+// counts[3 p + 1] = losses in [lo, hi], which are appended to kept[offset, offset + capacity) (in
+// no particular order: only their k-th smallest value is used) while they fit.
 __global__ void __launch_bounds__(kWholeColumnThreads)
     bracket_losses_kernel(const double* store, unsigned long long pitch, unsigned long long n,
                           const DeviceBracket* brackets, double* kept, unsigned long long* counts) {
