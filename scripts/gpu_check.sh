@@ -58,34 +58,46 @@ step "whole GoogleTest suite"
 "$BIN/hedgemap_tests" >"$OUT/all_tests.log" 2>&1 && STATUS[all_tests]=ok || STATUS[all_tests]=FAIL
 grep -E "PASSED|FAILED" "$OUT/all_tests.log" | head -5
 
+# compare KEY CPU.h5 CUDA.h5: scripts/compare_backends.py on two files of $OUT; STATUS[KEY] = ok
+# or FAIL; the report's last lines shown.
+compare() {
+  if python3 scripts/compare_backends.py "$OUT/$2" "$OUT/$3" >"$OUT/compare_$1.txt" 2>&1; then
+    STATUS[$1]=ok; else STATUS[$1]=FAIL; fi
+  tail -3 "$OUT/compare_$1.txt"
+}
+# cpu_run OUTPUT.h5 ARGS... / cuda_run OUTPUT.h5 ARGS...: `hedgemap run ARGS` into $OUT; the CUDA
+# one with HEDGEMAP_CUDA_TIMING=1 and its timing line shown (prefix HEDGEMAP_CUDA_DEVICE_MOMENTS=1
+# to the call for the device reductions).
+cpu_run() {
+  local output=$1; shift
+  "$BIN/hedgemap" run "$@" --backend cpu -o "$OUT/$output" --overwrite 2>>"$LOG"
+}
+cuda_run() {
+  local output=$1; shift
+  HEDGEMAP_CUDA_TIMING=1 "$BIN/hedgemap" run "$@" --backend cuda -o "$OUT/$output" --overwrite 2>&1 |
+    tee -a "$LOG" | grep "cuda timing"
+}
+
 step "default scenario: cpu vs cuda"
-"$BIN/hedgemap" run --backend cpu -o "$OUT/default_cpu.h5" --overwrite --progress none --paths 20000 2>>"$LOG"
-"$BIN/hedgemap" run --backend cuda -o "$OUT/default_cuda.h5" --overwrite --progress none --paths 20000 2>>"$LOG"
-if python3 scripts/compare_backends.py "$OUT/default_cpu.h5" "$OUT/default_cuda.h5" >"$OUT/compare.txt" 2>&1; then
-  STATUS[cpu_vs_cuda]=ok; else STATUS[cpu_vs_cuda]=FAIL; fi
-tail -3 "$OUT/compare.txt"
+cpu_run default_cpu.h5 --progress none --paths 20000
+cuda_run default_cuda.h5 --progress none --paths 20000
+compare cpu_vs_cuda default_cpu.h5 default_cuda.h5
 
 # More paths than one GPU chunk (262,144), so that the two-chunks-in-flight pipeline runs; one
 # cell of workload (b) keeps the CPU side short.
 step "workload (b), 600,000 paths (3 GPU chunks, pipelined): cpu vs cuda"
 B_ARGS=(benchmarks/crypto_grid.toml --paths 600000 --progress none)
-"$BIN/hedgemap" run "${B_ARGS[@]}" --backend cpu -o "$OUT/b_cpu.h5" --overwrite 2>>"$LOG"
-HEDGEMAP_CUDA_TIMING=1 "$BIN/hedgemap" run "${B_ARGS[@]}" --backend cuda -o "$OUT/b_cuda.h5" --overwrite 2>&1 | tee -a "$LOG" | grep "cuda timing"
-if python3 scripts/compare_backends.py "$OUT/b_cpu.h5" "$OUT/b_cuda.h5" >"$OUT/compare_b.txt" 2>&1; then
-  STATUS[cpu_vs_cuda_chunks]=ok; else STATUS[cpu_vs_cuda_chunks]=FAIL; fi
-tail -3 "$OUT/compare_b.txt"
+cpu_run b_cpu.h5 "${B_ARGS[@]}"
+cuda_run b_cuda.h5 "${B_ARGS[@]}"
+compare cpu_vs_cuda_chunks b_cpu.h5 b_cuda.h5
 step "the same with the moments and P&L statistics on the device (HEDGEMAP_CUDA_DEVICE_MOMENTS=1): cpu vs cuda"
-HEDGEMAP_CUDA_DEVICE_MOMENTS=1 HEDGEMAP_CUDA_TIMING=1 "$BIN/hedgemap" run "${B_ARGS[@]}" --backend cuda -o "$OUT/b_cuda_dm.h5" --overwrite 2>&1 | tee -a "$LOG" | grep "cuda timing"
-if python3 scripts/compare_backends.py "$OUT/b_cpu.h5" "$OUT/b_cuda_dm.h5" >"$OUT/compare_b_dm.txt" 2>&1; then
-  STATUS[cpu_vs_cuda_device_reductions]=ok; else STATUS[cpu_vs_cuda_device_reductions]=FAIL; fi
-tail -3 "$OUT/compare_b_dm.txt"
+HEDGEMAP_CUDA_DEVICE_MOMENTS=1 cuda_run b_cuda_dm.h5 "${B_ARGS[@]}"
+compare cpu_vs_cuda_device_reductions b_cpu.h5 b_cuda_dm.h5
 step "workload (c), CPPI, 600,000 paths, moments on the device (terminal values kept): cpu vs cuda"
 C_ARGS=(benchmarks/cppi_grid.toml --paths 600000 --progress none)
-"$BIN/hedgemap" run "${C_ARGS[@]}" --backend cpu -o "$OUT/c_cpu.h5" --overwrite 2>>"$LOG"
-HEDGEMAP_CUDA_DEVICE_MOMENTS=1 HEDGEMAP_CUDA_TIMING=1 "$BIN/hedgemap" run "${C_ARGS[@]}" --backend cuda -o "$OUT/c_cuda_dm.h5" --overwrite 2>&1 | tee -a "$LOG" | grep "cuda timing"
-if python3 scripts/compare_backends.py "$OUT/c_cpu.h5" "$OUT/c_cuda_dm.h5" >"$OUT/compare_c_dm.txt" 2>&1; then
-  STATUS[cppi_cpu_vs_cuda_device_reductions]=ok; else STATUS[cppi_cpu_vs_cuda_device_reductions]=FAIL; fi
-tail -3 "$OUT/compare_c_dm.txt"
+cpu_run c_cpu.h5 "${C_ARGS[@]}"
+HEDGEMAP_CUDA_DEVICE_MOMENTS=1 cuda_run c_cuda_dm.h5 "${C_ARGS[@]}"
+compare cppi_cpu_vs_cuda_device_reductions c_cpu.h5 c_cuda_dm.h5
 
 step "compute-sanitizer (memcheck, small run)"
 SAN=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
@@ -94,7 +106,7 @@ if "$SAN" --tool memcheck --error-exitcode 9 "$BIN/hedgemap" run --backend cuda 
   STATUS[memcheck]=ok; else STATUS[memcheck]=FAIL; fi
 tail -3 "$OUT/sanitizer.log"
 # The device reductions and P&L statistics, with enough paths (70,000) for the bracketed VaR
-# selection and its Thrust passes; one cell.
+# selection, its counting kernel and the Thrust sort; one cell.
 if HEDGEMAP_CUDA_DEVICE_MOMENTS=1 "$SAN" --tool memcheck --error-exitcode 9 "$BIN/hedgemap" run --backend cuda --paths 70000 \
      --set 'grid.expiry_days=[1]' --set 'grid.volatility=[0.8]' -o "$OUT/sanitizer_dm.h5" --overwrite --progress none >"$OUT/sanitizer_dm.log" 2>&1; then
   STATUS[memcheck_device_reductions]=ok; else STATUS[memcheck_device_reductions]=FAIL; fi
