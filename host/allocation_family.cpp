@@ -223,21 +223,9 @@ GroupCellResult evaluate_cppi(const Scenario& s, const GroupSpec& spec, const Ce
     sums.add_chunk(first, n, capital, floor_value,
                    [&](int p, std::uint64_t i) { return terminal[p * stride + i]; });
   };
-  if (chunks_reduced(exec)) {  // moments made with the paths; terminal values kept
-    const KeptColumns keep{CppiKernel<Real>::terminal_value, per, points};
-    run_paths_reduced(exec, kernel, paths, keep,
-                      [&](std::uint64_t first, std::uint64_t n, const ReducedChunk& chunk) {
-                        if (first == 0) moments.set_shift(chunk.shift);
-                        moments.add_partials(chunk.partials, n);
-                        add_terminal_values(first, n, chunk.kept, n);
-                      });
-  } else {
-    run_paths(exec, kernel, paths, [&](std::uint64_t first, std::uint64_t n, const double* block) {
-      moments.add_chunk(block, n, exec.threads);
-      add_terminal_values(first, n, block + std::uint64_t(CppiKernel<Real>::terminal_value) * n,
-                          std::uint64_t(per) * n);
-    });
-  }
+  run_paths_with_moments(exec, kernel, paths,
+                         KeptColumns{CppiKernel<Real>::terminal_value, per, points}, moments,
+                         add_terminal_values);
 
   GroupCellResult r;
   r.metrics.assign(c_metrics, std::vector<double>(points, kNaN));
@@ -315,21 +303,9 @@ GroupCellResult evaluate_vol_target(const Scenario& s, const GroupSpec& spec,
     sums.add_chunk(first, n, capital, -std::numeric_limits<double>::infinity(),
                    [&](int p, std::uint64_t i) { return terminal[p * stride + i]; });
   };
-  if (chunks_reduced(exec)) {  // moments made with the paths; terminal values kept
-    const KeptColumns keep{VolTargetKernel<Real>::terminal_value, per, points};
-    run_paths_reduced(exec, kernel, paths, keep,
-                      [&](std::uint64_t first, std::uint64_t n, const ReducedChunk& chunk) {
-                        if (first == 0) moments.set_shift(chunk.shift);
-                        moments.add_partials(chunk.partials, n);
-                        add_terminal_values(first, n, chunk.kept, n);
-                      });
-  } else {
-    run_paths(exec, kernel, paths, [&](std::uint64_t first, std::uint64_t n, const double* block) {
-      moments.add_chunk(block, n, exec.threads);
-      add_terminal_values(first, n, block + std::uint64_t(VolTargetKernel<Real>::terminal_value) * n,
-                          std::uint64_t(per) * n);
-    });
-  }
+  run_paths_with_moments(exec, kernel, paths,
+                         KeptColumns{VolTargetKernel<Real>::terminal_value, per, points}, moments,
+                         add_terminal_values);
 
   GroupCellResult r;
   r.metrics.assign(v_metrics, std::vector<double>(points, kNaN));

@@ -206,15 +206,14 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
     }
 #endif
     if (!keep.to_pnl_store) keep_on_host();
-    run_paths_reduced(exec, kernel, n, keep, [&](std::uint64_t first, std::uint64_t count,
-                                                 const ReducedChunk& chunk) {
-      if (first == 0) moments.set_shift(chunk.shift);
-      moments.add_partials(chunk.partials, count);
-      if (!keep.to_pnl_store)
-        for (int p = 0; p < points; ++p)
-          std::copy(chunk.kept + std::uint64_t(p) * count,
-                    chunk.kept + std::uint64_t(p + 1) * count, pnl[p].get() + first);
-    });
+    run_paths_with_moments(exec, kernel, n, keep, moments,
+                           [&](std::uint64_t first, std::uint64_t count, const double* kept,
+                               std::uint64_t stride) {
+                             if (kept == nullptr) return;  // in the device P&L store
+                             for (int p = 0; p < points; ++p)
+                               std::copy(kept + p * stride, kept + p * stride + count,
+                                         pnl[p].get() + first);
+                           });
   } else {
     keep_on_host();
     run_paths(exec, kernel, n, [&](std::uint64_t first, std::uint64_t count, const double* block) {

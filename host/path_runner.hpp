@@ -158,4 +158,28 @@ void run_paths_reduced(const Execution& exec, const Kernel& kernel, std::uint64_
   });
 }
 
+// Runs the paths with every column's moments summed into `moments`: from whole chunks, or from
+// the reduced ones when chunks_reduced(exec). consume_kept(first, n, kept, stride) sees kept
+// column k (keep.first + k keep.stride) of path first + i at kept[k * stride + i]; kept is null
+// when those columns went to the device P&L store.
+template <class Kernel, class Consumer>
+void run_paths_with_moments(const Execution& exec, const Kernel& kernel, std::uint64_t total_paths,
+                            const KeptColumns& keep, ColumnMoments& moments,
+                            Consumer&& consume_kept) {
+  if (chunks_reduced(exec)) {
+    run_paths_reduced(exec, kernel, total_paths, keep,
+                      [&](std::uint64_t first, std::uint64_t n, const ReducedChunk& chunk) {
+                        if (first == 0) moments.set_shift(chunk.shift);
+                        moments.add_partials(chunk.partials, n);
+                        consume_kept(first, n, chunk.kept, n);
+                      });
+    return;
+  }
+  run_paths(exec, kernel, total_paths, [&](std::uint64_t first, std::uint64_t n, const double* block) {
+    moments.add_chunk(block, n, exec.threads);
+    consume_kept(first, n, static_cast<const double*>(block + std::uint64_t(keep.first) * n),
+                 std::uint64_t(keep.stride) * n);
+  });
+}
+
 }  // namespace hedgemap
