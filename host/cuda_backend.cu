@@ -187,13 +187,14 @@ void enqueue_path_kernel(const Kernel& kernel, unsigned long long first_path, un
 }
 
 // A device buffer of at least `bytes`, reallocated (after the stream drained) when smaller.
-void reserve_device(double*& data, std::size_t& capacity_bytes, std::size_t bytes) {
+template <class T>
+void reserve_device(T*& data, std::size_t& capacity_bytes, std::size_t bytes) {
   if (capacity_bytes >= bytes) return;
   HEDGEMAP_CUDA_CHECK(cudaStreamSynchronize(g_stream));  // nothing may still use the old one
   if (data) cudaFree(data);
   data = nullptr;
   capacity_bytes = 0;
-  HEDGEMAP_CUDA_CHECK(cudaMalloc(&data, bytes));
+  HEDGEMAP_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&data), bytes));
   capacity_bytes = bytes;
 }
 
@@ -279,16 +280,13 @@ unsigned long long* g_bracket_counts = nullptr;  // per point: below, inside, ab
 std::size_t g_bracket_counts_bytes = 0;
 double* g_centers = nullptr;  // per point: the center of a segment-sums pass
 std::size_t g_centers_bytes = 0;
-void* g_brackets = nullptr;  // per point: DeviceBracket (defined below)
+// One point's bracket (host/pnl_samples.hpp, loss_bracket) and where its kept losses go.
+struct DeviceBracket {
+  double lo, hi;
+  unsigned long long capacity, offset;  // capacity 0: no bracket (the point selects from all)
+};
+DeviceBracket* g_brackets = nullptr;  // per point
 std::size_t g_brackets_bytes = 0;
-
-// A device buffer of at least `bytes` of any type, as reserve_device.
-template <class T>
-void reserve_typed(T*& data, std::size_t& capacity_bytes, std::size_t bytes) {
-  double* raw = reinterpret_cast<double*>(data);
-  reserve_device(raw, capacity_bytes, bytes);
-  data = reinterpret_cast<T*>(raw);
-}
 
 constexpr int kSegmentLanes = 8;  // threads per segment: one per lane of the fixed order
 
@@ -379,12 +377,6 @@ struct StatisticsPassTimer {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     g_timings.statistics_passes += 1;
   }
-};
-
-// One point's bracket (host/pnl_samples.hpp, loss_bracket) and where its kept losses go.
-struct DeviceBracket {
-  double lo, hi;
-  unsigned long long capacity, offset;  // capacity 0: no bracket (the point selects from all)
 };
 
 // kth_smallest_loss_of's counting pass (host/pnl_samples.cpp) for point p = blockIdx.y:
@@ -497,7 +489,8 @@ void release_buffers() {
   for (ChunkSlot& slot : g_slots) slot.release();
   for (void* p : {static_cast<void*>(g_pnl_store), static_cast<void*>(g_segment_bounds),
                   static_cast<void*>(g_segment_sums), static_cast<void*>(g_select_scratch),
-                  static_cast<void*>(g_bracket_counts), static_cast<void*>(g_centers), g_brackets})
+                  static_cast<void*>(g_bracket_counts), static_cast<void*>(g_centers),
+                  static_cast<void*>(g_brackets)})
     if (p) cudaFree(p);
   g_pnl_store = nullptr;
   g_segment_bounds = nullptr;
@@ -703,14 +696,14 @@ void DevicePnlSamples::segment_sums(int kind, const std::vector<double>& centers
   if (count == 0) return;
   if (g_segment_bounds_host != segments.bounds) {  // upload once per cell, not per pass
     g_segment_bounds_host.clear();  // stale until the upload below is queued
-    reserve_typed(g_segment_bounds, g_segment_bounds_bytes,
+    reserve_device(g_segment_bounds, g_segment_bounds_bytes,
                   segments.bounds.size() * sizeof(unsigned long long));
     HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(g_segment_bounds, segments.bounds.data(),
                                         segments.bounds.size() * sizeof(unsigned long long),
                                         cudaMemcpyHostToDevice, g_stream));
     g_segment_bounds_host = segments.bounds;
   }
-  reserve_typed(g_segment_sums, g_segment_sums_bytes, total * sizeof(PnlSums));
+  reserve_device(g_segment_sums, g_segment_sums_bytes, total * sizeof(PnlSums));
   reserve_device(g_centers, g_centers_bytes, centers.size() * sizeof(double));
   HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(g_centers, centers.data(), centers.size() * sizeof(double),
                                       cudaMemcpyHostToDevice, g_stream));
@@ -811,15 +804,15 @@ std::vector<double> DevicePnlSamples::kth_smallest_loss(std::uint64_t k) const {
     for (int p = 0; p < points_; ++p) result[p] = select_all(p);
     return result;
   }
-  reserve_typed(g_bracket_counts, g_bracket_counts_bytes, 3 * points * sizeof(unsigned long long));
-  reserve_typed(g_brackets, g_brackets_bytes, points * sizeof(DeviceBracket));
+  reserve_device(g_bracket_counts, g_bracket_counts_bytes, 3 * points * sizeof(unsigned long long));
+  reserve_device(g_brackets, g_brackets_bytes, points * sizeof(DeviceBracket));
   HEDGEMAP_CUDA_CHECK(cudaMemsetAsync(g_bracket_counts, 0, 3 * points * sizeof(unsigned long long),
                                       g_stream));
   HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(g_brackets, brackets.data(), points * sizeof(DeviceBracket),
                                       cudaMemcpyHostToDevice, g_stream));
   bracket_losses_kernel<<<dim3(whole_column_blocks(n), static_cast<unsigned>(points_)),
                           kWholeColumnThreads, 0, g_stream>>>(
-      store_, pitch_, n, static_cast<const DeviceBracket*>(g_brackets), g_select_scratch,
+      store_, pitch_, n, g_brackets, g_select_scratch,
       g_bracket_counts);
   HEDGEMAP_CUDA_CHECK(cudaGetLastError());
   std::vector<unsigned long long> counts(3 * points);
@@ -853,7 +846,7 @@ std::vector<double> DevicePnlSamples::kth_smallest_loss(std::uint64_t k) const {
   HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(rank_device, rank.data(), points * sizeof(unsigned long long),
                                       cudaMemcpyHostToDevice, g_stream));
   pick_ranked<<<static_cast<unsigned>((points + 127) / 128), 128, 0, g_stream>>>(
-      g_select_scratch, static_cast<const DeviceBracket*>(g_brackets), rank_device, points_, ranked);
+      g_select_scratch, g_brackets, rank_device, points_, ranked);
   HEDGEMAP_CUDA_CHECK(cudaGetLastError());
   HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(result.data(), ranked, points * sizeof(double),
                                       cudaMemcpyDeviceToHost, g_stream));
