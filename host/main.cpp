@@ -18,7 +18,6 @@
 #include "host/h5_writer.hpp"
 #include "host/interrupt.hpp"
 #include "host/memory_estimate.hpp"
-#include "host/path_runner.hpp"  // kGpuChunkPaths
 #include "host/results_inspect.hpp"
 #include "host/scenario_parser.hpp"
 #include "host/sweep.hpp"
@@ -92,11 +91,10 @@ void print_plan(const Scenario& s) {
   std::printf("\n  expiry_days (steps):");
   for (double e : s.grid.expiry_days) std::printf(" %g (%d)", e, s.steps_for_expiry(e));
   std::printf("\n");
-  std::size_t points = 0, retained = 0;
+  std::size_t points = 0;
   for (const auto& g : groups) {
     std::printf("  %-28s %zu parameter point(s)\n", g.path.c_str(), g.points());
     points += g.points();
-    if (g.path.rfind("/hedging/", 0) == 0) retained += g.points();
   }
   const double path_steps = sweep_path_steps(s);
   std::printf("work: %.3g path-steps, %.3g policy evaluations (path-steps x parameter points)\n",
