@@ -269,6 +269,12 @@ ReducedLayout g_reduced_layout[2];
 double* g_pnl_store = nullptr;
 std::size_t g_pnl_store_bytes = 0;
 unsigned long long g_pnl_store_paths = 0;  // the row count of its columns
+
+// Whether the reserved store holds columns [0, columns) of `paths` rows each.
+bool store_holds(long long columns, unsigned long long paths) {
+  return g_pnl_store != nullptr && columns >= 0 && paths == g_pnl_store_paths &&
+         static_cast<std::size_t>(columns) * paths * sizeof(double) <= g_pnl_store_bytes;
+}
 unsigned long long* g_segment_bounds = nullptr;  // the segments of the last segment_sums call
 std::size_t g_segment_bounds_bytes = 0;
 std::vector<std::uint64_t> g_segment_bounds_host;
@@ -608,8 +614,7 @@ void start_chunk_reduced(const Kernel& kernel, unsigned long long first_path, un
   // Kept columns first, c = first + k * stride: one copy per column into the device P&L store, or
   // one strided 2-D copy to the host; then partials and shifts.
   if (keep.count > 0 && keep.to_pnl_store) {
-    if (!g_pnl_store || first_path + n > g_pnl_store_paths ||
-        static_cast<std::size_t>(keep.count) * g_pnl_store_paths * sizeof(double) > g_pnl_store_bytes)
+    if (!store_holds(keep.count, g_pnl_store_paths) || first_path + n > g_pnl_store_paths)
       throw CudaError("start_chunk_reduced: the device P&L store was not reserved for this run");
     // One copy per column: a 2-D copy's pitch (paths x 8 B) may not exceed the device's
     // memPitch (2^31 - 1 B on current GPUs), which a run of 2^28 paths would.
@@ -669,8 +674,7 @@ bool reserve_pnl_store(int columns, unsigned long long paths, std::size_t headro
 }
 
 void copy_to_pnl_store(int column, const double* values, unsigned long long paths) {
-  if (!g_pnl_store || column < 0 || paths != g_pnl_store_paths ||
-      static_cast<std::size_t>(column + 1) * paths * sizeof(double) > g_pnl_store_bytes)
+  if (column < 0 || !store_holds(column + 1LL, paths))
     throw CudaError("copy_to_pnl_store: column " + std::to_string(column) +
                     " is not in the device P&L store");
   HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(g_pnl_store + static_cast<std::size_t>(column) * paths,
@@ -681,8 +685,7 @@ void copy_to_pnl_store(int column, const double* values, unsigned long long path
 
 DevicePnlSamples::DevicePnlSamples(int points, unsigned long long paths)
     : store_(g_pnl_store), pitch_(g_pnl_store_paths), points_(points), paths_(paths) {
-  if (!g_pnl_store || points < 1 || points > 65535 || paths != g_pnl_store_paths ||
-      static_cast<std::size_t>(points) * paths * sizeof(double) > g_pnl_store_bytes)
+  if (points < 1 || points > 65535 || !store_holds(points, paths))  // 65,535: gridDim.y
     throw CudaError("DevicePnlSamples: " + std::to_string(points) + " points of " +
                     std::to_string(paths) + " paths are not in the device P&L store");
 }
