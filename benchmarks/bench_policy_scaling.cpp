@@ -8,9 +8,9 @@
 
 #include <vector>
 
-#include "host/backend.hpp"
-#include "host/hedging_family.hpp"
-#include "host/path_runner.hpp"
+#include "host/exec/backend.hpp"
+#include "host/families/hedging.hpp"
+#include "host/exec/path_runner.hpp"
 
 namespace {
 

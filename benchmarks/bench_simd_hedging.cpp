@@ -1,6 +1,6 @@
 // Kernel-only speed of the hedging kernel on workload (a), QuantLib's DiscreteHedging set-up
 // (float, Black-Scholes, one short ATM call, periodic every step, 21 steps, no costs): the scalar
-// functor against the lane-batched version (host/simd_hedging.cpp) on each instruction set this
+// functor against the lane-batched version (host/cpu/simd_hedging.cpp) on each instruction set this
 // CPU runs, one thread. Counter: path-steps per second (QuantLib: 2.2e6 per CPU-second).
 //
 //   hedgemap_bench --benchmark_filter=SimdHedging
@@ -8,9 +8,9 @@
 
 #include <vector>
 
-#include "host/hedging_family.hpp"
-#include "host/kernel_params.hpp"
-#include "host/simd_hedging.hpp"
+#include "host/families/hedging.hpp"
+#include "host/scenario/kernel_params.hpp"
+#include "host/cpu/simd_hedging.hpp"
 
 namespace {
 

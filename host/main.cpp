@@ -11,15 +11,12 @@
 #include <string>
 
 #include "build_info.hpp"
-#include "host/backend.hpp"
-#ifdef HEDGEMAP_WITH_CUDA
-#include "host/cuda_backend.hpp"  // timings()
-#endif
-#include "host/h5_writer.hpp"
-#include "host/interrupt.hpp"
-#include "host/memory_estimate.hpp"
-#include "host/results_inspect.hpp"
-#include "host/scenario_parser.hpp"
+#include "host/exec/backend.hpp"
+#include "host/formats/h5_writer.hpp"
+#include "host/exec/interrupt.hpp"
+#include "host/families/memory_estimate.hpp"
+#include "host/formats/inspect.hpp"
+#include "host/scenario/parser.hpp"
 #include "host/sweep.hpp"
 
 namespace fs = std::filesystem;
@@ -210,17 +207,8 @@ int main(int argc, char** argv) {
                      summary.path_steps / summary.wall_seconds);
       std::printf("%s\n", run_options.output.c_str());
     }
-#ifdef HEDGEMAP_WITH_CUDA
-    if (exec.backend == BackendKind::cuda) {  // HEDGEMAP_CUDA_TIMING=1 asked for it: always shown
-      const cuda_backend::CudaTimings t = cuda_backend::timings();
-      if (t.enabled)
-        std::fprintf(stderr,
-                     "hedgemap: cuda timing: path kernels %.6f s in %llu launches, copies to host "
-                     "%.6f s (%.3f GB), device statistics %.6f s in %llu passes\n",
-                     t.kernel_seconds, t.launches, t.copy_seconds, double(t.bytes_copied) * 1e-9,
-                     t.statistics_seconds, t.statistics_passes);
-    }
-#endif
+    const std::string timing = backend_timing_report(exec);  // HEDGEMAP_CUDA_TIMING=1
+    if (!timing.empty()) std::fprintf(stderr, "hedgemap: %s\n", timing.c_str());
     return summary.exit_code;
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "hedgemap: error: out of host memory (lower simulation.paths); nothing was written\n");

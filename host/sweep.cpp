@@ -6,15 +6,15 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "host/allocation_family.hpp"
-#include "host/bootstrap.hpp"
-#include "host/checkpoint.hpp"
-#include "host/hedging_family.hpp"
-#include "host/interrupt.hpp"
-#include "host/kernel_params.hpp"
-#include "host/model_summary.hpp"
+#include "host/families/allocation.hpp"
+#include "host/statistics/bootstrap.hpp"
+#include "host/formats/checkpoint.hpp"
+#include "host/families/hedging.hpp"
+#include "host/exec/interrupt.hpp"
+#include "host/scenario/kernel_params.hpp"
+#include "host/families/model_summary.hpp"
 #include "host/progress.hpp"
-#include "host/results_file.hpp"
+#include "host/formats/results_file.hpp"
 
 namespace hedgemap {
 

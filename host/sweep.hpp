@@ -4,10 +4,10 @@
 #include <string>
 #include <vector>
 
-#include "host/backend.hpp"
-#include "host/cell_result.hpp"
-#include "host/policy_group.hpp"
-#include "host/scenario.hpp"
+#include "host/exec/backend.hpp"
+#include "host/families/cell_result.hpp"
+#include "host/statistics/policy_group.hpp"
+#include "host/scenario/scenario.hpp"
 
 namespace hedgemap {
 

@@ -74,7 +74,7 @@ struct HedgingKernel {
   // (1/gamma)^{1/3} per WW point, so that H = base * this with base computed once per step.
   double ww_inv_cbrt_risk_aversion[kMaxHedgeParams] = {};
   // Effective proportional cost lambda of the WW band (chosen on the host, see
-  // host/hedging_family.cpp: fee + average impact and gas per notional at a typical trade).
+  // host/families/hedging.cpp: fee + average impact and gas per notional at a typical trade).
   double ww_lambda = 0.0;
 
   HM_HD int points() const { return 1 + n_periodic + n_band + n_ww; }

@@ -1,5 +1,5 @@
 // Plain parameter blocks passed by value to kernels: trivially copyable, in model units
-// (years, annualized rates, fractions), built from the scenario by host/kernel_params.cpp.
+// (years, annualized rates, fractions), built from the scenario by host/scenario/kernel_params.cpp.
 #pragma once
 #include <type_traits>
 

@@ -1,4 +1,4 @@
-// Every path kernel type the backends run. host/cuda_backend.cu instantiates its launcher once per
+// Every path kernel type the backends run. host/cuda/backend.cu instantiates its launcher once per
 // entry; add a line here (both precisions) when adding a kernel.
 #pragma once
 #include "kernels/book_price_kernel.hpp"

@@ -6,7 +6,7 @@
 // A path kernel is a trivially copyable functor
 //   HM_HD void operator()(unsigned long long path, const PathOutput& out) const;
 // with `int columns() const`; the same object runs in the OpenMP loop and the CUDA kernel
-// (host/path_runner.hpp), so both backends execute one piece of code.
+// (host/exec/path_runner.hpp), so both backends execute one piece of code.
 #pragma once
 #include "kernels/hd.hpp"
 

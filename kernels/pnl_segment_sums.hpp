@@ -1,4 +1,4 @@
-// The sums behind a policy point's P&L statistics (host/hedging_statistics.hpp), over one segment
+// The sums behind a policy point's P&L statistics (host/statistics/hedging_statistics.hpp), over one segment
 // of paths [lo, hi), in one fixed order on the CPU and the GPU: element lo + i goes to partial sum
 // i mod 8, the eight partials are added in a fixed tree, every product and sum rounded on its own
 // (kernels/block_moments.hpp). A sample's statistics add its segments' sums in segment order, so

@@ -8,7 +8,7 @@
 //
 // Only where the state lives depends on Capacity: the bodies run for the same points in the same
 // order with the same arithmetic, so results are bit-identical for every capacity >= the points.
-// The kernels' default capacity is their maximum (the CPU backend, the tests); host/cuda_backend.cu
+// The kernels' default capacity is their maximum (the CPU backend, the tests); host/cuda/backend.cu
 // launches the smallest capacity that holds a run's points.
 #pragma once
 #include "kernels/hd.hpp"

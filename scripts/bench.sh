@@ -57,7 +57,7 @@ print(f"{label:38s} {backend:5s} {paths:10d} {ps:12d} {wall:8.2f} {user + sys_s:
       f"{ps / wall:14.3e} {ps * points / wall:14.3e} {rss / 1024:9.0f}")
 PY
   CPU_PER_STEP=$(python3 -c "print(($user + $sys) / ($paths * $steps))")
-  # CUDA: the path kernels' own time (CUDA events, host/cuda_backend.cu), fastest of the runs.
+  # CUDA: the path kernels' own time (CUDA events, host/cuda/backend.cu), fastest of the runs.
   python3 - "$TMP/err.txt" "$paths" "$steps" "$points" <<'PY'
 import re, sys
 runs = [tuple(float(x) for x in m.groups()) for m in re.finditer(

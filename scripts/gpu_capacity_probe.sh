@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compiler figures of every point capacity 2..32 of the kernels with per-point state, in both
-# precisions, compiled or not into host/cuda_backend.cu (which picks its rungs from this table):
+# precisions, compiled or not into host/cuda/backend.cu (which picks its rungs from this table):
 # a throw-away translation unit with the backend's kernel shape, nvcc -Xptxas=-v with the
 # build's flags, then scripts/gpu_resource_table.py. Needs nvcc, not a GPU (about a minute).
 #   bash scripts/gpu_capacity_probe.sh [sm]          # default sm 90
@@ -13,7 +13,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 cat >"$TMP/probe.cu" <<'EOF'
 #include "kernels/path_kernel_list.hpp"
-// Same shape as host/cuda_backend.cu's capacity_path_kernel.
+// Same shape as host/cuda/backend.cu's capacity_path_kernel.
 template <class Kernel, int Capacity>
 __global__ void __launch_bounds__(128)
     capacity_path_kernel(Kernel kernel, unsigned long long first, unsigned long long n, double* out) {

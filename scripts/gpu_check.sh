@@ -32,7 +32,7 @@ else
   BIN=build-gpu
   step "install + build (sm_$arch)"
   bash scripts/install-deps.sh >>"$LOG" 2>&1
-  if BUILD_DIR=build-gpu bash scripts/build.sh -DHEDGEMAP_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="$arch" >>"$LOG" 2>&1; then
+  if BUILD_DIR=build-gpu bash scripts/build.sh -DHEDGEMAP_CUDA=ON -DHEDGEMAP_PTXAS_VERBOSE=ON -DCMAKE_CUDA_ARCHITECTURES="$arch" >>"$LOG" 2>&1; then
     STATUS[build]=ok; else STATUS[build]=FAIL; tail -40 "$LOG"; exit 1; fi
 fi
 # Compiler figures of the kernels this run measures (registers, stack, spills, occupancy):

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Compiler figures of the CUDA kernels: registers, stack, spills (from `ptxas -v`, which every
-CUDA build of host/cuda_backend.cu prints) and the theoretical occupancy that follows, as a
+"""Compiler figures of the CUDA kernels: registers, stack, spills (from `ptxas -v`, which a CUDA build
+configured with -DHEDGEMAP_PTXAS_VERBOSE=ON prints for host/cuda/backend.cu) and the theoretical occupancy that follows, as a
 Markdown table. Needs no GPU:
 
-  touch host/cuda_backend.cu && cmake --build build --target hedgemap_cuda 2>&1 | python3 scripts/gpu_resource_table.py
+  cmake -B build -DHEDGEMAP_PTXAS_VERBOSE=ON && touch host/cuda/backend.cu && cmake --build build --target hedgemap_cuda 2>&1 | python3 scripts/gpu_resource_table.py
 
 Occupancy follows the rules of the CUDA toolkit's cuda_occupancy.h
 (cudaOccMaxActiveBlocksPerMultiprocessor) for compute capability 9.0 (H100/H200): 65,536
@@ -99,7 +99,7 @@ def main():
     text = open(args.log).read() if args.log else sys.stdin.read()
     rows = parse_ptxas(text)
     if not rows:
-        sys.exit("no ptxas -v entries in the input (is host/cuda_backend.cu rebuilt with -Xptxas=-v?)")
+        sys.exit("no ptxas -v entries in the input (is host/cuda/backend.cu rebuilt with -Xptxas=-v?)")
     print(f"| kernel | arch | capacity | registers | stack B | spill stores/loads B | warps/SM "
           f"({args.block} thr/block) | occupancy | warps/SM at 64 / 256 |")
     print("|---|---|---|---|---|---|---|---|---|")

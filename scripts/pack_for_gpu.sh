@@ -11,12 +11,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARCH=${1:-90}
-BUILD_DIR=build-gpu-bundle bash scripts/build.sh -DHEDGEMAP_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="$ARCH"
+BUILD_DIR=build-gpu-bundle bash scripts/build.sh -DHEDGEMAP_CUDA=ON -DHEDGEMAP_PTXAS_VERBOSE=ON -DCMAKE_CUDA_ARCHITECTURES="$ARCH"
 rm -rf gpu-bundle
 mkdir -p gpu-bundle/lib
 # The kernels' compiler figures for gpu_check.sh to print beside what it measures (recompiles
 # the one CUDA file so that ptxas -v speaks again).
-touch host/cuda_backend.cu
+touch host/cuda/backend.cu
 cmake --build build-gpu-bundle --target hedgemap_cuda 2>&1 | python3 scripts/gpu_resource_table.py >gpu-bundle/gpu_resources.md
 for exe in hedgemap hedgemap_tests hedgemap_bench; do
   [ -x "build-gpu-bundle/$exe" ] || continue

@@ -281,7 +281,7 @@ def ww_law_shape(scenario: dict, vol, expiry_days, steps, days_per_year=365.0):
     The Whalley-Wilmott half-width is H = (3/2 e^{-rT} lambda S Gamma^2 / gamma)^{1/3}, so
     H = gamma^{-1/3} * shape. Gamma: Black-Scholes gamma of the whole book at t = 0 (Merton jumps
     ignored); lambda = fee + gas per notional of a typical trade |Gamma| S sigma sqrt(dt) (as
-    host/hedging_family.cpp, but without price impact); r, S, fee, gas from the scenario.
+    host/families/hedging.cpp, but without price impact); r, S, fee, gas from the scenario.
     """
     books = scenario.get("book", [])
     if not books:

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "host/scenario_parser.hpp"
+#include "host/scenario/parser.hpp"
 
 namespace hedgemap::scenario_test {
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "host/simd_dispatch.hpp"
+#include "host/cpu/simd_dispatch.hpp"
 #include "kernels/path_output.hpp"
 
 namespace hedgemap::simd_test {

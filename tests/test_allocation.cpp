@@ -7,9 +7,9 @@
 #include <cmath>
 #include <vector>
 
-#include "host/allocation_family.hpp"
-#include "host/backend.hpp"
-#include "host/kernel_params.hpp"
+#include "host/families/allocation.hpp"
+#include "host/exec/backend.hpp"
+#include "host/scenario/kernel_params.hpp"
 
 namespace hedgemap {
 namespace {

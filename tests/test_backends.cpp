@@ -8,12 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "host/allocation_family.hpp"
-#include "host/backend.hpp"
-#include "host/hedging_family.hpp"
-#include "host/kernel_params.hpp"
-#include "host/path_runner.hpp"
-#include "host/pnl_samples.hpp"
+#include "host/families/allocation.hpp"
+#include "host/exec/backend.hpp"
+#include "host/families/hedging.hpp"
+#include "host/scenario/kernel_params.hpp"
+#include "host/exec/path_runner.hpp"
+#include "host/statistics/pnl_samples.hpp"
 #include "kernels/book_price_kernel.hpp"
 
 using namespace hedgemap;

@@ -7,8 +7,8 @@
 #include <random>
 #include <vector>
 
-#include "host/column_moments.hpp"
-#include "host/path_runner.hpp"  // kReductionBlock
+#include "host/statistics/column_moments.hpp"
+#include "host/exec/path_runner.hpp"  // kReductionBlock
 #include "kernels/block_moments.hpp"
 
 using namespace hedgemap;

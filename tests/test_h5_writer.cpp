@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "host/h5_writer.hpp"
+#include "host/formats/h5_writer.hpp"
 
 namespace {
 

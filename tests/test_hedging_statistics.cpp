@@ -7,7 +7,7 @@
 #include <random>
 #include <vector>
 
-#include "host/hedging_statistics.hpp"
+#include "host/statistics/hedging_statistics.hpp"
 
 using namespace hedgemap;
 

@@ -1,4 +1,4 @@
-// The two-in-flight chunk loop of the CUDA backend (host/path_runner.hpp), driven by a fake
+// The two-in-flight chunk loop of the CUDA backend (host/exec/path_runner.hpp), driven by a fake
 // device on the CPU: the GPU itself is not needed to check that every path is consumed once, in
 // order, with the right data, and that no chunk's buffer is overwritten before it was consumed.
 #include <gtest/gtest.h>
@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "host/path_runner.hpp"
+#include "host/exec/path_runner.hpp"
 
 using namespace hedgemap;
 

@@ -1,4 +1,4 @@
-// The segment sums behind the P&L statistics (host/pnl_samples.hpp, kernels/pnl_segment_sums.hpp)
+// The segment sums behind the P&L statistics (host/statistics/pnl_samples.hpp, kernels/pnl_segment_sums.hpp)
 // against independent long-double references, the segmentation's invariants, and the bits being
 // the same whether the segments are summed on one thread or many.
 #include <gtest/gtest.h>
@@ -9,8 +9,8 @@
 #include <random>
 #include <vector>
 
-#include "host/hedging_statistics.hpp"
-#include "host/pnl_samples.hpp"
+#include "host/statistics/hedging_statistics.hpp"
+#include "host/statistics/pnl_samples.hpp"
 
 using namespace hedgemap;
 

@@ -1,16 +1,16 @@
 // The point capacity of the kernels (kernels/point_loop.hpp) decides only where the per-point
 // state lives: every capacity that holds a run's points gives the same bits as the default
 // (the kernel's maximum, which the CPU backend runs). The CUDA backend launches the smallest
-// capacity it compiled (host/cuda_backend.cu); on the CPU the unrolled form of the loop runs
+// capacity it compiled (host/cuda/backend.cu); on the CPU the unrolled form of the loop runs
 // here, unrolled or not, so the same guards and arithmetic are checked without a GPU.
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <vector>
 
-#include "host/allocation_family.hpp"
-#include "host/hedging_family.hpp"
-#include "host/kernel_params.hpp"
+#include "host/families/allocation.hpp"
+#include "host/families/hedging.hpp"
+#include "host/scenario/kernel_params.hpp"
 #include "kernels/point_loop.hpp"
 
 using namespace hedgemap;

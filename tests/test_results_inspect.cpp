@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "host/results_file.hpp"
-#include "host/results_inspect.hpp"
+#include "host/formats/results_file.hpp"
+#include "host/formats/inspect.hpp"
 
 namespace hedgemap {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "host/scenario_parser.hpp"
+#include "host/scenario/parser.hpp"
 #include "tests/scenario_test_inputs.hpp"
 
 namespace hedgemap {

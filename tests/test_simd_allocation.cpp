@@ -1,4 +1,4 @@
-// The lane-batched CPU allocation kernels (host/simd_allocation.cpp) against the scalar functors
+// The lane-batched CPU allocation kernels (host/cpu/simd_allocation.cpp) against the scalar functors
 // they replace: same paths, same per-path columns (to 1e-6 of each column's RMS on >= 99.5% of
 // paths, counts exactly; in the portable build CPPI is even bit-identical, see
 // CppiBitIdenticalToScalar), for every instruction set this CPU runs, in
@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "host/allocation_family.hpp"
-#include "host/kernel_params.hpp"
-#include "host/path_runner.hpp"
-#include "host/simd_allocation.hpp"
+#include "host/families/allocation.hpp"
+#include "host/scenario/kernel_params.hpp"
+#include "host/exec/path_runner.hpp"
+#include "host/cpu/simd_allocation.hpp"
 #include "tests/simd_test_support.hpp"
 
 namespace hedgemap {

@@ -1,4 +1,4 @@
-// The lane-batched BookPriceKernel<float> (host/simd_book_price.cpp) against the scalar functor it
+// The lane-batched BookPriceKernel<float> (host/cpu/simd_book_price.cpp) against the scalar functor it
 // replaces: same paths, every per-path column bit-identical (discounted payoff of a book of calls
 // and puts, jump count, outage count, S_T), for every instruction set this CPU runs, with Merton
 // jumps, outages, latency and gas dispersion on and off, path counts that are not a multiple of
@@ -9,8 +9,8 @@
 #include <cstdlib>
 #include <vector>
 
-#include "host/path_runner.hpp"
-#include "host/simd_book_price.hpp"
+#include "host/exec/path_runner.hpp"
+#include "host/cpu/simd_book_price.hpp"
 #include "tests/simd_test_support.hpp"
 
 namespace hedgemap {
@@ -137,12 +137,11 @@ TEST(SimdBookPrice, EligibilityAndScalarSwitch) {
   unsetenv("HEDGEMAP_SCALAR_CPU");
   k.process.jumps.model = JumpModel::kou;  // Kou jumps run the scalar functor
   EXPECT_FALSE(simd_eligible(k));
-  const Execution exec{};
   std::vector<double> out(std::size_t(k.columns()) * 16);
-  EXPECT_FALSE(run_batched_on_cpu(exec, k, 0, 16, out.data()));
+  EXPECT_FALSE(run_batched_on_cpu(/*threads=*/0, k, 0, 16, out.data()));
 }
 
-// Through run_chunk_on (the hook in host/path_runner.hpp): the same block as the scalar loop.
+// Through run_chunk_on (the hook in host/exec/path_runner.hpp): the same block as the scalar loop.
 TEST(SimdBookPrice, PathRunnerUsesTheBatchedKernel) {
   if (available_isas().empty()) GTEST_SKIP() << "built without SLEEF";
   BookPriceKernel<float> k = eventful_kernel();

@@ -1,4 +1,4 @@
-// The lane-batched CPU hedging kernel (host/simd_hedging.cpp) against the scalar functor it
+// The lane-batched CPU hedging kernel (host/cpu/simd_hedging.cpp) against the scalar functor it
 // replaces: same paths, same per-path columns up to float rounding (SLEEF's vector exp, log,
 // sincos and erfc differ from glibc's in the last bit), for every instruction set this CPU runs,
 // in configurations that exercise every branch (Merton and Kou jumps, outages, latency, costs,
@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "host/hedging_family.hpp"
-#include "host/kernel_params.hpp"
-#include "host/path_runner.hpp"
-#include "host/simd_hedging.hpp"
+#include "host/families/hedging.hpp"
+#include "host/scenario/kernel_params.hpp"
+#include "host/exec/path_runner.hpp"
+#include "host/cpu/simd_hedging.hpp"
 #include "tests/simd_test_support.hpp"
 
 namespace hedgemap {

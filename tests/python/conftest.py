@@ -1,5 +1,5 @@
 """Fixtures for the analysis tests: a synthetic results file (h5py, laid out like
-host/results_file.cpp) and a real one made by `$HEDGEMAP_BINARY run` on a tiny scenario.
+host/formats/results_file.cpp) and a real one made by `$HEDGEMAP_BINARY run` on a tiny scenario.
 
 ctest sets HEDGEMAP_BINARY to the built hedgemap; run by hand:
     HEDGEMAP_BINARY=build/hedgemap /usr/bin/python3 -m pytest tests/python

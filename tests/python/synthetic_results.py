@@ -1,4 +1,4 @@
-"""A synthetic hedgemap results file written with h5py exactly as host/results_file.cpp lays it
+"""A synthetic hedgemap results file written with h5py exactly as host/formats/results_file.cpp lays it
 out (same groups, names, dimension scales, attribute types), with made-up but plausible numbers,
 so the reader, plots and report can be tested without the simulator.
 

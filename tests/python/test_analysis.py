@@ -1,5 +1,5 @@
 """Tests of scripts/hedgemap_results.py, plot_results.py and report.py on a synthetic results
-file (exact layout of host/results_file.cpp) and on one written by the hedgemap binary.
+file (exact layout of host/formats/results_file.cpp) and on one written by the hedgemap binary.
 
 Values are checked against an independent read of the file with h5py, never against numbers
 the scripts printed."""

@@ -1,0 +1,241 @@
+#include "host/families/hedging.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "host/statistics/column_moments.hpp"
+#include "host/statistics/hedging_statistics.hpp"
+#include "host/exec/pnl_collection.hpp"
+
+namespace hedgemap {
+namespace {
+
+bool has_policy(const Scenario& s, const char* name) {
+  const auto& p = s.hedging.policies;
+  return std::find(p.begin(), p.end(), name) != p.end();
+}
+
+template <class T>
+void check_axis(const std::vector<T>& values, const char* key) {
+  if (values.empty() || values.size() > std::size_t(kMaxHedgeParams))
+    throw std::invalid_argument(std::string(key) + ": between 1 and " +
+                                std::to_string(kMaxHedgeParams) + " values");
+}
+
+const char* kQuote = "quote currency";
+
+std::vector<MetricInfo> hedging_metrics(double level) {
+  const std::string lv = std::to_string(level);
+  return {
+      {"pnl_mean", kQuote, "mean hedger P&L at expiry"},
+      {"pnl_std", kQuote, "standard deviation of hedger P&L"},
+      {"pnl_stderr", kQuote, "standard error of the mean P&L"},
+      {"pnl_skew", "1", "skewness of hedger P&L"},
+      {"pnl_excess_kurtosis", "1", "excess kurtosis of hedger P&L"},
+      {"pnl_var", kQuote, "value at risk of the loss -P&L at level " + lv},
+      {"pnl_cvar", kQuote, "conditional value at risk of the loss -P&L at level " + lv},
+      {"cost_mean", kQuote, "mean total trading cost (fee + gas + impact), value at expiry"},
+      {"fee_mean", kQuote, "mean proportional fee, value at expiry"},
+      {"gas_mean", kQuote, "mean gas, value at expiry"},
+      {"impact_mean", kQuote, "mean price impact cost, value at expiry"},
+      {"trades_mean", "1", "mean number of trades per path (initial hedge and unwind included)"},
+  };
+}
+enum Metric {
+  pnl_mean,
+  pnl_std,
+  pnl_stderr,
+  pnl_skew,
+  pnl_kurt,
+  pnl_var,
+  pnl_cvar,
+  cost_mean,
+  fee_mean,
+  gas_mean,
+  impact_mean,
+  trades_mean,
+  kMetrics
+};
+
+}  // namespace
+
+std::vector<GroupSpec> hedging_groups(const Scenario& s) {
+  const HedgeObjective kind = hedge_objective(s.hedging.objective.kind);
+  const double level = s.hedging.objective.level;
+  GroupSpec base;
+  base.metrics = hedging_metrics(level);
+  base.objective_kind = s.hedging.objective.kind;
+  base.sense = objective_sense(kind);
+  base.objective_units = kQuote;
+  base.objective_long_name =
+      kind == HedgeObjective::mean_std ? "-mean(PnL) + risk_aversion * std(PnL), minimised"
+      : kind == HedgeObjective::cvar
+          ? "CVaR of the loss -PnL at level " + std::to_string(level) + ", minimised"
+          : "exponential-utility certainty equivalent of PnL, maximised";
+  std::vector<GroupSpec> groups;
+  GroupSpec none = base;
+  none.path = "/hedging/none";
+  none.policy = "none";
+  groups.push_back(none);
+  if (has_policy(s, "periodic")) {
+    check_axis(s.hedging.periodic_every_steps, "hedging.periodic.every_steps");
+    GroupSpec g = base;
+    g.path = "/hedging/periodic";
+    g.policy = "periodic";
+    Axis a{"every_steps", {}, "steps", "rebalance to the model delta every k steps", true, true};
+    for (int k : s.hedging.periodic_every_steps) a.values.push_back(double(k));
+    g.axes.push_back(a);
+    groups.push_back(g);
+  }
+  if (has_policy(s, "delta_band")) {
+    check_axis(s.hedging.delta_band_band, "hedging.delta_band.band");
+    GroupSpec g = base;
+    g.path = "/hedging/delta_band";
+    g.policy = "delta_band";
+    g.axes.push_back(Axis{"band", s.hedging.delta_band_band, "underlying units",
+                          "rebalance when |hedge - target| exceeds this (rebalance_to " +
+                              s.hedging.delta_band_rebalance_to + ")",
+                          true, false});
+    groups.push_back(g);
+  }
+  if (has_policy(s, "whalley_wilmott")) {
+    check_axis(s.hedging.whalley_wilmott_risk_aversion, "hedging.whalley_wilmott.risk_aversion");
+    GroupSpec g = base;
+    g.path = "/hedging/whalley_wilmott";
+    g.policy = "whalley_wilmott";
+    g.axes.push_back(Axis{"risk_aversion", s.hedging.whalley_wilmott_risk_aversion,
+                          "1/quote currency", "Whalley-Wilmott exponential-utility risk aversion",
+                          true, false});
+    groups.push_back(g);
+  }
+  return groups;
+}
+
+double whalley_wilmott_lambda(const Scenario& s, const CellCoordinates& cell) {
+  const ProcessParams p = process_params(s, cell);
+  const CostParams c = cost_params(s);
+  const Greeks<double> g0 = book_greeks<double>(option_book(s), hedging_model(s), p.spot, p.rate,
+                                                p.volatility, p.expiry, p.jumps);
+  const double typical = std::abs(g0.gamma) * p.spot * p.volatility * std::sqrt(p.dt);
+  if (!(typical > 0.0)) return c.fee_rate;
+  const double notional = typical * p.spot;
+  const double impact = impact_cost<double>(c, typical, p.spot, p.volatility);
+  return c.fee_rate + (impact + c.gas) / notional;
+}
+
+template <class Real>
+HedgingKernel<Real> make_hedging_kernel(const Scenario& s, const CellCoordinates& cell) {
+  HedgingKernel<Real> k;
+  k.process = process_params(s, cell);
+  k.costs = cost_params(s);
+  k.book = option_book(s);
+  k.model = hedging_model(s);
+  k.book_value0 = book_greeks<double>(k.book, k.model, k.process.spot, k.process.rate,
+                                      k.process.volatility, k.process.expiry, k.process.jumps)
+                      .price;
+  if (has_policy(s, "periodic")) {
+    check_axis(s.hedging.periodic_every_steps, "hedging.periodic.every_steps");
+    k.n_periodic = int(s.hedging.periodic_every_steps.size());
+    for (int i = 0; i < k.n_periodic; ++i) {
+      k.every_steps[i] = s.hedging.periodic_every_steps[i];
+      if (k.every_steps[i] < 1)
+        throw std::invalid_argument("hedging.periodic.every_steps: must be >= 1");
+    }
+  }
+  if (has_policy(s, "delta_band")) {
+    check_axis(s.hedging.delta_band_band, "hedging.delta_band.band");
+    k.n_band = int(s.hedging.delta_band_band.size());
+    for (int i = 0; i < k.n_band; ++i) k.band[i] = s.hedging.delta_band_band[i];
+    k.band_to_edge = s.hedging.delta_band_rebalance_to == "edge";
+  }
+  if (has_policy(s, "whalley_wilmott")) {
+    check_axis(s.hedging.whalley_wilmott_risk_aversion, "hedging.whalley_wilmott.risk_aversion");
+    k.n_ww = int(s.hedging.whalley_wilmott_risk_aversion.size());
+    for (int i = 0; i < k.n_ww; ++i)
+      k.ww_inv_cbrt_risk_aversion[i] = 1.0 / std::cbrt(s.hedging.whalley_wilmott_risk_aversion[i]);
+    k.ww_lambda = whalley_wilmott_lambda(s, cell);
+  }
+  return k;
+}
+template HedgingKernel<float> make_hedging_kernel<float>(const Scenario&, const CellCoordinates&);
+template HedgingKernel<double> make_hedging_kernel<double>(const Scenario&, const CellCoordinates&);
+
+namespace {
+
+template <class Real>
+std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordinates& cell,
+                                           const Execution& exec, const BootstrapPlan& plan,
+                                           ModelCell* model) {
+  const std::vector<GroupSpec> groups = hedging_groups(s);
+  const HedgingKernel<Real> kernel = make_hedging_kernel<Real>(s, cell);
+  const int points = kernel.points();
+  const std::uint64_t n = s.simulation.paths;
+  const HedgeObjective kind = hedge_objective(s.hedging.objective.kind);
+  const double k = s.hedging.objective.risk_aversion, level = s.hedging.objective.level;
+
+  // Per-path P&L of every point and the moments of every column, wherever the backend ran them.
+  ColumnMoments moments(kernel.columns());
+  const CollectedPnl pnl =
+      run_paths_collecting_pnl(exec, kernel, n, KeptColumns{hedge_pnl, kHedgeMetrics, points}, moments);
+  if (model) *model = summarize_model(s, cell, moments, kernel.summary_column());
+
+  // Every point's statistics, from fixed-order segment sums: the same bits whichever threads or
+  // device make them (host/statistics/pnl_samples.hpp).
+  const PnlSegments segments = pnl_segments(n, plan.blocks);
+  const std::vector<PointStatistics> statistics = pnl_statistics(*pnl.samples, segments, kind, k, level);
+
+  std::vector<GroupCellResult> results;
+  int first_point = 0;
+  for (const GroupSpec& g : groups) {
+    const int gp = int(g.points());
+    GroupCellResult r;
+    r.metrics.assign(kMetrics, std::vector<double>(gp));
+    r.objective.resize(gp);
+    r.objective_stderr.resize(gp);
+    for (int i = 0; i < gp; ++i) {
+      const int p = first_point + i;
+      const PnlSummary& ps = statistics[p].summary;
+      const int c = p * kHedgeMetrics;
+      const double fee = moments.mean(c + hedge_fee), gas = moments.mean(c + hedge_gas),
+                   impact = moments.mean(c + hedge_impact);
+      const double values[kMetrics] = {ps.mean,
+                                       ps.std,
+                                       ps.stderr_of_mean,
+                                       ps.skew,
+                                       ps.excess_kurtosis,
+                                       ps.var,
+                                       ps.cvar,
+                                       fee + gas + impact,
+                                       fee,
+                                       gas,
+                                       impact,
+                                       moments.mean(c + hedge_trades)};
+      for (int m = 0; m < kMetrics; ++m) r.metrics[m][i] = values[m];
+      r.objective[i] = ps.objective;
+      r.objective_stderr[i] = ps.objective_stderr;
+    }
+    r.bootstrap_optimum = bootstrap_optima(std::size_t(gp), g.sense, plan,
+                                           [&](std::size_t point, const std::vector<int>& blocks) {
+                                             return statistics[first_point + int(point)].on_blocks(blocks);
+                                           });
+    results.push_back(std::move(r));
+    first_point += gp;
+  }
+  return results;
+}
+
+}  // namespace
+
+std::vector<GroupCellResult> evaluate_hedging_cell(const Scenario& s, const CellCoordinates& cell,
+                                                   const Execution& exec,
+                                                   const BootstrapPlan& plan, ModelCell* model) {
+  if (s.simulation.precision == "double") return evaluate_with<double>(s, cell, exec, plan, model);
+  return evaluate_with<float>(s, cell, exec, plan, model);
+}
+
+}  // namespace hedgemap

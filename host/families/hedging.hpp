@@ -1,0 +1,36 @@
+// The hedging policy family: which /hedging/<policy> groups a scenario asks for, and their
+// results on one grid cell, all computed from one HedgingKernel pass over the cell's paths.
+#pragma once
+#include <vector>
+
+#include "host/exec/backend.hpp"
+#include "host/statistics/bootstrap.hpp"
+#include "host/scenario/kernel_params.hpp"
+#include "host/families/model_summary.hpp"
+#include "host/statistics/policy_group.hpp"
+#include "host/scenario/scenario.hpp"
+#include "kernels/hedging_kernel.hpp"
+
+namespace hedgemap {
+
+// "/hedging/none" always, then periodic, delta_band, whalley_wilmott in that order when listed in
+// hedging.policies. Throws std::invalid_argument for more than kMaxHedgeParams values of an axis.
+std::vector<GroupSpec> hedging_groups(const Scenario& s);
+
+// One GroupCellResult per hedging_groups(s) entry, in the same order. With `model`, also the
+// /model/ summary of the same paths (no second pass).
+std::vector<GroupCellResult> evaluate_hedging_cell(const Scenario& s, const CellCoordinates& cell,
+                                                   const Execution& exec,
+                                                   const BootstrapPlan& plan,
+                                                   ModelCell* model = nullptr);
+
+// Effective proportional cost of the Whalley-Wilmott band: fee + (impact + mean gas) per notional
+// of a typical trade n = |Gamma_0| S_0 sigma sqrt(dt) (the std of the book delta's change over
+// one step at t=0). Falls back to the fee alone when the book has no gamma.
+double whalley_wilmott_lambda(const Scenario& s, const CellCoordinates& cell);
+
+// The path kernel of a cell (the Real precision is the caller's choice).
+template <class Real>
+HedgingKernel<Real> make_hedging_kernel(const Scenario& s, const CellCoordinates& cell);
+
+}  // namespace hedgemap

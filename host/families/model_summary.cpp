@@ -1,0 +1,52 @@
+#include "host/families/model_summary.hpp"
+
+#include <limits>
+
+#include "host/statistics/column_moments.hpp"
+#include "host/exec/path_runner.hpp"
+#include "kernels/book_price_kernel.hpp"
+
+namespace hedgemap {
+namespace {
+
+template <class Real>
+ModelCell run_model(const Scenario& s, const CellCoordinates& cell, const Execution& exec) {
+  BookPriceKernel<Real> kernel;
+  kernel.process = process_params(s, cell);
+  kernel.book = option_book(s);
+  ColumnMoments moments(kernel.columns());
+  run_paths(exec, kernel, s.simulation.paths, [&](std::uint64_t, std::uint64_t n, const double* block) {
+    moments.add_chunk(block, n, exec.threads);
+  });
+  return summarize_model(s, cell, moments, 0);
+}
+
+}  // namespace
+
+ModelCell summarize_model(const Scenario& s, const CellCoordinates& cell,
+                          const ColumnMoments& moments, int first) {
+  ModelCell m;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const OptionBook book = option_book(s);
+  if (book.legs > 0) {
+    const ProcessParams p = process_params(s, cell);
+    m.book_price = book_greeks<double>(book, hedging_model(s), p.spot, p.rate, p.volatility,
+                                       p.expiry, p.jumps).price;
+    m.book_price_mc = moments.mean(first + summary_discounted_payoff);
+    m.book_price_mc_stderr = moments.stderr_of_mean(first + summary_discounted_payoff);
+  } else {
+    m.book_price = m.book_price_mc = m.book_price_mc_stderr = nan;
+  }
+  m.jumps_mean = moments.mean(first + summary_jumps);
+  m.gap_events_mean = moments.mean(first + summary_gap_events);
+  m.terminal_spot_mean = moments.mean(first + summary_terminal_spot);
+  m.terminal_spot_stderr = moments.stderr_of_mean(first + summary_terminal_spot);
+  return m;
+}
+
+ModelCell evaluate_model_cell(const Scenario& s, const CellCoordinates& cell, const Execution& exec) {
+  return s.simulation.precision == "double" ? run_model<double>(s, cell, exec)
+                                            : run_model<float>(s, cell, exec);
+}
+
+}  // namespace hedgemap

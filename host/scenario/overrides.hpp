@@ -1,0 +1,21 @@
+// `--set dotted.key=value` overrides, applied to the parsed TOML table before validation so the
+// same checks cover them. Keys may index arrays: `book[1].strike=1.1`, `grid.volatility[0]=0.5`.
+#pragma once
+#include <string>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "host/scenario/problem.hpp"
+
+namespace hedgemap::scenario_detail {
+
+// Sets `text` = "dotted.key=value" in `root`. The value is read as a TOML value ("10",
+// "[0.5, 0.9]", "\"kou\"") or, when it is not one, as a string (`jumps.model=kou`). Missing tables
+// are created, so an absent section appears. Unknown keys are inserted too: the validating pass
+// reports them, with location "--set" (override nodes carry no file position). Malformed
+// overrides are appended to `problems`.
+void apply_override(toml::table& root, const std::string& text,
+                    std::vector<ScenarioProblem>& problems);
+
+}  // namespace hedgemap::scenario_detail

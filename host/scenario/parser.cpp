@@ -1,0 +1,378 @@
+// Scenario file -> Scenario: TOML parse, `--set` overrides on the parsed table, then one
+// validating pass over every section of ../shared/spec/scenario.md that collects all problems.
+#include "host/scenario/parser.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+#include "host/scenario/field_reader.hpp"
+#include "host/scenario/overrides.hpp"
+
+namespace hedgemap {
+
+using namespace scenario_detail;
+
+// ---- problems and the error ------------------------------------------------------------------
+
+namespace {
+
+// ---- sections --------------------------------------------------------------------------------
+
+const std::vector<std::string_view> kPolicies{"periodic", "delta_band", "whalley_wilmott"};
+constexpr std::int64_t kMaxPaths = std::int64_t{1} << 40;
+constexpr double kMaxStepsPerPath = 1e8;
+
+Bound integer_range(double lo, double hi, std::string text = {}) {
+  Bound b = closed_interval(lo, hi);
+  b.custom_text = std::move(text);
+  return b;
+}
+
+// The path kernels keep per-point state in fixed arrays (kernels/hedging_kernel.hpp,
+// kernels/cppi_kernel.hpp): at most 32 values per hedging axis, 64 allocation combinations.
+constexpr std::size_t kMaxHedgingAxisValues = 32, kMaxAllocationCombinations = 64;
+
+void check_axis_size(FieldReader& r, const toml::table& t, const std::string& prefix,
+                     const char* key, std::size_t size) {
+  if (size > kMaxHedgingAxisValues)
+    r.report(prefix + key, t.get(key), nullptr,
+             "has " + std::to_string(size) + " values; at most " +
+                 std::to_string(kMaxHedgingAxisValues) + " are allowed");
+}
+
+void check_combinations(FieldReader& r, const toml::table& t, const std::string& prefix,
+                        const char* first_axis, std::size_t combinations) {
+  if (combinations > kMaxAllocationCombinations)
+    r.report(prefix + first_axis, t.get(first_axis), nullptr,
+             "gives " + std::to_string(combinations) + " combinations with " + prefix +
+                 "tolerance; at most " + std::to_string(kMaxAllocationCombinations) + " are allowed");
+}
+
+enum class ObjectiveFamily { hedging, cppi, vol_target };
+
+void read_objective(FieldReader& r, const toml::table& parent, const std::string& prefix,
+                    ObjectiveConfig& out, ObjectiveFamily family) {
+  const toml::table* t = r.table(parent, prefix, "objective");
+  if (!t) return;
+  const std::string p = prefix + "objective.";
+  const std::string label = "[" + prefix + "objective]";
+  if (family == ObjectiveFamily::cppi) {
+    r.check_keys(*t, p, {"kind", "gap_probability_max", "risk_aversion"}, label);
+    r.text(*t, p, "kind", out.kind, {"max_mean_gap", "mean_std"});
+    r.number(*t, p, "gap_probability_max", out.gap_probability_max, closed_interval(0, 1));
+  } else if (family == ObjectiveFamily::vol_target) {  // its statistics are mean and std
+    r.check_keys(*t, p, {"kind", "risk_aversion"}, label);
+    r.text(*t, p, "kind", out.kind, {"mean_std"});
+  } else {
+    r.check_keys(*t, p, {"kind", "risk_aversion", "level"}, label);
+    r.text(*t, p, "kind", out.kind, {"mean_std", "cvar", "utility"});
+    r.number(*t, p, "level", out.level, open_interval(0, 1));
+  }
+  r.number(*t, p, "risk_aversion", out.risk_aversion, greater_than(0));
+}
+
+void read_simulation(FieldReader& r, const toml::table& t, SimulationConfig& out) {
+  const std::string p = "simulation.";
+  r.check_keys(t, p, {"paths", "dt_hours", "steps", "precision", "backend"}, "[simulation]");
+  std::int64_t integer = 0;
+  if (r.integer(t, p, "paths", integer, integer_range(1, double(kMaxPaths), "in [1, 2^40]"))) {
+    out.paths = static_cast<std::uint64_t>(integer);
+  }
+  r.number(t, p, "dt_hours", out.dt_hours, greater_than(0));
+  if (r.integer(t, p, "steps", integer, integer_range(1, kMaxStepsPerPath))) {
+    out.steps = static_cast<int>(integer);
+  }
+  r.text(t, p, "precision", out.precision, {"float", "double"});
+  r.text(t, p, "backend", out.backend, {"auto", "cpu", "cuda"});
+}
+
+void read_market_model(FieldReader& r, const toml::table& root, Scenario& s) {
+  if (const toml::table* t = r.table(root, "", "market")) {
+    r.check_keys(*t, "market.", {"spot", "rate", "drift"}, "[market]");
+    r.number(*t, "market.", "spot", s.market.spot, greater_than(0));
+    r.number(*t, "market.", "rate", s.market.rate, any_number());
+    r.number(*t, "market.", "drift", s.market.drift, any_number());
+  }
+  if (const toml::table* t = r.table(root, "", "jumps")) {
+    const std::string p = "jumps.";
+    r.check_keys(*t, p,
+                 {"model", "intensity", "log_mean", "log_stdev", "up_probability", "up_rate",
+                  "down_rate"},
+                 "[jumps]");
+    JumpConfig& j = s.jumps;
+    r.text(*t, p, "model", j.model, {"none", "merton", "kou"});
+    r.number(*t, p, "intensity", j.intensity, at_least(0));
+    r.number(*t, p, "log_mean", j.log_mean, any_number());
+    r.number(*t, p, "log_stdev", j.log_stdev, at_least(0));
+    r.number(*t, p, "up_probability", j.up_probability, closed_interval(0, 1));
+    r.number(*t, p, "up_rate", j.up_rate, greater_than(1));
+    r.number(*t, p, "down_rate", j.down_rate, greater_than(0));
+  }
+  if (const toml::table* t = r.table(root, "", "gaps")) {
+    const std::string p = "gaps.";
+    r.check_keys(*t, p,
+                 {"intensity", "duration_hours", "crash_log_mean", "crash_log_stdev",
+                  "gas_multiplier"},
+                 "[gaps]");
+    GapConfig& g = s.gaps;
+    r.number(*t, p, "intensity", g.intensity, at_least(0));
+    r.number(*t, p, "duration_hours", g.duration_hours, greater_than(0));
+    r.number(*t, p, "crash_log_mean", g.crash_log_mean, any_number());
+    r.number(*t, p, "crash_log_stdev", g.crash_log_stdev, at_least(0));
+    r.number(*t, p, "gas_multiplier", g.gas_multiplier, at_least(1));
+  }
+}
+
+void read_costs(FieldReader& r, const toml::table& t, CostConfig& c) {
+  const std::string p = "costs.";
+  r.check_keys(t, p,
+               {"fee_bps", "gas", "gas_volatility", "impact", "pool_depth", "impact_coefficient",
+                "daily_volume", "latency_seconds", "min_trade_units"},
+               "[costs]");
+  r.number(t, p, "fee_bps", c.fee_bps, at_least(0));
+  r.number(t, p, "gas", c.gas, at_least(0));
+  r.number(t, p, "gas_volatility", c.gas_volatility, at_least(0));
+  r.text(t, p, "impact", c.impact, {"none", "linear", "sqrt", "amm"});
+  r.number(t, p, "pool_depth", c.pool_depth, greater_than(0));
+  r.number(t, p, "impact_coefficient", c.impact_coefficient, at_least(0));
+  r.number(t, p, "daily_volume", c.daily_volume, greater_than(0));
+  r.number(t, p, "latency_seconds", c.latency_seconds, at_least(0));
+  r.number(t, p, "min_trade_units", c.min_trade_units, at_least(0));
+}
+
+void read_book(FieldReader& r, const toml::node& node, std::vector<BookLeg>& book) {
+  const toml::array* legs = node.as_array();
+  if (!legs || legs->empty() || !legs->is_array_of_tables()) {
+    r.report("book", &node, node.is_table() ? nullptr : &node,
+             "must be an array of tables: one [[book]] section per option leg");
+    return;
+  }
+  bool any_nonzero = false;
+  for (std::size_t i = 0; i < legs->size(); ++i) {
+    const toml::table& t = *(*legs)[i].as_table();
+    const std::string p = "book[" + std::to_string(i) + "].";
+    r.check_keys(t, p, {"type", "strike", "quantity"}, "[[book]]");
+    BookLeg leg;
+    r.text(t, p, "type", leg.type, {"call", "put"});
+    r.number(t, p, "strike", leg.strike, greater_than(0));
+    r.number(t, p, "quantity", leg.quantity, any_number());
+    any_nonzero = any_nonzero || leg.quantity != 0.0;
+    book.push_back(leg);
+  }
+  if (!any_nonzero) {
+    r.report("book", &node, nullptr,
+             "every leg has quantity 0: give at least one leg a non-zero quantity");
+  }
+}
+
+void read_hedging(FieldReader& r, const toml::table& t, HedgingConfig& h) {
+  const std::string p = "hedging.";
+  h.present = true;
+  r.check_keys(t, p,
+               {"model", "policies", "periodic", "delta_band", "whalley_wilmott", "objective"},
+               "[hedging]");
+  r.text(t, p, "model", h.model, {"black_scholes", "merton"});
+  if (t.contains("policies")) {
+    r.choice_list(t, p, "policies", h.policies, kPolicies);
+  } else {
+    h.policies.assign(kPolicies.begin(), kPolicies.end());  // absent: every policy
+  }
+  if (const toml::table* q = r.table(t, p, "periodic")) {
+    r.check_keys(*q, "hedging.periodic.", {"every_steps"}, "[hedging.periodic]");
+    r.integer_axis(*q, "hedging.periodic.", "every_steps", h.periodic_every_steps,
+                   integer_range(1, INT_MAX));
+    check_axis_size(r, *q, "hedging.periodic.", "every_steps", h.periodic_every_steps.size());
+  }
+  if (const toml::table* q = r.table(t, p, "delta_band")) {
+    r.check_keys(*q, "hedging.delta_band.", {"band", "rebalance_to"}, "[hedging.delta_band]");
+    r.number_axis(*q, "hedging.delta_band.", "band", h.delta_band_band, greater_than(0), false);
+    check_axis_size(r, *q, "hedging.delta_band.", "band", h.delta_band_band.size());
+    r.text(*q, "hedging.delta_band.", "rebalance_to", h.delta_band_rebalance_to,
+           {"center", "edge"});
+  }
+  if (const toml::table* q = r.table(t, p, "whalley_wilmott")) {
+    r.check_keys(*q, "hedging.whalley_wilmott.", {"risk_aversion"},
+                 "[hedging.whalley_wilmott]");
+    r.number_axis(*q, "hedging.whalley_wilmott.", "risk_aversion",
+                  h.whalley_wilmott_risk_aversion, greater_than(0), false);
+    check_axis_size(r, *q, "hedging.whalley_wilmott.", "risk_aversion",
+                    h.whalley_wilmott_risk_aversion.size());
+  }
+  read_objective(r, t, p, h.objective, ObjectiveFamily::hedging);
+}
+
+void read_cppi(FieldReader& r, const toml::table& t, CppiConfig& c) {
+  const std::string p = "cppi.";
+  c.present = true;
+  r.check_keys(t, p, {"capital", "floor", "multiplier", "tolerance", "max_leverage", "objective"},
+               "[cppi]");
+  r.number(t, p, "capital", c.capital, greater_than(0));
+  r.number(t, p, "floor", c.floor, open_interval(0, 1));
+  r.number_axis(t, p, "multiplier", c.multiplier, at_least(1), false);
+  r.number_axis(t, p, "tolerance", c.tolerance, at_least(0), false);
+  check_combinations(r, t, p, "multiplier", c.multiplier.size() * c.tolerance.size());
+  r.number(t, p, "max_leverage", c.max_leverage, greater_than(0));
+  read_objective(r, t, p, c.objective, ObjectiveFamily::cppi);
+}
+
+void read_vol_target(FieldReader& r, const toml::table& t, VolTargetConfig& v) {
+  const std::string p = "vol_target.";
+  v.present = true;
+  r.check_keys(t, p,
+               {"capital", "target", "tolerance", "ewma_halflife_hours", "max_leverage",
+                "objective"},
+               "[vol_target]");
+  r.number(t, p, "capital", v.capital, greater_than(0));
+  r.number_axis(t, p, "target", v.target, greater_than(0), false);
+  r.number_axis(t, p, "tolerance", v.tolerance, at_least(0), false);
+  check_combinations(r, t, p, "target", v.target.size() * v.tolerance.size());
+  r.number(t, p, "ewma_halflife_hours", v.ewma_halflife_hours, greater_than(0));
+  r.number(t, p, "max_leverage", v.max_leverage, greater_than(0));
+  read_objective(r, t, p, v.objective, ObjectiveFamily::vol_target);
+}
+
+// Time-step checks that need several sections: steps per path stay bounded, and a trade's
+// latency is shorter than one step (dt = expiry_days * 24 h / steps_for_expiry).
+void check_time_steps(FieldReader& r, const toml::table& root, const Scenario& s) {
+  const toml::node* dt_node = root.at_path("simulation.dt_hours").node();
+  const toml::node* latency_node = root.at_path("costs.latency_seconds").node();
+  double worst_step_seconds = INFINITY;
+  double worst_expiry = 0.0;
+  for (const double expiry : s.grid.expiry_days) {
+    if (!s.simulation.steps) {
+      const double steps = expiry * 24.0 / s.simulation.dt_hours;
+      if (!(steps <= kMaxStepsPerPath)) {
+        r.report("simulation.dt_hours", dt_node, dt_node,
+                 "gives " + format_number(std::round(steps)) + " steps per path at expiry_days = " +
+                     format_number(expiry) + "; at most 1e8 steps are allowed");
+        return;
+      }
+    }
+    const double step_seconds = expiry * 86400.0 / s.steps_for_expiry(expiry);
+    if (step_seconds < worst_step_seconds) {
+      worst_step_seconds = step_seconds;
+      worst_expiry = expiry;
+    }
+  }
+  if (s.costs.latency_seconds > 0.0 && s.costs.latency_seconds >= worst_step_seconds) {
+    r.report("costs.latency_seconds", latency_node, latency_node,
+             "must be shorter than one time step, which is " + format_number(worst_step_seconds) +
+                 " s at expiry_days = " + format_number(worst_expiry));
+  }
+}
+
+Scenario convert(const toml::table& root, FieldReader& r, std::vector<ScenarioProblem>& problems) {
+  Scenario s;
+  r.check_keys(root, "",
+               {"name", "seed", "days_per_year", "simulation", "grid", "market", "jumps", "gaps",
+                "costs", "book", "hedging", "cppi", "vol_target"},
+               "the top level");
+  if (r.text(root, "", "name", s.name, {}) &&
+      (s.name.empty() || s.name.find_first_of("/\\") != std::string::npos)) {
+    r.report("name", root.get("name"), root.get("name"),
+             "must be a non-empty string without / or \\ (it names results/<name>.h5)");
+  }
+  std::int64_t seed = 0;
+  if (r.integer(root, "", "seed", seed,
+                integer_range(0, 9.3e18, ">= 0 (TOML integers stop at 2^63-1)"))) {
+    s.seed = static_cast<std::uint64_t>(seed);
+  }
+  r.number(root, "", "days_per_year", s.days_per_year, greater_than(0));
+
+  const std::size_t before_timing = problems.size();
+  if (const toml::table* t = r.table(root, "", "simulation")) read_simulation(r, *t, s.simulation);
+  static const toml::table kEmpty;
+  const toml::table* grid = r.table(root, "", "grid");
+  if (grid) r.check_keys(*grid, "grid.", {"volatility", "expiry_days"}, "[grid]");
+  r.number_axis(grid ? *grid : kEmpty, "grid.", "volatility", s.grid.volatility, greater_than(0),
+                true);
+  r.number_axis(grid ? *grid : kEmpty, "grid.", "expiry_days", s.grid.expiry_days,
+                greater_than(0), true);
+  const bool timing_valid = problems.size() == before_timing;
+
+  read_market_model(r, root, s);
+  if (const toml::table* t = r.table(root, "", "costs")) read_costs(r, *t, s.costs);
+  if (const toml::node* book = root.get("book")) read_book(r, *book, s.book);
+  const toml::table* hedging = r.table(root, "", "hedging");
+  if (hedging) read_hedging(r, *hedging, s.hedging);
+  if (const toml::table* t = r.table(root, "", "cppi")) read_cppi(r, *t, s.cppi);
+  if (const toml::table* t = r.table(root, "", "vol_target")) read_vol_target(r, *t, s.vol_target);
+
+  // Rules that join sections.
+  if (!root.contains("hedging") && !root.contains("cppi") && !root.contains("vol_target")) {
+    r.report("hedging", nullptr, nullptr,
+             "absent, and so are [cppi] and [vol_target]: at least one policy family is required");
+  }
+  if (hedging && !root.contains("book")) {
+    r.report("book", hedging, nullptr,
+             "is required when [hedging] is present: one [[book]] section per option leg");
+  }
+  const toml::node_view<const toml::node> jumps_model = root.at_path("jumps.model");
+  const bool jumps_model_valid =
+      !jumps_model || jumps_model.value<std::string>() == std::optional<std::string>(s.jumps.model);
+  if (s.hedging.model == "merton" && s.jumps.model != "merton" && jumps_model_valid) {
+    const toml::node* model = root.at_path("hedging.model").node();
+    r.report("hedging.model", model, model,
+             "\"merton\" needs jumps.model = \"merton\" (it is \"" + s.jumps.model + "\")");
+  }
+  if (timing_valid) check_time_steps(r, root, s);
+  return s;
+}
+
+}  // namespace
+
+// ---- entry points ----------------------------------------------------------------------------
+
+Scenario parse_scenario(std::string_view toml_text, const std::string& source_name,
+                        const std::vector<std::string>& overrides) {
+  std::vector<ScenarioProblem> problems;
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, std::string(source_name));
+  } catch (const toml::parse_error& error) {
+    ScenarioProblem p;
+    p.line = static_cast<int>(error.source().begin.line);
+    p.column = static_cast<int>(error.source().begin.column);
+    p.location = source_name + ":" + std::to_string(p.line) + ":" + std::to_string(p.column);
+    p.message = "invalid TOML: " + std::string(error.description());
+    throw ScenarioError({p});
+  }
+  for (const std::string& text : overrides) apply_override(root, text, problems);
+
+  FieldReader reader(source_name, problems);
+  Scenario scenario = convert(root, reader, problems);
+  if (!problems.empty()) {
+    // File order first; problems without a position (whole file, --set) keep their order after.
+    std::stable_sort(problems.begin(), problems.end(),
+                     [](const ScenarioProblem& a, const ScenarioProblem& b) {
+                       const auto rank = [](const ScenarioProblem& p) {
+                         return std::make_pair(p.line == 0 ? INT_MAX : p.line, p.column);
+                       };
+                       return rank(a) < rank(b);
+                     });
+    throw ScenarioError(std::move(problems));
+  }
+  scenario.effective_toml = to_toml_text(root);
+  return scenario;
+}
+
+Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    ScenarioProblem p;
+    p.location = path;
+    p.message = std::string("cannot open the scenario file: ") + std::strerror(errno);
+    throw ScenarioError({p});
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_scenario(text.str(), path, overrides);
+}
+
+}  // namespace hedgemap
