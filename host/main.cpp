@@ -31,7 +31,8 @@ struct ScenarioArgs {
 };
 
 void add_scenario_options(CLI::App* cmd, ScenarioArgs& a) {
-  cmd->add_option("scenario", a.file, "scenario TOML file (default: the embedded scenarios/default.toml)");
+  cmd->add_option("scenario", a.file,
+                  "scenario TOML file (default: the embedded scenarios/default.toml)");
   cmd->add_option("--set", a.overrides, "override a scenario key: --set costs.gas=10 (TOML value)")
       ->type_name("KEY=VALUE");
   cmd->add_option("--paths", a.paths, "Monte Carlo paths per cell (simulation.paths)");
@@ -68,9 +69,11 @@ void print_info() {
   std::printf("cpu: %s\n", cpu_model_name().c_str());
   const CudaDeviceInfo cuda = probe_cuda();
   if (cuda.usable) {
-    std::printf("cuda device 0: %s, compute capability %d.%d, %.1f GiB (%.1f GiB free), driver %d, runtime %d\n",
-                cuda.name.c_str(), cuda.compute_major, cuda.compute_minor, cuda.total_memory / 1073741824.0,
-                cuda.free_memory / 1073741824.0, cuda.driver_version, cuda.runtime_version);
+    std::printf(
+        "cuda device 0: %s, compute capability %d.%d, %.1f GiB (%.1f GiB free), driver %d, runtime "
+        "%d\n",
+        cuda.name.c_str(), cuda.compute_major, cuda.compute_minor, cuda.total_memory / 1073741824.0,
+        cuda.free_memory / 1073741824.0, cuda.driver_version, cuda.runtime_version);
   } else {
     std::printf("cuda: not usable: %s\n", cuda.why_not.c_str());
   }
@@ -79,10 +82,11 @@ void print_info() {
 
 void print_plan(const Scenario& s) {
   const auto groups = sweep_groups(s);
-  std::printf("scenario %s: %zu volatilities x %zu expiries = %zu cells, %llu paths each, %s precision\n",
-              s.name.c_str(), s.grid.volatility.size(), s.grid.expiry_days.size(),
-              s.grid.volatility.size() * s.grid.expiry_days.size(),
-              static_cast<unsigned long long>(s.simulation.paths), s.simulation.precision.c_str());
+  std::printf(
+      "scenario %s: %zu volatilities x %zu expiries = %zu cells, %llu paths each, %s precision\n",
+      s.name.c_str(), s.grid.volatility.size(), s.grid.expiry_days.size(),
+      s.grid.volatility.size() * s.grid.expiry_days.size(),
+      static_cast<unsigned long long>(s.simulation.paths), s.simulation.precision.c_str());
   std::printf("  volatility:");
   for (double v : s.grid.volatility) std::printf(" %g", v);
   std::printf("\n  expiry_days (steps):");
@@ -99,15 +103,18 @@ void print_plan(const Scenario& s) {
   const CellMemoryEstimate m = estimate_cell_memory(s, groups);
   const auto size = [](double bytes) {
     char text[32];
-    if (bytes >= 1073741824.0) std::snprintf(text, sizeof text, "%.2f GiB", bytes / 1073741824.0);
-    else std::snprintf(text, sizeof text, "%.0f MiB", bytes / 1048576.0);
+    if (bytes >= 1073741824.0)
+      std::snprintf(text, sizeof text, "%.2f GiB", bytes / 1073741824.0);
+    else
+      std::snprintf(text, sizeof text, "%.0f MiB", bytes / 1048576.0);
     return std::string(text);
   };
-  std::printf("memory per cell (estimate): %s of host memory on the CPU backend; with CUDA %s host "
-              "(pinned chunks) + %s device,\n  or with HEDGEMAP_CUDA_DEVICE_MOMENTS=1 %s host + %s "
-              "device\n",
-              size(m.cpu_host).c_str(), size(m.cuda_host).c_str(), size(m.cuda_device).c_str(),
-              size(m.reduced_host).c_str(), size(m.reduced_device).c_str());
+  std::printf(
+      "memory per cell (estimate): %s of host memory on the CPU backend; with CUDA %s host "
+      "(pinned chunks) + %s device,\n  or with HEDGEMAP_CUDA_DEVICE_MOMENTS=1 %s host + %s "
+      "device\n",
+      size(m.cpu_host).c_str(), size(m.cuda_host).c_str(), size(m.cuda_device).c_str(),
+      size(m.reduced_host).c_str(), size(m.reduced_device).c_str());
 }
 
 }  // namespace
@@ -127,26 +134,35 @@ int main(int argc, char** argv) {
   run->add_flag("--overwrite", run_options.overwrite, "replace an existing results file");
   run->add_option("--backend", backend, "auto | cpu | cuda (default: simulation.backend)")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  run->add_option("--threads", threads, "CPU threads (default: all)")->check(CLI::NonNegativeNumber);
+  run->add_option("--threads", threads, "CPU threads (default: all)")
+      ->check(CLI::NonNegativeNumber);
   run->add_flag("--resume", run_options.resume, "finish an interrupted run from its checkpoint");
   run->add_option("--progress", run_options.progress, "auto | bar | jsonl | none")
       ->check(CLI::IsMember({"auto", "bar", "jsonl", "none"}));
   run->add_flag("-q,--quiet", run_options.quiet, "no progress and no summary");
 
   ScenarioArgs validate_args;
-  auto* validate = app.add_subcommand("validate", "check a scenario and print the grid, the work and the memory it needs");
+  auto* validate = app.add_subcommand(
+      "validate", "check a scenario and print the grid, the work and the memory it needs");
   add_scenario_options(validate, validate_args);
 
-  auto* info = app.add_subcommand("info", "version, git commit, backends compiled in, devices seen");
+  auto* info =
+      app.add_subcommand("info", "version, git commit, backends compiled in, devices seen");
 
   std::string inspect_file;
   auto* inspect = app.add_subcommand("inspect", "print the optimal thresholds of a results file");
-  inspect->add_option("file", inspect_file, "results file (.h5)")->required()->check(CLI::ExistingFile);
+  inspect->add_option("file", inspect_file, "results file (.h5)")
+      ->required()
+      ->check(CLI::ExistingFile);
 
   std::string export_file, export_format = "csv", export_output;
-  auto* export_cmd = app.add_subcommand("export", "optimal threshold per (volatility, expiry, policy) as CSV or JSON");
-  export_cmd->add_option("file", export_file, "results file (.h5)")->required()->check(CLI::ExistingFile);
-  export_cmd->add_option("--format", export_format, "csv | json")->check(CLI::IsMember({"csv", "json"}));
+  auto* export_cmd = app.add_subcommand(
+      "export", "optimal threshold per (volatility, expiry, policy) as CSV or JSON");
+  export_cmd->add_option("file", export_file, "results file (.h5)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  export_cmd->add_option("--format", export_format, "csv | json")
+      ->check(CLI::IsMember({"csv", "json"}));
   export_cmd->add_option("-o,--output", export_output, "output file (default: stdout)");
 
   try {
@@ -170,7 +186,8 @@ int main(int argc, char** argv) {
       scenario = load(args);
     } catch (const ScenarioError& e) {
       for (const auto& p : e.problems) std::fprintf(stderr, "%s\n", p.line_text().c_str());
-      std::fprintf(stderr, "hedgemap: %zu problem(s) in the scenario; nothing was run\n", e.problems.size());
+      std::fprintf(stderr, "hedgemap: %zu problem(s) in the scenario; nothing was run\n",
+                   e.problems.size());
       return kExitBadInput;
     }
     if (*validate) {
@@ -211,7 +228,9 @@ int main(int argc, char** argv) {
     if (!timing.empty()) std::fprintf(stderr, "hedgemap: %s\n", timing.c_str());
     return summary.exit_code;
   } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "hedgemap: error: out of host memory (lower simulation.paths); nothing was written\n");
+    std::fprintf(
+        stderr,
+        "hedgemap: error: out of host memory (lower simulation.paths); nothing was written\n");
     return kExitRuntimeFailure;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "hedgemap: error: %s\n", e.what());

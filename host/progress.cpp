@@ -12,12 +12,17 @@ bool Progress::valid_mode(const std::string& m) {
 }
 
 Progress::Progress(const std::string& mode, std::size_t cells_total, double path_steps_total)
-    : cells_total_(cells_total), path_steps_total_(path_steps_total),
+    : cells_total_(cells_total),
+      path_steps_total_(path_steps_total),
       start_(std::chrono::steady_clock::now()) {
-  if (mode == "none") mode_ = Mode::none;
-  else if (mode == "bar") mode_ = Mode::bar;
-  else if (mode == "jsonl") mode_ = Mode::jsonl;
-  else mode_ = isatty(STDERR_FILENO) ? Mode::bar : Mode::jsonl;
+  if (mode == "none")
+    mode_ = Mode::none;
+  else if (mode == "bar")
+    mode_ = Mode::bar;
+  else if (mode == "jsonl")
+    mode_ = Mode::jsonl;
+  else
+    mode_ = isatty(STDERR_FILENO) ? Mode::bar : Mode::jsonl;
 }
 
 void Progress::cell_done(std::size_t cells_done, double path_steps_done) {
@@ -38,8 +43,8 @@ void Progress::cell_done(std::size_t cells_done, double path_steps_done) {
   const int filled = cells_total_ ? int(kWidth * cells_done / cells_total_) : kWidth;
   std::string bar(filled, '#');
   bar += std::string(kWidth - filled, '.');
-  std::fprintf(stderr, "\r[%s] %zu/%zu cells  %.3g path-steps/s  ETA %.0fs   ", bar.c_str(), cells_done,
-               cells_total_, rate, std::isfinite(eta) ? eta : 0.0);
+  std::fprintf(stderr, "\r[%s] %zu/%zu cells  %.3g path-steps/s  ETA %.0fs   ", bar.c_str(),
+               cells_done, cells_total_, rate, std::isfinite(eta) ? eta : 0.0);
   std::fflush(stderr);
   bar_open_ = true;
 }

@@ -39,16 +39,20 @@ std::string run_identity(const Scenario& s) {
                     "\nseed=" + std::to_string(s.seed) + "\nprecision=" + s.simulation.precision);
 }
 
-CellResult evaluate_cell(const Scenario& s, int vol_index, int expiry_index, const Execution& exec) {
+CellResult evaluate_cell(const Scenario& s, int vol_index, int expiry_index,
+                         const Execution& exec) {
   const CellCoordinates cell = cell_coordinates(s, vol_index, expiry_index);
   BootstrapPlan plan;
   // Resampling draws its own stream per cell, so the optimum's confidence does not depend on
   // the order in which cells run.
-  plan.seed = s.seed ^ (0x9E3779B97F4A7C15ull * std::uint64_t(vol_index * 65536 + expiry_index + 1));
+  plan.seed =
+      s.seed ^ (0x9E3779B97F4A7C15ull * std::uint64_t(vol_index * 65536 + expiry_index + 1));
   CellResult result;
   // The hedging pass also summarises its paths for /model/; without it, a pass of its own.
-  if (s.hedging.present) result.groups = evaluate_hedging_cell(s, cell, exec, plan, &result.model);
-  else result.model = evaluate_model_cell(s, cell, exec);
+  if (s.hedging.present)
+    result.groups = evaluate_hedging_cell(s, cell, exec, plan, &result.model);
+  else
+    result.model = evaluate_model_cell(s, cell, exec);
   if (s.cppi.present || s.vol_target.present) {
     std::vector<GroupCellResult> allocation = evaluate_allocation_cell(s, cell, exec, plan);
     result.groups.insert(result.groups.end(), allocation.begin(), allocation.end());
@@ -94,10 +98,12 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
   for (std::size_t c = 0; c < total; ++c)
     if (cells[c].done) {
       ++done;
-      path_steps_done += double(s.simulation.paths) * s.steps_for_expiry(s.grid.expiry_days[c % ne]);
+      path_steps_done +=
+          double(s.simulation.paths) * s.steps_for_expiry(s.grid.expiry_days[c % ne]);
     }
   if (!options.quiet && options.resume)
-    std::fprintf(stderr, "hedgemap: resuming from %s: %zu of %zu cells already done\n", ckpt.c_str(), done, total);
+    std::fprintf(stderr, "hedgemap: resuming from %s: %zu of %zu cells already done\n",
+                 ckpt.c_str(), done, total);
 
   Progress progress(options.quiet ? "none" : options.progress, total, sweep_path_steps(s));
   RunSummary summary;
@@ -111,7 +117,8 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
       save_checkpoint(ckpt, identity, cells);
       std::fprintf(stderr,
                    "hedgemap: interrupted; %zu of %zu cells are saved in %s. Run the same command "
-                   "with --resume to finish.\n", done, total, ckpt.c_str());
+                   "with --resume to finish.\n",
+                   done, total, ckpt.c_str());
       summary.exit_code = kExitInterrupted;
       return summary;
     } catch (const std::exception& e) {  // out of memory, a CUDA fault, ...: keep what is done
@@ -124,8 +131,10 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
     progress.cell_done(done, path_steps_done);
     if (interrupt_requested()) {  // a signal arrived after the cell finished: stop cleanly here
       progress.finish();
-      std::fprintf(stderr, "hedgemap: interrupted; %zu of %zu cells are saved in %s. Run the same "
-                   "command with --resume to finish.\n", done, total, ckpt.c_str());
+      std::fprintf(stderr,
+                   "hedgemap: interrupted; %zu of %zu cells are saved in %s. Run the same "
+                   "command with --resume to finish.\n",
+                   done, total, ckpt.c_str());
       summary.exit_code = kExitInterrupted;
       return summary;
     }
@@ -135,7 +144,9 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
   for (std::size_t c = 0; c < total; ++c)
     if (cell_has_nan(cells[c], groups)) {
       ++summary.nan_cells;
-      std::fprintf(stderr, "hedgemap: warning: cell volatility=%g expiry_days=%g has non-finite statistics (NaN in the file)\n",
+      std::fprintf(stderr,
+                   "hedgemap: warning: cell volatility=%g expiry_days=%g has non-finite statistics "
+                   "(NaN in the file)\n",
                    s.grid.volatility[c / ne], s.grid.expiry_days[c % ne]);
     }
 
@@ -144,7 +155,8 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
   prov.backend = backend_name(exec.backend);
   prov.device = exec.device;
   prov.scenario_sha256 = sha256_hex(s.effective_toml);
-  prov.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  prov.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   try {
     write_results_file(options.output, options.overwrite, s, groups, cells, prov);
   } catch (const std::exception& e) {  // disk full, permissions: the checkpoint has every cell

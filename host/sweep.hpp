@@ -21,7 +21,7 @@ enum ExitCode : int {
 };
 
 struct RunOptions {
-  std::string output;          // results file path
+  std::string output;  // results file path
   bool overwrite = false;
   bool resume = false;
   std::string progress = "auto";

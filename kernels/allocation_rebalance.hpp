@@ -28,7 +28,7 @@ struct AllocationAccountsOf {
   double units[Capacity];
   double cash[Capacity];
   double last_spot = 0.0;
-  int last_blocked = -1;     // last step an outage covered
+  int last_blocked = -1;  // last step an outage covered
 
   HM_HD void open_accounts(int points, double capital, TradeRecord* records) {
     for_each_point<Capacity>(0, points, [&](int p) {

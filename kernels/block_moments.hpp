@@ -39,8 +39,7 @@ HM_HD HM_FORCEINLINE double column_shift(double first_path_value) {
 // ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)).
 template <int K, class Terms>
 HM_HD HM_FORCEINLINE void fixed_order_sums(const double* x, unsigned long long lo,
-                                           unsigned long long hi, const Terms& terms,
-                                           double* out) {
+                                           unsigned long long hi, const Terms& terms, double* out) {
   double acc[K][8] = {};
   double t[K];
   unsigned long long i = lo;

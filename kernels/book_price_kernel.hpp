@@ -11,15 +11,22 @@ namespace hedgemap {
 // What every path reports for the /model/ group, in 4 columns starting at `first`:
 // the book's discounted payoff, the path's jumps and outages, and S_T. Family kernels that hedge
 // the book append these columns, so /model/ costs no extra pass over the paths.
-enum PathSummaryColumn : int { summary_discounted_payoff = 0, summary_jumps, summary_gap_events,
-                               summary_terminal_spot, kPathSummaryColumns };
+enum PathSummaryColumn : int {
+  summary_discounted_payoff = 0,
+  summary_jumps,
+  summary_gap_events,
+  summary_terminal_spot,
+  kPathSummaryColumns
+};
 
 template <class Real>
-HM_HD HM_FORCEINLINE void write_path_summary(const PathOutput& out, int first, const ProcessParams& process,
-                                             const OptionBook& book, const JumpDiffusionPath<Real>& path,
+HM_HD HM_FORCEINLINE void write_path_summary(const PathOutput& out, int first,
+                                             const ProcessParams& process, const OptionBook& book,
+                                             const JumpDiffusionPath<Real>& path,
                                              Real terminal_spot) {
   const double discount = exp(-process.rate * process.expiry);
-  out.set(first + summary_discounted_payoff, discount * double(book_payoff<Real>(book, terminal_spot)));
+  out.set(first + summary_discounted_payoff,
+          discount * double(book_payoff<Real>(book, terminal_spot)));
   out.set(first + summary_jumps, double(path.jumps()));
   out.set(first + summary_gap_events, double(path.gap_events()));
   out.set(first + summary_terminal_spot, double(terminal_spot));

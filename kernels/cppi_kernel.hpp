@@ -28,10 +28,10 @@ struct CppiSettings {
   double capital = 1.0;
   double floor_fraction = 0.9;  // G / capital
   double max_leverage = 1.0;
-  double rate = 0.0;            // cash rate, continuous, per year
-  double horizon = 0.0;         // T in years
-  double dt = 0.0;              // years per step
-  double volatility = 0.0;      // cell volatility (sqrt impact model)
+  double rate = 0.0;        // cash rate, continuous, per year
+  double horizon = 0.0;     // T in years
+  double dt = 0.0;          // years per step
+  double volatility = 0.0;  // cell volatility (sqrt impact model)
   int points = 0;
   double multiplier[kMaxAllocationPoints];
   double tolerance[kMaxAllocationPoints];
@@ -64,7 +64,8 @@ struct CppiPortfoliosOf : AllocationAccountsOf<Capacity> {
     }
     // T - t_k in double: float's time_to_expiry would put a 1e-7 relative error on F.
     const double remaining = s.horizon - double(m.index) * s.dt;
-    const double floor_now = s.floor_fraction * s.capital * exp(-s.rate * (remaining > 0.0 ? remaining : 0.0));
+    const double floor_now =
+        s.floor_fraction * s.capital * exp(-s.rate * (remaining > 0.0 ? remaining : 0.0));
     const bool can_trade = !m.blocked && !m.is_expiry;
     if (m.blocked) last_blocked = m.index;
     for_each_point<Capacity>(0, s.points, [&](int p) {
@@ -92,7 +93,13 @@ struct CppiKernel {
 
   // Columns: point p's metric q at p * kPerPoint + q. Gap indicator and shortfall follow from
   // V_T and G on the host (fewer columns to write and move).
-  enum Metric : int { terminal_value = 0, floor_breach = 1, cost_paid = 2, trade_count = 3, kPerPoint };
+  enum Metric : int {
+    terminal_value = 0,
+    floor_breach = 1,
+    cost_paid = 2,
+    trade_count = 3,
+    kPerPoint
+  };
   HM_HD int columns() const { return settings.points * kPerPoint; }
 
   HM_HD int points() const { return settings.points; }

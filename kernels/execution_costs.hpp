@@ -4,8 +4,9 @@
 //   gas    = gas * g * (congested ? gas_multiplier : 1),  g ~ LogNormal(-v^2/2, v^2), E[g] = 1
 //   impact, by model (cost relative to filling the whole trade at F):
 //     linear: c * (|n| / V_day) * |n| F                     (price moves c per day's volume)
-//     sqrt:   c * sigma_day * sqrt(|n| / V_day) * |n| F     (square-root law, sigma_day = sigma / sqrt(days/yr))
-//     amm:    constant-product pool of value D centred on F: x = D / (2F) units, y = D / 2 quote.
+//     sqrt:   c * sigma_day * sqrt(|n| / V_day) * |n| F     (square-root law, sigma_day = sigma /
+//     sqrt(days/yr)) amm:    constant-product pool of value D centred on F: x = D / (2F) units, y =
+//     D / 2 quote.
 //             buy n:  pays  y n / (x - n)  ->  impact = |n| F * n / (x - n)   (infinite if n >= x)
 //             sell n: gets  y n / (x + n)  ->  impact = |n| F * n / (x + n)
 // Shared by every policy family (hedging, CPPI, volatility targeting).
@@ -21,7 +22,8 @@ struct TradeCost {
 };
 
 template <class Real>
-HM_HD HM_FORCEINLINE Real impact_cost(const CostParams& c, Real units, Real fill_price, Real volatility) {
+HM_HD HM_FORCEINLINE Real impact_cost(const CostParams& c, Real units, Real fill_price,
+                                      Real volatility) {
   const Real size = hm_abs<Real>(units);
   const Real notional = size * fill_price;
   switch (c.impact) {
@@ -29,12 +31,14 @@ HM_HD HM_FORCEINLINE Real impact_cost(const CostParams& c, Real units, Real fill
       return Real(c.impact_coefficient) * (size / Real(c.daily_volume)) * notional;
     case ImpactModel::sqrt_law: {
       const Real sigma_day = volatility / hm_sqrt<Real>(Real(c.days_per_year));
-      return Real(c.impact_coefficient) * sigma_day * hm_sqrt<Real>(size / Real(c.daily_volume)) * notional;
+      return Real(c.impact_coefficient) * sigma_day * hm_sqrt<Real>(size / Real(c.daily_volume)) *
+             notional;
     }
     case ImpactModel::amm: {
       const Real reserve = Real(c.pool_depth) / (Real(2) * fill_price);  // units in the pool
-      if (units >= reserve) return Real(INFINITY);                      // cannot buy the pool dry
-      return units > Real(0) ? notional * size / (reserve - size) : notional * size / (reserve + size);
+      if (units >= reserve) return Real(INFINITY);                       // cannot buy the pool dry
+      return units > Real(0) ? notional * size / (reserve - size)
+                             : notional * size / (reserve + size);
     }
     default:
       return Real(0);

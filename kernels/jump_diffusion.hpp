@@ -26,15 +26,15 @@ namespace hedgemap {
 // What a policy sees at decision time t_k, k = 0..steps.
 template <class Real>
 struct MarketPoint {
-  int index;          // k
-  Real time;          // t_k in years
-  Real time_to_expiry;// T - t_k
-  Real spot;          // S(t_k)
-  Real log_return;    // ln(S(t_k) / S_0)
-  Real fill_spot;     // S(t_k + latency): where an order decided at t_k fills (spot at expiry)
-  Real gas_factor;    // gas of a transaction at t_k / mean gas: lognormal, mean 1
-  bool blocked;       // an outage covers t_k: no trade is possible
-  bool is_expiry;     // k == steps
+  int index;            // k
+  Real time;            // t_k in years
+  Real time_to_expiry;  // T - t_k
+  Real spot;            // S(t_k)
+  Real log_return;      // ln(S(t_k) / S_0)
+  Real fill_spot;       // S(t_k + latency): where an order decided at t_k fills (spot at expiry)
+  Real gas_factor;      // gas of a transaction at t_k / mean gas: lognormal, mean 1
+  bool blocked;         // an outage covers t_k: no trade is possible
+  bool is_expiry;       // k == steps
 };
 
 // E[e^J] - 1 of one jump.
@@ -164,11 +164,13 @@ class JumpDiffusionPath {
       n_ell = poisson_inverse(p0_jump_ell_, jump_mean_ell_, u01_open(g0.z));
       n_rest = poisson_inverse(p0_jump_rest_, jump_mean_rest_, u01_open(g0.w));
       jumps_ += n_ell + n_rest;
-      if ((n_ell | n_rest) != 0 && p_.jumps.model == JumpModel::merton) zj = box_muller<Real>(g1.x, g1.y);
+      if ((n_ell | n_rest) != 0 && p_.jumps.model == JumpModel::merton)
+        zj = box_muller<Real>(g1.x, g1.y);
     }
 
     Real log_fill = log_spot_;
-    if (ell_ > 0.0) log_fill += drift_ell_ + sigma_sqrt_ell_ * zd.z1 + jump_sum(interval, n_ell, 0, zj.z1);
+    if (ell_ > 0.0)
+      log_fill += drift_ell_ + sigma_sqrt_ell_ * zd.z1 + jump_sum(interval, n_ell, 0, zj.z1);
     m.fill_spot = ell_ > 0.0 ? spot0_ * hm_exp<Real>(log_fill) : m.spot;
 
     Real log_next = log_fill + drift_rest_ + sigma_sqrt_rest_ * zd.z0 +

@@ -24,7 +24,8 @@ HM_HD inline Greeks<Real> merton_jump_diffusion(OptionType type, Real spot, Real
   Greeks<Real> sum{Real(0), Real(0), Real(0), Real(0)};
   for (int n = 0; n < 200; ++n) {
     if (n > 0) weight *= lambda_tau / n;
-    const double vol_n = sqrt(double(vol) * double(vol) + n * jumps.log_stdev * jumps.log_stdev / double(tau));
+    const double vol_n =
+        sqrt(double(vol) * double(vol) + n * jumps.log_stdev * jumps.log_stdev / double(tau));
     const double rate_n = double(rate) - jumps.intensity * k + n * log1p(k) / double(tau);
     const Greeks<Real> g = black_scholes<Real>(type, spot, strike, Real(rate_n), Real(vol_n), tau);
     const Real w = Real(weight);

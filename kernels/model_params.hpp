@@ -15,30 +15,31 @@ enum class HedgingModel : int { black_scholes = 0, merton = 1 };
 struct JumpParams {
   JumpModel model = JumpModel::none;
   double intensity = 0.0;
-  double log_mean = 0.0, log_stdev = 0.0;                      // merton: J ~ N(log_mean, log_stdev^2)
-  double up_probability = 0.5, up_rate = 25.0, down_rate = 20.0; // kou: J ~ +Exp(eta1) w.p. p, -Exp(eta2)
+  double log_mean = 0.0, log_stdev = 0.0;  // merton: J ~ N(log_mean, log_stdev^2)
+  double up_probability = 0.5, up_rate = 25.0,
+         down_rate = 20.0;  // kou: J ~ +Exp(eta1) w.p. p, -Exp(eta2)
 };
 
 // Outages ("gaps"): Poisson arrivals, exponential durations, a normal log crash at each start.
 struct GapParams {
-  double intensity = 0.0;          // per year
-  double mean_duration = 0.0;      // years
+  double intensity = 0.0;      // per year
+  double mean_duration = 0.0;  // years
   double crash_log_mean = 0.0, crash_log_stdev = 0.0;
   double gas_multiplier = 1.0;
 };
 
 struct CostParams {
-  double fee_rate = 0.0;           // fraction of traded notional (fee_bps / 1e4)
-  double gas = 0.0;                // mean gas per transaction, quote currency
-  double gas_volatility = 0.0;     // lognormal sigma of gas, mean kept
+  double fee_rate = 0.0;        // fraction of traded notional (fee_bps / 1e4)
+  double gas = 0.0;             // mean gas per transaction, quote currency
+  double gas_volatility = 0.0;  // lognormal sigma of gas, mean kept
   ImpactModel impact = ImpactModel::none;
-  double pool_depth = 0.0;         // amm: pool value, both sides, quote currency
-  double impact_coefficient = 0.0; // linear / sqrt
-  double daily_volume = 1.0;       // sqrt: units of underlying per day
-  double latency = 0.0;            // years
+  double pool_depth = 0.0;          // amm: pool value, both sides, quote currency
+  double impact_coefficient = 0.0;  // linear / sqrt
+  double daily_volume = 1.0;        // sqrt: units of underlying per day
+  double latency = 0.0;             // years
   double days_per_year = 365.0;
   double gas_multiplier_after_outage = 1.0;  // [gaps].gas_multiplier
-  double min_trade_units = 0.0;    // a wanted trade with |n| below this is not sent (0 = off)
+  double min_trade_units = 0.0;  // a wanted trade with |n| below this is not sent (0 = off)
 };
 
 // Everything that defines the price process of one grid cell.
@@ -46,13 +47,13 @@ struct ProcessParams {
   unsigned long long seed = 0;
   double spot = 1.0;
   double rate = 0.0;
-  double drift = 0.0;              // total expected return mu
-  double volatility = 0.0;         // diffusive sigma
-  double expiry = 0.0;             // years
+  double drift = 0.0;       // total expected return mu
+  double volatility = 0.0;  // diffusive sigma
+  double expiry = 0.0;      // years
   int steps = 1;
-  double dt = 0.0;                 // expiry / steps
-  double latency = 0.0;            // years, < dt
-  double gas_volatility = 0.0;     // dispersion of the per-step gas factor
+  double dt = 0.0;              // expiry / steps
+  double latency = 0.0;         // years, < dt
+  double gas_volatility = 0.0;  // dispersion of the per-step gas factor
   JumpParams jumps;
   GapParams gaps;
 };

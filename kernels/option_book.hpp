@@ -36,7 +36,8 @@ HM_HD inline Greeks<Real> book_greeks(const OptionBook& book, HedgingModel model
   for (int i = 0; i < book.legs; ++i) {
     const Greeks<Real> g =
         model == HedgingModel::merton
-            ? merton_jump_diffusion<Real>(book.type[i], spot, Real(book.strike[i]), rate, vol, tau, jumps)
+            ? merton_jump_diffusion<Real>(book.type[i], spot, Real(book.strike[i]), rate, vol, tau,
+                                          jumps)
             : black_scholes<Real>(book.type[i], spot, Real(book.strike[i]), rate, vol, tau);
     const Real q = Real(book.quantity[i]);
     sum.price += q * g.price;
@@ -51,7 +52,8 @@ HM_HD inline Greeks<Real> book_greeks(const OptionBook& book, HedgingModel model
 template <class Real>
 HM_HD HM_FORCEINLINE Real book_delta(const OptionBook& book, HedgingModel model, Real spot,
                                      Real rate, Real vol, Real tau, const JumpParams& jumps) {
-  if (model == HedgingModel::merton) return book_greeks<Real>(book, model, spot, rate, vol, tau, jumps).delta;
+  if (model == HedgingModel::merton)
+    return book_greeks<Real>(book, model, spot, rate, vol, tau, jumps).delta;
   Real sum = Real(0);
   for (int i = 0; i < book.legs; ++i)
     sum += Real(book.quantity[i]) *
@@ -72,8 +74,8 @@ struct BlackScholesBookDelta {
       log_spot0_over_strike[i] = hm_log<Real>(spot0 / Real(book.strike[i]));
   }
 
-  HM_HD HM_FORCEINLINE Real operator()(const OptionBook& book, Real log_return, Real spot, Real rate,
-                                       Real vol, Real tau) const {
+  HM_HD HM_FORCEINLINE Real operator()(const OptionBook& book, Real log_return, Real spot,
+                                       Real rate, Real vol, Real tau) const {
     const Real total_vol = vol * hm_sqrt<Real>(hm_max<Real>(tau, Real(0)));
     if (!(total_vol > Real(1e-7))) {  // expiry limit: the step delta of the exact function
       Real sum = Real(0);
@@ -86,7 +88,8 @@ struct BlackScholesBookDelta {
     const Real shift = rate * tau * inv_total_vol + Real(0.5) * total_vol;
     Real sum = Real(0);
     for (int i = 0; i < book.legs; ++i) {
-      const Real n = normal_cdf<Real>((log_return + log_spot0_over_strike[i]) * inv_total_vol + shift);
+      const Real n =
+          normal_cdf<Real>((log_return + log_spot0_over_strike[i]) * inv_total_vol + shift);
       sum += Real(book.quantity[i]) * (book.type[i] == OptionType::call ? n : n - Real(1));
     }
     return sum;

@@ -1,8 +1,9 @@
-// The sums behind a policy point's P&L statistics (host/statistics/hedging_statistics.hpp), over one segment
-// of paths [lo, hi), in one fixed order on the CPU and the GPU: element lo + i goes to partial sum
-// i mod 8, the eight partials are added in a fixed tree, every product and sum rounded on its own
-// (kernels/block_moments.hpp). A sample's statistics add its segments' sums in segment order, so
-// they do not depend on threads, chunking or where the P&L array lives (host or device memory).
+// The sums behind a policy point's P&L statistics (host/statistics/hedging_statistics.hpp), over
+// one segment of paths [lo, hi), in one fixed order on the CPU and the GPU: element lo + i goes to
+// partial sum i mod 8, the eight partials are added in a fixed tree, every product and sum rounded
+// on its own (kernels/block_moments.hpp). A sample's statistics add its segments' sums in segment
+// order, so they do not depend on threads, chunking or where the P&L array lives (host or device
+// memory).
 //
 //   raw      s0 = sum x
 //   central  d = x - c:            s0..s3 = sum d, d^2, d^3, d^4          (c = the mean)
@@ -17,7 +18,12 @@
 
 namespace hedgemap {
 
-enum PnlSumKind : int { pnl_sum_raw = 0, pnl_sum_central = 1, pnl_sum_tail = 2, pnl_sum_weights = 3 };
+enum PnlSumKind : int {
+  pnl_sum_raw = 0,
+  pnl_sum_central = 1,
+  pnl_sum_tail = 2,
+  pnl_sum_weights = 3
+};
 constexpr int kPnlSumValues = 4;  // values per segment, whatever the kind (unused ones are 0)
 
 struct PnlSums {
@@ -91,10 +97,14 @@ HM_HD inline PnlSums pnl_segment_sums_of(const double* x, unsigned long long lo,
 HM_HD inline PnlSums pnl_segment_sums(int kind, const double* x, unsigned long long lo,
                                       unsigned long long hi, double center, double k) {
   switch (kind) {
-    case pnl_sum_central: return detail::pnl_segment_sums_of<pnl_sum_central>(x, lo, hi, center, k);
-    case pnl_sum_tail: return detail::pnl_segment_sums_of<pnl_sum_tail>(x, lo, hi, center, k);
-    case pnl_sum_weights: return detail::pnl_segment_sums_of<pnl_sum_weights>(x, lo, hi, center, k);
-    default: return detail::pnl_segment_sums_of<pnl_sum_raw>(x, lo, hi, center, k);
+    case pnl_sum_central:
+      return detail::pnl_segment_sums_of<pnl_sum_central>(x, lo, hi, center, k);
+    case pnl_sum_tail:
+      return detail::pnl_segment_sums_of<pnl_sum_tail>(x, lo, hi, center, k);
+    case pnl_sum_weights:
+      return detail::pnl_segment_sums_of<pnl_sum_weights>(x, lo, hi, center, k);
+    default:
+      return detail::pnl_segment_sums_of<pnl_sum_raw>(x, lo, hi, center, k);
   }
 }
 

@@ -8,9 +8,14 @@ namespace hedgemap {
 // Uniform on the open interval (0, 1) in the working precision: float keeps the top 23 bits, so
 // k + 1/2 (k < 2^23) is exact in float's 24-bit significand; with 24 bits it rounds to k + 1 and
 // the top word gives exactly 1.
-template <class Real> HM_HD HM_FORCEINLINE Real uniform_open(std::uint32_t x);
-template <> HM_HD HM_FORCEINLINE double uniform_open<double>(std::uint32_t x) { return u01_open(x); }
-template <> HM_HD HM_FORCEINLINE float uniform_open<float>(std::uint32_t x) {
+template <class Real>
+HM_HD HM_FORCEINLINE Real uniform_open(std::uint32_t x);
+template <>
+HM_HD HM_FORCEINLINE double uniform_open<double>(std::uint32_t x) {
+  return u01_open(x);
+}
+template <>
+HM_HD HM_FORCEINLINE float uniform_open<float>(std::uint32_t x) {
   return (static_cast<float>(x >> 9) + 0.5f) * 1.1920928955078125e-7f;  // 2^-23
 }
 
@@ -50,7 +55,9 @@ HM_HD inline int poisson_inverse(double p0, double mean, double u) {
   return n;
 }
 
-HM_HD inline int poisson_inverse(double mean, double u) { return poisson_inverse(exp(-mean), mean, u); }
+HM_HD inline int poisson_inverse(double mean, double u) {
+  return poisson_inverse(exp(-mean), mean, u);
+}
 
 // Standard normal CDF, Phi(x) = erfc(-x / sqrt 2) / 2, accurate in both tails.
 template <class Real>

@@ -20,8 +20,8 @@ struct VolTargetSettings {
   double capital = 1.0;
   double max_leverage = 1.0;
   double rate = 0.0;
-  double dt = 0.0;              // years per step
-  double ewma_decay = 0.0;      // lambda per step
+  double dt = 0.0;          // years per step
+  double ewma_decay = 0.0;  // lambda per step
   double initial_volatility = 0.0;
   int points = 0;
   double target[kMaxAllocationPoints];
@@ -39,7 +39,7 @@ struct VolTargetPortfoliosOf : AllocationAccountsOf<Capacity> {
   double last_value[Capacity];
   double sum_log[Capacity], sum_log_sq[Capacity];  // log returns
   double peak[Capacity], drawdown[Capacity];
-  double variance_hat = 0.0;   // EWMA of annualized squared log returns of the underlying
+  double variance_hat = 0.0;  // EWMA of annualized squared log returns of the underlying
 
   HM_HD void start(const VolTargetSettings& s, TradeRecord* records) {
     this->open_accounts(s.points, s.capital, records);
@@ -106,7 +106,11 @@ struct VolTargetKernel {
   VolTargetSettings settings;
 
   enum Metric : int {
-    terminal_value = 0, cost_paid = 1, trade_count = 2, realised_volatility = 3, max_drawdown = 4,
+    terminal_value = 0,
+    cost_paid = 1,
+    trade_count = 2,
+    realised_volatility = 3,
+    max_drawdown = 4,
     kPerPoint
   };
   HM_HD int columns() const { return settings.points * kPerPoint; }

@@ -179,8 +179,8 @@ TEST(CppiBalderBrandlMahayni, GapProbabilityWithDiscreteRebalancing) {
   const double dt = 1.0 / 12, sig = 0.6;
   for (int p = 0; p < 2; ++p) {
     const double m = s.cppi.multiplier[p];
-    const double per = normal_cdf_d((std::log((m - 1) / m) + 0.03 * dt - (0.1 - sig * sig / 2) * dt) /
-                                    (sig * std::sqrt(dt)));
+    const double per = normal_cdf_d(
+        (std::log((m - 1) / m) + 0.03 * dt - (0.1 - sig * sig / 2) * dt) / (sig * std::sqrt(dt)));
     const double expected = 1.0 - std::pow(1.0 - per, 12);
     const double se = std::sqrt(expected * (1 - expected) / 40000.0);
     EXPECT_NEAR(e("gap_probability", p), expected, 4.0 * se) << "m=" << m;
@@ -344,14 +344,15 @@ TEST(CppiMinTrade, TradesBelowTheMinimumAreNotSent) {
   EXPECT_EQ(every.records[0].trades, 60);  // every step before expiry
   EXPECT_EQ(no_skips, 0);
   EXPECT_EQ(minimum.records[0].trades, kept);
-  EXPECT_GT(kept, 5);     // the larger wiggles still trade
-  EXPECT_GT(skips, 20);   // the smaller ones do not
+  EXPECT_GT(kept, 5);    // the larger wiggles still trade
+  EXPECT_GT(skips, 20);  // the smaller ones do not
   EXPECT_LT(minimum.records[0].cost, every.records[0].cost);
 }
 
 // Simulated outages: a -10% crash is survivable with m = 6 if the book re-levers at once; an
 // outage of a day after it holds 5.4 C of exposure against 0.4 C of cushion through a day of
-// 120% volatility (a 7.4% fall gaps: ~10% per outage, 1.6 outages per path). Common random numbers: only the durations differ.
+// 120% volatility (a 7.4% fall gaps: ~10% per outage, 1.6 outages per path). Common random numbers:
+// only the durations differ.
 TEST(CppiOutage, LongOutagesAfterCrashesRaiseGapProbability) {
   Scenario s = cppi_scenario(1.2, 30, 1.0, 3000);
   s.gaps.intensity = 20.0;

@@ -78,8 +78,8 @@ void expect_backends_agree(const Kernel& kernel, std::uint64_t paths, const char
       sum_b += y;
       if (!(std::fabs(x - y) <= 1e-3 * scale)) ++differ;
     }
-    EXPECT_LE(differ, paths / 100) << what << " column " << c << ": " << differ << " of " << paths
-                                   << " paths differ";
+    EXPECT_LE(differ, paths / 100)
+        << what << " column " << c << ": " << differ << " of " << paths << " paths differ";
     EXPECT_NEAR(sum_a / paths, sum_b / paths, 1e-3 * scale) << what << " column " << c;
   }
 }
@@ -123,10 +123,14 @@ TEST(BackendCudaVsCpu, EveryKernelAgreesOnTheSamePaths) {
       expect_backends_agree(make_hedging_kernel<Real>(s, cell), s.simulation.paths, "hedging");
       CppiKernel<Real> cppi{process_params(s, cell), cost_params(s), cppi_settings(s, cell)};
       expect_backends_agree(cppi, s.simulation.paths, "cppi");
-      VolTargetKernel<Real> vt{process_params(s, cell), cost_params(s), vol_target_settings(s, cell)};
+      VolTargetKernel<Real> vt{process_params(s, cell), cost_params(s),
+                               vol_target_settings(s, cell)};
       expect_backends_agree(vt, s.simulation.paths, "vol_target");
     };
-    if (dbl) check_all(double{}); else check_all(float{});
+    if (dbl)
+      check_all(double{});
+    else
+      check_all(float{});
   }
 }
 
@@ -143,7 +147,8 @@ TEST(BackendCudaVsCpu, CellStatisticsAgree) {
   ASSERT_EQ(a.size(), b.size());
   for (std::size_t g = 0; g < a.size(); ++g)
     for (std::size_t p = 0; p < a[g].metrics[0].size(); ++p)  // pnl_mean within 1e-3 of pnl_std
-      EXPECT_NEAR(a[g].metrics[0][p], b[g].metrics[0][p], 1e-3 * std::fabs(a[g].metrics[1][p]) + 1e-9)
+      EXPECT_NEAR(a[g].metrics[0][p], b[g].metrics[0][p],
+                  1e-3 * std::fabs(a[g].metrics[1][p]) + 1e-9)
           << "group " << g << " point " << p;
 }
 
@@ -196,9 +201,12 @@ TEST(BackendCudaDispatch, SmallestCompiledCapacityThatHoldsThePoints) {
     EXPECT_EQ(cuda_backend::device_capacity(vt), c.vol_target);
     // Double runs the maximum; the book kernel has no per-point state.
     EXPECT_EQ(cuda_backend::device_capacity(make_hedging_kernel<double>(s, cell)), 0);
-    EXPECT_EQ(cuda_backend::device_capacity(CppiKernel<double>{process, costs, cppi_settings(s, cell)}), 0);
+    EXPECT_EQ(
+        cuda_backend::device_capacity(CppiKernel<double>{process, costs, cppi_settings(s, cell)}),
+        0);
     EXPECT_EQ(cuda_backend::device_capacity(
-                  VolTargetKernel<double>{process, costs, vol_target_settings(s, cell)}), 0);
+                  VolTargetKernel<double>{process, costs, vol_target_settings(s, cell)}),
+              0);
     EXPECT_EQ(cuda_backend::device_capacity(BookPriceKernel<float>{process, option_book(s)}), 0);
   }
 }
@@ -217,7 +225,8 @@ TEST(BackendCudaVsCpu, EveryPointCapacityAgrees) {
       using Real = decltype(real_tag);
       const HedgingKernel<Real> h = make_hedging_kernel<Real>(s, cell);
       const CppiKernel<Real> cppi{process_params(s, cell), cost_params(s), cppi_settings(s, cell)};
-      const VolTargetKernel<Real> vt{process_params(s, cell), cost_params(s), vol_target_settings(s, cell)};
+      const VolTargetKernel<Real> vt{process_params(s, cell), cost_params(s),
+                                     vol_target_settings(s, cell)};
       seen_hedging.push_back(cuda_backend::device_capacity(h));
       seen_cppi.push_back(cuda_backend::device_capacity(cppi));
       seen_vt.push_back(cuda_backend::device_capacity(vt));
@@ -229,7 +238,9 @@ TEST(BackendCudaVsCpu, EveryPointCapacityAgrees) {
     check(float{});
     if (n.hedging_values == 2) check(double{});
   }
-  auto has = [](const std::vector<int>& v, int c) { return std::find(v.begin(), v.end(), c) != v.end(); };
+  auto has = [](const std::vector<int>& v, int c) {
+    return std::find(v.begin(), v.end(), c) != v.end();
+  };
   EXPECT_TRUE(has(seen_hedging, 32) && has(seen_hedging, 0));
   EXPECT_TRUE(has(seen_cppi, 8) && has(seen_cppi, 16) && has(seen_cppi, 32) && has(seen_cppi, 0));
   EXPECT_TRUE(has(seen_vt, 4) && has(seen_vt, 8) && has(seen_vt, 0));
@@ -270,7 +281,8 @@ TEST(BackendCudaVsCpu, DevicePnlSamplesEqualTheHostSamples) {
     const PnlSegments seg = pnl_segments(n, 32);
     const std::vector<double> centers = {0.25, -0.5, 0.1, 0.0, 0.7};
     std::vector<PnlSums> a, b;
-    for (int kind : {int(pnl_sum_raw), int(pnl_sum_central), int(pnl_sum_tail), int(pnl_sum_weights)}) {
+    for (int kind :
+         {int(pnl_sum_raw), int(pnl_sum_central), int(pnl_sum_tail), int(pnl_sum_weights)}) {
       host.segment_sums(kind, centers, 0.8, seg, a);
       device.segment_sums(kind, centers, 0.8, seg, b);
       ASSERT_EQ(a.size(), b.size());
@@ -287,7 +299,8 @@ TEST(BackendCudaVsCpu, DevicePnlSamplesEqualTheHostSamples) {
     EXPECT_EQ(device.max_scaled_loss(0.8), host.max_scaled_loss(0.8));
     for (std::uint64_t k : {std::uint64_t(0), n / 2, n * 95 / 100, n - 1}) {
       const std::vector<double> d = device.kth_smallest_loss(k), h = host.kth_smallest_loss(k);
-      for (int p = 0; p < kPoints; ++p) EXPECT_TRUE(same(d[p], h[p])) << "k " << k << " point " << p;
+      for (int p = 0; p < kPoints; ++p)
+        EXPECT_TRUE(same(d[p], h[p])) << "k " << k << " point " << p;
     }
   }
   cuda_backend::release_buffers();
@@ -325,8 +338,9 @@ TEST(BackendCudaVsCpu, CellStatisticsAgreeWithDeviceReductions) {
     for (std::size_t g = 0; g < copied.size(); ++g) {
       for (std::size_t m = 0; m < copied[g].metrics.size(); ++m)
         for (std::size_t p = 0; p < copied[g].metrics[m].size(); ++p)
-          EXPECT_TRUE(std::isnan(copied[g].metrics[m][p]) ? std::isnan(reduced[g].metrics[m][p])
-                                                          : reduced[g].metrics[m][p] == copied[g].metrics[m][p])
+          EXPECT_TRUE(std::isnan(copied[g].metrics[m][p])
+                          ? std::isnan(reduced[g].metrics[m][p])
+                          : reduced[g].metrics[m][p] == copied[g].metrics[m][p])
               << objective << " group " << g << " metric " << m << " point " << p;
       for (std::size_t p = 0; p < copied[g].objective.size(); ++p) {
         if (exact) {

@@ -353,9 +353,9 @@ TEST(H5WriterAtomic, StaleTemporariesOfDeadProcessesAreRemoved) {
   ScratchDir dir;
   const std::string dead = "2147483000";  // above any pid_max: no such process
   const std::string live = std::to_string(::getppid());
-  for (const std::string& name :
-       std::vector<std::string>{".run.h5.tmp-" + dead, ".run.h5.tmp-" + dead + "-a1B2c3", ".run.h5.tmp-" + live,
-        ".other.h5.tmp-" + dead, ".run.h5.tmp-notapid", ".ckpt.bin.tmp-" + dead + "-zzzzzz"}) {
+  for (const std::string& name : std::vector<std::string>{
+           ".run.h5.tmp-" + dead, ".run.h5.tmp-" + dead + "-a1B2c3", ".run.h5.tmp-" + live,
+           ".other.h5.tmp-" + dead, ".run.h5.tmp-notapid", ".ckpt.bin.tmp-" + dead + "-zzzzzz"}) {
     std::ofstream(dir.file(name)) << "partial";
   }
   ResultsWriter out(dir.file("run.h5"), false);
@@ -381,9 +381,9 @@ TEST(H5WriterMisuse, RefusesBadShapesAxesAndPaths) {
   out.axis("/vol_target/tolerance", std::vector<double>{0.1, 0.2}, "1", "tolerance");
   const std::vector<double> six(6, 1.0);
   // 5 values for a [3, 2] shape
-  EXPECT_THROW(out.variable("/model/a", {"/volatility", "/expiry_days"}, std::vector<double>(5),
-                            "1", "a"),
-               H5Error);
+  EXPECT_THROW(
+      out.variable("/model/a", {"/volatility", "/expiry_days"}, std::vector<double>(5), "1", "a"),
+      H5Error);
   EXPECT_THROW(out.variable("/model/b", {"/volatility", "/nope"}, six, "1", "b"), H5Error);
   // /cppi/tolerance is not visible from /vol_target (netCDF scoping)
   EXPECT_THROW(out.variable("/vol_target/c", {"/volatility", "/cppi/tolerance"}, six, "1", "c"),
@@ -397,8 +397,7 @@ TEST(H5WriterMisuse, RefusesBadShapesAxesAndPaths) {
   EXPECT_THROW(out.axis("/a//b", kVolatility, "1", "x"), H5Error);
   EXPECT_THROW(out.variable("/volatility/x", {}, std::vector<double>{1.0}, "1", "x"), H5Error);
   out.variable("/model/ok", {"/volatility", "/expiry_days"}, six, "1", "ok");
-  EXPECT_THROW(out.variable("/model/ok", {"/volatility", "/expiry_days"}, six, "1", "ok"),
-               H5Error);
+  EXPECT_THROW(out.variable("/model/ok", {"/volatility", "/expiry_days"}, six, "1", "ok"), H5Error);
   out.commit();
   EXPECT_THROW(out.attribute("/", "late", 1.0), H5Error);
   EXPECT_THROW(out.commit(), H5Error);

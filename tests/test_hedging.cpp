@@ -468,8 +468,10 @@ TEST(HedgingMinTrade, UnwindAtExpiryIsSentBelowTheMinimum) {
     trade(2.0 * call_delta(m.spot, K, 0.2, T), m.spot);
     m = path.next();
     const double want = 2.0 * call_delta(m.spot, K, 0.2, T / 2) - h;
-    if (std::abs(want) >= M) trade(want, m.spot);
-    else ++skipped;
+    if (std::abs(want) >= M)
+      trade(want, m.spot);
+    else
+      ++skipped;
     m = path.next();
     if (h != 0.0 && std::abs(h) < M) ++small_unwinds;
     trade(-h, m.spot);

@@ -37,7 +37,8 @@ TEST(HedgingStatisticsBlocks, AllBlocksReproduceTheFullSampleObjectives) {
   const auto x = skewed_pnl(40000);
   std::vector<int> all(32);
   for (int b = 0; b < 32; ++b) all[b] = b;
-  for (HedgeObjective kind : {HedgeObjective::mean_std, HedgeObjective::cvar, HedgeObjective::utility}) {
+  for (HedgeObjective kind :
+       {HedgeObjective::mean_std, HedgeObjective::cvar, HedgeObjective::utility}) {
     const PnlSummary full = summarize_pnl(x.data(), x.size(), kind, 0.7, 0.95);
     const BlockObjective blocks(x.data(), x.size(), 32, kind, 0.7, 0.95);
     EXPECT_NEAR(blocks(all), full.objective, 1e-9 * (1 + std::fabs(full.objective))) << int(kind);
@@ -94,8 +95,8 @@ TEST(HedgingStatisticsVar, VarEqualsTheSortedLossAtItsRank) {
       double excess = 0.0;
       for (double l : losses) excess += std::max(l - expected, 0.0);
       EXPECT_NEAR(cvar, expected + excess / ((1.0 - level) * double(n)),
-                    1e-9 * (1.0 + std::fabs(cvar)))
-            << "sample " << s << " level " << level;
+                  1e-9 * (1.0 + std::fabs(cvar)))
+          << "sample " << s << " level " << level;
     }
   }
 }

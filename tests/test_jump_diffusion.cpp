@@ -76,9 +76,9 @@ struct Sample {
 };
 
 struct TerminalStats {
-  Sample growth;      // S_T / S_0
-  Sample log_return;  // ln(S_T / S_0)
-  Sample jumps, gaps; // counts per path
+  Sample growth;       // S_T / S_0
+  Sample log_return;   // ln(S_T / S_0)
+  Sample jumps, gaps;  // counts per path
 };
 
 template <class Real>
@@ -138,13 +138,15 @@ void check_merton_with_outages(unsigned long long seed) {
   const GapParams& g = p.gaps;
   // ln S_T/S_0 = a T + s W_T + sum J + sum C,  a = mu - s^2/2 - l_J k_J - l_G k_G
   const double kappa_j = std::exp(j.log_mean + 0.5 * j.log_stdev * j.log_stdev) - 1;
-  const double kappa_g = std::exp(g.crash_log_mean + 0.5 * g.crash_log_stdev * g.crash_log_stdev) - 1;
+  const double kappa_g =
+      std::exp(g.crash_log_mean + 0.5 * g.crash_log_stdev * g.crash_log_stdev) - 1;
   const double a = p.drift - 0.5 * s2 - j.intensity * kappa_j - g.intensity * kappa_g;
   const double log_mean = a * T + j.intensity * T * j.log_mean + g.intensity * T * g.crash_log_mean;
   // Var of a compound Poisson sum = lambda T E[X^2]
-  const double log_var = s2 * T + j.intensity * T * (j.log_mean * j.log_mean + j.log_stdev * j.log_stdev) +
-                         g.intensity * T * (g.crash_log_mean * g.crash_log_mean +
-                                            g.crash_log_stdev * g.crash_log_stdev);
+  const double log_var =
+      s2 * T + j.intensity * T * (j.log_mean * j.log_mean + j.log_stdev * j.log_stdev) +
+      g.intensity * T *
+          (g.crash_log_mean * g.crash_log_mean + g.crash_log_stdev * g.crash_log_stdev);
   expect_terminal_moments(s, p, log_mean, log_var, "Merton jumps + outages");
   // Without the compensator E[S_T/S_0] would be off by e^{-(l_J k_J + l_G k_G) T} - 1 = 38%.
   EXPECT_GT(std::fabs(std::exp(-(j.intensity * kappa_j + g.intensity * kappa_g) * T) - 1),
@@ -185,12 +187,14 @@ void check_kou_with_outages(unsigned long long seed) {
   const double mean_j = q / e1 - (1 - q) / e2;
   const double second_j = 2 * q / (e1 * e1) + 2 * (1 - q) / (e2 * e2);
   const double kappa_j = q * e1 / (e1 - 1) + (1 - q) * e2 / (e2 + 1) - 1;
-  const double kappa_g = std::exp(g.crash_log_mean + 0.5 * g.crash_log_stdev * g.crash_log_stdev) - 1;
+  const double kappa_g =
+      std::exp(g.crash_log_mean + 0.5 * g.crash_log_stdev * g.crash_log_stdev) - 1;
   const double a = p.drift - 0.5 * s2 - j.intensity * kappa_j - g.intensity * kappa_g;
   const double log_mean = a * T + j.intensity * T * mean_j + g.intensity * T * g.crash_log_mean;
-  const double log_var = s2 * T + j.intensity * T * second_j +
-                         g.intensity * T * (g.crash_log_mean * g.crash_log_mean +
-                                            g.crash_log_stdev * g.crash_log_stdev);
+  const double log_var =
+      s2 * T + j.intensity * T * second_j +
+      g.intensity * T *
+          (g.crash_log_mean * g.crash_log_mean + g.crash_log_stdev * g.crash_log_stdev);
   expect_terminal_moments(s, p, log_mean, log_var, "Kou jumps + outages");
 }
 
@@ -318,8 +322,8 @@ std::vector<double> path_trace(const ProcessParams& p, unsigned long long path_i
   std::vector<double> t;
   JumpDiffusionPath<Real> path(p, path_id);
   for (MarketPoint<Real> m = path.first();; m = path.next()) {
-    t.insert(t.end(), {double(m.spot), double(m.fill_spot), double(m.gas_factor),
-                       double(m.blocked), double(m.time), double(m.time_to_expiry)});
+    t.insert(t.end(), {double(m.spot), double(m.fill_spot), double(m.gas_factor), double(m.blocked),
+                       double(m.time), double(m.time_to_expiry)});
     if (m.is_expiry) break;
   }
   t.push_back(path.jumps());

@@ -12,9 +12,15 @@ namespace {
 OptionBook straddle_and_wing() {
   OptionBook b;
   b.legs = 3;
-  b.type[0] = OptionType::call; b.strike[0] = 3000; b.quantity[0] = -10;
-  b.type[1] = OptionType::put;  b.strike[1] = 3000; b.quantity[1] = -10;
-  b.type[2] = OptionType::call; b.strike[2] = 3600; b.quantity[2] = 4;
+  b.type[0] = OptionType::call;
+  b.strike[0] = 3000;
+  b.quantity[0] = -10;
+  b.type[1] = OptionType::put;
+  b.strike[1] = 3000;
+  b.quantity[1] = -10;
+  b.type[2] = OptionType::call;
+  b.strike[2] = 3600;
+  b.quantity[2] = 4;
   return b;
 }
 }  // namespace
@@ -28,7 +34,8 @@ TEST(OptionBook, PayoffIsTheSumOfTheLegs) {
 
 TEST(OptionBook, GreeksAreQuantityWeightedLegGreeks) {
   const OptionBook b = straddle_and_wing();
-  const auto g = book_greeks<double>(b, HedgingModel::black_scholes, 3100.0, 0.02, 0.7, 0.05, JumpParams{});
+  const auto g =
+      book_greeks<double>(b, HedgingModel::black_scholes, 3100.0, 0.02, 0.7, 0.05, JumpParams{});
   double price = 0, delta = 0;
   for (int i = 0; i < b.legs; ++i) {
     const auto l = black_scholes<double>(b.type[i], 3100.0, b.strike[i], 0.02, 0.7, 0.05);
@@ -48,7 +55,8 @@ TEST(OptionBook, FastDeltaFromLogReturnEqualsTheExactDelta) {
     for (double tau : {0.0, 1e-9, 1.0 / 8760, 1.0 / 365, 0.1, 1.0})
       for (double rate : {0.0, 0.05}) {
         const double spot = s0 * std::exp(x);
-        const double exact = book_delta<double>(b, HedgingModel::black_scholes, spot, rate, 0.8, tau, JumpParams{});
+        const double exact =
+            book_delta<double>(b, HedgingModel::black_scholes, spot, rate, 0.8, tau, JumpParams{});
         EXPECT_NEAR(fast_d(b, x, spot, rate, 0.8, tau), exact, 1e-9)
             << "x=" << x << " tau=" << tau << " rate=" << rate;
         EXPECT_NEAR(fast_f(b, float(x), float(spot), float(rate), 0.8f, float(tau)), exact, 2e-3)

@@ -43,7 +43,8 @@ TEST(BlackScholesPricing, PutCallParity) {
     }
 }
 
-// Central differences of the double price: delta and vega to O(h^2), gamma from delta. Float greeks are held to the double finite differences at float tolerance.
+// Central differences of the double price: delta and vega to O(h^2), gamma from delta. Float greeks
+// are held to the double finite differences at float tolerance.
 TEST(BlackScholesGreeks, MatchFiniteDifferences) {
   const double K = 100, r = 0.03;
   for (OptionType type : {OptionType::call, OptionType::put})
@@ -65,23 +66,23 @@ TEST(BlackScholesGreeks, MatchFiniteDifferences) {
           const double fd_gamma = (delta(S + h) - delta(S - h)) / (2 * h);
           const double fd_vega = (price(S, s + hv) - price(S, s - hv)) / (2 * hv);
           const double scale = std::fabs(g.gamma) + 1e-6;
-          EXPECT_NEAR(g.delta, fd_delta, 2e-7) << "type " << int(type) << " S=" << S << " s=" << s
-                                               << " tau=" << tau;
+          EXPECT_NEAR(g.delta, fd_delta, 2e-7)
+              << "type " << int(type) << " S=" << S << " s=" << s << " tau=" << tau;
           EXPECT_NEAR(g.gamma, fd_gamma, 1e-6 * scale + 1e-10)
               << "type " << int(type) << " S=" << S << " s=" << s << " tau=" << tau;
           EXPECT_NEAR(g.vega, fd_vega, 1e-6 * (g.vega + 1))
               << "type " << int(type) << " S=" << S << " s=" << s << " tau=" << tau;
           EXPECT_NEAR(black_scholes_delta<double>(type, S, K, r, s, tau), g.delta, 1e-15);
 
-          const auto f = black_scholes<float>(type, float(S), float(K), float(r), float(s),
-                                              float(tau));
+          const auto f =
+              black_scholes<float>(type, float(S), float(K), float(r), float(s), float(tau));
           EXPECT_NEAR(f.price, g.price, 2e-6 * S) << "float S=" << S << " s=" << s;
           EXPECT_NEAR(f.delta, fd_delta, 2e-5) << "float S=" << S << " s=" << s << " tau=" << tau;
           EXPECT_NEAR(f.gamma, fd_gamma, 1e-4 * scale + 1e-6) << "float S=" << S << " s=" << s;
           EXPECT_NEAR(f.vega, fd_vega, 1e-4 * (g.vega + 1)) << "float S=" << S << " s=" << s;
-          EXPECT_NEAR(black_scholes_delta<float>(type, float(S), float(K), float(r), float(s),
-                                                 float(tau)),
-                      f.delta, 1e-6f);
+          EXPECT_NEAR(
+              black_scholes_delta<float>(type, float(S), float(K), float(r), float(s), float(tau)),
+              f.delta, 1e-6f);
         }
 }
 
@@ -109,8 +110,8 @@ TEST(BlackScholesLimits, DeepMoneynessAndExpiry) {
       EXPECT_DOUBLE_EQ(p.delta, S < K ? -1.0 : 0.0) << "S=" << S << " tau=" << t;
       EXPECT_NEAR(c.gamma, 0.0, 1e-12) << "S=" << S << " tau=" << t;
       EXPECT_NEAR(c.vega, 0.0, 1e-12) << "S=" << S << " tau=" << t;
-      const auto cf = black_scholes<float>(OptionType::call, float(S), float(K), float(r),
-                                           float(s), float(t));
+      const auto cf =
+          black_scholes<float>(OptionType::call, float(S), float(K), float(r), float(s), float(t));
       EXPECT_NEAR(cf.price, std::fmax(S - K, 0.0), 1e-4) << "float S=" << S << " tau=" << t;
       EXPECT_EQ(cf.delta, S > K ? 1.0f : 0.0f) << "float S=" << S << " tau=" << t;
     }
@@ -121,8 +122,8 @@ template <class Real>
 void expect_finite(const Greeks<Real>& g, double S, double tau) {
   EXPECT_TRUE(std::isfinite(double(g.price)) && std::isfinite(double(g.delta)) &&
               std::isfinite(double(g.gamma)) && std::isfinite(double(g.vega)))
-      << "S=" << S << " tau=" << tau << ": " << g.price << " " << g.delta << " " << g.gamma
-      << " " << g.vega;
+      << "S=" << S << " tau=" << tau << ": " << g.price << " " << g.delta << " " << g.gamma << " "
+      << g.vega;
   EXPECT_GE(double(g.price), 0.0) << "S=" << S << " tau=" << tau;
 }
 
@@ -154,8 +155,8 @@ TEST(MertonPricing, SurkovReference) {
   EXPECT_NEAR(c.price, 4.391243, 1e-5);
   const auto p = merton_jump_diffusion<double>(OptionType::put, 100, 100, 0.05, 0.15, 0.25, j);
   EXPECT_NEAR(c.price - p.price, 100 - 100 * std::exp(-0.05 * 0.25), 1e-10);
-  const auto cf = merton_jump_diffusion<float>(OptionType::call, 100.f, 100.f, 0.05f, 0.15f,
-                                               0.25f, j);
+  const auto cf =
+      merton_jump_diffusion<float>(OptionType::call, 100.f, 100.f, 0.05f, 0.15f, 0.25f, j);
   EXPECT_NEAR(cf.price, 4.391243f, 2e-4f);
 }
 
@@ -266,8 +267,8 @@ TEST(MertonPricingMonteCarlo, AgreesWithSeries) {
     const JumpParams j = merton_jumps(q.lambda, q.mu_j, q.d_j);
     const double series =
         merton_jump_diffusion<double>(OptionType::call, q.S, q.K, q.r, q.s, q.T, j).price;
-    const McPrice mc = monte_carlo_call(process_for(q.S, q.T, q.r, q.s, j, ++seed, 1), q.K,
-                                        kMcPaths);
+    const McPrice mc =
+        monte_carlo_call(process_for(q.S, q.T, q.r, q.s, j, ++seed, 1), q.K, kMcPaths);
     EXPECT_NEAR(mc.price, series, 4 * mc.se)
         << "S=" << q.S << " K=" << q.K << " T=" << q.T << " r=" << q.r << " s=" << q.s
         << " lambda=" << q.lambda << " muJ=" << q.mu_j << " dJ=" << q.d_j << " mc=" << mc.price
@@ -302,8 +303,8 @@ TEST(KouPricingMonteCarlo, AgreesWithFourierReference) {
     EXPECT_NEAR(mc.price, reference, 4 * mc.se)
         << "S=" << m.spot << " K=" << m.strike << " T=" << m.expiry << " r=" << m.rate
         << " s=" << m.volatility << " lambda=" << m.intensity << " p=" << m.up_probability
-        << " eta1=" << m.up_rate << " eta2=" << m.down_rate << " mc=" << mc.price
-        << " se=" << mc.se << " ref=" << reference;
+        << " eta1=" << m.up_rate << " eta2=" << m.down_rate << " mc=" << mc.price << " se=" << mc.se
+        << " ref=" << reference;
   }
 }
 

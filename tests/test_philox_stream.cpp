@@ -34,9 +34,7 @@ namespace curand_device_api {
 namespace hedgemap {
 namespace {
 
-std::uint64_t combine(std::uint32_t hi, std::uint32_t lo) {
-  return (std::uint64_t(hi) << 32) | lo;
-}
+std::uint64_t combine(std::uint32_t hi, std::uint32_t lo) { return (std::uint64_t(hi) << 32) | lo; }
 
 bool same(const Uint4& a, const Uint4& b) {
   return a.x == b.x && a.y == b.y && a.z == b.z && a.w == b.w;
@@ -72,8 +70,8 @@ TEST(PhiloxStreamKnownAnswer, MatchesRandom123Vectors) {
     const std::uint32_t got[4] = {w.x, w.y, w.z, w.w};
     for (int i = 0; i < 4; ++i) {
       EXPECT_EQ(got[i], kat.expected[i])
-          << "word " << i << " for seed=0x" << std::hex << seed << " path=0x" << path
-          << " step=0x" << kat.ctr[1] << " group=0x" << kat.ctr[0];
+          << "word " << i << " for seed=0x" << std::hex << seed << " path=0x" << path << " step=0x"
+          << kat.ctr[1] << " group=0x" << kat.ctr[0];
     }
   }
 }
@@ -94,7 +92,7 @@ const std::uint64_t kSeeds[] = {0ull, 42ull, 0x123456789abcdef0ull, 0xfedcba9876
 // (0, 0, subsequence) via skipahead_sequence, then advances counter.xy by offset / 4 via
 // skipahead. Repeated here with cuRAND's own increment functions and rounds.
 ::uint4 curand_device_block(std::uint64_t seed, std::uint64_t subsequence,
-                                             std::uint64_t offset_blocks) {
+                            std::uint64_t offset_blocks) {
   using namespace curand_device_api;
   curandStatePhilox4_32_10_t state{};
   state.key.x = std::uint32_t(seed);
@@ -151,7 +149,8 @@ class CurandHostGenerator {
 // i.e. 65536 subsequences interleaved block by block. So block j < 65536 is our path j at
 // (step 0, group 0), and curandSetGeneratorOffset(4 B) skips B blocks of that interleaved
 // sequence: it does NOT add offset/4 to counter.xy of one subsequence (that is the device API,
-// tested above). Our words(step, group) of path p < 65536 sit at B = ((step 2^32 + group) << 16) + p.
+// tested above). Our words(step, group) of path p < 65536 sit at B = ((step 2^32 + group) << 16) +
+// p.
 constexpr std::uint64_t kHostSubsequences = 65536;
 
 Uint4 host_block(const std::vector<unsigned>& v, std::size_t b) {
@@ -167,8 +166,8 @@ TEST(PhiloxStreamCurand, HostGeneratorBlockJIsPathJ) {
     ASSERT_TRUE(gen.ok()) << "cuRAND host generator failed, seed=0x" << std::hex << seed;
     int mismatches = 0;
     for (std::size_t b = 0; b < blocks; ++b) {
-      const Uint4 expected = PhiloxStream(seed, b % kHostSubsequences)
-                                 .words(0, std::uint32_t(b / kHostSubsequences));
+      const Uint4 expected =
+          PhiloxStream(seed, b % kHostSubsequences).words(0, std::uint32_t(b / kHostSubsequences));
       if (!same(host_block(v, b), expected) && ++mismatches <= 5)
         ADD_FAILURE() << "block " << b << " seed=0x" << std::hex << seed;
     }

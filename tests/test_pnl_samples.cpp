@@ -1,6 +1,6 @@
-// The segment sums behind the P&L statistics (host/statistics/pnl_samples.hpp, kernels/pnl_segment_sums.hpp)
-// against independent long-double references, the segmentation's invariants, and the bits being
-// the same whether the segments are summed on one thread or many.
+// The segment sums behind the P&L statistics (host/statistics/pnl_samples.hpp,
+// kernels/pnl_segment_sums.hpp) against independent long-double references, the segmentation's
+// invariants, and the bits being the same whether the segments are summed on one thread or many.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -36,7 +36,8 @@ TEST(PnlSegments, CoverThePathsAndNestInBlocks) {
       for (std::size_t s = 0; s < seg.count(); ++s) {
         const std::uint64_t lo = seg.bounds[s], hi = seg.bounds[s + 1];
         EXPECT_LT(lo, hi) << "empty segment " << s << " n " << n;
-        EXPECT_EQ(lo / kPnlSegmentPaths, (hi - 1) / kPnlSegmentPaths) << "crosses a 1024-path block";
+        EXPECT_EQ(lo / kPnlSegmentPaths, (hi - 1) / kPnlSegmentPaths)
+            << "crosses a 1024-path block";
       }
       for (int b = 0; b < blocks; ++b) {  // bootstrap block b = paths [b n / B, (b + 1) n / B)
         const std::uint64_t lo = n * b / blocks, hi = n * (b + 1) / blocks;
@@ -92,9 +93,12 @@ TEST(PnlStatistics, SameBitsOnOneThreadAndMany) {
   const std::size_t n = 300000;
   const auto x = skewed_pnl(n, 5);
   const PnlSegments seg = pnl_segments(n, 32);
-  for (HedgeObjective kind : {HedgeObjective::mean_std, HedgeObjective::cvar, HedgeObjective::utility}) {
-    const PointStatistics one = pnl_statistics(HostPnlSamples({x.data()}, n, 1), seg, kind, 0.5, 0.99)[0];
-    const PointStatistics many = pnl_statistics(HostPnlSamples({x.data()}, n, 2), seg, kind, 0.5, 0.99)[0];
+  for (HedgeObjective kind :
+       {HedgeObjective::mean_std, HedgeObjective::cvar, HedgeObjective::utility}) {
+    const PointStatistics one =
+        pnl_statistics(HostPnlSamples({x.data()}, n, 1), seg, kind, 0.5, 0.99)[0];
+    const PointStatistics many =
+        pnl_statistics(HostPnlSamples({x.data()}, n, 2), seg, kind, 0.5, 0.99)[0];
     const double* a = &one.summary.mean;
     const double* b = &many.summary.mean;
     for (std::size_t f = 0; f < sizeof(PnlSummary) / sizeof(double); ++f)
@@ -155,17 +159,21 @@ TEST(PnlStatistics, PointsTogetherEqualPointsAlone) {
   std::vector<std::vector<double>> x = {skewed_pnl(n, 21), skewed_pnl(n, 22), skewed_pnl(n, 23)};
   for (double& v : x[1]) v *= 3.0;
   const PnlSegments seg = pnl_segments(n, 32);
-  for (HedgeObjective kind : {HedgeObjective::mean_std, HedgeObjective::cvar, HedgeObjective::utility}) {
+  for (HedgeObjective kind :
+       {HedgeObjective::mean_std, HedgeObjective::cvar, HedgeObjective::utility}) {
     for (int threads : {1, 2}) {
-      const auto together = pnl_statistics(HostPnlSamples({x[0].data(), x[1].data(), x[2].data()}, n, threads),
-                                           seg, kind, 0.4, 0.975);
+      const auto together =
+          pnl_statistics(HostPnlSamples({x[0].data(), x[1].data(), x[2].data()}, n, threads), seg,
+                         kind, 0.4, 0.975);
       ASSERT_EQ(together.size(), 3u);
       for (int p = 0; p < 3; ++p) {
-        const PointStatistics alone = pnl_statistics(HostPnlSamples({x[p].data()}, n), seg, kind, 0.4, 0.975)[0];
+        const PointStatistics alone =
+            pnl_statistics(HostPnlSamples({x[p].data()}, n), seg, kind, 0.4, 0.975)[0];
         const double* a = &alone.summary.mean;
         const double* b = &together[p].summary.mean;
         for (std::size_t f = 0; f < sizeof(PnlSummary) / sizeof(double); ++f)
-          EXPECT_TRUE(same_bits(a[f], b[f])) << "point " << p << " field " << f << " kind " << int(kind);
+          EXPECT_TRUE(same_bits(a[f], b[f]))
+              << "point " << p << " field " << f << " kind " << int(kind);
         const std::vector<int> picks = {1, 30, 30, 7};
         EXPECT_TRUE(same_bits(alone.on_blocks(picks), together[p].on_blocks(picks)));
       }

@@ -60,7 +60,8 @@ std::vector<double> run_with_capacity(const Kernel& kernel, std::uint64_t n) {
 void expect_same_bits(const std::vector<double>& a, const std::vector<double>& b, int capacity) {
   ASSERT_EQ(a.size(), b.size());
   std::size_t differ = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) differ += std::memcmp(&a[i], &b[i], sizeof(double)) != 0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    differ += std::memcmp(&a[i], &b[i], sizeof(double)) != 0;
   EXPECT_EQ(differ, 0u) << "capacity " << capacity << ": " << differ << " of " << a.size()
                         << " values differ";
 }

@@ -190,8 +190,8 @@ void check_poisson(double mean, unsigned long long seed) {
   }
   // bins - 1 degrees of freedom; mean + 4 sd of chi-square (plus a floor for 1 dof).
   const double dof = bins - 1;
-  EXPECT_LT(chi2, dof + 4 * std::sqrt(2 * dof) + 10) << "Poisson mean " << mean << ", " << bins
-                                                     << " bins";
+  EXPECT_LT(chi2, dof + 4 * std::sqrt(2 * dof) + 10)
+      << "Poisson mean " << mean << ", " << bins << " bins";
 }
 
 TEST(RandomDrawsPoisson, Mean0p01) { check_poisson(0.01, 1); }

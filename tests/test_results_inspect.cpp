@@ -73,7 +73,8 @@ class ResultsInspect : public ::testing::Test {
         group("/hedging/delta_band", "delta_band", {Axis{"band", kBand, "1", "band", false, false}},
               Sense::minimize, "mean_std"),
         group("/hedging/periodic", "periodic",
-              {Axis{"every_steps", kEverySteps, "1", "steps", true, true}}, Sense::minimize, "mean_std"),
+              {Axis{"every_steps", kEverySteps, "1", "steps", true, true}}, Sense::minimize,
+              "mean_std"),
         group("/cppi", "cppi",
               {Axis{"multiplier", kMultiplier, "1", "m", true, false},
                Axis{"tolerance", kTolerance, "1", "tol", false, false}},
@@ -104,8 +105,9 @@ class ResultsInspect : public ::testing::Test {
       std::vector<double> cppi(kMultiplier.size() * kTolerance.size());
       for (std::size_t m = 0; m < kMultiplier.size(); ++m)
         for (std::size_t t = 0; t < kTolerance.size(); ++t)
-          cppi[m * kTolerance.size() + t] =
-              c == 3 ? kNaN : 100.0 - std::pow(double(m) - cppi_m[c], 2) - std::pow(double(t) - cppi_t[c], 2);
+          cppi[m * kTolerance.size() + t] = c == 3 ? kNaN
+                                                   : 100.0 - std::pow(double(m) - cppi_m[c], 2) -
+                                                         std::pow(double(t) - cppi_t[c], 2);
       cell.groups.push_back(cell_result(cppi, cppi_m[c] * 2 + cppi_t[c], 4));
     }
     Provenance prov;
@@ -203,8 +205,9 @@ std::map<std::string, std::vector<std::string>> csv_rows(const std::string& text
   std::istringstream in(text);
   std::string line;
   std::getline(in, line);
-  EXPECT_EQ(line, "volatility,expiry_days,policy,parameter,optimal_value,optimal_value_refined,"
-                  "optimal_objective,objective_kind,objective_sense,optimal_confidence");
+  EXPECT_EQ(line,
+            "volatility,expiry_days,policy,parameter,optimal_value,optimal_value_refined,"
+            "optimal_objective,objective_kind,objective_sense,optimal_confidence");
   *n = 0;
   while (std::getline(in, line)) {
     std::vector<std::string> f;
@@ -335,7 +338,8 @@ class JsonParser {
       char* end = nullptr;
       v.kind = Json::number;
       v.value = std::strtod(s_.c_str() + pos_, &end);
-      if (end == s_.c_str() + pos_) throw std::runtime_error("bad value at " + std::to_string(pos_));
+      if (end == s_.c_str() + pos_)
+        throw std::runtime_error("bad value at " + std::to_string(pos_));
       pos_ = static_cast<std::size_t>(end - s_.c_str());
     }
     return v;
@@ -363,9 +367,9 @@ TEST_F(ResultsInspect, JsonParsesAndIndexesExpiryThenVolatility) {
   const Json& band = j["policies"]["delta_band"];
   EXPECT_EQ(band["objective_sense"].text, "minimize");
   // [e][v]: cell (v, e) = v * 2 + e.
-  EXPECT_EQ(band["parameters"]["band"][0][0].value, 0.2);   // v 0.5, e 7
-  EXPECT_EQ(band["parameters"]["band"][1][0].value, 0.5);   // v 0.5, e 30
-  EXPECT_EQ(band["parameters"]["band"][0][1].value, 0.1);   // v 0.8, e 7
+  EXPECT_EQ(band["parameters"]["band"][0][0].value, 0.2);        // v 0.5, e 7
+  EXPECT_EQ(band["parameters"]["band"][1][0].value, 0.5);        // v 0.5, e 30
+  EXPECT_EQ(band["parameters"]["band"][0][1].value, 0.1);        // v 0.8, e 7
   EXPECT_EQ(band["parameters"]["band"][1][1].kind, Json::null);  // infeasible -> null
   EXPECT_NEAR(band["parameters_refined"]["band"][1][0].value, 0.6, 1e-12);
   EXPECT_EQ(band["optimal_confidence"][0][0].value, 0.75);

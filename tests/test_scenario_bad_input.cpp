@@ -172,9 +172,9 @@ TEST(ScenarioParserBadInput, CrossSectionRules) {
   problems = problems_of(std::string(kMinimalHedging) + "model = \"merton\"\n");
   ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
   EXPECT_EQ(problems[0].key, "hedging.model");
-  EXPECT_TRUE(problems_of(std::string(kMinimalHedging) + "model = \"merton\"\n",
-                          {"jumps.model=merton"})
-                  .empty());
+  EXPECT_TRUE(
+      problems_of(std::string(kMinimalHedging) + "model = \"merton\"\n", {"jumps.model=merton"})
+          .empty());
 
   std::string zero = kMinimalHedging;
   zero.replace(zero.find("quantity = -1.0"), 15, "quantity = 0");
@@ -185,9 +185,9 @@ TEST(ScenarioParserBadInput, CrossSectionRules) {
 
 TEST(ScenarioParserBadInput, EnumsSeedsAndNonFiniteNumbers) {
   const auto problems = problems_of(std::string(kMinimalCppi) +
-                                    "objective.kind = \"cvar\"\n"
-                                    "[simulation]\nprecision = \"half\"\n"
-                                    "[market]\nspot = nan\n",
+                                        "objective.kind = \"cvar\"\n"
+                                        "[simulation]\nprecision = \"half\"\n"
+                                        "[market]\nspot = nan\n",
                                     {"seed=-1", "jumps.model=levy"});
   ASSERT_EQ(problems.size(), 5u) << all_lines(problems);
   EXPECT_NE(find_key(problems, "cppi.objective.kind"), nullptr);  // cvar is not a CPPI objective
@@ -242,8 +242,8 @@ TEST(ScenarioParserBadInput, AxesLongerThanTheKernelsHoldAreRefused) {
 }
 
 TEST(ScenarioParserBadInput, VolTargetObjectiveIsMeanStdOnly) {
-  const auto problems = problems_of(std::string(kMinimalCppi) +
-                                    "[vol_target]\nobjective.kind = \"cvar\"\n");
+  const auto problems =
+      problems_of(std::string(kMinimalCppi) + "[vol_target]\nobjective.kind = \"cvar\"\n");
   ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
   EXPECT_EQ(problems[0].key, "vol_target.objective.kind");
   EXPECT_NE(problems[0].message.find("mean_std"), std::string::npos) << problems[0].message;

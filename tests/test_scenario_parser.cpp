@@ -86,8 +86,8 @@ TEST(ScenarioParserFiles, QuantLibPresetMatchesTheExample) {
   EXPECT_DOUBLE_EQ(s.book[0].quantity, -1.0);
   EXPECT_EQ(s.hedging.policies, std::vector<std::string>{"periodic"});
   EXPECT_EQ(s.hedging.periodic_every_steps, std::vector<int>{1});
-  const Scenario s84 = load_scenario_file(
-      kSourceDir + "/scenarios/quantlib_discrete_hedging.toml", {"simulation.steps=84"});
+  const Scenario s84 = load_scenario_file(kSourceDir + "/scenarios/quantlib_discrete_hedging.toml",
+                                          {"simulation.steps=84"});
   EXPECT_EQ(s84.steps_for_expiry(s84.grid.expiry_days[0]), 84);
 }
 
@@ -176,10 +176,10 @@ TEST(ScenarioParserDefaults, StepsForExpiry) {
 // ---- overrides -------------------------------------------------------------------------------
 
 TEST(ScenarioParserOverrides, NumberArrayStringAndBareWord) {
-  const Scenario s = parse_scenario(
-      kMinimalCppi, "x.toml",
-      {"costs.gas=10", "grid.volatility=[0.5,0.9]", "jumps.model=\"kou\"",
-       "simulation.precision=double", "seed=7", "cppi.floor = 0.8"});
+  const Scenario s =
+      parse_scenario(kMinimalCppi, "x.toml",
+                     {"costs.gas=10", "grid.volatility=[0.5,0.9]", "jumps.model=\"kou\"",
+                      "simulation.precision=double", "seed=7", "cppi.floor = 0.8"});
   EXPECT_EQ(s.costs.gas, 10.0);  // an integer where a float is expected is fine
   EXPECT_EQ(s.grid.volatility, (std::vector<double>{0.5, 0.9}));
   EXPECT_EQ(s.jumps.model, "kou");
@@ -188,8 +188,8 @@ TEST(ScenarioParserOverrides, NumberArrayStringAndBareWord) {
   EXPECT_EQ(s.cppi.floor, 0.8);
   for (const char* expected : {"gas = 10", "volatility = [0.5, 0.9]", "model = \"kou\"",
                                "precision = \"double\"", "seed = 7", "floor = 0.8"}) {
-    EXPECT_NE(s.effective_toml.find(expected), std::string::npos)
-        << expected << " not in\n" << s.effective_toml;
+    EXPECT_NE(s.effective_toml.find(expected), std::string::npos) << expected << " not in\n"
+                                                                  << s.effective_toml;
   }
 }
 
@@ -204,9 +204,8 @@ TEST(ScenarioParserOverrides, CreateAbsentSectionsAndLaterOverridesWin) {
 }
 
 TEST(ScenarioParserOverrides, BadOverridesAreReportedAtSet) {
-  const auto problems =
-      problems_of(kMinimalCppi, {"costs.fee_bp=3", "grid.volatility=[0.5,-0.9]", "noequals",
-                                 "book[3].strike=1"});
+  const auto problems = problems_of(kMinimalCppi, {"costs.fee_bp=3", "grid.volatility=[0.5,-0.9]",
+                                                   "noequals", "book[3].strike=1"});
   ASSERT_EQ(problems.size(), 4u) << all_lines(problems);
   for (const ScenarioProblem& p : problems) EXPECT_EQ(p.location, "--set") << p.line_text();
   const ScenarioProblem* typo = find_key(problems, "costs.fee_bp");

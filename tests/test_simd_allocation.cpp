@@ -1,6 +1,6 @@
-// The lane-batched CPU allocation kernels (host/cpu/simd_allocation.cpp) against the scalar functors
-// they replace: same paths, same per-path columns (to 1e-6 of each column's RMS on >= 99.5% of
-// paths, counts exactly; in the portable build CPPI is even bit-identical, see
+// The lane-batched CPU allocation kernels (host/cpu/simd_allocation.cpp) against the scalar
+// functors they replace: same paths, same per-path columns (to 1e-6 of each column's RMS on
+// >= 99.5% of paths, counts exactly; in the portable build CPPI is even bit-identical, see
 // CppiBitIdenticalToScalar), for every instruction set this CPU runs, in
 // configurations that exercise every branch (tolerance 0 and > 0, the leverage cap, fees, gas
 // with its multiplier after outages, AMM and square-root impact, latency, Merton jumps, outages)
@@ -135,7 +135,8 @@ TEST(SimdAllocationCppi, TolerancesAndLeverageCapMatchScalar) {
   const std::vector<double> free_ref = scalar_block(kernel_of<CppiKernel<float>>(uncapped), 0, n);
   const std::size_t value = std::size_t(3 * per + CppiKernel<float>::terminal_value) * n;
   std::uint64_t apart = 0;
-  for (std::uint64_t i = 0; i < n; ++i) apart += std::abs(ref[value + i] - free_ref[value + i]) > 1.0;
+  for (std::uint64_t i = 0; i < n; ++i)
+    apart += std::abs(ref[value + i] - free_ref[value + i]) > 1.0;
   EXPECT_GT(double(apart), 0.9 * double(n));
 }
 
@@ -162,8 +163,9 @@ TEST(SimdAllocationCppi, CostsOutagesJumpsAmmMatchScalar) {
   check_config(k, 77, 2037);
   // The floor was breached on some paths (jumps and crashes), so that column is exercised.
   const std::vector<double> ref = scalar_block(k, 77, 2037);
-  EXPECT_GT(column_mean(ref, CppiKernel<float>::kPerPoint * 2 + CppiKernel<float>::floor_breach,
-                        2037), 0.002);
+  EXPECT_GT(
+      column_mean(ref, CppiKernel<float>::kPerPoint * 2 + CppiKernel<float>::floor_breach, 2037),
+      0.002);
 }
 
 TEST(SimdAllocationVolTarget, SqrtImpactOutagesJumpsMatchScalar) {
@@ -218,10 +220,12 @@ TEST(SimdAllocation, MinTradeUnitsMatchScalar) {
   const std::uint64_t n = 2003;
   const int cppi_trades = CppiKernel<float>::trade_count;
   const int vt_trades = VolTargetKernel<float>::trade_count;
-  EXPECT_LT(column_mean(scalar_block(cppi, 11, n), cppi_trades, n),
-            0.8 * column_mean(scalar_block(kernel_of<CppiKernel<float>>(off), 11, n), cppi_trades, n));
-  EXPECT_LT(column_mean(scalar_block(vt, 11, n), vt_trades, n),
-            0.8 * column_mean(scalar_block(kernel_of<VolTargetKernel<float>>(off), 11, n), vt_trades, n));
+  EXPECT_LT(
+      column_mean(scalar_block(cppi, 11, n), cppi_trades, n),
+      0.8 * column_mean(scalar_block(kernel_of<CppiKernel<float>>(off), 11, n), cppi_trades, n));
+  EXPECT_LT(
+      column_mean(scalar_block(vt, 11, n), vt_trades, n),
+      0.8 * column_mean(scalar_block(kernel_of<VolTargetKernel<float>>(off), 11, n), vt_trades, n));
 }
 
 // Built without FMA contraction (the portable build), the batched CPPI kernel uses glibc's float
@@ -244,7 +248,8 @@ TEST(SimdAllocationCppi, BitIdenticalToScalar) {
   s.costs.gas = 4.0;
   const CppiKernel<float> k = kernel_of<CppiKernel<float>>(s);
   const std::vector<double> reference = scalar_block(k, 9, 1001);
-  for (SimdIsa isa : available_isas()) EXPECT_EQ(batched_block(k, 9, 1001, isa), reference) << simd_isa_name(isa);
+  for (SimdIsa isa : available_isas())
+    EXPECT_EQ(batched_block(k, 9, 1001, isa), reference) << simd_isa_name(isa);
 }
 
 TEST(SimdAllocation, ThreadCountDoesNotChangeResults) {

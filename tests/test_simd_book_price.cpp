@@ -1,8 +1,8 @@
-// The lane-batched BookPriceKernel<float> (host/cpu/simd_book_price.cpp) against the scalar functor it
-// replaces: same paths, every per-path column bit-identical (discounted payoff of a book of calls
-// and puts, jump count, outage count, S_T), for every instruction set this CPU runs, with Merton
-// jumps, outages, latency and gas dispersion on and off, path counts that are not a multiple of
-// the lane count, a first path that is not either, and 1 vs 2 threads.
+// The lane-batched BookPriceKernel<float> (host/cpu/simd_book_price.cpp) against the scalar functor
+// it replaces: same paths, every per-path column bit-identical (discounted payoff of a book of
+// calls and puts, jump count, outage count, S_T), for every instruction set this CPU runs, with
+// Merton jumps, outages, latency and gas dispersion on and off, path counts that are not a multiple
+// of the lane count, a first path that is not either, and 1 vs 2 threads.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -66,8 +66,8 @@ int differing_paths(const std::vector<double>& a, const std::vector<double>& b, 
     bool same = true;
     for (int c = 0; c < kPathSummaryColumns; ++c) same &= a[c * n + i] == b[c * n + i];
     if (!same && ++bad <= 3)
-      ADD_FAILURE() << what << " path " << i << ": payoff " << a[i] << " vs " << b[i]
-                    << ", S_T " << a[summary_terminal_spot * n + i] << " vs "
+      ADD_FAILURE() << what << " path " << i << ": payoff " << a[i] << " vs " << b[i] << ", S_T "
+                    << a[summary_terminal_spot * n + i] << " vs "
                     << b[summary_terminal_spot * n + i] << ", jumps " << a[summary_jumps * n + i]
                     << " vs " << b[summary_jumps * n + i];
   }

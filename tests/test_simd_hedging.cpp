@@ -74,8 +74,8 @@ void expect_same_columns(const HedgingKernel<float>& k, const std::vector<double
     const double scale = rms > 0.0 ? rms : 1.0, tol = 1e-4 * scale;
     std::uint64_t close = 0;
     for (std::uint64_t i = 0; i < n; ++i) close += std::abs(x[i] - y[i]) <= tol;
-    const bool exact = c == k.summary_column() + summary_jumps ||
-                       c == k.summary_column() + summary_gap_events;
+    const bool exact =
+        c == k.summary_column() + summary_jumps || c == k.summary_column() + summary_gap_events;
     if (exact) {
       EXPECT_EQ(close, n) << what << ": column " << c << " (a count) differs";
     } else {

@@ -20,8 +20,8 @@ namespace hedgemap {
 namespace {
 
 // The path's float exp, log and sincos are glibc's (the scalar kernel's), one lane at a time
-// (host/cpu/simd_glibc_lanes.inl): the prices then equal the scalar path's bit for bit, and so do the
-// portfolios; the speed comes from the portfolio updates across lanes and the vector Philox.
+// (host/cpu/simd_glibc_lanes.inl): the prices then equal the scalar path's bit for bit, and so do
+// the portfolios; the speed comes from the portfolio updates across lanes and the vector Philox.
 // The double log of the volatility targeting's returns is SLEEF's (u10: 1 ulp of double; declared
 // here: <sleef.h> declares the AVX ones only when the whole file is compiled for AVX).
 
@@ -84,17 +84,25 @@ static inline void v_logd(const double* a, double* r) {
 
 // One batch of either kernel on the chosen instruction set.
 struct CppiBatch {
-  template <class... A> static void run(SimdIsa isa, A&&... a) {
-    if (isa == SimdIsa::avx512) alloc_avx512::run_cppi_batch(a...);
-    else if (isa == SimdIsa::avx2) alloc_avx2::run_cppi_batch(a...);
-    else alloc_sse2::run_cppi_batch(a...);
+  template <class... A>
+  static void run(SimdIsa isa, A&&... a) {
+    if (isa == SimdIsa::avx512)
+      alloc_avx512::run_cppi_batch(a...);
+    else if (isa == SimdIsa::avx2)
+      alloc_avx2::run_cppi_batch(a...);
+    else
+      alloc_sse2::run_cppi_batch(a...);
   }
 };
 struct VolTargetBatch {
-  template <class... A> static void run(SimdIsa isa, A&&... a) {
-    if (isa == SimdIsa::avx512) alloc_avx512::run_vol_target_batch(a...);
-    else if (isa == SimdIsa::avx2) alloc_avx2::run_vol_target_batch(a...);
-    else alloc_sse2::run_vol_target_batch(a...);
+  template <class... A>
+  static void run(SimdIsa isa, A&&... a) {
+    if (isa == SimdIsa::avx512)
+      alloc_avx512::run_vol_target_batch(a...);
+    else if (isa == SimdIsa::avx2)
+      alloc_avx2::run_vol_target_batch(a...);
+    else
+      alloc_sse2::run_vol_target_batch(a...);
   }
 };
 
@@ -126,8 +134,8 @@ bool simd_eligible(const VolTargetKernel<float>& k) {
          k.settings.points >= 1 && k.settings.points <= kMaxAllocationPoints;
 }
 
-void run_allocation_batched(const CppiKernel<float>& kernel, std::uint64_t first,
-                            std::uint64_t n, double* out, int threads, SimdIsa isa) {
+void run_allocation_batched(const CppiKernel<float>& kernel, std::uint64_t first, std::uint64_t n,
+                            double* out, int threads, SimdIsa isa) {
 #ifdef HM_SIMD_X86
   if (isa == SimdIsa::none) no_simd();
   run_batches<CppiBatch>(kernel, first, n, out, threads, isa);
@@ -148,15 +156,15 @@ void run_allocation_batched(const VolTargetKernel<float>& kernel, std::uint64_t 
 #endif
 }
 
-bool run_batched_on_cpu(int threads, const CppiKernel<float>& kernel,
-                        std::uint64_t first, std::uint64_t n, double* out) {
+bool run_batched_on_cpu(int threads, const CppiKernel<float>& kernel, std::uint64_t first,
+                        std::uint64_t n, double* out) {
   if (!simd_eligible(kernel)) return false;
   run_allocation_batched(kernel, first, n, out, threads, simd_chosen_isa());
   return true;
 }
 
-bool run_batched_on_cpu(int threads, const VolTargetKernel<float>& kernel,
-                        std::uint64_t first, std::uint64_t n, double* out) {
+bool run_batched_on_cpu(int threads, const VolTargetKernel<float>& kernel, std::uint64_t first,
+                        std::uint64_t n, double* out) {
   if (!simd_eligible(kernel)) return false;
   run_allocation_batched(kernel, first, n, out, threads, simd_chosen_isa());
   return true;

@@ -1,10 +1,11 @@
 // One batch of kLanes paths of CppiKernel<float> or VolTargetKernel<float>, lane-parallel.
-// Included by host/cpu/simd_allocation.cpp once per instruction set, after host/cpu/simd_process.inl and
-// a v_logd (SLEEF log on kLanes doubles). Mirrors CppiPortfolios::step, VolTargetPortfolios::step
-// and rebalance_to_exposure (kernels/cppi_kernel.hpp, kernels/vol_target_kernel.hpp,
-// kernels/allocation_rebalance.hpp) operation for operation: the accounting stays in double (8
-// lanes per AVX-512 register), trade costs in float as trade_cost<float> computes them.
-// No include guard: deliberately compiled several times.
+// Included by host/cpu/simd_allocation.cpp once per instruction set, after
+// host/cpu/simd_process.inl and a v_logd (SLEEF log on kLanes doubles). Mirrors
+// CppiPortfolios::step, VolTargetPortfolios::step and rebalance_to_exposure
+// (kernels/cppi_kernel.hpp, kernels/vol_target_kernel.hpp, kernels/allocation_rebalance.hpp)
+// operation for operation: the accounting stays in double (8 lanes per AVX-512 register), trade
+// costs in float as trade_cost<float> computes them. No include guard: deliberately compiled
+// several times.
 
 // The portfolio of one (parameter, tolerance) point in every lane.
 struct AllocationLanes {
@@ -17,8 +18,8 @@ struct CppiLanes : AllocationLanes {
 };
 
 struct VolTargetLanes : AllocationLanes {
-  alignas(64) double last_value[kLanes], sum_log[kLanes], sum_log_sq[kLanes], peak[kLanes],
-      drawdown[kLanes];
+  alignas(64) double last_value[kLanes], sum_log[kLanes],
+      sum_log_sq[kLanes], peak[kLanes], drawdown[kLanes];
 };
 
 static inline void start_lanes(AllocationLanes& s, double capital) {
@@ -183,8 +184,8 @@ static void run_cppi_batch(const CppiKernel<float>& k, const ProcessConstants& c
 // VolTargetKernel<float>::operator() for paths first .. first + kLanes - 1; writes the first
 // `valid`.
 static void run_vol_target_batch(const VolTargetKernel<float>& k, const ProcessConstants& c,
-                                 std::uint64_t first, int valid, double* out,
-                                 std::uint64_t stride, std::uint64_t out_index) {
+                                 std::uint64_t first, int valid, double* out, std::uint64_t stride,
+                                 std::uint64_t out_index) {
   using K = VolTargetKernel<float>;
   const ProcessParams& p = k.process;
   const VolTargetSettings& s = k.settings;

@@ -1,6 +1,6 @@
 // Lane-batched BookPriceKernel<float> on the CPU (see host/cpu/simd_book_price.hpp): the path step
-// (host/cpu/simd_process.inl) and the batch (host/cpu/simd_book_price_batch.inl) compiled three times
-// (SSE2, AVX2+FMA, AVX-512F), run-time dispatch, and the OpenMP loop over batches.
+// (host/cpu/simd_process.inl) and the batch (host/cpu/simd_book_price_batch.inl) compiled three
+// times (SSE2, AVX2+FMA, AVX-512F), run-time dispatch, and the OpenMP loop over batches.
 #include "host/cpu/simd_book_price.hpp"
 
 #include <cmath>
@@ -79,8 +79,8 @@ void run_book_price_batched(const BookPriceKernel<float>& kernel, std::uint64_t 
   throw std::logic_error("run_book_price_batched: built without SLEEF or no instruction set");
 }
 
-bool run_batched_on_cpu(int threads, const BookPriceKernel<float>& kernel,
-                        std::uint64_t first, std::uint64_t n, double* out) {
+bool run_batched_on_cpu(int threads, const BookPriceKernel<float>& kernel, std::uint64_t first,
+                        std::uint64_t n, double* out) {
   if (!simd_eligible(kernel)) return false;
   run_book_price_batched(kernel, first, n, out, threads, simd_chosen_isa());
   return true;

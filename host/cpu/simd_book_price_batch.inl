@@ -31,7 +31,8 @@ static inline void book_price_step(const ProcessParams& p, const ProcessConstant
       const NormalPair<float> zj = box_muller<float>(g1.x[j], g1.y[j]);  // Merton: one normal
       const JumpParams& jp = p.jumps;
       if (n_ell > 0)
-        jump_ell[j] = float(n_ell * jp.log_mean) + float(sqrt(double(n_ell)) * jp.log_stdev) * zj.z1;
+        jump_ell[j] =
+            float(n_ell * jp.log_mean) + float(sqrt(double(n_ell)) * jp.log_stdev) * zj.z1;
       if (n_rest > 0)
         jump_rest[j] =
             float(n_rest * jp.log_mean) + float(sqrt(double(n_rest)) * jp.log_stdev) * zj.z0;
@@ -39,11 +40,13 @@ static inline void book_price_step(const ProcessParams& p, const ProcessConstant
   }
   if (c.has_latency) {
     HM_LANES {
-      const float log_fill = s.log_spot[j] + (c.drift_ell + c.sigma_sqrt_ell * zd1[j] + jump_ell[j]);
+      const float log_fill =
+          s.log_spot[j] + (c.drift_ell + c.sigma_sqrt_ell * zd1[j] + jump_ell[j]);
       s.log_spot[j] = log_fill + c.drift_rest + c.sigma_sqrt_rest * zd0[j] + jump_rest[j];
     }
   } else {
-    HM_LANES s.log_spot[j] = s.log_spot[j] + c.drift_rest + c.sigma_sqrt_rest * zd0[j] + jump_rest[j];
+    HM_LANES s.log_spot[j] =
+        s.log_spot[j] + c.drift_rest + c.sigma_sqrt_rest * zd0[j] + jump_rest[j];
   }
   if (c.has_gaps) {  // outages: zero unless the word passes P(N = 0) (rare lanes)
     int any = 0;
@@ -65,8 +68,8 @@ static inline void book_price_step(const ProcessParams& p, const ProcessConstant
 // BookPriceKernel<float>::operator() for paths first .. first + kLanes - 1; writes the first
 // `valid` (write_path_summary: e^{-rT} payoff(S_T), jumps, outages, S_T).
 static void run_book_price_batch(const BookPriceKernel<float>& k, const ProcessConstants& c,
-                                 std::uint64_t first, int valid, double* out,
-                                 std::uint64_t stride, std::uint64_t out_index) {
+                                 std::uint64_t first, int valid, double* out, std::uint64_t stride,
+                                 std::uint64_t out_index) {
   const ProcessParams& p = k.process;
   ProcessLanes m;
   process_start(m, first);

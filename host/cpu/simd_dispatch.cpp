@@ -22,10 +22,14 @@ SimdIsa simd_best_isa() {
 
 const char* simd_isa_name(SimdIsa isa) {
   switch (isa) {
-    case SimdIsa::sse2: return "sse2";
-    case SimdIsa::avx2: return "avx2";
-    case SimdIsa::avx512: return "avx512";
-    default: return "none";
+    case SimdIsa::sse2:
+      return "sse2";
+    case SimdIsa::avx2:
+      return "avx2";
+    case SimdIsa::avx512:
+      return "avx512";
+    default:
+      return "none";
   }
 }
 

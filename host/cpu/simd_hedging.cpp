@@ -1,6 +1,7 @@
-// Lane-batched HedgingKernel<float> on the CPU (see host/cpu/simd_hedging.hpp): per-kernel constants,
-// the batch body compiled three times (SSE2, AVX2+FMA, AVX-512F; host/cpu/simd_hedging_batch.inl)
-// with SLEEF's matching vector functions, run-time dispatch, and the OpenMP loop over batches.
+// Lane-batched HedgingKernel<float> on the CPU (see host/cpu/simd_hedging.hpp): per-kernel
+// constants, the batch body compiled three times (SSE2, AVX2+FMA, AVX-512F;
+// host/cpu/simd_hedging_batch.inl) with SLEEF's matching vector functions, run-time dispatch, and
+// the OpenMP loop over batches.
 #include "host/cpu/simd_hedging.hpp"
 
 #include <algorithm>
@@ -24,9 +25,15 @@ namespace {
 // sincos (Box-Muller) u35 = 3.5 ulp: 5% faster than u10, the normals still within a few ulp;
 // the greeks' log(S/F) and the Whalley-Wilmott cbrt u10 = 1.0 ulp (as close to glibc as it gets).
 extern "C" {
-struct SleefFloat4Pair { __m128 x, y; };
-struct SleefFloat8Pair { __m256 x, y; };
-struct SleefFloat16Pair { __m512 x, y; };
+struct SleefFloat4Pair {
+  __m128 x, y;
+};
+struct SleefFloat8Pair {
+  __m256 x, y;
+};
+struct SleefFloat16Pair {
+  __m512 x, y;
+};
 }
 
 // Per-kernel constants: the path generator's (host/cpu/simd_process.hpp) and the book's delta.
@@ -208,9 +215,12 @@ void simd_erfc(const float* in, float* out, std::size_t n, SimdIsa isa) {
   for (std::size_t i = 0; i < n; i += kSimdLanes) {
     const std::size_t m = std::min<std::size_t>(kSimdLanes, n - i);
     for (std::size_t j = 0; j < std::size_t(kSimdLanes); ++j) a[j] = j < m ? in[i + j] : 0.0f;
-    if (isa == SimdIsa::avx512) simd_avx512::erfc_lanes(a, r);
-    else if (isa == SimdIsa::avx2) simd_avx2::erfc_lanes(a, r);
-    else simd_sse2::erfc_lanes(a, r);
+    if (isa == SimdIsa::avx512)
+      simd_avx512::erfc_lanes(a, r);
+    else if (isa == SimdIsa::avx2)
+      simd_avx2::erfc_lanes(a, r);
+    else
+      simd_sse2::erfc_lanes(a, r);
     std::copy(r, r + m, out + i);
   }
 #else
@@ -219,8 +229,8 @@ void simd_erfc(const float* in, float* out, std::size_t n, SimdIsa isa) {
 #endif
 }
 
-bool run_batched_on_cpu(int threads, const HedgingKernel<float>& kernel,
-                        std::uint64_t first, std::uint64_t n, double* out) {
+bool run_batched_on_cpu(int threads, const HedgingKernel<float>& kernel, std::uint64_t first,
+                        std::uint64_t n, double* out) {
   if (!simd_eligible(kernel)) return false;
   run_hedging_batched(kernel, first, n, out, threads, simd_chosen_isa());
   return true;

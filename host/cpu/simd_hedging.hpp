@@ -10,8 +10,8 @@
 // or edge, Whalley-Wilmott: the book's gamma and the band half-width in lanes), jumps none, Merton
 // or Kou; any costs, latency, gaps. Everything else (double precision, the Merton hedging model)
 // runs the scalar functor.
-// Environment switches and instruction sets: host/cpu/simd_dispatch.hpp (HEDGEMAP_SCALAR_CPU=1 forces
-// the scalar functor, HEDGEMAP_SIMD_ISA=sse2|avx2 caps the instruction set).
+// Environment switches and instruction sets: host/cpu/simd_dispatch.hpp (HEDGEMAP_SCALAR_CPU=1
+// forces the scalar functor, HEDGEMAP_SIMD_ISA=sse2|avx2 caps the instruction set).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -37,7 +37,7 @@ template <class Kernel>
 bool run_batched_on_cpu(int, const Kernel&, std::uint64_t, std::uint64_t, double*) {
   return false;
 }
-bool run_batched_on_cpu(int threads, const HedgingKernel<float>& kernel,
-                        std::uint64_t first, std::uint64_t n, double* out);
+bool run_batched_on_cpu(int threads, const HedgingKernel<float>& kernel, std::uint64_t first,
+                        std::uint64_t n, double* out);
 
 }  // namespace hedgemap

@@ -171,11 +171,11 @@ static inline void trade_lanes(const HedgingKernel<float>& k, PointLanes& s, con
   }
 }
 
-
 // Book delta under Black-Scholes from the log return (BlackScholesBookDelta), every lane.
-HM_NO_FP_CONTRACT static inline void book_delta_lanes(const HedgingKernel<float>& k, const BatchConstants& c,
-                                    const float* log_return, const float* spot, float tau,
-                                    float* delta) {
+HM_NO_FP_CONTRACT static inline void book_delta_lanes(const HedgingKernel<float>& k,
+                                                      const BatchConstants& c,
+                                                      const float* log_return, const float* spot,
+                                                      float tau, float* delta) {
   const float rate = float(k.process.rate), vol = float(k.process.volatility);
   const float total_vol = vol * sqrtf(tau > 0.0f ? tau : 0.0f);
   if (!(total_vol > 1e-7f)) {  // expiry limit: the scalar function, lane by lane
@@ -200,15 +200,16 @@ HM_NO_FP_CONTRACT static inline void book_delta_lanes(const HedgingKernel<float>
 // operation for operation (the scalar kernel takes its delta from these greeks, not from the log
 // return, when Whalley-Wilmott points need the gamma): F_i = K_i e^{-r tau}, s = sigma sqrt(tau),
 //   d1 = ln(S/F_i) / s + s/2,  delta_i = sign Phi(sign d1),  gamma_i = phi(d1) / (S s).
-HM_NO_FP_CONTRACT static inline void book_greeks_lanes(const HedgingKernel<float>& k, const float* spot, float tau,
-                                     float* delta, float* gamma) {
+HM_NO_FP_CONTRACT static inline void book_greeks_lanes(const HedgingKernel<float>& k,
+                                                       const float* spot, float tau, float* delta,
+                                                       float* gamma) {
   const float rate = float(k.process.rate), vol = float(k.process.volatility);
   const float tau_pos = tau > 0.0f ? tau : 0.0f;
   const float discount = expf(-rate * tau_pos), total_vol = vol * sqrtf(tau_pos);
   if (!(total_vol > 1e-7f)) {  // expiry limit: the scalar function, lane by lane
     for (int j = 0; j < kLanes; ++j) {
-      const Greeks<float> g = book_greeks<float>(k.book, HedgingModel::black_scholes, spot[j],
-                                                 rate, vol, tau, k.process.jumps);
+      const Greeks<float> g = book_greeks<float>(k.book, HedgingModel::black_scholes, spot[j], rate,
+                                                 vol, tau, k.process.jumps);
       delta[j] = g.delta;
       gamma[j] = g.gamma;
     }
@@ -225,7 +226,7 @@ HM_NO_FP_CONTRACT static inline void book_greeks_lanes(const HedgingKernel<float
     HM_LANES {
       d1[j] = log_ratio[j] / total_vol + 0.5f * total_vol;
       arg[j] = -(sign * d1[j]) * 0.70710678118654752440f;  // normal_cdf(sign d1)
-      pdf_arg[j] = -0.5f * d1[j] * d1[j];                    // normal_pdf(d1)
+      pdf_arg[j] = -0.5f * d1[j] * d1[j];                  // normal_pdf(d1)
     }
     erfc_lanes(arg, erfc_arg);
     v_exp(pdf_arg, e);
@@ -253,9 +254,8 @@ static inline float kou_jump_sum(const JumpParams& jp, const PhiloxStream& strea
 }
 
 // The whole life of paths first .. first + kLanes - 1; writes the first `valid` of them.
-static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c,
-                      std::uint64_t first, int valid, double* out, std::uint64_t stride,
-                      std::uint64_t out_index) {
+static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, std::uint64_t first,
+                      int valid, double* out, std::uint64_t stride, std::uint64_t out_index) {
   const ProcessParams& p = k.process;
   const int npoints = k.points(), first_band = 1 + k.n_periodic, first_ww = first_band + k.n_band;
   const bool need_gamma = k.n_ww > 0;

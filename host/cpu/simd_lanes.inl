@@ -1,5 +1,5 @@
-// What every lane-batched body shares (host/cpu/simd_process.inl, host/cpu/simd_hedging_batch.inl): the
-// lane loop, the Philox words of every lane and Box-Muller. Included once per instruction set,
+// What every lane-batched body shares (host/cpu/simd_process.inl, host/cpu/simd_hedging_batch.inl):
+// the lane loop, the Philox words of every lane and Box-Muller. Included once per instruction set,
 // inside that set's namespace and `#pragma GCC target` region, after the includer defines v_log and
 // v_sincos (on kLanes floats) and, optionally, its own philox_lanes (HM_SIMD_OWN_PHILOX, e.g.
 // host/cpu/simd_philox_x86.inl: GCC widens the portable one to 64-bit multiplies). HM_LANES stays

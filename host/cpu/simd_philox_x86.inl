@@ -2,10 +2,10 @@
 // portable philox_lanes of host/cpu/simd_lanes.inl, which GCC widens to 64-bit multiplies. Included
 // inside an instruction set's namespace and `#pragma GCC target` region after
 // `#define HM_PHILOX_X86_BITS 256` (AVX2) or 512 (AVX-512F); it defines HM_SIMD_OWN_PHILOX (so that
-// host/cpu/simd_lanes.inl keeps its portable one out) and undefines HM_PHILOX_X86_BITS. The includer
-// #undefs HM_SIMD_OWN_PHILOX after its batch body.
-// Random123's rounds: hi/lo of M0 c0 and M1 c2, then c = (hi1^c1^k0, lo1, hi0^c3^k1, lo0).
-// No include guard: deliberately compiled several times.
+// host/cpu/simd_lanes.inl keeps its portable one out) and undefines HM_PHILOX_X86_BITS. The
+// includer #undefs HM_SIMD_OWN_PHILOX after its batch body. Random123's rounds: hi/lo of M0 c0 and
+// M1 c2, then c = (hi1^c1^k0, lo1, hi0^c3^k1, lo0). No include guard: deliberately compiled several
+// times.
 
 // Each 32-bit counter word sits in the low half of a 64-bit element ("wide" layout): vpmuludq
 // reads only those low halves, so one multiply gives the whole 64-bit product, hi = product >> 32

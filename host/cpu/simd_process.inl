@@ -5,9 +5,9 @@
 // floats: SLEEF's vector functions, or glibc's per lane for bit-identical prices) and, optionally,
 // its own philox_lanes (HM_SIMD_OWN_PHILOX; see host/cpu/simd_lanes.inl). Mirrors
 // JumpDiffusionPath::emit operation for operation, so that per-lane prices equal the scalar
-// path's up to the rounding of those functions (and FMA contraction, unless compiled with -ffp-contract=off). The rare lanes with a jump or an
-// outage in an interval take scalar code. Kou jumps are not covered (callers fall back).
-// No include guard: deliberately compiled several times.
+// path's up to the rounding of those functions (and FMA contraction, unless compiled with
+// -ffp-contract=off). The rare lanes with a jump or an outage in an interval take scalar code. Kou
+// jumps are not covered (callers fall back). No include guard: deliberately compiled several times.
 
 #include "host/cpu/simd_lanes.inl"
 
@@ -36,8 +36,8 @@ static inline void process_start(ProcessLanes& s, std::uint64_t first) {
 
 // JumpDiffusionPath::emit() at decision point `step`: the MarketPoint of t_step, and (before
 // expiry) the state at t_{step+1} in log_next / blocked_until_next.
-static inline void process_emit(const ProcessParams& p, const ProcessConstants& c,
-                                ProcessLanes& s, int step) {
+static inline void process_emit(const ProcessParams& p, const ProcessConstants& c, ProcessLanes& s,
+                                int step) {
   const bool is_expiry = step == p.steps;
   const std::uint32_t interval = std::uint32_t(step + 1);
   alignas(64) float zd0[kLanes], zd1[kLanes], zg0[kLanes], zg1[kLanes], jump_ell[kLanes],
@@ -84,7 +84,8 @@ static inline void process_emit(const ProcessParams& p, const ProcessConstants& 
       const NormalPair<float> zj = box_muller<float>(g1.x[j], g1.y[j]);  // Merton: one normal
       const JumpParams& jp = p.jumps;
       if (n_ell > 0)
-        jump_ell[j] = float(n_ell * jp.log_mean) + float(sqrt(double(n_ell)) * jp.log_stdev) * zj.z1;
+        jump_ell[j] =
+            float(n_ell * jp.log_mean) + float(sqrt(double(n_ell)) * jp.log_stdev) * zj.z1;
       if (n_rest > 0)
         jump_rest[j] =
             float(n_rest * jp.log_mean) + float(sqrt(double(n_rest)) * jp.log_stdev) * zj.z0;

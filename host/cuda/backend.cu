@@ -25,13 +25,13 @@
 #include "kernels/pnl_segment_sums.hpp"
 #include "kernels/path_kernel_list.hpp"
 
-#define HEDGEMAP_CUDA_CHECK(call)                                                         \
-  do {                                                                                    \
-    const cudaError_t err_ = (call);                                                      \
-    if (err_ != cudaSuccess)                                                              \
-      throw hedgemap::cuda_backend::CudaError(std::string(#call) + " failed at " __FILE__ \
-                                              ":" + std::to_string(__LINE__) + ": " +     \
-                                              cudaGetErrorString(err_));                  \
+#define HEDGEMAP_CUDA_CHECK(call)                                                               \
+  do {                                                                                          \
+    const cudaError_t err_ = (call);                                                            \
+    if (err_ != cudaSuccess)                                                                    \
+      throw hedgemap::cuda_backend::CudaError(std::string(#call) + " failed at " __FILE__ ":" + \
+                                              std::to_string(__LINE__) + ": " +                 \
+                                              cudaGetErrorString(err_));                        \
   } while (0)
 
 namespace hedgemap::cuda_backend {
@@ -45,7 +45,8 @@ constexpr int kThreadsPerBlock = 128;
 template <class Kernel>
 __global__ void __launch_bounds__(kThreadsPerBlock)
     path_kernel(Kernel kernel, unsigned long long first_path, unsigned long long n, double* out) {
-  const unsigned long long i = blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
+  const unsigned long long i =
+      blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
   if (i < n) kernel(first_path + i, PathOutput{out, n, i});
 }
 
@@ -56,7 +57,8 @@ template <class Kernel, int Capacity>
 __global__ void __launch_bounds__(kThreadsPerBlock)
     capacity_path_kernel(Kernel kernel, unsigned long long first_path, unsigned long long n,
                          double* out) {
-  const unsigned long long i = blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
+  const unsigned long long i =
+      blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
   if (i < n) kernel.template run<Capacity>(first_path + i, PathOutput{out, n, i});
 }
 
@@ -121,13 +123,13 @@ CudaTimings g_timings{env_flag("HEDGEMAP_CUDA_TIMING", false)};
 
 // One chunk's buffers: device columns, the pinned host copy, and the events of its launch. Two
 // slots let the device compute and copy chunk k+1 while the host reduces chunk k (run_paths in
-// host/exec/path_runner.hpp); one stream keeps the device's work in order, so a slot's buffers are free
-// again once the host has consumed the chunk before it.
+// host/exec/path_runner.hpp); one stream keeps the device's work in order, so a slot's buffers are
+// free again once the host has consumed the chunk before it.
 struct ChunkSlot {
   double* device = nullptr;
   double* device_partials = nullptr;  // device-side moments: per-block sums of every column
   std::size_t partials_capacity_bytes = 0;
-  double* host = nullptr;  // pinned (cudaHostAlloc): copies at full PCIe/NVLink speed, async
+  double* host = nullptr;    // pinned (cudaHostAlloc): copies at full PCIe/NVLink speed, async
   bool host_pinned = false;  // false: the system refused to pin that much; plain memory (slower)
   std::size_t capacity_bytes = 0, host_capacity_bytes = 0, pending_bytes = 0;
   cudaEvent_t start = nullptr, launched = nullptr, copied = nullptr;
@@ -248,7 +250,8 @@ __global__ void column_shift_kernel(const double* out, unsigned long long n, int
 __global__ void block_moments_kernel(const double* out, unsigned long long n, int columns,
                                      unsigned long long block_paths, unsigned long long blocks,
                                      const double* shift, double* partials) {
-  const unsigned long long t = blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
+  const unsigned long long t =
+      blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
   if (t >= static_cast<unsigned long long>(columns) * blocks) return;
   const unsigned long long c = t / blocks, b = t % blocks;
   const unsigned long long lo = b * block_paths, hi = lo + block_paths < n ? lo + block_paths : n;
@@ -298,7 +301,8 @@ constexpr int kSegmentLanes = 8;  // threads per segment: one per lane of the fi
 
 // The store's columns are points x pitch doubles; every statistics kernel takes point
 // blockIdx.y, so that one launch covers all points of a cell.
-__device__ __forceinline__ const double* store_column(const double* store, unsigned long long pitch) {
+__device__ __forceinline__ const double* store_column(const double* store,
+                                                      unsigned long long pitch) {
   return store + blockIdx.y * pitch;
 }
 
@@ -314,7 +318,8 @@ __global__ void pnl_segment_sums_kernel(const double* store, unsigned long long 
   constexpr int kTerms = detail::PnlTerms<Kind>::count;
   const double* x = store_column(store, pitch);
   const double center = centers[blockIdx.y];
-  const unsigned long long t = blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
+  const unsigned long long t =
+      blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
   const unsigned long long s = t / kSegmentLanes;
   const int lane = static_cast<int>(t % kSegmentLanes);
   double acc[kTerms] = {};
@@ -349,7 +354,8 @@ constexpr unsigned kWholeColumnWarps = kWholeColumnBlocks * kWholeColumnThreads 
 
 unsigned whole_column_blocks(unsigned long long n) {
   const unsigned long long needed = (n + kWholeColumnThreads - 1) / kWholeColumnThreads;
-  return static_cast<unsigned>(needed < kWholeColumnBlocks ? (needed > 0 ? needed : 1) : kWholeColumnBlocks);
+  return static_cast<unsigned>(needed < kWholeColumnBlocks ? (needed > 0 ? needed : 1)
+                                                           : kWholeColumnBlocks);
 }
 
 // warp_max[point * kWholeColumnWarps + w] = max over warp w's elements of -k x (NaN skipped, as
@@ -361,7 +367,8 @@ __global__ void __launch_bounds__(kWholeColumnThreads)
   const double* x = store_column(store, pitch);
   const unsigned long long stride = static_cast<unsigned long long>(gridDim.x) * blockDim.x;
   double m = -HUGE_VAL;
-  for (unsigned long long i = blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
+  for (unsigned long long i =
+           blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
        i < n; i += stride) {
     const double z = hm_mul_rn(-k, x[i]);
     m = m < z ? z : m;  // NaN z: kept out
@@ -399,7 +406,8 @@ __global__ void __launch_bounds__(kWholeColumnThreads)
   const unsigned long long stride = static_cast<unsigned long long>(gridDim.x) * blockDim.x;
   const unsigned lane = threadIdx.x % 32;
   unsigned long long below = 0, above = 0;
-  for (unsigned long long i = blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
+  for (unsigned long long i =
+           blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
        i < n; i += stride) {
     const double loss = -x[i];
     below += loss < b.lo;
@@ -485,7 +493,8 @@ __global__ void gather_sample_losses(const double* store, unsigned long long pit
                                      unsigned long long n, double* sample) {
   const double* x = store_column(store, pitch);
   const unsigned j = blockIdx.x * blockDim.x + threadIdx.x;
-  if (j < kLossBracketSample) sample[blockIdx.y * kLossBracketSample + j] = -x[loss_bracket_sample_path(j, n)];
+  if (j < kLossBracketSample)
+    sample[blockIdx.y * kLossBracketSample + j] = -x[loss_bracket_sample_path(j, n)];
 }
 
 }  // namespace
@@ -529,7 +538,8 @@ CudaDeviceInfo probe() {
   if (err != cudaSuccess || count == 0) {
     info.why_not = err == cudaSuccess ? std::string("no CUDA device found")
                                       : std::string(cudaGetErrorString(err));
-    if (info.driver_version == 0) info.why_not += " (no NVIDIA driver)";
+    if (info.driver_version == 0)
+      info.why_not += " (no NVIDIA driver)";
     else if (info.driver_version < info.runtime_version)
       info.why_not += " (driver " + std::to_string(info.driver_version) + " older than runtime " +
                       std::to_string(info.runtime_version) + ")";
@@ -698,9 +708,9 @@ void DevicePnlSamples::segment_sums(int kind, const std::vector<double>& centers
   sums.resize(total);
   if (count == 0) return;
   if (g_segment_bounds_host != segments.bounds) {  // upload once per cell, not per pass
-    g_segment_bounds_host.clear();  // stale until the upload below is queued
+    g_segment_bounds_host.clear();                 // stale until the upload below is queued
     reserve_device(g_segment_bounds, g_segment_bounds_bytes,
-                  segments.bounds.size() * sizeof(unsigned long long));
+                   segments.bounds.size() * sizeof(unsigned long long));
     HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(g_segment_bounds, segments.bounds.data(),
                                         segments.bounds.size() * sizeof(unsigned long long),
                                         cudaMemcpyHostToDevice, g_stream));
@@ -761,8 +771,9 @@ std::vector<double> DevicePnlSamples::max_scaled_loss(double k) const {
 // The host's selection (kth_smallest_loss_of) with the passes over all paths on the device, for
 // every point in the same launches: the strided samples; the brackets, made on the host; one pass
 // that counts and gathers the losses inside them (~3% of the paths); a sort of those on the
-// device. Only the k-th value of each point comes back. A point whose bracket is unusable or missed (probability ~1e-4, or a
-// NaN) copies its losses back and selects from all of them, as the host does.
+// device. Only the k-th value of each point comes back. A point whose bracket is unusable or missed
+// (probability ~1e-4, or a NaN) copies its losses back and selects from all of them, as the host
+// does.
 std::vector<double> DevicePnlSamples::kth_smallest_loss(std::uint64_t k) const {
   const StatisticsPassTimer timer;
   const unsigned long long n = paths_;
@@ -795,7 +806,8 @@ std::vector<double> DevicePnlSamples::kth_smallest_loss(std::uint64_t k) const {
     std::vector<double> sample(samples.begin() + std::ptrdiff_t(p * kLossBracketSample),
                                samples.begin() + std::ptrdiff_t((p + 1) * kLossBracketSample));
     const LossBracket b = loss_bracket(sample, n, k);
-    const unsigned long long capacity = b.usable ? std::min<unsigned long long>(b.expected_inside, n) : 0;
+    const unsigned long long capacity =
+        b.usable ? std::min<unsigned long long>(b.expected_inside, n) : 0;
     brackets[p] = DeviceBracket{b.lo, b.hi, capacity, kept_total};
     kept_total += capacity;
   }
@@ -809,14 +821,13 @@ std::vector<double> DevicePnlSamples::kth_smallest_loss(std::uint64_t k) const {
   }
   reserve_device(g_bracket_counts, g_bracket_counts_bytes, 3 * points * sizeof(unsigned long long));
   reserve_device(g_brackets, g_brackets_bytes, points * sizeof(DeviceBracket));
-  HEDGEMAP_CUDA_CHECK(cudaMemsetAsync(g_bracket_counts, 0, 3 * points * sizeof(unsigned long long),
-                                      g_stream));
+  HEDGEMAP_CUDA_CHECK(
+      cudaMemsetAsync(g_bracket_counts, 0, 3 * points * sizeof(unsigned long long), g_stream));
   HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(g_brackets, brackets.data(), points * sizeof(DeviceBracket),
                                       cudaMemcpyHostToDevice, g_stream));
   bracket_losses_kernel<<<dim3(whole_column_blocks(n), static_cast<unsigned>(points_)),
-                          kWholeColumnThreads, 0, g_stream>>>(
-      store_, pitch_, n, g_brackets, g_select_scratch,
-      g_bracket_counts);
+                          kWholeColumnThreads, 0, g_stream>>>(store_, pitch_, n, g_brackets,
+                                                              g_select_scratch, g_bracket_counts);
   HEDGEMAP_CUDA_CHECK(cudaGetLastError());
   std::vector<unsigned long long> counts(3 * points);
   HEDGEMAP_CUDA_CHECK(cudaMemcpyAsync(counts.data(), g_bracket_counts,
@@ -831,7 +842,8 @@ std::vector<double> DevicePnlSamples::kth_smallest_loss(std::uint64_t k) const {
   const auto policy = thrust::cuda::par_nosync(g_thrust_storage).on(g_stream);
   for (std::size_t p = 0; p < points; ++p) {
     const DeviceBracket& b = brackets[p];
-    const std::uint64_t below = counts[3 * p], inside = counts[3 * p + 1], above = counts[3 * p + 2];
+    const std::uint64_t below = counts[3 * p], inside = counts[3 * p + 1],
+                        above = counts[3 * p + 2];
     if (b.capacity == 0 || inside > b.capacity || !loss_bracket_holds(n, k, below, inside, above))
       continue;
     double* first = g_select_scratch + b.offset;
@@ -861,14 +873,14 @@ std::vector<double> DevicePnlSamples::kth_smallest_loss(std::uint64_t k) const {
 
 CudaTimings timings() { return g_timings; }
 
-#define HEDGEMAP_INSTANTIATE_RUN_CHUNK(...)                                                   \
+#define HEDGEMAP_INSTANTIATE_RUN_CHUNK(...)                                                        \
   template void run_chunk<__VA_ARGS__>(const __VA_ARGS__&, unsigned long long, unsigned long long, \
-                                       int, double*);                                            \
-  template void start_chunk<__VA_ARGS__>(const __VA_ARGS__&, unsigned long long,                  \
-                                         unsigned long long, int, int);                          \
-  template void start_chunk_reduced<__VA_ARGS__>(const __VA_ARGS__&, unsigned long long,          \
-                                                 unsigned long long, int, const KeptColumns&,    \
-                                                 unsigned long long, bool, int);                 \
+                                       int, double*);                                              \
+  template void start_chunk<__VA_ARGS__>(const __VA_ARGS__&, unsigned long long,                   \
+                                         unsigned long long, int, int);                            \
+  template void start_chunk_reduced<__VA_ARGS__>(const __VA_ARGS__&, unsigned long long,           \
+                                                 unsigned long long, int, const KeptColumns&,      \
+                                                 unsigned long long, bool, int);                   \
   template int device_capacity<__VA_ARGS__>(const __VA_ARGS__&);
 HEDGEMAP_FOR_EACH_PATH_KERNEL(HEDGEMAP_INSTANTIATE_RUN_CHUNK)
 

@@ -7,10 +7,10 @@
 namespace hedgemap {
 
 struct CudaDeviceInfo {
-  bool compiled = false;      // CUDA backend built into this binary
+  bool compiled = false;  // CUDA backend built into this binary
   bool usable = false;
   std::string name;
-  std::string why_not;        // no device, driver too old, ...
+  std::string why_not;  // no device, driver too old, ...
   int compute_major = 0, compute_minor = 0;
   std::size_t total_memory = 0, free_memory = 0;
   int driver_version = 0, runtime_version = 0;

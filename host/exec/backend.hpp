@@ -11,9 +11,9 @@ enum class BackendKind { cpu, cuda };
 
 struct Execution {
   BackendKind backend = BackendKind::cpu;
-  int threads = 0;            // CPU threads; 0 = all (OpenMP's default)
-  std::string device;         // CPU model or GPU name, for the results file
-  std::string reason;         // why this backend was chosen
+  int threads = 0;     // CPU threads; 0 = all (OpenMP's default)
+  std::string device;  // CPU model or GPU name, for the results file
+  std::string reason;  // why this backend was chosen
 };
 
 CudaDeviceInfo probe_cuda();

@@ -32,8 +32,8 @@ constexpr std::uint64_t kGpuChunkPaths = 1ull << 18;
 static_assert(kChunkPaths % kReductionBlock == 0 && kGpuChunkPaths % kReductionBlock == 0);
 
 template <class Kernel>
-void run_chunk_on(const Execution& exec, const Kernel& kernel, std::uint64_t first,
-                  std::uint64_t n, double* out) {
+void run_chunk_on(const Execution& exec, const Kernel& kernel, std::uint64_t first, std::uint64_t n,
+                  double* out) {
   if (exec.backend == BackendKind::cuda) {
 #ifdef HEDGEMAP_WITH_CUDA
     cuda_backend::run_chunk(kernel, first, n, kernel.columns(), out);
@@ -46,10 +46,12 @@ void run_chunk_on(const Execution& exec, const Kernel& kernel, std::uint64_t fir
   const auto count = static_cast<std::int64_t>(n);
   if (exec.threads > 0) {
 #pragma omp parallel for schedule(static) num_threads(exec.threads)
-    for (std::int64_t i = 0; i < count; ++i) kernel(first + i, PathOutput{out, n, std::uint64_t(i)});
+    for (std::int64_t i = 0; i < count; ++i)
+      kernel(first + i, PathOutput{out, n, std::uint64_t(i)});
   } else {
 #pragma omp parallel for schedule(static)
-    for (std::int64_t i = 0; i < count; ++i) kernel(first + i, PathOutput{out, n, std::uint64_t(i)});
+    for (std::int64_t i = 0; i < count; ++i)
+      kernel(first + i, PathOutput{out, n, std::uint64_t(i)});
   }
 }
 
@@ -139,22 +141,25 @@ void run_paths_reduced(const Execution& exec, const Kernel& kernel, std::uint64_
     return;
   }
 #endif
-  if (keep.to_pnl_store) throw std::logic_error("run_paths_reduced: a P&L store needs the CUDA backend");
+  if (keep.to_pnl_store)
+    throw std::logic_error("run_paths_reduced: a P&L store needs the CUDA backend");
   const int columns = kernel.columns();
   std::vector<double> kept, partials, shift(std::size_t(columns), 0.0);
-  run_paths(exec, kernel, total_paths, [&](std::uint64_t first, std::uint64_t n, const double* block) {
-    const std::uint64_t blocks = (n + kReductionBlock - 1) / kReductionBlock;
-    if (first == 0)
-      for (int c = 0; c < columns; ++c) shift[c] = column_shift(block[std::uint64_t(c) * n]);
-    partials.resize(std::size_t(columns) * blocks * 2);
-    block_moment_partials(block, n, columns, shift.data(), partials.data());
-    kept.resize(std::size_t(keep.count) * n);
-    for (int k = 0; k < keep.count; ++k) {
-      const double* column = block + std::uint64_t(keep.first + k * keep.stride) * n;
-      std::copy(column, column + n, kept.data() + std::uint64_t(k) * n);
-    }
-    consume(first, n, ReducedChunk{kept.data(), partials.data(), shift.data()});
-  });
+  run_paths(exec, kernel, total_paths,
+            [&](std::uint64_t first, std::uint64_t n, const double* block) {
+              const std::uint64_t blocks = (n + kReductionBlock - 1) / kReductionBlock;
+              if (first == 0)
+                for (int c = 0; c < columns; ++c)
+                  shift[c] = column_shift(block[std::uint64_t(c) * n]);
+              partials.resize(std::size_t(columns) * blocks * 2);
+              block_moment_partials(block, n, columns, shift.data(), partials.data());
+              kept.resize(std::size_t(keep.count) * n);
+              for (int k = 0; k < keep.count; ++k) {
+                const double* column = block + std::uint64_t(keep.first + k * keep.stride) * n;
+                std::copy(column, column + n, kept.data() + std::uint64_t(k) * n);
+              }
+              consume(first, n, ReducedChunk{kept.data(), partials.data(), shift.data()});
+            });
 }
 
 // Runs the paths with every column's moments summed into `moments`: from whole chunks, or from
@@ -174,11 +179,12 @@ void run_paths_with_moments(const Execution& exec, const Kernel& kernel, std::ui
                       });
     return;
   }
-  run_paths(exec, kernel, total_paths, [&](std::uint64_t first, std::uint64_t n, const double* block) {
-    moments.add_chunk(block, n, exec.threads);
-    consume_kept(first, n, static_cast<const double*>(block + std::uint64_t(keep.first) * n),
-                 std::uint64_t(keep.stride) * n);
-  });
+  run_paths(
+      exec, kernel, total_paths, [&](std::uint64_t first, std::uint64_t n, const double* block) {
+        moments.add_chunk(block, n, exec.threads);
+        consume_kept(first, n, static_cast<const double*>(block + std::uint64_t(keep.first) * n),
+                     std::uint64_t(keep.stride) * n);
+      });
 }
 
 }  // namespace hedgemap

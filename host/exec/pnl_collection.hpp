@@ -30,9 +30,8 @@ struct CollectedPnl {
 };
 
 template <class Kernel>
-CollectedPnl run_paths_collecting_pnl(const Execution& exec, const Kernel& kernel,
-                                      std::uint64_t n, KeptColumns pnl_columns,
-                                      ColumnMoments& moments) {
+CollectedPnl run_paths_collecting_pnl(const Execution& exec, const Kernel& kernel, std::uint64_t n,
+                                      KeptColumns pnl_columns, ColumnMoments& moments) {
   const int points = pnl_columns.count;
   CollectedPnl out;
   // Not zero-filled (the chunks write every element): the pages are first touched by the
@@ -49,22 +48,24 @@ CollectedPnl run_paths_collecting_pnl(const Execution& exec, const Kernel& kerne
       // Beside the store: two chunks, the VaR selection's kept losses (at most ~13% of the store,
       // at level 0.5), one point's sort buffer (about twice its kept losses), the segment sums
       // (1/256 of the store), a margin.
-      const std::size_t chunk_bytes = std::size_t(kernel.columns()) * kGpuChunkPaths * sizeof(double);
+      const std::size_t chunk_bytes =
+          std::size_t(kernel.columns()) * kGpuChunkPaths * sizeof(double);
       const std::size_t store_bytes = std::size_t(points) * n * sizeof(double);
       pnl_columns.to_pnl_store = cuda_backend::reserve_pnl_store(
           points, n,
-          2 * chunk_bytes + store_bytes / 6 + store_bytes / (3 * std::size_t(points)) + (256u << 20));
+          2 * chunk_bytes + store_bytes / 6 + store_bytes / (3 * std::size_t(points)) +
+              (256u << 20));
     }
 #endif
     if (!pnl_columns.to_pnl_store) keep_on_host();
-    run_paths_with_moments(exec, kernel, n, pnl_columns, moments,
-                           [&](std::uint64_t first, std::uint64_t count, const double* kept,
-                               std::uint64_t stride) {
-                             if (kept == nullptr) return;  // in the device P&L store
-                             for (int p = 0; p < points; ++p)
-                               std::copy(kept + p * stride, kept + p * stride + count,
-                                         out.host_columns[p].get() + first);
-                           });
+    run_paths_with_moments(
+        exec, kernel, n, pnl_columns, moments,
+        [&](std::uint64_t first, std::uint64_t count, const double* kept, std::uint64_t stride) {
+          if (kept == nullptr) return;  // in the device P&L store
+          for (int p = 0; p < points; ++p)
+            std::copy(kept + p * stride, kept + p * stride + count,
+                      out.host_columns[p].get() + first);
+        });
   } else {
     keep_on_host();
     run_paths(exec, kernel, n, [&](std::uint64_t first, std::uint64_t count, const double* block) {

@@ -20,7 +20,9 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 class BlockSums {
  public:
   BlockSums(int points, int blocks, std::uint64_t paths)
-      : points_(points), blocks_(blocks > 0 ? blocks : 0), paths_(paths),
+      : points_(points),
+        blocks_(blocks > 0 ? blocks : 0),
+        paths_(paths),
         cells_(std::size_t(points) * std::size_t(blocks_)) {}
 
   // values(p, i): V_T of point p for path i of the chunk starting at `first`.
@@ -124,9 +126,10 @@ void finish_objective(GroupCellResult& r, const GroupSpec& spec, const Objective
     }
   }
   if (sums.blocks() > 0 && plan.resamples > 0) {
-    r.bootstrap_optimum = bootstrap_optima(
-        points, spec.sense, plan,
-        [&](std::size_t p, const std::vector<int>& blocks) { return rule.of(sums.merged(int(p), blocks), capital); });
+    r.bootstrap_optimum = bootstrap_optima(points, spec.sense, plan,
+                                           [&](std::size_t p, const std::vector<int>& blocks) {
+                                             return rule.of(sums.merged(int(p), blocks), capital);
+                                           });
   }
 }
 
@@ -135,8 +138,7 @@ ObjectiveRule objective_rule(const ObjectiveConfig& o) {
 }
 
 void check_points(const char* family, std::size_t a, std::size_t b) {
-  if (a == 0 || b == 0)
-    throw std::invalid_argument(std::string(family) + ": empty axis");
+  if (a == 0 || b == 0) throw std::invalid_argument(std::string(family) + ": empty axis");
   if (a * b > std::size_t(kMaxAllocationPoints))
     throw std::invalid_argument(std::string(family) + ": " + std::to_string(a) + " x " +
                                 std::to_string(b) + " axis points, at most " +
@@ -152,9 +154,17 @@ std::vector<MetricInfo> terminal_metrics() {
 
 // ---- CPPI ---------------------------------------------------------------------------------
 enum CppiMetric : int {
-  c_terminal_mean, c_terminal_std, c_terminal_stderr, c_return_mean, c_gap_probability,
-  c_gap_probability_stderr, c_floor_breach_probability, c_shortfall_mean, c_cost_mean,
-  c_trades_mean, c_metrics
+  c_terminal_mean,
+  c_terminal_std,
+  c_terminal_stderr,
+  c_return_mean,
+  c_gap_probability,
+  c_gap_probability_stderr,
+  c_floor_breach_probability,
+  c_shortfall_mean,
+  c_cost_mean,
+  c_trades_mean,
+  c_metrics
 };
 
 GroupSpec cppi_group(const Scenario& s) {
@@ -163,21 +173,25 @@ GroupSpec cppi_group(const Scenario& s) {
   GroupSpec g;
   g.path = "/cppi";
   g.policy = "cppi";
-  g.axes = {{"multiplier", c.multiplier, "1", "CPPI multiplier m: exposure = m x cushion", true, false},
-            {"tolerance", c.tolerance, "1", "rebalancing tolerance on |exposure / target - 1|", false, false}};
+  g.axes = {
+      {"multiplier", c.multiplier, "1", "CPPI multiplier m: exposure = m x cushion", true, false},
+      {"tolerance", c.tolerance, "1", "rebalancing tolerance on |exposure / target - 1|", false,
+       false}};
   g.metrics = terminal_metrics();
   g.metrics.push_back({"gap_probability", "1", "probability that V_T ends below the floor G"});
   g.metrics.push_back({"gap_probability_stderr", "1", "standard error of gap_probability"});
-  g.metrics.push_back({"floor_breach_probability", "1",
-                       "probability that V_t < G exp(-r (T - t)) at some step"});
+  g.metrics.push_back(
+      {"floor_breach_probability", "1", "probability that V_t < G exp(-r (T - t)) at some step"});
   g.metrics.push_back({"shortfall_mean", "quote currency", "mean shortfall E[(G - V_T)^+]"});
-  g.metrics.push_back({"cost_mean", "quote currency", "mean total trading cost (fee, gas, impact)"});
+  g.metrics.push_back(
+      {"cost_mean", "quote currency", "mean total trading cost (fee, gas, impact)"});
   g.metrics.push_back({"trades_mean", "1", "mean number of rebalancing trades"});
   g.objective_kind = c.objective.kind;
   if (c.objective.kind == "max_mean_gap") {
     g.sense = Sense::maximize;
-    g.objective_long_name = "mean terminal value where P(gap) <= " +
-                            std::to_string(c.objective.gap_probability_max) + " (NaN otherwise)";
+    g.objective_long_name =
+        "mean terminal value where P(gap) <= " + std::to_string(c.objective.gap_probability_max) +
+        " (NaN otherwise)";
   } else if (c.objective.kind == "mean_std") {
     g.sense = Sense::minimize;
     g.objective_long_name = "-mean(V_T) + risk_aversion * std(V_T)";
@@ -237,7 +251,8 @@ GroupCellResult evaluate_cppi(const Scenario& s, const GroupSpec& spec, const Ce
     r.metrics[c_return_mean][p] = moments.mean(v) / capital - 1.0;
     r.metrics[c_gap_probability][p] = derived_moments.mean(2 * p);
     r.metrics[c_gap_probability_stderr][p] = derived_moments.stderr_of_mean(2 * p);
-    r.metrics[c_floor_breach_probability][p] = moments.mean(p * per + CppiKernel<Real>::floor_breach);
+    r.metrics[c_floor_breach_probability][p] =
+        moments.mean(p * per + CppiKernel<Real>::floor_breach);
     r.metrics[c_shortfall_mean][p] = derived_moments.mean(2 * p + 1);
     r.metrics[c_cost_mean][p] = moments.mean(p * per + CppiKernel<Real>::cost_paid);
     r.metrics[c_trades_mean][p] = moments.mean(p * per + CppiKernel<Real>::trade_count);
@@ -245,17 +260,25 @@ GroupCellResult evaluate_cppi(const Scenario& s, const GroupSpec& spec, const Ce
   finish_objective(r, spec, objective_rule(s.cppi.objective), sums, capital, c_terminal_mean,
                    c_terminal_std, c_terminal_stderr, c_gap_probability, plan);
   if (best_point(r.objective, spec.sense) < 0)
-    std::fprintf(stderr,
-                 "warning: /cppi at volatility=%g, expiry_days=%g: no (multiplier, tolerance) has a "
-                 "finite objective (max_mean_gap: P(gap) <= %g nowhere); the optimum is NaN\n",
-                 cell.volatility, cell.expiry_days, s.cppi.objective.gap_probability_max);
+    std::fprintf(
+        stderr,
+        "warning: /cppi at volatility=%g, expiry_days=%g: no (multiplier, tolerance) has a "
+        "finite objective (max_mean_gap: P(gap) <= %g nowhere); the optimum is NaN\n",
+        cell.volatility, cell.expiry_days, s.cppi.objective.gap_probability_max);
   return r;
 }
 
 // ---- volatility targeting -----------------------------------------------------------------
 enum VolTargetMetric : int {
-  v_terminal_mean, v_terminal_std, v_terminal_stderr, v_return_mean, v_cost_mean, v_trades_mean,
-  v_realised_volatility_mean, v_max_drawdown_mean, v_metrics
+  v_terminal_mean,
+  v_terminal_std,
+  v_terminal_stderr,
+  v_return_mean,
+  v_cost_mean,
+  v_trades_mean,
+  v_realised_volatility_mean,
+  v_max_drawdown_mean,
+  v_metrics
 };
 
 GroupSpec vol_target_group(const Scenario& s) {
@@ -265,13 +288,16 @@ GroupSpec vol_target_group(const Scenario& s) {
   g.path = "/vol_target";
   g.policy = "vol_target";
   g.axes = {{"target", c.target, "1", "annualized target volatility", true, false},
-            {"tolerance", c.tolerance, "1", "rebalancing tolerance on |exposure / target - 1|", false, false}};
+            {"tolerance", c.tolerance, "1", "rebalancing tolerance on |exposure / target - 1|",
+             false, false}};
   g.metrics = terminal_metrics();
-  g.metrics.push_back({"cost_mean", "quote currency", "mean total trading cost (fee, gas, impact)"});
+  g.metrics.push_back(
+      {"cost_mean", "quote currency", "mean total trading cost (fee, gas, impact)"});
   g.metrics.push_back({"trades_mean", "1", "mean number of rebalancing trades"});
   g.metrics.push_back({"realised_volatility_mean", "1",
                        "mean annualized standard deviation of per-step log portfolio returns"});
-  g.metrics.push_back({"max_drawdown_mean", "1", "mean maximum drawdown, fraction of the running peak"});
+  g.metrics.push_back(
+      {"max_drawdown_mean", "1", "mean maximum drawdown, fraction of the running peak"});
   if (c.objective.kind != "mean_std")
     throw std::invalid_argument("vol_target.objective.kind = \"" + c.objective.kind +
                                 "\": only \"mean_std\" is implemented for volatility targeting");
@@ -383,7 +409,8 @@ std::vector<GroupSpec> allocation_groups(const Scenario& s) {
   return groups;
 }
 
-std::vector<GroupCellResult> evaluate_allocation_cell(const Scenario& s, const CellCoordinates& cell,
+std::vector<GroupCellResult> evaluate_allocation_cell(const Scenario& s,
+                                                      const CellCoordinates& cell,
                                                       const Execution& exec,
                                                       const BootstrapPlan& plan) {
   std::vector<GroupCellResult> results;
@@ -392,8 +419,9 @@ std::vector<GroupCellResult> evaluate_allocation_cell(const Scenario& s, const C
       results.push_back(double_precision(s) ? evaluate_cppi<double>(s, spec, cell, exec, plan)
                                             : evaluate_cppi<float>(s, spec, cell, exec, plan));
     else
-      results.push_back(double_precision(s) ? evaluate_vol_target<double>(s, spec, cell, exec, plan)
-                                            : evaluate_vol_target<float>(s, spec, cell, exec, plan));
+      results.push_back(double_precision(s)
+                            ? evaluate_vol_target<double>(s, spec, cell, exec, plan)
+                            : evaluate_vol_target<float>(s, spec, cell, exec, plan));
   }
   return results;
 }

@@ -30,7 +30,8 @@ namespace hedgemap {
 std::vector<GroupSpec> allocation_groups(const Scenario& s);
 
 // One GroupCellResult per group of allocation_groups(s), in the same order.
-std::vector<GroupCellResult> evaluate_allocation_cell(const Scenario& s, const CellCoordinates& cell,
+std::vector<GroupCellResult> evaluate_allocation_cell(const Scenario& s,
+                                                      const CellCoordinates& cell,
                                                       const Execution& exec,
                                                       const BootstrapPlan& plan);
 

@@ -51,7 +51,8 @@ void encode_cell(const CellResult& cell, std::string& out) {
     for (const auto& metric : g.metrics) put_vector(out, metric);
     put_vector(out, g.objective);
     put_vector(out, g.objective_stderr);
-    put_vector(out, std::vector<std::int32_t>(g.bootstrap_optimum.begin(), g.bootstrap_optimum.end()));
+    put_vector(out,
+               std::vector<std::int32_t>(g.bootstrap_optimum.begin(), g.bootstrap_optimum.end()));
   }
 }
 

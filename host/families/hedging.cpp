@@ -180,14 +180,15 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
 
   // Per-path P&L of every point and the moments of every column, wherever the backend ran them.
   ColumnMoments moments(kernel.columns());
-  const CollectedPnl pnl =
-      run_paths_collecting_pnl(exec, kernel, n, KeptColumns{hedge_pnl, kHedgeMetrics, points}, moments);
+  const CollectedPnl pnl = run_paths_collecting_pnl(
+      exec, kernel, n, KeptColumns{hedge_pnl, kHedgeMetrics, points}, moments);
   if (model) *model = summarize_model(s, cell, moments, kernel.summary_column());
 
   // Every point's statistics, from fixed-order segment sums: the same bits whichever threads or
   // device make them (host/statistics/pnl_samples.hpp).
   const PnlSegments segments = pnl_segments(n, plan.blocks);
-  const std::vector<PointStatistics> statistics = pnl_statistics(*pnl.samples, segments, kind, k, level);
+  const std::vector<PointStatistics> statistics =
+      pnl_statistics(*pnl.samples, segments, kind, k, level);
 
   std::vector<GroupCellResult> results;
   int first_point = 0;
@@ -219,10 +220,10 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
       r.objective[i] = ps.objective;
       r.objective_stderr[i] = ps.objective_stderr;
     }
-    r.bootstrap_optimum = bootstrap_optima(std::size_t(gp), g.sense, plan,
-                                           [&](std::size_t point, const std::vector<int>& blocks) {
-                                             return statistics[first_point + int(point)].on_blocks(blocks);
-                                           });
+    r.bootstrap_optimum = bootstrap_optima(
+        std::size_t(gp), g.sense, plan, [&](std::size_t point, const std::vector<int>& blocks) {
+          return statistics[first_point + int(point)].on_blocks(blocks);
+        });
     results.push_back(std::move(r));
     first_point += gp;
   }
@@ -232,8 +233,8 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
 }  // namespace
 
 std::vector<GroupCellResult> evaluate_hedging_cell(const Scenario& s, const CellCoordinates& cell,
-                                                   const Execution& exec,
-                                                   const BootstrapPlan& plan, ModelCell* model) {
+                                                   const Execution& exec, const BootstrapPlan& plan,
+                                                   ModelCell* model) {
   if (s.simulation.precision == "double") return evaluate_with<double>(s, cell, exec, plan, model);
   return evaluate_with<float>(s, cell, exec, plan, model);
 }

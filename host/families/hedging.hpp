@@ -20,8 +20,7 @@ std::vector<GroupSpec> hedging_groups(const Scenario& s);
 // One GroupCellResult per hedging_groups(s) entry, in the same order. With `model`, also the
 // /model/ summary of the same paths (no second pass).
 std::vector<GroupCellResult> evaluate_hedging_cell(const Scenario& s, const CellCoordinates& cell,
-                                                   const Execution& exec,
-                                                   const BootstrapPlan& plan,
+                                                   const Execution& exec, const BootstrapPlan& plan,
                                                    ModelCell* model = nullptr);
 
 // Effective proportional cost of the Whalley-Wilmott band: fee + (impact + mean gas) per notional

@@ -13,9 +13,12 @@ namespace hedgemap {
 CellMemoryEstimate estimate_cell_memory(const Scenario& s, const std::vector<GroupSpec>& groups) {
   double hedging = 0, cppi = 0, vol_target = 0;  // parameter points per family
   for (const GroupSpec& g : groups) {
-    if (g.path.rfind("/hedging/", 0) == 0) hedging += double(g.points());
-    else if (g.path == "/cppi") cppi = double(g.points());
-    else if (g.path == "/vol_target") vol_target = double(g.points());
+    if (g.path.rfind("/hedging/", 0) == 0)
+      hedging += double(g.points());
+    else if (g.path == "/cppi")
+      cppi = double(g.points());
+    else if (g.path == "/vol_target")
+      vol_target = double(g.points());
   }
   const double n = double(s.simulation.paths), b = 8.0;  // bytes per double
   // Columns of the widest family's pass (each family is a pass of its own).

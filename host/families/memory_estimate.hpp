@@ -8,9 +8,9 @@
 
 namespace hedgemap {
 
-struct CellMemoryEstimate {  // bytes per cell
-  double cpu_host;              // CPU backend
-  double cuda_host, cuda_device;  // CUDA backend, every column copied back
+struct CellMemoryEstimate {             // bytes per cell
+  double cpu_host;                      // CPU backend
+  double cuda_host, cuda_device;        // CUDA backend, every column copied back
   double reduced_host, reduced_device;  // CUDA with HEDGEMAP_CUDA_DEVICE_MOMENTS=1 (P&L store fits)
 };
 

@@ -15,9 +15,10 @@ ModelCell run_model(const Scenario& s, const CellCoordinates& cell, const Execut
   kernel.process = process_params(s, cell);
   kernel.book = option_book(s);
   ColumnMoments moments(kernel.columns());
-  run_paths(exec, kernel, s.simulation.paths, [&](std::uint64_t, std::uint64_t n, const double* block) {
-    moments.add_chunk(block, n, exec.threads);
-  });
+  run_paths(exec, kernel, s.simulation.paths,
+            [&](std::uint64_t, std::uint64_t n, const double* block) {
+              moments.add_chunk(block, n, exec.threads);
+            });
   return summarize_model(s, cell, moments, 0);
 }
 
@@ -30,8 +31,9 @@ ModelCell summarize_model(const Scenario& s, const CellCoordinates& cell,
   const OptionBook book = option_book(s);
   if (book.legs > 0) {
     const ProcessParams p = process_params(s, cell);
-    m.book_price = book_greeks<double>(book, hedging_model(s), p.spot, p.rate, p.volatility,
-                                       p.expiry, p.jumps).price;
+    m.book_price =
+        book_greeks<double>(book, hedging_model(s), p.spot, p.rate, p.volatility, p.expiry, p.jumps)
+            .price;
     m.book_price_mc = moments.mean(first + summary_discounted_payoff);
     m.book_price_mc_stderr = moments.stderr_of_mean(first + summary_discounted_payoff);
   } else {
@@ -44,7 +46,8 @@ ModelCell summarize_model(const Scenario& s, const CellCoordinates& cell,
   return m;
 }
 
-ModelCell evaluate_model_cell(const Scenario& s, const CellCoordinates& cell, const Execution& exec) {
+ModelCell evaluate_model_cell(const Scenario& s, const CellCoordinates& cell,
+                              const Execution& exec) {
   return s.simulation.precision == "double" ? run_model<double>(s, cell, exec)
                                             : run_model<float>(s, cell, exec);
 }

@@ -8,17 +8,18 @@
 namespace hedgemap {
 
 struct ModelCell {
-  double book_price = 0.0;            // closed form, NaN without a book
-  double book_price_mc = 0.0;         // mean discounted payoff on the simulated paths
+  double book_price = 0.0;     // closed form, NaN without a book
+  double book_price_mc = 0.0;  // mean discounted payoff on the simulated paths
   double book_price_mc_stderr = 0.0;
   double gap_events_mean = 0.0;
   double jumps_mean = 0.0;
-  double terminal_spot_mean = 0.0;    // E[S_T]: S_0 exp(mu T) by construction
+  double terminal_spot_mean = 0.0;  // E[S_T]: S_0 exp(mu T) by construction
   double terminal_spot_stderr = 0.0;
 };
 
 // A pass of its own over the cell's paths (used when no hedging family runs).
-ModelCell evaluate_model_cell(const Scenario& s, const CellCoordinates& cell, const Execution& exec);
+ModelCell evaluate_model_cell(const Scenario& s, const CellCoordinates& cell,
+                              const Execution& exec);
 
 class ColumnMoments;
 // From the path-summary columns (kernels/book_price_kernel.hpp) at `first_column` of a pass.

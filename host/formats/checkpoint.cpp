@@ -57,7 +57,8 @@ std::vector<CellResult> load_checkpoint(const std::string& path, const std::stri
   std::size_t pos = sizeof(kMagic);
   const std::size_t eol = in.find('\n', pos);
   if (eol == std::string::npos || in.substr(pos, eol - pos) != identity)
-    throw std::runtime_error(path + " belongs to another run (scenario, paths, seed or precision "
+    throw std::runtime_error(path +
+                             " belongs to another run (scenario, paths, seed or precision "
                              "differ): resume with the same scenario and options, or remove it");
   pos = eol + 1;
   std::uint64_t count = 0;

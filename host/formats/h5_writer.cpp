@@ -381,8 +381,7 @@ void ResultsWriter::axis(const std::string& path, const std::vector<double>& val
 void ResultsWriter::axis(const std::string& path, const std::vector<std::int64_t>& values,
                          const std::string& units, const std::string& long_name) {
   QuietHdf5Errors quiet;
-  write_axis(path, H5T_NATIVE_INT64, H5T_STD_I64LE, values.size(), values.data(), units,
-             long_name);
+  write_axis(path, H5T_NATIVE_INT64, H5T_STD_I64LE, values.size(), values.data(), units, long_name);
 }
 
 void ResultsWriter::write_axis(const std::string& path, hid_t mem_type, hid_t file_type,
@@ -425,8 +424,8 @@ void ResultsWriter::variable(const std::string& path, const std::vector<std::str
                              const std::vector<std::int64_t>& data, const std::string& units,
                              const std::string& long_name) {
   QuietHdf5Errors quiet;
-  write_variable(path, axis_paths, H5T_NATIVE_INT64, H5T_STD_I64LE, data.size(), data.data(),
-                 units, long_name);
+  write_variable(path, axis_paths, H5T_NATIVE_INT64, H5T_STD_I64LE, data.size(), data.data(), units,
+                 long_name);
 }
 
 void ResultsWriter::write_variable(const std::string& path,
@@ -457,8 +456,8 @@ void ResultsWriter::write_variable(const std::string& path,
     elements *= found->second;
   }
   if (elements != size) {
-    throw H5Error("variable '" + path + "': " + std::to_string(size) +
-                  " values for a shape of " + std::to_string(elements) + " elements");
+    throw H5Error("variable '" + path + "': " + std::to_string(size) + " values for a shape of " +
+                  std::to_string(elements) + " elements");
   }
 
   Hid group(open_or_create_group(group_path), H5Gclose);
@@ -466,10 +465,10 @@ void ResultsWriter::write_variable(const std::string& path,
   if (check(H5Lexists(group.get(), name.c_str(), H5P_DEFAULT), "H5Lexists", path) > 0) {
     throw H5Error("variable '" + path + "' already exists");
   }
-  Hid space = dims.empty() ? scalar_space(path)
-                           : checked(H5Screate_simple(static_cast<int>(dims.size()), dims.data(),
-                                                      nullptr),
-                                     H5Sclose, "H5Screate_simple", path);
+  Hid space = dims.empty()
+                  ? scalar_space(path)
+                  : checked(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                            H5Sclose, "H5Screate_simple", path);
   Hid dcpl = dataset_creation_plist(path);
   if (!dims.empty() && elements > 0) {
     const std::vector<hsize_t> chunk = chunk_shape(dims);
@@ -482,8 +481,7 @@ void ResultsWriter::write_variable(const std::string& path,
                                    dcpl.get(), H5P_DEFAULT),
                         H5Dclose, "H5Dcreate2", path);
   if (elements > 0) {
-    check(H5Dwrite(dataset.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "H5Dwrite",
-          path);
+    check(H5Dwrite(dataset.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "H5Dwrite", path);
   }
   for (std::size_t index = 0; index < axis_paths.size(); ++index) {
     Hid scale = checked(H5Dopen2(file_, axis_paths[index].c_str(), H5P_DEFAULT), H5Dclose,

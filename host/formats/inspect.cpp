@@ -106,7 +106,8 @@ void print_table(std::ostream& out, const std::vector<std::string>& header,
 }
 
 void print_group(std::ostream& out, const ResultsOptima& r, const PolicyOptima& p) {
-  out << '\n' << p.path << "  (policy " << p.policy << ", objective " << p.objective_kind << ", "
+  out << '\n'
+      << p.path << "  (policy " << p.policy << ", objective " << p.objective_kind << ", "
       << p.objective_sense << (p.objective_units.empty() ? "" : ", in " + p.objective_units)
       << ")\n";
   std::vector<std::string> header{"volatility", "expiry_days"};
@@ -189,11 +190,21 @@ std::string json_string(const std::string& s) {
   std::string q = "\"";
   for (unsigned char ch : s) {
     switch (ch) {
-      case '"': q += "\\\""; break;
-      case '\\': q += "\\\\"; break;
-      case '\n': q += "\\n"; break;
-      case '\r': q += "\\r"; break;
-      case '\t': q += "\\t"; break;
+      case '"':
+        q += "\\\"";
+        break;
+      case '\\':
+        q += "\\\\";
+        break;
+      case '\n':
+        q += "\\n";
+        break;
+      case '\r':
+        q += "\\r";
+        break;
+      case '\t':
+        q += "\\t";
+        break;
       default:
         if (ch < 0x20) {
           char buf[8];
@@ -247,8 +258,10 @@ std::string to_json(const ResultsOptima& r) {
   out << "  \"results_file\": " << json_string(r.file) << ",\n";
   out << "  \"scenario_name\": " << json_string(r.attribute("scenario_name")) << ",\n";
   out << "  \"date_created\": " << json_string(r.attribute("date_created")) << ",\n";
-  if (!r.attribute("seed").empty()) out << "  \"seed\": " << json_integer_or_string(r.attribute("seed")) << ",\n";
-  if (!r.attribute("paths").empty()) out << "  \"paths\": " << json_integer_or_string(r.attribute("paths")) << ",\n";
+  if (!r.attribute("seed").empty())
+    out << "  \"seed\": " << json_integer_or_string(r.attribute("seed")) << ",\n";
+  if (!r.attribute("paths").empty())
+    out << "  \"paths\": " << json_integer_or_string(r.attribute("paths")) << ",\n";
   out << "  \"index_order\": \"[expiry_days][volatility]\",\n";
   out << "  \"volatility\": " << json_list(r.volatility) << ",\n";
   out << "  \"expiry_days\": " << json_list(r.expiry_days) << ",\n";
@@ -311,7 +324,8 @@ int inspect_results(const std::string& path, std::ostream& out) {
   return 0;
 }
 
-int export_results(const std::string& path, const std::string& format, const std::string& output_path) {
+int export_results(const std::string& path, const std::string& format,
+                   const std::string& output_path) {
   if (format != "csv" && format != "json") {
     std::cerr << "hedgemap export: unknown format '" << format << "' (csv | json)\n";
     return 1;

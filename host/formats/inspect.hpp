@@ -18,6 +18,7 @@ int inspect_results(const std::string& path, std::ostream& out);
 // confidence, as CSV or JSON (format: "csv" | "json"). output_path empty -> stdout; else written
 // atomically. NaN is an empty CSV field / JSON null. Returns the exit code (0; 1 on a read or
 // write failure or an unknown format: message to stderr).
-int export_results(const std::string& path, const std::string& format, const std::string& output_path);
+int export_results(const std::string& path, const std::string& format,
+                   const std::string& output_path);
 
 }  // namespace hedgemap

@@ -1,6 +1,6 @@
 // HDF5 C API reader of the optima in a results file. Strings are read whatever their storage:
-// the writer (host/formats/h5_writer.cpp) stores single strings fixed-length (netCDF NC_CHAR) and string
-// lists variable-length (NC_STRING), but a file rewritten by other tools may differ.
+// the writer (host/formats/h5_writer.cpp) stores single strings fixed-length (netCDF NC_CHAR) and
+// string lists variable-length (NC_STRING), but a file rewritten by other tools may differ.
 #include "host/formats/optima_reader.hpp"
 
 #include <hdf5.h>
@@ -68,9 +68,11 @@ std::vector<double> read_doubles(hid_t file, const std::string& name, const std:
   Handle space(H5Dget_space(set.get()), H5Sclose);
   const hssize_t n = space.valid() ? H5Sget_simple_extent_npoints(space.get()) : -1;
   if (n < 0 || (expected != 0 && static_cast<std::size_t>(n) != expected))
-    fail(name, path + " has " + std::to_string(n) + " values, expected " + std::to_string(expected));
+    fail(name,
+         path + " has " + std::to_string(n) + " values, expected " + std::to_string(expected));
   std::vector<double> values(static_cast<std::size_t>(n));
-  if (n > 0 && H5Dread(set.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
+  if (n > 0 &&
+      H5Dread(set.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
     fail(name, "cannot read " + path + " as double");
   return values;
 }
@@ -145,7 +147,8 @@ std::vector<std::string> attribute_texts(hid_t object, const std::string& name) 
 
 std::string attribute_text(hid_t object, const std::string& name) {
   std::string joined;
-  for (const std::string& s : attribute_texts(object, name)) joined += (joined.empty() ? "" : ", ") + s;
+  for (const std::string& s : attribute_texts(object, name))
+    joined += (joined.empty() ? "" : ", ") + s;
   return joined;
 }
 
@@ -245,7 +248,8 @@ PolicyOptima read_policy(hid_t file, const std::string& name, const std::string&
     const std::string grid = path + "/optimal_" + axis;
     param.grid = exists(file, grid) ? read_doubles(file, name, grid, cells)
                                     : std::vector<double>(cells, NAN);
-    if (exists(file, grid + "_refined")) param.refined = read_doubles(file, name, grid + "_refined", cells);
+    if (exists(file, grid + "_refined"))
+      param.refined = read_doubles(file, name, grid + "_refined", cells);
     p.parameters.push_back(std::move(param));
   }
   return p;

@@ -17,15 +17,15 @@ class ResultsReadError : public std::runtime_error {
 };
 
 struct OptimalParameter {
-  std::string axis;              // "band", "every_steps", "multiplier", ...
-  std::string units;             // the axis' `units` attribute ("" if absent)
-  std::vector<double> grid;      // optimal_<axis> [cell]
-  std::vector<double> refined;   // optimal_<axis>_refined [cell]; empty when the file has none
+  std::string axis;             // "band", "every_steps", "multiplier", ...
+  std::string units;            // the axis' `units` attribute ("" if absent)
+  std::vector<double> grid;     // optimal_<axis> [cell]
+  std::vector<double> refined;  // optimal_<axis>_refined [cell]; empty when the file has none
 };
 
 struct PolicyOptima {
-  std::string path;              // "/hedging/delta_band", "/cppi", "/vol_target"
-  std::string policy;            // attribute `policy` (else the last path component)
+  std::string path;    // "/hedging/delta_band", "/cppi", "/vol_target"
+  std::string policy;  // attribute `policy` (else the last path component)
   std::string objective_kind, objective_sense, objective_units;
   std::vector<OptimalParameter> parameters;  // in the order of the objective's axes; none: empty
   std::vector<double> objective;             // optimal_objective [cell]
@@ -37,7 +37,7 @@ struct ResultsOptima {
   std::string file;
   std::map<std::string, std::string> attributes;  // root attributes as text (strings, numbers)
   std::vector<double> volatility, expiry_days;
-  std::vector<PolicyOptima> policies;  // /hedging/* (file order), then /cppi, /vol_target
+  std::vector<PolicyOptima> policies;          // /hedging/* (file order), then /cppi, /vol_target
   std::vector<std::string> best_policy_names;  // attribute `policies` of /best/hedging_policy
   std::vector<double> best_policy_index;       // [cell], -1 or NaN: none; empty when absent
 

@@ -59,14 +59,19 @@ void write_group(h5::ResultsWriter& out, const Scenario& s, const GroupSpec& g, 
   for (std::size_t m = 0; m < g.metrics.size(); ++m) {
     const MetricInfo& info = g.metrics[m];
     out.variable(g.path + "/" + info.name, dims,
-                 stacked([&](const GroupCellResult& r) -> const std::vector<double>& { return r.metrics[m]; }),
+                 stacked([&](const GroupCellResult& r) -> const std::vector<double>& {
+                   return r.metrics[m];
+                 }),
                  info.units, info.long_name);
   }
-  out.variable(g.path + "/objective", dims,
-               stacked([](const GroupCellResult& r) -> const std::vector<double>& { return r.objective; }),
-               g.objective_units, g.objective_long_name);
+  out.variable(
+      g.path + "/objective", dims,
+      stacked([](const GroupCellResult& r) -> const std::vector<double>& { return r.objective; }),
+      g.objective_units, g.objective_long_name);
   out.variable(g.path + "/objective_stderr", dims,
-               stacked([](const GroupCellResult& r) -> const std::vector<double>& { return r.objective_stderr; }),
+               stacked([](const GroupCellResult& r) -> const std::vector<double>& {
+                 return r.objective_stderr;
+               }),
                g.objective_units, "standard error of the objective");
   out.attribute(g.path, "policy", g.policy);
   out.attribute(g.path, "objective_kind", g.objective_kind);
@@ -81,17 +86,21 @@ void write_group(h5::ResultsWriter& out, const Scenario& s, const GroupSpec& g, 
                         [&](std::size_t c) { return optima[c].parameter[a]; });
     if (g.axes.size() == 1)
       write_cell_variable(out, g.path + "/optimal_" + axis.name + "_refined", n, axis.units,
-                          axis.long_name + " at the vertex of a parabola through the optimum and "
-                          "its neighbours" + (axis.geometric ? " (in log parameter)" : ""),
+                          axis.long_name +
+                              " at the vertex of a parabola through the optimum and "
+                              "its neighbours" +
+                              (axis.geometric ? " (in log parameter)" : ""),
                           [&](std::size_t c) { return optima[c].refined; });
   }
   write_cell_variable(out, g.path + "/optimal_objective", n, g.objective_units,
-                      "objective at the grid optimum", [&](std::size_t c) { return optima[c].objective; });
-  write_cell_variable(out, g.path + "/optimal_confidence", n, "1",
-                      "share of bootstrap resamples over path blocks that pick the same grid optimum",
-                      [&](std::size_t c) {
-                        return optimum_confidence(cells[c].groups[gi].bootstrap_optimum, optima[c].index);
-                      });
+                      "objective at the grid optimum",
+                      [&](std::size_t c) { return optima[c].objective; });
+  write_cell_variable(
+      out, g.path + "/optimal_confidence", n, "1",
+      "share of bootstrap resamples over path blocks that pick the same grid optimum",
+      [&](std::size_t c) {
+        return optimum_confidence(cells[c].groups[gi].bootstrap_optimum, optima[c].index);
+      });
   (void)s;
 }
 
@@ -118,8 +127,9 @@ void write_results_file(const std::string& path, bool overwrite, const Scenario&
 
   out.attribute("/", "Conventions", "CF-1.8");
   out.attribute("/", "title", "hedgemap results: " + s.name);
-  out.attribute("/", "source", std::string("hedgemap ") + build_info::version + " (git " +
-                                   build_info::git_commit + (build_info::git_dirty ? ", dirty)" : ")"));
+  out.attribute("/", "source",
+                std::string("hedgemap ") + build_info::version + " (git " + build_info::git_commit +
+                    (build_info::git_dirty ? ", dirty)" : ")"));
   out.attribute("/", "history", iso8601_utc_now() + ": " + prov.command_line);
   out.attribute("/", "date_created", iso8601_utc_now());
   out.attribute("/", "scenario_toml", s.effective_toml);
@@ -136,8 +146,10 @@ void write_results_file(const std::string& path, bool overwrite, const Scenario&
   out.attribute("/", "git_commit", build_info::git_commit);
   out.attribute("/", "days_per_year", s.days_per_year);
 
-  out.axis("/volatility", s.grid.volatility, "1", "annualized diffusive volatility of the underlying");
-  out.axis("/expiry_days", s.grid.expiry_days, "day", "option expiry and horizon of allocation policies");
+  out.axis("/volatility", s.grid.volatility, "1",
+           "annualized diffusive volatility of the underlying");
+  out.axis("/expiry_days", s.grid.expiry_days, "day",
+           "option expiry and horizon of allocation policies");
   std::vector<std::int64_t> steps(ne);
   for (std::size_t e = 0; e < ne; ++e) steps[e] = s.steps_for_expiry(s.grid.expiry_days[e]);
   out.variable("/steps", {"/expiry_days"}, steps, "1", "monitoring steps per path");
@@ -148,13 +160,20 @@ void write_results_file(const std::string& path, bool overwrite, const Scenario&
     write_cell_variable(out, std::string("/model/") + name, n, units, long_name,
                         [&](std::size_t c) { return cells[c].model.*field; });
   };
-  model("book_price", money, "closed-form value of the book at t=0 under the hedging model", &ModelCell::book_price);
-  model("book_price_mc", money, "Monte Carlo mean of the discounted book payoff on the simulated paths", &ModelCell::book_price_mc);
-  model("book_price_mc_stderr", money, "standard error of book_price_mc", &ModelCell::book_price_mc_stderr);
+  model("book_price", money, "closed-form value of the book at t=0 under the hedging model",
+        &ModelCell::book_price);
+  model("book_price_mc", money,
+        "Monte Carlo mean of the discounted book payoff on the simulated paths",
+        &ModelCell::book_price_mc);
+  model("book_price_mc_stderr", money, "standard error of book_price_mc",
+        &ModelCell::book_price_mc_stderr);
   model("gap_events_mean", "1", "mean number of outages per path", &ModelCell::gap_events_mean);
   model("jumps_mean", "1", "mean number of jumps per path", &ModelCell::jumps_mean);
-  model("terminal_spot_mean", money, "mean price of the underlying at expiry, S_0 exp(drift T) in theory", &ModelCell::terminal_spot_mean);
-  model("terminal_spot_stderr", money, "standard error of terminal_spot_mean", &ModelCell::terminal_spot_stderr);
+  model("terminal_spot_mean", money,
+        "mean price of the underlying at expiry, S_0 exp(drift T) in theory",
+        &ModelCell::terminal_spot_mean);
+  model("terminal_spot_stderr", money, "standard error of terminal_spot_mean",
+        &ModelCell::terminal_spot_stderr);
 
   for (std::size_t gi = 0; gi < groups.size(); ++gi) write_group(out, s, groups[gi], gi, cells);
 

@@ -60,10 +60,18 @@ static std::string toml_quote(std::string_view s) {
   std::string out = "\"";
   for (const char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -160,8 +168,8 @@ static std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 // ---- problems --------------------------------------------------------------------------------
 
-void FieldReader::report(const std::string& key, const toml::node* where,
-                         const toml::node* value, const std::string& message) {
+void FieldReader::report(const std::string& key, const toml::node* where, const toml::node* value,
+                         const std::string& message) {
   report_at(key, where ? &where->source() : nullptr, value, message);
 }
 
@@ -174,8 +182,7 @@ void FieldReader::report_at(const std::string& key, const toml::source_region* w
   p.location = source_name_;
   if (where) {
     const toml::source_region& src = *where;
-    const bool from_override =
-        src.begin.line == 0 || (src.path && *src.path == kOverrideLocation);
+    const bool from_override = src.begin.line == 0 || (src.path && *src.path == kOverrideLocation);
     if (from_override) {
       p.location = std::string(kOverrideLocation);
     } else {
@@ -338,9 +345,8 @@ bool FieldReader::read_axis(const toml::table& t, const std::string& prefix, std
   return ok;
 }
 
-bool FieldReader::number_axis(const toml::table& t, const std::string& prefix,
-                              std::string_view key, std::vector<double>& out, const Bound& bound,
-                              bool required) {
+bool FieldReader::number_axis(const toml::table& t, const std::string& prefix, std::string_view key,
+                              std::vector<double>& out, const Bound& bound, bool required) {
   const std::string what =
       "a non-empty, strictly increasing array of numbers" + with_space(bound.text());
   return read_axis<double>(t, prefix, key, out, what, required,
@@ -362,8 +368,8 @@ bool FieldReader::integer_axis(const toml::table& t, const std::string& prefix,
                         });
 }
 
-bool FieldReader::choice_list(const toml::table& t, const std::string& prefix,
-                              std::string_view key, std::vector<std::string>& out,
+bool FieldReader::choice_list(const toml::table& t, const std::string& prefix, std::string_view key,
+                              std::vector<std::string>& out,
                               const std::vector<std::string_view>& choices) {
   const std::string full = prefix + std::string(key);
   const toml::node* node = t.get(key);

@@ -48,8 +48,8 @@ class FieldReader {
   // given, is rendered after the key.
   void report(const std::string& key, const toml::node* where, const toml::node* value,
               const std::string& message);
-  void report_at(const std::string& key, const toml::source_region* where,
-                 const toml::node* value, const std::string& message);
+  void report_at(const std::string& key, const toml::source_region* where, const toml::node* value,
+                 const std::string& message);
 
   // Reports every key of `table` that is not in `allowed`, listing the allowed ones.
   void check_keys(const toml::table& table, const std::string& prefix,
@@ -65,8 +65,8 @@ class FieldReader {
               const Bound& bound);
   bool integer(const toml::table& t, const std::string& prefix, std::string_view key,
                std::int64_t& out, const Bound& bound);
-  bool text(const toml::table& t, const std::string& prefix, std::string_view key,
-            std::string& out, const std::vector<std::string_view>& choices);
+  bool text(const toml::table& t, const std::string& prefix, std::string_view key, std::string& out,
+            const std::vector<std::string_view>& choices);
   // A swept axis: a non-empty, strictly increasing array whose elements satisfy `bound`.
   // `required`: absence is a problem too.
   bool number_axis(const toml::table& t, const std::string& prefix, std::string_view key,
@@ -81,8 +81,7 @@ class FieldReader {
 
  private:
   // Element checks shared by scalars and array elements; report under `key`.
-  bool read_number(const toml::node& node, const std::string& key, double& out,
-                   const Bound& bound);
+  bool read_number(const toml::node& node, const std::string& key, double& out, const Bound& bound);
   bool read_integer(const toml::node& node, const std::string& key, std::int64_t& out,
                     const Bound& bound);
   template <typename T, typename ReadElement>

@@ -1,5 +1,5 @@
-// Translation from the user's scenario (host/scenario/scenario.hpp: days, hours, bps, names) to the plain
-// parameter blocks that kernels take (kernels/model_params.hpp: years, fractions, enums).
+// Translation from the user's scenario (host/scenario/scenario.hpp: days, hours, bps, names) to the
+// plain parameter blocks that kernels take (kernels/model_params.hpp: years, fractions, enums).
 #pragma once
 #include "host/scenario/scenario.hpp"
 #include "kernels/model_params.hpp"

@@ -95,14 +95,13 @@ void apply_override(toml::table& root, const std::string& text,
       toml::array* array = child ? child->as_array() : nullptr;
       if (!array || seg.index >= array->size()) {
         const std::size_t n = array ? array->size() : 0;
-        problems.push_back(override_problem(key, value_text,
-                                            "no such element: " + walked + " has " +
-                                                std::to_string(n) + " element(s)"));
+        problems.push_back(override_problem(
+            key, value_text,
+            "no such element: " + walked + " has " + std::to_string(n) + " element(s)"));
         return;
       }
       if (last) {
-        array->replace(array->cbegin() + static_cast<std::ptrdiff_t>(seg.index),
-                       std::move(value));
+        array->replace(array->cbegin() + static_cast<std::ptrdiff_t>(seg.index), std::move(value));
         return;
       }
       current = (*array)[seg.index].as_table();

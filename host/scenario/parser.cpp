@@ -51,7 +51,8 @@ void check_combinations(FieldReader& r, const toml::table& t, const std::string&
   if (combinations > kMaxAllocationCombinations)
     r.report(prefix + first_axis, t.get(first_axis), nullptr,
              "gives " + std::to_string(combinations) + " combinations with " + prefix +
-                 "tolerance; at most " + std::to_string(kMaxAllocationCombinations) + " are allowed");
+                 "tolerance; at most " + std::to_string(kMaxAllocationCombinations) +
+                 " are allowed");
 }
 
 enum class ObjectiveFamily { hedging, cppi, vol_target };
@@ -101,10 +102,10 @@ void read_market_model(FieldReader& r, const toml::table& root, Scenario& s) {
   }
   if (const toml::table* t = r.table(root, "", "jumps")) {
     const std::string p = "jumps.";
-    r.check_keys(*t, p,
-                 {"model", "intensity", "log_mean", "log_stdev", "up_probability", "up_rate",
-                  "down_rate"},
-                 "[jumps]");
+    r.check_keys(
+        *t, p,
+        {"model", "intensity", "log_mean", "log_stdev", "up_probability", "up_rate", "down_rate"},
+        "[jumps]");
     JumpConfig& j = s.jumps;
     r.text(*t, p, "model", j.model, {"none", "merton", "kou"});
     r.number(*t, p, "intensity", j.intensity, at_least(0));
@@ -116,10 +117,10 @@ void read_market_model(FieldReader& r, const toml::table& root, Scenario& s) {
   }
   if (const toml::table* t = r.table(root, "", "gaps")) {
     const std::string p = "gaps.";
-    r.check_keys(*t, p,
-                 {"intensity", "duration_hours", "crash_log_mean", "crash_log_stdev",
-                  "gas_multiplier"},
-                 "[gaps]");
+    r.check_keys(
+        *t, p,
+        {"intensity", "duration_hours", "crash_log_mean", "crash_log_stdev", "gas_multiplier"},
+        "[gaps]");
     GapConfig& g = s.gaps;
     r.number(*t, p, "intensity", g.intensity, at_least(0));
     r.number(*t, p, "duration_hours", g.duration_hours, greater_than(0));
@@ -197,10 +198,9 @@ void read_hedging(FieldReader& r, const toml::table& t, HedgingConfig& h) {
            {"center", "edge"});
   }
   if (const toml::table* q = r.table(t, p, "whalley_wilmott")) {
-    r.check_keys(*q, "hedging.whalley_wilmott.", {"risk_aversion"},
-                 "[hedging.whalley_wilmott]");
-    r.number_axis(*q, "hedging.whalley_wilmott.", "risk_aversion",
-                  h.whalley_wilmott_risk_aversion, greater_than(0), false);
+    r.check_keys(*q, "hedging.whalley_wilmott.", {"risk_aversion"}, "[hedging.whalley_wilmott]");
+    r.number_axis(*q, "hedging.whalley_wilmott.", "risk_aversion", h.whalley_wilmott_risk_aversion,
+                  greater_than(0), false);
     check_axis_size(r, *q, "hedging.whalley_wilmott.", "risk_aversion",
                     h.whalley_wilmott_risk_aversion.size());
   }
@@ -224,10 +224,9 @@ void read_cppi(FieldReader& r, const toml::table& t, CppiConfig& c) {
 void read_vol_target(FieldReader& r, const toml::table& t, VolTargetConfig& v) {
   const std::string p = "vol_target.";
   v.present = true;
-  r.check_keys(t, p,
-               {"capital", "target", "tolerance", "ewma_halflife_hours", "max_leverage",
-                "objective"},
-               "[vol_target]");
+  r.check_keys(
+      t, p, {"capital", "target", "tolerance", "ewma_halflife_hours", "max_leverage", "objective"},
+      "[vol_target]");
   r.number(t, p, "capital", v.capital, greater_than(0));
   r.number_axis(t, p, "target", v.target, greater_than(0), false);
   r.number_axis(t, p, "tolerance", v.tolerance, at_least(0), false);
@@ -292,8 +291,8 @@ Scenario convert(const toml::table& root, FieldReader& r, std::vector<ScenarioPr
   if (grid) r.check_keys(*grid, "grid.", {"volatility", "expiry_days"}, "[grid]");
   r.number_axis(grid ? *grid : kEmpty, "grid.", "volatility", s.grid.volatility, greater_than(0),
                 true);
-  r.number_axis(grid ? *grid : kEmpty, "grid.", "expiry_days", s.grid.expiry_days,
-                greater_than(0), true);
+  r.number_axis(grid ? *grid : kEmpty, "grid.", "expiry_days", s.grid.expiry_days, greater_than(0),
+                true);
   const bool timing_valid = problems.size() == before_timing;
 
   read_market_model(r, root, s);

@@ -11,74 +11,74 @@ namespace hedgemap {
 
 struct SimulationConfig {
   std::uint64_t paths = 1'000'000;
-  double dt_hours = 1.0;             // used when `steps` is absent
-  std::optional<int> steps;          // fixed number of steps per path, whatever the expiry
-  std::string precision = "float";   // "float" | "double"
-  std::string backend = "auto";      // "auto" | "cpu" | "cuda"
+  double dt_hours = 1.0;            // used when `steps` is absent
+  std::optional<int> steps;         // fixed number of steps per path, whatever the expiry
+  std::string precision = "float";  // "float" | "double"
+  std::string backend = "auto";     // "auto" | "cpu" | "cuda"
 };
 
 struct GridConfig {
-  std::vector<double> volatility;    // sigma, annualized, each > 0, strictly increasing
-  std::vector<double> expiry_days;   // each > 0, strictly increasing
+  std::vector<double> volatility;   // sigma, annualized, each > 0, strictly increasing
+  std::vector<double> expiry_days;  // each > 0, strictly increasing
 };
 
 struct MarketConfig {
   double spot = 3000.0;
   double rate = 0.0;
-  double drift = 0.0;                // real-world mu of E[S_t] = S_0 exp(mu t)
+  double drift = 0.0;  // real-world mu of E[S_t] = S_0 exp(mu t)
 };
 
 struct JumpConfig {
-  std::string model = "none";        // "none" | "merton" | "kou"
-  double intensity = 0.0;            // jumps per year
-  double log_mean = 0.0;             // merton
-  double log_stdev = 0.0;            // merton
-  double up_probability = 0.5;       // kou p
-  double up_rate = 25.0;             // kou eta_1 (> 1)
-  double down_rate = 20.0;           // kou eta_2 (> 0)
+  std::string model = "none";   // "none" | "merton" | "kou"
+  double intensity = 0.0;       // jumps per year
+  double log_mean = 0.0;        // merton
+  double log_stdev = 0.0;       // merton
+  double up_probability = 0.5;  // kou p
+  double up_rate = 25.0;        // kou eta_1 (> 1)
+  double down_rate = 20.0;      // kou eta_2 (> 0)
 };
 
 struct GapConfig {
-  double intensity = 0.0;            // outages per year
-  double duration_hours = 6.0;       // mean outage length (exponential)
+  double intensity = 0.0;       // outages per year
+  double duration_hours = 6.0;  // mean outage length (exponential)
   double crash_log_mean = 0.0;
   double crash_log_stdev = 0.0;
-  double gas_multiplier = 1.0;       // first trade after an outage pays this x gas
+  double gas_multiplier = 1.0;  // first trade after an outage pays this x gas
 };
 
 struct CostConfig {
   double fee_bps = 0.0;
   double gas = 0.0;
   double gas_volatility = 0.0;
-  std::string impact = "none";       // "none" | "linear" | "sqrt" | "amm"
-  double pool_depth = 5.0e7;         // amm
-  double impact_coefficient = 0.1;   // linear | sqrt
-  double daily_volume = 1.0e6;       // sqrt, units of the underlying per day
+  std::string impact = "none";      // "none" | "linear" | "sqrt" | "amm"
+  double pool_depth = 5.0e7;        // amm
+  double impact_coefficient = 0.1;  // linear | sqrt
+  double daily_volume = 1.0e6;      // sqrt, units of the underlying per day
   double latency_seconds = 0.0;
-  double min_trade_units = 0.0;      // minimum order size, units of the underlying (0 = off)
+  double min_trade_units = 0.0;  // minimum order size, units of the underlying (0 = off)
 };
 
 struct BookLeg {
-  std::string type = "call";         // "call" | "put"
-  double strike = 1.0;               // moneyness K / spot
-  double quantity = 0.0;             // signed, + long
+  std::string type = "call";  // "call" | "put"
+  double strike = 1.0;        // moneyness K / spot
+  double quantity = 0.0;      // signed, + long
 };
 
 struct ObjectiveConfig {
-  std::string kind = "mean_std";     // hedging/vol_target: "mean_std" | "cvar" | "utility";
-                                     // cppi: "max_mean_gap" | "mean_std"
+  std::string kind = "mean_std";  // hedging/vol_target: "mean_std" | "cvar" | "utility";
+                                  // cppi: "max_mean_gap" | "mean_std"
   double risk_aversion = 1.0;
   double level = 0.95;
-  double gap_probability_max = 0.01; // cppi max_mean_gap
+  double gap_probability_max = 0.01;  // cppi max_mean_gap
 };
 
 struct HedgingConfig {
   bool present = false;
-  std::string model = "black_scholes"; // "black_scholes" | "merton"
-  std::vector<std::string> policies;   // subset of periodic, delta_band, whalley_wilmott
+  std::string model = "black_scholes";  // "black_scholes" | "merton"
+  std::vector<std::string> policies;    // subset of periodic, delta_band, whalley_wilmott
   std::vector<int> periodic_every_steps{1, 2, 4, 8, 24};
   std::vector<double> delta_band_band{0.1, 0.2, 0.5, 1.0, 2.0};
-  std::string delta_band_rebalance_to = "center"; // "center" | "edge"
+  std::string delta_band_rebalance_to = "center";  // "center" | "edge"
   std::vector<double> whalley_wilmott_risk_aversion{1e-4, 1e-3, 1e-2};
   ObjectiveConfig objective;
 };
@@ -118,7 +118,7 @@ struct Scenario {
   CppiConfig cppi;
   VolTargetConfig vol_target;
 
-  std::string effective_toml;        // the scenario as run (overrides applied), for the results file
+  std::string effective_toml;  // the scenario as run (overrides applied), for the results file
 
   // Steps per path for an expiry: `steps` if given, else round(expiry_days*24/dt_hours), >= 1.
   int steps_for_expiry(double expiry_days) const;

@@ -11,7 +11,8 @@ int best_point(const std::vector<double>& values, Sense sense) {
   int best = -1;
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (!std::isfinite(values[i])) continue;
-    if (best < 0 || (sense == Sense::minimize ? values[i] < values[best] : values[i] > values[best]))
+    if (best < 0 ||
+        (sense == Sense::minimize ? values[i] < values[best] : values[i] > values[best]))
       best = static_cast<int>(i);
   }
   return best;

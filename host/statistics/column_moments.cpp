@@ -95,7 +95,8 @@ double ColumnMoments::variance(int c) const {
 double ColumnMoments::stddev(int c) const { return std::sqrt(variance(c)); }
 
 double ColumnMoments::stderr_of_mean(int c) const {
-  return count_ < 2 ? std::numeric_limits<double>::quiet_NaN() : stddev(c) / std::sqrt(double(count_));
+  return count_ < 2 ? std::numeric_limits<double>::quiet_NaN()
+                    : stddev(c) / std::sqrt(double(count_));
 }
 
 }  // namespace hedgemap

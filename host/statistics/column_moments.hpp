@@ -1,8 +1,9 @@
 // Mean, variance and standard error of every column of a path kernel's output, accumulated chunk
 // by chunk in a fixed order: each block of kReductionBlock paths is summed by block_moment_sums
 // (kernels/block_moments.hpp, blocks in parallel), and block sums are added in block order. The
-// result is independent of threads and backend. Values are shifted by the column's first value before squaring, so the variance
-// of a large-mean quantity (a portfolio of 1e6 with a std of 1e3) keeps its digits.
+// result is independent of threads and backend. Values are shifted by the column's first value
+// before squaring, so the variance of a large-mean quantity (a portfolio of 1e6 with a std of 1e3)
+// keeps its digits.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -24,7 +25,8 @@ void block_moment_partials(const double* block, std::uint64_t n, int columns, co
 
 class ColumnMoments {
  public:
-  explicit ColumnMoments(int columns) : shift_(columns, 0.0), sum_(columns, 0.0), sum_sq_(columns, 0.0) {}
+  explicit ColumnMoments(int columns)
+      : shift_(columns, 0.0), sum_(columns, 0.0), sum_sq_(columns, 0.0) {}
 
   // block: column-major, block[c * n + i]; n must be a multiple of kReductionBlock except in the
   // last chunk of a run.
@@ -59,7 +61,8 @@ class ColumnMoments {
 
  private:
   std::vector<double> shift_, sum_, sum_sq_;
-  std::vector<double> partial_;  // this chunk's per-block sums: [column][block][sum, sum of squares]
+  std::vector<double>
+      partial_;  // this chunk's per-block sums: [column][block][sum, sum of squares]
   std::uint64_t chunk_blocks_ = 0;
   std::uint64_t count_ = 0;
 };

@@ -61,7 +61,8 @@ std::vector<PointStatistics> pnl_statistics(const PnlSamples& samples, const Pnl
     const std::vector<double> zeros(std::size_t(std::max(seg.blocks(), 0)), 0.0);
     for (PointStatistics& o : out) {
       o.summary = PnlSummary{kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN};
-      o.on_blocks = BlockObjective(kind, k, level, 0.0, zeros, zeros, zeros);  // NaN on any resample
+      o.on_blocks =
+          BlockObjective(kind, k, level, 0.0, zeros, zeros, zeros);  // NaN on any resample
     }
     return out;
   }
@@ -133,8 +134,8 @@ std::vector<PointStatistics> pnl_statistics(const PnlSamples& samples, const Pnl
 
 PnlSummary summarize_pnl(const double* pnl, std::size_t n, HedgeObjective kind, double k,
                          double level) {
-  return pnl_statistics(HostPnlSamples({pnl}, n), pnl_segments(n, kDefaultBootstrapBlocks), kind,
-                        k, level)[0]
+  return pnl_statistics(HostPnlSamples({pnl}, n), pnl_segments(n, kDefaultBootstrapBlocks), kind, k,
+                        level)[0]
       .summary;
 }
 

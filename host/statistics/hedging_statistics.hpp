@@ -1,6 +1,6 @@
 // Statistics of one policy point's per-path P&L, in double and in a fixed order (segment sums,
-// host/statistics/pnl_samples.hpp), so they do not depend on threads or backend: moments, the exact empirical
-// VaR / CVaR of the loss, and the hedging objectives with their standard errors.
+// host/statistics/pnl_samples.hpp), so they do not depend on threads or backend: moments, the exact
+// empirical VaR / CVaR of the loss, and the hedging objectives with their standard errors.
 //
 //   loss L = -PnL; VaR_a = L_(ceil(a n)) (the a-quantile of the sorted losses);
 //   CVaR_a = VaR_a + E[(L - VaR_a)^+] / (1 - a)      (Rockafellar-Uryasev, exact for the sample)
@@ -59,10 +59,11 @@ struct PointStatistics {
   BlockObjective on_blocks;  // for the bootstrap over segments.blocks() path blocks
 };
 
-// Everything above for every point of a cell (wherever its P&L lives: host/statistics/pnl_samples.hpp),
-// every sum over `segments` in segment order (so the bits depend on the number of bootstrap
-// blocks, not on threads or backend). Passes over the samples, each for all points at once:
-// sum, central sums, the VaR selection, tail sums, and for utility the maximum and the weights.
+// Everything above for every point of a cell (wherever its P&L lives:
+// host/statistics/pnl_samples.hpp), every sum over `segments` in segment order (so the bits depend
+// on the number of bootstrap blocks, not on threads or backend). Passes over the samples, each for
+// all points at once: sum, central sums, the VaR selection, tail sums, and for utility the maximum
+// and the weights.
 std::vector<PointStatistics> pnl_statistics(const PnlSamples& samples, const PnlSegments& segments,
                                             HedgeObjective kind, double risk_aversion,
                                             double level);

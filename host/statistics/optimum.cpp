@@ -7,7 +7,8 @@
 
 namespace hedgemap {
 
-double parabola_vertex(double x0, double y0, double x1, double y1, double x2, double y2, Sense sense) {
+double parabola_vertex(double x0, double y0, double x1, double y1, double x2, double y2,
+                       Sense sense) {
   // y = a x^2 + b x + c through the three points (divided differences); vertex at -b / 2a.
   const double d01 = (y1 - y0) / (x1 - x0);
   const double d12 = (y2 - y1) / (x2 - x1);

@@ -22,8 +22,8 @@ PnlSegments pnl_segments(std::uint64_t paths, int bootstrap_blocks) {
   s.bounds = cuts;
   for (std::uint64_t b = 0; b <= blocks; ++b) {
     const std::uint64_t start = paths * b / blocks;
-    s.block_first.push_back(std::size_t(
-        std::lower_bound(s.bounds.begin(), s.bounds.end(), start) - s.bounds.begin()));
+    s.block_first.push_back(
+        std::size_t(std::lower_bound(s.bounds.begin(), s.bounds.end(), start) - s.bounds.begin()));
   }
   s.block_first.back() = s.count();
   return s;
@@ -56,7 +56,8 @@ void HostPnlSamples::segment_sums(int kind, const std::vector<double>& centers, 
 
 std::vector<double> HostPnlSamples::max_scaled_loss(double k) const {
   std::vector<double> m(columns_.size());
-#pragma omp parallel for schedule(dynamic) num_threads(threads_ > 1 ? threads_ : 1) if (threads_ > 1)
+#pragma omp parallel for schedule(dynamic) \
+    num_threads(threads_ > 1 ? threads_ : 1) if (threads_ > 1)
   for (int p = 0; p < points(); ++p) m[p] = pnl_segment_max_scaled_loss(columns_[p], 0, paths_, k);
   return m;
 }
@@ -65,7 +66,8 @@ std::vector<double> HostPnlSamples::kth_smallest_loss(std::uint64_t k) const {
   std::vector<double> v(columns_.size());
   // The selection allocates (up to n doubles): an exception must not leave an OpenMP region.
   std::exception_ptr failure;
-#pragma omp parallel for schedule(dynamic) num_threads(threads_ > 1 ? threads_ : 1) if (threads_ > 1)
+#pragma omp parallel for schedule(dynamic) \
+    num_threads(threads_ > 1 ? threads_ : 1) if (threads_ > 1)
   for (int p = 0; p < points(); ++p) {
     try {
       v[p] = kth_smallest_loss_of(columns_[p], paths_, k);

@@ -1,7 +1,7 @@
 // A cell's per-path P&L of every policy point, wherever it lives (host arrays, or the CUDA
 // backend's device memory: host/cuda/backend.hpp), seen through the few passes its statistics
-// need (host/statistics/hedging_statistics.hpp). Both kinds compute the same fixed-order segment sums
-// (kernels/pnl_segment_sums.hpp) and the same exact order statistic, so the statistics do not
+// need (host/statistics/hedging_statistics.hpp). Both kinds compute the same fixed-order segment
+// sums (kernels/pnl_segment_sums.hpp) and the same exact order statistic, so the statistics do not
 // depend on where the P&L was kept (bit for bit, except the utility weights' exp, which the GPU's
 // libdevice and glibc may round an ulp apart).
 #pragma once
@@ -18,12 +18,13 @@ namespace hedgemap {
 constexpr std::uint64_t kPnlSegmentPaths = 1024;
 
 // The segments of [0, paths): cut at every multiple of kPnlSegmentPaths and at every bootstrap
-// block's start (block b holds paths [b paths / B, (b + 1) paths / B), host/statistics/bootstrap.hpp), so a
-// bootstrap block's sums are sums of whole segments.
+// block's start (block b holds paths [b paths / B, (b + 1) paths / B),
+// host/statistics/bootstrap.hpp), so a bootstrap block's sums are sums of whole segments.
 struct PnlSegments {
   std::uint64_t paths = 0;
-  std::vector<std::uint64_t> bounds;     // segment s = [bounds[s], bounds[s + 1])
-  std::vector<std::size_t> block_first;  // bootstrap block b = segments [block_first[b], block_first[b + 1])
+  std::vector<std::uint64_t> bounds;  // segment s = [bounds[s], bounds[s + 1])
+  std::vector<std::size_t>
+      block_first;  // bootstrap block b = segments [block_first[b], block_first[b + 1])
   std::size_t count() const { return bounds.empty() ? 0 : bounds.size() - 1; }
   int blocks() const { return int(block_first.size()) - 1; }
 };
@@ -83,12 +84,13 @@ void check_pass_arguments(const PnlSegments& segments, std::uint64_t paths,
 // ~1e-4) or a loss is NaN, when the caller selects from all losses.
 constexpr std::size_t kLossBracketSample = 4096;
 constexpr std::uint64_t kLossBracketMinPaths = 16 * kLossBracketSample;  // below: select from all
-HM_HD inline unsigned long long loss_bracket_sample_path(unsigned long long j, unsigned long long n) {
+HM_HD inline unsigned long long loss_bracket_sample_path(unsigned long long j,
+                                                         unsigned long long n) {
   return j * n / kLossBracketSample;
 }
 struct LossBracket {
-  bool usable;    // false when the sample holds a NaN: select from all losses
-  double lo, hi;  // keep losses with lo <= loss <= hi
+  bool usable;                  // false when the sample holds a NaN: select from all losses
+  double lo, hi;                // keep losses with lo <= loss <= hi
   std::size_t expected_inside;  // an upper estimate, to reserve for the kept losses
 };
 // `sample`: the losses at paths loss_bracket_sample_path(j, n), j < kLossBracketSample; sorted

@@ -10,11 +10,11 @@
 namespace hedgemap {
 
 struct Axis {
-  std::string name;            // dimension name and scale dataset name, e.g. "band"
+  std::string name;  // dimension name and scale dataset name, e.g. "band"
   std::vector<double> values;
   std::string units, long_name;
-  bool geometric = false;      // refine the optimum in log(parameter)
-  bool integer = false;        // stored as int64 (every_steps)
+  bool geometric = false;  // refine the optimum in log(parameter)
+  bool integer = false;    // stored as int64 (every_steps)
 };
 
 struct MetricInfo {
@@ -24,11 +24,11 @@ struct MetricInfo {
 enum class Sense { minimize, maximize };
 
 struct GroupSpec {
-  std::string path;            // "/hedging/periodic", "/cppi", "/vol_target"
-  std::string policy;          // "periodic", ..., "cppi", "vol_target"
-  std::vector<Axis> axes;      // empty for "none"; row-major order of metric values
+  std::string path;                 // "/hedging/periodic", "/cppi", "/vol_target"
+  std::string policy;               // "periodic", ..., "cppi", "vol_target"
+  std::vector<Axis> axes;           // empty for "none"; row-major order of metric values
   std::vector<MetricInfo> metrics;  // every metric a GroupCellResult carries, in order
-  std::string objective_kind;  // as in the scenario
+  std::string objective_kind;       // as in the scenario
   Sense sense = Sense::minimize;
   std::string objective_long_name, objective_units;
 
@@ -42,8 +42,8 @@ struct GroupSpec {
 struct GroupCellResult {
   // metrics[m][p]: metric m (GroupSpec::metrics order) at axis point p (row-major over axes).
   std::vector<std::vector<double>> metrics;
-  std::vector<double> objective;          // [p], NaN where infeasible / not computable
-  std::vector<double> objective_stderr;   // [p]
+  std::vector<double> objective;         // [p], NaN where infeasible / not computable
+  std::vector<double> objective_stderr;  // [p]
   // Grid optimum of each bootstrap resample over path blocks (-1: none feasible), for
   // optimal_confidence = share of resamples that agree with the full-sample optimum.
   std::vector<int> bootstrap_optimum;

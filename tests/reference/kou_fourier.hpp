@@ -21,8 +21,7 @@ struct KouModel {
   double intensity, up_probability, up_rate, down_rate;  // lambda, p, eta1, eta2
 };
 
-inline std::complex<double> kou_characteristic_function(const KouModel& m,
-                                                        std::complex<double> u) {
+inline std::complex<double> kou_characteristic_function(const KouModel& m, std::complex<double> u) {
   const std::complex<double> i(0.0, 1.0);
   const double p = m.up_probability, e1 = m.up_rate, e2 = m.down_rate;
   const double zeta = p * e1 / (e1 - 1.0) + (1.0 - p) * e2 / (e2 + 1.0) - 1.0;
