@@ -3,7 +3,7 @@
 // delta, and its gamma when Whalley-Wilmott is on) is done once; each (policy, parameter) point
 // then costs a compare and, rarely, a trade.
 //
-// P&L of the hedger at expiry T, quote currency, undiscounted (../shared/spec/scenario.md). The
+// P&L of the hedger at expiry T, quote currency, undiscounted (README, "Hedging"). The
 // hedger holds the book with its signed quantities q_i, bought at t=0 for its model value V_0
 // (a short book, V_0 < 0, is a premium received), and holds h_t units of the underlying:
 //

@@ -1,4 +1,4 @@
-"""Reader for hedgemap results files (/work/shared/spec/results.md) over xarray + h5netcdf.
+"""Reader for hedgemap results files (docs/results-format.md) over xarray + h5netcdf.
 
     import hedgemap_results as hr
     r = hr.load("results/default.h5")

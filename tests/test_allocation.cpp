@@ -1,4 +1,4 @@
-// CPPI and volatility targeting against closed forms (validation items 7-9), exact accounting
+// CPPI and volatility targeting against closed forms (docs/validation.md 7-9), exact accounting
 // identities and constructed outage paths. Fixed seeds; statistical checks at a few standard
 // errors of the simulated quantity.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Option values against textbook numbers and independent references (validation.md items 1-3):
+// Option values against textbook numbers and independent references (docs/validation.md 1-3):
 // Black-Scholes (Hull's example, parity, greeks by finite differences, limits without NaN),
 // the Merton series (Surkov's reference, the BS limit, greeks by finite differences), the Kou
 // Fourier reference of tests/reference/kou_fourier.hpp (Surkov's reference, the BS limit), and
@@ -149,7 +149,7 @@ JumpParams merton_jumps(double intensity, double log_mean, double log_stdev) {
 }
 
 TEST(MertonPricing, SurkovReference) {
-  // validation.md item 2: S=K=100, T=0.25, r=0.05, s=0.15, l=0.1, muJ=-0.9, dJ=0.45 -> 4.391243
+  // docs/validation.md 2: S=K=100, T=0.25, r=0.05, s=0.15, l=0.1, muJ=-0.9, dJ=0.45 -> 4.391243
   const JumpParams j = merton_jumps(0.1, -0.9, 0.45);
   const auto c = merton_jump_diffusion<double>(OptionType::call, 100, 100, 0.05, 0.15, 0.25, j);
   EXPECT_NEAR(c.price, 4.391243, 1e-5);
@@ -197,7 +197,7 @@ TEST(MertonPricing, GreeksMatchFiniteDifferences) {
 // ---- Kou (Fourier reference) ------------------------------------------------------------------
 
 TEST(KouPricing, SurkovReference) {
-  // validation.md item 3: S=100, K=110, T=1, r=0, s=0.2, l=0.2, p=0.5, eta1=3, eta2=2
+  // docs/validation.md 3: S=100, K=110, T=1, r=0, s=0.2, l=0.2, p=0.5, eta1=3, eta2=2
   const KouModel m{100, 110, 1.0, 0.0, 0.2, 0.2, 0.5, 3.0, 2.0};
   EXPECT_NEAR(reference::kou_call_lewis(m), 7.27993383, 1e-6);
 }

@@ -1,4 +1,4 @@
-// Bad scenarios (../shared/spec/scenario.md, "Bad input"): every class of problem is reported
+// Bad scenarios (docs/scenario.md, "Bad input"): every class of problem is reported
 // with the key, the file:line:col where toml++ knows it, and what is allowed.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Writes one results file (../shared/spec/results.md) that xarray/h5netcdf, h5py, netCDF-4
+// Writes one results file (docs/results-format.md) that xarray/h5netcdf, h5py, netCDF-4
 // (ncdump) and h5dump all read with NAMED dimensions, and that appears under its final name only
 // once complete.
 //

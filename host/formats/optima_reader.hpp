@@ -1,4 +1,4 @@
-// Reads back the optima of a results file (../shared/spec/results.md) for `hedgemap inspect` and
+// Reads back the optima of a results file (docs/results-format.md) for `hedgemap inspect` and
 // `hedgemap export`: the grid axes, every policy group's optimal parameter(s), objective and
 // confidence per (volatility, expiry_days) cell, the best hedging policy, and the root
 // attributes worth showing. Per-cell arrays are volatility-major: cell = v * expiry_count + e.

@@ -1,4 +1,4 @@
-// The results file of ../shared/spec/results.md, written from the finished cells of a sweep.
+// The results file of docs/results-format.md, written from the finished cells of a sweep.
 #pragma once
 #include <string>
 #include <vector>

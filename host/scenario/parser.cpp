@@ -1,5 +1,5 @@
 // Scenario file -> Scenario: TOML parse, `--set` overrides on the parsed table, then one
-// validating pass over every section of ../shared/spec/scenario.md that collects all problems.
+// validating pass over every section of docs/scenario.md that collects all problems.
 #include "host/scenario/parser.hpp"
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 // Reading a scenario: TOML text (+ command-line `--set key=value` overrides) -> Scenario, with
-// every problem of the input collected and reported at once (../shared/spec/scenario.md, "Bad
-// input"). A scenario that parses is complete and in range; nothing downstream re-validates it.
+// every problem of the input collected and reported at once (docs/scenario.md, "Bad input").
+// A scenario that parses is complete and in range; nothing downstream re-validates it.
 #pragma once
 #include <stdexcept>
 #include <string>

@@ -1,5 +1,5 @@
-// The scenario: every key of ../shared/spec/scenario.md as a plain C++ value, with the spec's
-// defaults. host/scenario/parser.cpp fills it from TOML; kernels never see this struct (they get
+// The scenario: every key of docs/scenario.md as a plain C++ value, with its default.
+// host/scenario/parser.cpp fills it from TOML; kernels never see this struct (they get
 // the POD parameter blocks of kernels/model_params.hpp, built by host/scenario/kernel_params.cpp).
 #pragma once
 #include <cstdint>
