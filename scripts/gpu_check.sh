@@ -41,7 +41,7 @@ step "kernel resources (ptxas)"
 if [ -n "$PREBUILT" ]; then
   cp "$PREBUILT/gpu_resources.md" "$OUT/gpu_resources.md" 2>/dev/null || echo "(no gpu_resources.md in $PREBUILT)"
 else
-  python3 scripts/gpu_resource_table.py "$LOG" >"$OUT/gpu_resources.md" 2>&1 || echo "(no ptxas output: cuda_backend.cu was not recompiled)"
+  python3 scripts/gpu_resource_table.py "$LOG" >"$OUT/gpu_resources.md" 2>&1 || echo "(no ptxas output: host/cuda/backend.cu was not recompiled, or HEDGEMAP_PTXAS_VERBOSE is OFF)"
 fi
 cat "$OUT/gpu_resources.md" 2>/dev/null | tee -a "$LOG"
 
