@@ -147,6 +147,13 @@ std::vector<hsize_t> shape_of(hid_t dataset) {
   return dims;
 }
 
+// The id of the index-th filter of a dataset creation property list.
+H5Z_filter_t filter_at(hid_t dcpl, unsigned index) {
+  unsigned flags = 0, values[8] = {};
+  std::size_t count = 8;
+  return H5Pget_filter2(dcpl, index, &flags, &count, values, 0, nullptr, nullptr);
+}
+
 // NaN-aware equality: NaN exactly where expected, the same bits elsewhere.
 void expect_same_values(const std::vector<double>& got, const std::vector<double>& want) {
   ASSERT_EQ(got.size(), want.size());
@@ -259,14 +266,9 @@ TEST(H5WriterLayout, RoundTripsValuesAttributesAndDimensionScales) {
     const hid_t dcpl = H5Dget_create_plist(book);
     EXPECT_EQ(H5Pget_layout(dcpl), H5D_CHUNKED);
     ASSERT_EQ(H5Pget_nfilters(dcpl), 3);  // shuffle, deflate, then the checksum of what is stored
-    unsigned flags = 0;
-    std::size_t count = 0;
-    EXPECT_EQ(H5Pget_filter2(dcpl, 0, &flags, &count, nullptr, 0, nullptr, nullptr),
-              H5Z_FILTER_SHUFFLE);
-    EXPECT_EQ(H5Pget_filter2(dcpl, 1, &flags, &count, nullptr, 0, nullptr, nullptr),
-              H5Z_FILTER_DEFLATE);
-    EXPECT_EQ(H5Pget_filter2(dcpl, 2, &flags, &count, nullptr, 0, nullptr, nullptr),
-              H5Z_FILTER_FLETCHER32);
+    EXPECT_EQ(filter_at(dcpl, 0), H5Z_FILTER_SHUFFLE);
+    EXPECT_EQ(filter_at(dcpl, 1), H5Z_FILTER_DEFLATE);
+    EXPECT_EQ(filter_at(dcpl, 2), H5Z_FILTER_FLETCHER32);
     H5Pclose(dcpl);
     H5Dclose(book);
     const hid_t wall = H5Dopen2(file, "/model/wall", H5P_DEFAULT);

@@ -14,11 +14,15 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <utility>
 
 namespace hedgemap {
@@ -384,6 +388,10 @@ std::string ResultsOptima::best_policy(std::size_t cell) const {
 
 ResultsOptima read_results_optima(const std::string& path) {
   QuietHdf5Errors quiet;
+  // HDF5 would block opening a FIFO and read a device without end: regular files only.
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) throw ResultsReadError(path + ": " + std::strerror(errno));
+  if (!S_ISREG(info.st_mode)) throw ResultsReadError(path + ": not a regular file");
   const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
   if (is_hdf5 <= 0)
     throw ResultsReadError(path + ": " +
