@@ -3,6 +3,7 @@
 // (resumable with --resume).
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -12,8 +13,10 @@
 
 #include "build_info.hpp"
 #include "host/exec/backend.hpp"
-#include "host/formats/h5_writer.hpp"
 #include "host/exec/interrupt.hpp"
+#include "host/formats/atomic_file.hpp"
+#include "host/formats/checkpoint.hpp"
+#include "host/formats/h5_writer.hpp"
 #include "host/families/memory_estimate.hpp"
 #include "host/formats/inspect.hpp"
 #include "host/scenario/parser.hpp"
@@ -60,6 +63,25 @@ std::string joined_command_line(int argc, char** argv) {
 int bad_input(const std::string& message) {
   std::fprintf(stderr, "hedgemap: error: %s\n", message.c_str());
   return kExitBadInput;
+}
+
+// The results file and its checkpoint are checked before anything is simulated (exit 2): a path
+// that cannot be written would otherwise fail only after the whole run. Missing directories of
+// the output are created first (the default is results/<name>.h5).
+std::string output_problem(const RunOptions& options) {
+  if (std::string problem = output_name_problem(options.output); !problem.empty()) return problem;
+  const fs::path parent = fs::path(options.output).parent_path();
+  std::error_code error;
+  if (!parent.empty() && !fs::is_directory(parent, error)) {
+    fs::create_directories(parent, error);
+    if (error)
+      return "cannot create the output directory '" + parent.string() + "': " + error.message();
+  }
+  if (std::string problem = output_path_problem(options.output, options.overwrite);
+      !problem.empty())
+    return problem;
+  // The checkpoint is replaced after every cell: it may be absent or a regular file.
+  return output_path_problem(checkpoint_path(options.output), /*may_replace=*/true);
 }
 
 void print_info() {
@@ -120,6 +142,12 @@ void print_plan(const Scenario& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Under `ulimit -f` a write past the limit raises SIGXFSZ, whose default action kills the
+  // process and leaves temporaries behind. Ignored, the write fails with EFBIG instead and takes
+  // the normal error path: exit 1, a message, temporaries removed, the checkpoint kept.
+  std::signal(SIGXFSZ, SIG_IGN);
+  // HDF5 prints its error stack by default; every failure becomes one message of ours instead.
+  h5::turn_off_error_printing();
   CLI::App app{"hedgemap: Monte Carlo optimizer of rebalancing thresholds for crypto option books"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("hedgemap ") + build_info::version);
@@ -198,10 +226,8 @@ int main(int argc, char** argv) {
 
     // --- run ---
     if (run_options.output.empty()) run_options.output = "results/" + scenario.name + ".h5";
-    if (fs::exists(run_options.output) && !run_options.overwrite)
-      return bad_input(run_options.output + " exists; use --overwrite to replace it");
-    const fs::path parent = fs::path(run_options.output).parent_path();
-    if (!parent.empty()) fs::create_directories(parent);
+    if (const std::string problem = output_problem(run_options); !problem.empty())
+      return bad_input(problem + "; nothing was run");
     run_options.command_line = joined_command_line(argc, argv);
 
     const std::string requested = backend.empty() ? scenario.simulation.backend : backend;

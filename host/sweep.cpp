@@ -73,6 +73,24 @@ bool cell_has_nan(const CellResult& cell, const std::vector<GroupSpec>& groups) 
   return false;
 }
 
+// A resumed cell must have the shape this run's groups give it: a checkpoint of the same scenario
+// written by another version of hedgemap could carry other metrics, and would index past them.
+bool cell_fits_groups(const CellResult& cell, const std::vector<GroupSpec>& groups) {
+  if (cell.groups.size() != groups.size()) return false;
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const GroupCellResult& r = cell.groups[g];
+    const std::size_t points = groups[g].points();
+    if (r.metrics.size() != groups[g].metrics.size() || r.objective.size() != points ||
+        r.objective_stderr.size() != points)
+      return false;
+    for (const auto& metric : r.metrics)
+      if (metric.size() != points) return false;
+    for (int optimum : r.bootstrap_optimum)
+      if (optimum < -1 || optimum >= static_cast<int>(points)) return false;
+  }
+  return true;
+}
+
 std::string resumable_note(std::size_t done, std::size_t total, const std::string& ckpt) {
   if (done == 0) return "; nothing was written";
   return "; " + std::to_string(done) + " of " + std::to_string(total) + " cells are saved in " +
@@ -92,6 +110,11 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
   std::vector<CellResult> cells(total);
   if (options.resume) {
     cells = load_checkpoint(ckpt, identity, total);
+    for (const CellResult& cell : cells)
+      if (cell.done && !cell_fits_groups(cell, groups))
+        throw std::runtime_error(ckpt +
+                                 " does not fit this run's policy groups (written by another "
+                                 "version of hedgemap?): it was kept; remove it to start over");
   }
   std::size_t done = 0;
   double path_steps_done = 0.0;
@@ -106,6 +129,18 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
                  ckpt.c_str(), done, total);
 
   Progress progress(options.quiet ? "none" : options.progress, total, sweep_path_steps(s));
+  std::size_t saved = options.resume ? done : 0;  // cells in the checkpoint on disk
+  // Saves the checkpoint; a full disk or `ulimit -f` there ends the run (exit 1) with what the
+  // previous checkpoint still holds.
+  auto save = [&] {
+    try {
+      save_checkpoint(ckpt, identity, cells);
+    } catch (const std::exception& e) {
+      progress.finish();
+      throw std::runtime_error(std::string(e.what()) + resumable_note(saved, total, ckpt));
+    }
+    saved = done;
+  };
   RunSummary summary;
   summary.cells = total;
   for (std::size_t c = 0; c < total; ++c) {
@@ -114,7 +149,7 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
       cells[c] = evaluate_cell(s, int(c / ne), int(c % ne), exec);
     } catch (const Interrupted&) {
       progress.finish();
-      save_checkpoint(ckpt, identity, cells);
+      save();
       std::fprintf(stderr,
                    "hedgemap: interrupted; %zu of %zu cells are saved in %s. Run the same command "
                    "with --resume to finish.\n",
@@ -123,11 +158,11 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
       return summary;
     } catch (const std::exception& e) {  // out of memory, a CUDA fault, ...: keep what is done
       progress.finish();
-      throw std::runtime_error(std::string(e.what()) + resumable_note(done, total, ckpt));
+      throw std::runtime_error(std::string(e.what()) + resumable_note(saved, total, ckpt));
     }
     ++done;
     path_steps_done += double(s.simulation.paths) * s.steps_for_expiry(s.grid.expiry_days[c % ne]);
-    save_checkpoint(ckpt, identity, cells);
+    save();
     progress.cell_done(done, path_steps_done);
     if (interrupt_requested()) {  // a signal arrived after the cell finished: stop cleanly here
       progress.finish();
@@ -160,7 +195,7 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
   try {
     write_results_file(options.output, options.overwrite, s, groups, cells, prov);
   } catch (const std::exception& e) {  // disk full, permissions: the checkpoint has every cell
-    throw std::runtime_error(std::string(e.what()) + resumable_note(done, total, ckpt));
+    throw std::runtime_error(std::string(e.what()) + resumable_note(saved, total, ckpt));
   }
   std::error_code ec;
   std::filesystem::remove(ckpt, ec);

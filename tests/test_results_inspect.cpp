@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -17,8 +18,10 @@
 #include <string>
 #include <vector>
 
-#include "host/formats/results_file.hpp"
+#include <hdf5_hl.h>
+
 #include "host/formats/inspect.hpp"
+#include "host/formats/results_file.hpp"
 
 namespace hedgemap {
 namespace {
@@ -432,6 +435,94 @@ TEST_F(ResultsInspect, AxesFoundWithoutObjectiveVariable) {
   EXPECT_EQ(band[1][2], "0.2");
   EXPECT_EQ(band[1][3], "0.25");
   std::remove(copy.c_str());
+}
+
+// A copy of the fixture's file with one object made malformed (by `edit`, with the HDF5 API):
+// inspect and export exit 1 with a message naming that object, and print nothing else.
+void expect_refused_naming(const std::string& original, const std::string& copy,
+                           const std::string& object, const std::string& says,
+                           const std::function<void(hid_t)>& edit) {
+  {
+    std::ifstream in(original, std::ios::binary);
+    std::ofstream out(copy, std::ios::binary);
+    out << in.rdbuf();
+  }
+  const hid_t f = H5Fopen(copy.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  ASSERT_GE(f, 0);
+  edit(f);
+  H5Fclose(f);
+  std::ostringstream out;
+  ::testing::internal::CaptureStderr();
+  const int inspect_code = inspect_results(copy, out);
+  const int export_code = export_results(copy, "json", "");
+  const std::string errors = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(inspect_code, 1) << object;
+  EXPECT_EQ(export_code, 1) << object;
+  EXPECT_EQ(out.str(), "") << object;
+  EXPECT_NE(errors.find(object), std::string::npos) << errors;
+  EXPECT_NE(errors.find(says), std::string::npos) << errors;
+  EXPECT_EQ(errors.find("HDF5-DIAG"), std::string::npos) << errors;
+  std::remove(copy.c_str());
+}
+
+// Replaces the dataset at `path` by one of another shape or type.
+void replace_dataset(hid_t f, const std::string& path, hid_t type, std::vector<hsize_t> dims) {
+  ASSERT_GE(H5Ldelete(f, path.c_str(), H5P_DEFAULT), 0);
+  const hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
+  const hid_t set = H5Dcreate2(f, path.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  ASSERT_GE(set, 0);
+  H5Dclose(set);
+  H5Sclose(space);
+}
+
+TEST_F(ResultsInspect, MalformedFilesAreRefusedNamingTheObject) {
+  const std::string copy = *dir_ + "/malformed.h5";
+  expect_refused_naming(*file_, copy, "/volatility", "has shape [2, 2]", [](hid_t f) {
+    replace_dataset(f, "/volatility", H5T_IEEE_F64LE, {2, 2});
+  });
+  expect_refused_naming(*file_, copy, "/hedging/periodic/optimal_objective",
+                        "has shape [3], expected [2, 2]", [](hid_t f) {
+                          replace_dataset(f, "/hedging/periodic/optimal_objective", H5T_IEEE_F64LE,
+                                          {3});
+                        });
+  expect_refused_naming(
+      *file_, copy, "/hedging/delta_band/optimal_confidence", "is not numeric", [](hid_t f) {
+        const hid_t text = H5Tcopy(H5T_C_S1);
+        H5Tset_size(text, 8);
+        replace_dataset(f, "/hedging/delta_band/optimal_confidence", text, {2, 2});
+        H5Tclose(text);
+      });
+  expect_refused_naming(*file_, copy, "/hedging/delta_band/objective", "no axis", [](hid_t f) {
+    const hid_t objective = H5Dopen2(f, "/hedging/delta_band/objective", H5P_DEFAULT);
+    const hid_t band = H5Dopen2(f, "/hedging/delta_band/band", H5P_DEFAULT);
+    ASSERT_GE(H5DSdetach_scale(objective, band, 2), 0);
+    H5Dclose(band);
+    H5Dclose(objective);
+  });
+  expect_refused_naming(*file_, copy, "/best/hedging_policy", "'yolo'", [](hid_t f) {
+    const hid_t best = H5Dopen2(f, "/best/hedging_policy", H5P_DEFAULT);
+    ASSERT_GE(H5Adelete(best, "policies"), 0);
+    const hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, H5T_VARIABLE);
+    const hsize_t n = 2;
+    const hid_t space = H5Screate_simple(1, &n, nullptr);
+    const char* names[2] = {"none", "yolo"};
+    const hid_t attr = H5Acreate2(best, "policies", type, space, H5P_DEFAULT, H5P_DEFAULT);
+    H5Awrite(attr, type, names);
+    H5Aclose(attr);
+    H5Sclose(space);
+    H5Tclose(type);
+    H5Dclose(best);
+  });
+  expect_refused_naming(*file_, copy, "/@title", "neither a string nor a number", [](hid_t f) {
+    ASSERT_GE(H5Adelete(f, "title"), 0);
+    const hid_t space = H5Screate(H5S_SCALAR);
+    const unsigned char bits = 0x5a;
+    const hid_t attr = H5Acreate2(f, "title", H5T_NATIVE_B8, space, H5P_DEFAULT, H5P_DEFAULT);
+    H5Awrite(attr, H5T_NATIVE_B8, &bits);
+    H5Aclose(attr);
+    H5Sclose(space);
+  });
 }
 
 }  // namespace

@@ -1,38 +1,82 @@
 #include "host/formats/checkpoint.hpp"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
-#include "host/formats/h5_writer.hpp"
+#include "host/formats/atomic_file.hpp"
 
 namespace hedgemap {
 namespace {
-constexpr char kMagic[8] = {'H', 'M', 'C', 'K', 'P', 'T', '0', '1'};
+
+constexpr char kMagic[8] = {'H', 'M', 'C', 'K', 'P', 'T', '0', '2'};
+constexpr char kMagicWithoutChecksum[8] = {'H', 'M', 'C', 'K', 'P', 'T', '0', '1'};
+constexpr std::size_t kDigestBytes = 32;  // SHA-256
+
+std::string sha256(const std::string& bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1 ||
+      length != kDigestBytes)
+    throw std::runtime_error("SHA-256 failed");
+  return std::string(reinterpret_cast<const char*>(digest), length);
 }
+
+// What a refused checkpoint means for the user.
+constexpr const char* kStartOver =
+    ": it was kept as it is; remove it (or rename it) and run again without --resume to start "
+    "over";
+
+std::string read_regular_file(const std::string& path) {
+  // O_NONBLOCK: a FIFO planted at the name must not hang the open; it is refused below.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ENOENT) throw std::runtime_error("no checkpoint " + path + " to resume from");
+    throw std::runtime_error("cannot open checkpoint " + path + ": " + std::strerror(errno));
+  }
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    ::close(fd);
+    throw std::runtime_error("checkpoint " + path + " is not a regular file");
+  }
+  std::string bytes;
+  char buffer[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int error = errno;
+      ::close(fd);
+      throw std::runtime_error("cannot read checkpoint " + path + ": " + std::strerror(error));
+    }
+    if (n == 0) break;
+    bytes.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return bytes;
+}
+
+}  // namespace
 
 std::string checkpoint_path(const std::string& output_path) { return output_path + ".ckpt"; }
 
 std::string sha256_hex(const std::string& bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1)
-    throw std::runtime_error("SHA-256 failed");
   static const char* hex = "0123456789abcdef";
   std::string out;
-  for (unsigned i = 0; i < length; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 15];
+  for (unsigned char byte : sha256(bytes)) {
+    out += hex[byte >> 4];
+    out += hex[byte & 15];
   }
   return out;
 }
 
-void save_checkpoint(const std::string& path, const std::string& identity,
-                     const std::vector<CellResult>& cells) {
+std::string encode_checkpoint(const std::string& identity, const std::vector<CellResult>& cells) {
   std::string out(kMagic, sizeof(kMagic));
   out += identity;
   out += '\n';
@@ -42,37 +86,62 @@ void save_checkpoint(const std::string& path, const std::string& identity,
     out += cells[i].done ? '\1' : '\0';
     if (cells[i].done) encode_cell(cells[i], out);
   }
-  h5::write_file_atomically(path, out);
+  out += sha256(out);
+  return out;
 }
 
-std::vector<CellResult> load_checkpoint(const std::string& path, const std::string& identity,
-                                        std::size_t cell_count) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw std::runtime_error("no checkpoint " + path + " to resume from");
-  std::stringstream buffer;
-  buffer << f.rdbuf();
-  const std::string in = buffer.str();
+void save_checkpoint(const std::string& path, const std::string& identity,
+                     const std::vector<CellResult>& cells) {
+  write_file_atomically(path, encode_checkpoint(identity, cells));
+}
+
+std::vector<CellResult> decode_checkpoint(const std::string& in, const std::string& name,
+                                          const std::string& identity, std::size_t cell_count) {
+  if (in.size() >= sizeof(kMagic) &&
+      std::memcmp(in.data(), kMagicWithoutChecksum, sizeof(kMagic)) == 0)
+    throw std::runtime_error(name +
+                             " was written by an older hedgemap, without a checksum, and cannot "
+                             "be verified" +
+                             kStartOver);
   if (in.size() < sizeof(kMagic) || std::memcmp(in.data(), kMagic, sizeof(kMagic)) != 0)
-    throw std::runtime_error(path + " is not a hedgemap checkpoint");
+    throw std::runtime_error(name + " is not a hedgemap checkpoint" + kStartOver);
+  if (in.size() < sizeof(kMagic) + kDigestBytes)
+    throw std::runtime_error(name + " is truncated" + kStartOver);
+  const std::size_t end = in.size() - kDigestBytes;  // the content; its SHA-256 follows
+  if (sha256(in.substr(0, end)) != in.substr(end))
+    throw std::runtime_error(name +
+                             " is corrupt (its SHA-256 does not match its content: a damaged "
+                             "disk, a partial copy or an edit)" +
+                             kStartOver);
+  const std::string content = in.substr(0, end);
   std::size_t pos = sizeof(kMagic);
-  const std::size_t eol = in.find('\n', pos);
-  if (eol == std::string::npos || in.substr(pos, eol - pos) != identity)
-    throw std::runtime_error(path +
+  const std::size_t eol = content.find('\n', pos);
+  if (eol == std::string::npos || content.substr(pos, eol - pos) != identity)
+    throw std::runtime_error(name +
                              " belongs to another run (scenario, paths, seed or precision "
                              "differ): resume with the same scenario and options, or remove it");
   pos = eol + 1;
   std::uint64_t count = 0;
-  if (pos + sizeof(count) > in.size()) throw std::runtime_error(path + " is truncated");
-  std::memcpy(&count, in.data() + pos, sizeof(count));
+  if (pos + sizeof(count) > content.size())
+    throw std::runtime_error(name + " is truncated" + kStartOver);
+  std::memcpy(&count, content.data() + pos, sizeof(count));
   pos += sizeof(count);
-  if (count != cell_count) throw std::runtime_error(path + " has another grid size");
+  if (count != cell_count) throw std::runtime_error(name + " has another grid size");
   std::vector<CellResult> cells(count);
   for (auto& cell : cells) {
-    if (pos >= in.size()) throw std::runtime_error(path + " is truncated");
-    const bool done = in[pos++] != 0;
-    if (done) cell = decode_cell(in, pos);
+    if (pos >= content.size()) throw std::runtime_error(name + " is truncated" + kStartOver);
+    const char done = content[pos++];
+    if (done != 0 && done != 1) throw std::runtime_error(name + " is corrupt" + kStartOver);
+    if (done) cell = decode_cell(content, pos);
   }
+  if (pos != content.size())
+    throw std::runtime_error(name + " has bytes after its last cell" + kStartOver);
   return cells;
+}
+
+std::vector<CellResult> load_checkpoint(const std::string& path, const std::string& identity,
+                                        std::size_t cell_count) {
+  return decode_checkpoint(read_regular_file(path), path, identity, cell_count);
 }
 
 }  // namespace hedgemap

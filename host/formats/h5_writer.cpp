@@ -1,20 +1,31 @@
-// The results writer: HDF5 C API + dimension scales (hdf5_hl.h), written to a temporary file in
-// the final directory and renamed into place. See h5_writer.hpp for how readers resolve names.
+// The results writer: HDF5 C API + dimension scales (hdf5_hl.h). The file is built in memory and
+// written out by host/formats/atomic_file.cpp. See h5_writer.hpp for how readers resolve names.
+//
+// Why in memory (HDF5's core driver, no backing store) and not H5Fcreate on a temporary name:
+//  - HDF5 opens files by name (open(O_CREAT|O_TRUNC), following symlinks); creating the temporary
+//    exclusively first and handing its name to H5Fcreate still leaves a window in which the name
+//    can be swapped for a link. With the core driver HDF5 never opens a path: the bytes reach the
+//    disk only through our own O_EXCL|O_NOFOLLOW descriptor (atomic_file.hpp).
+//  - A disk full or `ulimit -f` inside HDF5 leaves a file whose H5Fclose fails and which the
+//    library then closes again at exit, and crashes (HDF5 1.10: segfault in H5F__close_cb, exit
+//    139). In memory HDF5 has no I/O to fail; our write() reports ENOSPC / EFBIG and the
+//    temporary is removed.
+//  - Memory: the file is the cells' results, already held in memory by the sweep, compressed;
+//    the image is copied once at commit.
 #include "host/formats/h5_writer.hpp"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <hdf5_hl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <limits>
 #include <set>
 #include <utility>
+
+#include "host/formats/atomic_file.hpp"
+#include "host/formats/h5_file_image.hpp"
 
 namespace hedgemap::h5 {
 namespace {
@@ -92,10 +103,6 @@ Hid checked(hid_t id, Hid::Closer closer, const char* call, const std::string& p
   return Hid(check(id, call, path), closer);
 }
 
-[[noreturn]] void fail_errno(const std::string& call, const std::string& path) {
-  throw H5Error(call + " failed for '" + path + "': " + std::strerror(errno));
-}
-
 // ---- paths ----------------------------------------------------------------------------------
 // Absolute HDF5 object paths: "/" or "/a/b", no empty, "." or ".." components.
 void validate_object_path(const std::string& path, bool allow_root) {
@@ -120,82 +127,32 @@ bool is_same_or_ancestor(const std::string& group, const std::string& inner) {
   return group == "/" || group == inner || inner.compare(0, group.size() + 1, group + "/") == 0;
 }
 
-// ---- filesystem -----------------------------------------------------------------------------
-std::pair<std::string, std::string> split_file_path(const std::string& path) {
-  const std::size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return {".", path};
-  return {slash == 0 ? "/" : path.substr(0, slash), path.substr(slash + 1)};
-}
-
-std::string temporary_name_for(const std::string& path) {
-  const auto [dir, base] = split_file_path(path);
-  if (base.empty() || base == "." || base == "..") {
-    throw H5Error("invalid output file name '" + path + "'");
-  }
-  return (dir == "/" ? "" : dir) + "/." + base + ".tmp-" + std::to_string(::getpid());
-}
-
-// Temporaries of `path` (".<base>.tmp-<pid>", with or without a "-XXXXXX" suffix) whose process
-// no longer exists: a run killed by SIGKILL, the OOM killer or a power cut cannot remove its own.
-// Removed when the same output is written again; a live process's (kill(pid, 0) succeeds or is
-// refused with EPERM) and this process's are left alone. Best effort: failures are ignored.
-void remove_stale_temporaries(const std::string& path) {
-  const auto [dir, base] = split_file_path(path);
-  const std::string prefix = "." + base + ".tmp-";
-  DIR* listing = ::opendir(dir.c_str());
-  if (!listing) return;
-  std::vector<std::string> stale;
-  while (const dirent* entry = ::readdir(listing)) {
-    const std::string name = entry->d_name;
-    if (name.compare(0, prefix.size(), prefix) != 0) continue;
-    const std::string rest = name.substr(prefix.size());
-    const std::size_t digits = rest.find_first_not_of("0123456789");
-    const std::string pid_text = rest.substr(0, digits);
-    if (pid_text.empty() || pid_text.size() > 10) continue;
-    if (digits != std::string::npos && rest[digits] != '-') continue;
-    const long long number = std::stoll(pid_text);
-    if (number <= 0 || number > std::numeric_limits<pid_t>::max()) continue;
-    const auto pid = static_cast<pid_t>(number);
-    if (pid == ::getpid()) continue;
-    if (::kill(pid, 0) == -1 && errno == ESRCH) stale.push_back(name);
-  }
-  ::closedir(listing);
-  for (const std::string& name : stale) ::unlink(((dir == "/" ? "" : dir) + "/" + name).c_str());
-}
-
-bool path_exists(const std::string& path) {
-  struct stat info {};
-  return ::lstat(path.c_str(), &info) == 0;
-}
-
-void require_directory(const std::string& dir) {
-  struct stat info {};
-  if (::stat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
-    throw H5Error("output directory '" + dir + "' does not exist");
-  }
-}
-
-void fsync_path(const std::string& path, int flags) {
-  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) fail_errno("open", path);
-  const int status = ::fsync(fd);
-  const int saved = errno;
-  ::close(fd);
-  errno = saved;
-  if (status != 0) fail_errno("fsync", path);
-}
-
-void fsync_directory_of(const std::string& path) {
-  fsync_path(split_file_path(path).first, O_RDONLY | O_DIRECTORY);
-}
-
 // ---- HDF5 property lists and types ------------------------------------------------------------
 // netCDF-4 tracks and indexes creation order of links and attributes; readers list in that order.
+// Raw data has no checksum in the HDF5 format (only metadata does): every non-empty dataset is
+// chunked with a Fletcher-32 checksum per chunk, verified by HDF5 (and h5py, netCDF) on read.
 constexpr unsigned kCreationOrder = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
+
+// Links and attributes stay "compact", as messages in their object header (checksummed, read in
+// one piece), never "dense" (fractal heap + v2 B-tree, HDF5's default past 8 of them): HDF5 1.10's
+// dense-storage iteration frees an uninitialised table when it meets a corrupted entry, and
+// crashes. 65535 is the largest count HDF5 allows; attributes over 64 KiB still go dense.
+constexpr unsigned kMaxCompact = 65535, kMinDense = 65534;
+
+void keep_attributes_compact(hid_t ocpl, const std::string& path) {
+  check(H5Pset_attr_creation_order(ocpl, kCreationOrder), "H5Pset_attr_creation_order", path);
+  check(H5Pset_attr_phase_change(ocpl, kMaxCompact, kMinDense), "H5Pset_attr_phase_change", path);
+}
+
+void keep_links_compact(hid_t gcpl, const std::string& path) {
+  check(H5Pset_link_creation_order(gcpl, kCreationOrder), "H5Pset_link_creation_order", path);
+  check(H5Pset_link_phase_change(gcpl, kMaxCompact, kMinDense), "H5Pset_link_phase_change", path);
+  keep_attributes_compact(gcpl, path);
+}
 
 Hid dataset_creation_plist(const std::string& path) {
   Hid dcpl = checked(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "H5Pcreate", path);
-  check(H5Pset_attr_creation_order(dcpl.get(), kCreationOrder), "H5Pset_attr_creation_order", path);
+  keep_attributes_compact(dcpl.get(), path);
   return dcpl;
 }
 
@@ -235,33 +192,35 @@ std::vector<hsize_t> chunk_shape(std::vector<hsize_t> dims) {
 
 // ---- ResultsWriter --------------------------------------------------------------------------
 ResultsWriter::ResultsWriter(const std::string& final_path, bool overwrite)
-    : final_path_(final_path), tmp_path_(temporary_name_for(final_path)), overwrite_(overwrite) {
+    : final_path_(final_path), overwrite_(overwrite) {
   QuietHdf5Errors quiet;
-  struct stat info {};
-  if (::stat(final_path_.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
-    throw H5Error("output path '" + final_path_ + "' is a directory");
-  }
-  if (!overwrite_ && path_exists(final_path_)) {
-    throw H5Error("output file '" + final_path_ + "' exists; use --overwrite");
-  }
-  require_directory(split_file_path(final_path_).first);
-  remove_stale_temporaries(final_path_);
+  const std::string problem = output_path_problem(final_path_, overwrite_);
+  if (!problem.empty()) throw FileWriteError(problem);
 
-  Hid fcpl = checked(H5Pcreate(H5P_FILE_CREATE), H5Pclose, "H5Pcreate", tmp_path_);
-  check(H5Pset_link_creation_order(fcpl.get(), kCreationOrder), "H5Pset_link_creation_order", "/");
-  check(H5Pset_attr_creation_order(fcpl.get(), kCreationOrder), "H5Pset_attr_creation_order", "/");
-  Hid fapl = checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "H5Pcreate", tmp_path_);
+  // The core driver's file name only identifies the file among open ones: unique per writer.
+  static std::atomic<unsigned long> writers{0};
+  const std::string memory_name = "hedgemap-results-in-memory-" + std::to_string(++writers);
+  Hid fcpl = checked(H5Pcreate(H5P_FILE_CREATE), H5Pclose, "H5Pcreate", final_path_);
+  keep_links_compact(fcpl.get(), "/");
+  Hid fapl = checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "H5Pcreate", final_path_);
   // STRONG: closing the file closes anything still open, so commit() never leaves it half-open.
-  check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), "H5Pset_fclose_degree", tmp_path_);
-  file_ = H5Fcreate(tmp_path_.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get());
-  if (file_ < 0) fail("H5Fcreate", tmp_path_);
+  check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), "H5Pset_fclose_degree", final_path_);
+  // In memory, grown 1 MiB at a time, never written to a file by HDF5 itself.
+  check(H5Pset_fapl_core(fapl.get(), std::size_t{1} << 20, /*backing_store=*/0), "H5Pset_fapl_core",
+        final_path_);
+  // The HDF5 1.10 format: superblock v3, object headers v2, v2 B-trees, fixed arrays, fractal
+  // heaps, each with a checksum (Jenkins lookup3) that the library verifies on every read, so a
+  // corrupted file is refused rather than followed. Readable by HDF5 >= 1.10 (h5py, h5netcdf,
+  // netCDF-C >= 4.5); HDF5 1.8 cannot open it.
+  check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_V110), "H5Pset_libver_bounds",
+        final_path_);
+  file_ = H5Fcreate(memory_name.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get());
+  if (file_ < 0) fail("H5Fcreate (in memory)", final_path_);
 }
 
 ResultsWriter::~ResultsWriter() {
-  if (committed_) return;
   QuietHdf5Errors quiet;
-  close_file();
-  ::unlink(tmp_path_.c_str());  // best effort: a destructor must not throw
+  close_file();  // in memory: nothing reaches the disk
 }
 
 void ResultsWriter::close_file() noexcept {
@@ -279,10 +238,7 @@ void ResultsWriter::require_open(const char* operation) const {
 hid_t ResultsWriter::open_or_create_group(const std::string& group_path) {
   if (group_path != "/") {
     Hid gcpl = checked(H5Pcreate(H5P_GROUP_CREATE), H5Pclose, "H5Pcreate", group_path);
-    check(H5Pset_link_creation_order(gcpl.get(), kCreationOrder), "H5Pset_link_creation_order",
-          group_path);
-    check(H5Pset_attr_creation_order(gcpl.get(), kCreationOrder), "H5Pset_attr_creation_order",
-          group_path);
+    keep_links_compact(gcpl.get(), group_path);
     std::size_t end = 0;
     while (end != std::string::npos) {
       end = group_path.find('/', end + 1);
@@ -397,6 +353,10 @@ void ResultsWriter::write_axis(const std::string& path, hid_t mem_type, hid_t fi
   const hsize_t length = size;
   Hid space = checked(H5Screate_simple(1, &length, nullptr), H5Sclose, "H5Screate_simple", path);
   Hid dcpl = dataset_creation_plist(path);
+  if (size > 0) {  // one chunk, for its checksum (contiguous data has none)
+    check(H5Pset_chunk(dcpl.get(), 1, &length), "H5Pset_chunk", path);
+    check(H5Pset_fletcher32(dcpl.get()), "H5Pset_fletcher32", path);
+  }
   Hid dataset = checked(H5Dcreate2(group.get(), name.c_str(), file_type, space.get(), H5P_DEFAULT,
                                    dcpl.get(), H5P_DEFAULT),
                         H5Dclose, "H5Dcreate2", path);
@@ -476,6 +436,7 @@ void ResultsWriter::write_variable(const std::string& path,
           path);
     check(H5Pset_shuffle(dcpl.get()), "H5Pset_shuffle", path);
     check(H5Pset_deflate(dcpl.get(), 4), "H5Pset_deflate", path);
+    check(H5Pset_fletcher32(dcpl.get()), "H5Pset_fletcher32", path);  // last: checks the stored
   }
   Hid dataset = checked(H5Dcreate2(group.get(), name.c_str(), file_type, space.get(), H5P_DEFAULT,
                                    dcpl.get(), H5P_DEFAULT),
@@ -497,61 +458,13 @@ void ResultsWriter::write_variable(const std::string& path,
 void ResultsWriter::commit() {
   QuietHdf5Errors quiet;
   require_open("commit");
+  const std::string image = closed_file_image(file_, final_path_);
   const hid_t file = std::exchange(file_, H5I_INVALID_HID);
-  check(H5Fclose(file), "H5Fclose", tmp_path_);
-  fsync_path(tmp_path_, O_RDONLY);
-  if (overwrite_) {
-    if (::rename(tmp_path_.c_str(), final_path_.c_str()) != 0) fail_errno("rename", final_path_);
-  } else if (::link(tmp_path_.c_str(), final_path_.c_str()) == 0) {
-    ::unlink(tmp_path_.c_str());  // link() refuses to replace: no race with a new final file
-  } else if (errno == EEXIST) {
-    throw H5Error("output file '" + final_path_ + "' exists; use --overwrite");
-  } else {
-    // Filesystems without hard links: check, then rename (a small race, no worse than before).
-    if (path_exists(final_path_)) {
-      throw H5Error("output file '" + final_path_ + "' exists; use --overwrite");
-    }
-    if (::rename(tmp_path_.c_str(), final_path_.c_str()) != 0) fail_errno("rename", final_path_);
-  }
+  check(H5Fclose(file), "H5Fclose", final_path_);
+  write_file_atomically(final_path_, image, overwrite_ ? Replace::regular_file : Replace::never);
   committed_ = true;
-  fsync_directory_of(final_path_);
 }
 
-// ---- small files ----------------------------------------------------------------------------
-void write_file_atomically(const std::string& path, const std::string& bytes) {
-  // A unique suffix (mkstemp) on top of the pid: two writes of one path in one process, or a
-  // ResultsWriter of the same name still open, must never share a temporary file.
-  std::string tmp = temporary_name_for(path) + "-XXXXXX";
-  require_directory(split_file_path(path).first);
-  remove_stale_temporaries(path);
-  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
-  if (fd < 0) fail_errno("mkstemp", tmp);
-  auto give_up = [&](const char* call) {
-    const int saved = errno;
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    errno = saved;
-    fail_errno(call, tmp);
-  };
-  for (std::size_t done = 0; done < bytes.size();) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) give_up("write");
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fchmod(fd, 0644) != 0) give_up("fchmod");  // mkstemp creates 0600
-  if (::fsync(fd) != 0) give_up("fsync");
-  if (::close(fd) != 0) {
-    ::unlink(tmp.c_str());
-    fail_errno("close", tmp);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int saved = errno;
-    ::unlink(tmp.c_str());
-    errno = saved;
-    fail_errno("rename", path);
-  }
-  fsync_directory_of(path);
-}
+void turn_off_error_printing() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 
 }  // namespace hedgemap::h5

@@ -1,6 +1,8 @@
 // Writes one results file (docs/results-format.md) that xarray/h5netcdf, h5py, netCDF-4
 // (ncdump) and h5dump all read with NAMED dimensions, and that appears under its final name only
-// once complete.
+// once complete: HDF5 builds it in memory, commit() writes it out through
+// host/formats/atomic_file.hpp (exclusive temporary, fsync, rename). Format: HDF5 1.10
+// (checksummed metadata) with a Fletcher-32 checksum on every dataset's chunks.
 //
 // How the readers find dimension names (checked against h5netcdf 1.1 core.py and libnetcdf 4.9):
 //  - An axis is a 1-D dataset made an HDF5 dimension scale (H5DSset_scale, NAME = last path
@@ -20,7 +22,7 @@
 //   out.axis("/volatility", std::vector<double>{0.5, 0.8}, "1", "annualized volatility");
 //   out.axis("/expiry_days", std::vector<std::int64_t>{7, 30}, "day", "time to expiry");
 //   out.variable("/model/book_price", {"/volatility", "/expiry_days"}, data, "USD", "...");
-//   out.commit();  // without it the destructor removes the temporary file
+//   out.commit();  // without it nothing is written
 #pragma once
 #include <hdf5.h>
 
@@ -33,7 +35,8 @@
 
 namespace hedgemap {
 
-// Any failure of the results writer: the HDF5 (or POSIX) call that failed and the object path.
+// Any HDF5 failure of the results writer: the HDF5 call that failed and the object path. (Failures
+// to write the file out are FileWriteError, host/formats/atomic_file.hpp.)
 class H5Error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -43,10 +46,10 @@ namespace h5 {
 
 class ResultsWriter {
  public:
-  // Opens "<dir>/.<basename>.tmp-<pid>" next to final_path. If final_path exists and !overwrite,
-  // throws H5Error("... exists; use --overwrite") before creating anything.
+  // Checks final_path first (output_path_problem: FileWriteError "... exists; use --overwrite",
+  // a directory, a symlink, a FIFO, ...), then creates the file in memory.
   ResultsWriter(const std::string& final_path, bool overwrite);
-  ~ResultsWriter();  // not committed: close and unlink the temporary file; never throws
+  ~ResultsWriter();  // not committed: the in-memory file is dropped; never throws
   ResultsWriter(const ResultsWriter&) = delete;
   ResultsWriter& operator=(const ResultsWriter&) = delete;
 
@@ -97,12 +100,12 @@ class ResultsWriter {
                 const std::vector<std::int64_t>& data, const std::string& units,
                 const std::string& long_name);
 
-  // Closes the file, fsyncs it and its directory, and renames it onto final_path (atomic
-  // replace; with !overwrite it fails rather than replace a file that appeared meanwhile).
+  // Closes the file and writes its image to final_path atomically (write_file_atomically: with
+  // !overwrite it fails rather than replace a file that appeared meanwhile; with overwrite it
+  // replaces only a regular file). FileWriteError on a full disk, EFBIG, ...: nothing is left.
   // After commit() every other call throws.
   void commit();
 
-  const std::string& temporary_path() const { return tmp_path_; }
   const std::string& final_path() const { return final_path_; }
 
  private:
@@ -119,19 +122,15 @@ class ResultsWriter {
   void close_file() noexcept;
 
   std::string final_path_;
-  std::string tmp_path_;
   bool overwrite_ = false;
   hid_t file_ = H5I_INVALID_HID;
   bool committed_ = false;
   std::map<std::string, hsize_t> axis_lengths_;  // axis path -> length, written by axis()
 };
 
-// Atomic whole-file write for small files (checkpoints): writes a unique
-// "<dir>/.<basename>.tmp-<pid>-XXXXXX", fsyncs it, renames it onto path and fsyncs the
-// directory. Throws H5Error on failure (and removes the temporary file).
-// Both writers first remove the temporaries of the same path left by processes that no longer
-// exist (killed by SIGKILL, say), and leave a live process's alone.
-void write_file_atomically(const std::string& path, const std::string& bytes);
+// HDF5 prints its error stack to stderr by default, also from the library's own clean-up at
+// exit. Called once at start-up; failures are reported by our exceptions instead.
+void turn_off_error_printing();
 
 }  // namespace h5
 }  // namespace hedgemap

@@ -62,10 +62,12 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <sstream>
 
-#include "host/formats/h5_writer.hpp"
+#include "host/formats/atomic_file.hpp"
+#include "host/formats/isolated_call.hpp"
 #include "host/formats/optima_reader.hpp"
 
 namespace hedgemap {
@@ -300,16 +302,8 @@ std::string to_json(const ResultsOptima& r) {
   return out.str();
 }
 
-}  // namespace
-
-int inspect_results(const std::string& path, std::ostream& out) {
-  ResultsOptima r;
-  try {
-    r = read_results_optima(path);
-  } catch (const std::exception& e) {
-    std::cerr << "hedgemap inspect: " << e.what() << '\n';
-    return 1;
-  }
+std::string inspect_text(const std::string& path, const ResultsOptima& r) {
+  std::ostringstream out;
   std::vector<std::vector<std::string>> header{{"results file", path}};
   for (const char* name : {"title", "source", "date_created", "backend", "device", "paths", "seed"})
     header.push_back({name, r.attribute(name)});
@@ -321,6 +315,29 @@ int inspect_results(const std::string& path, std::ostream& out) {
   for (const PolicyOptima& p : r.policies) print_group(out, r, p);
   if (!r.best_policy_index.empty()) print_best(out, r);
   if (r.policies.empty()) out << "\n(no policy groups in this file)\n";
+  return out.str();
+}
+
+// Reads the file and formats it in a child process (isolated_call.hpp): a file that crashes
+// libhdf5 is an error message, not a crash of hedgemap.
+std::string read_and_format(const std::string& path,
+                            const std::function<std::string(const ResultsOptima&)>& format) {
+  return call_isolated([&] { return format(read_results_optima(path)); }, path,
+                       "the HDF5 library crashed reading this file: it is corrupt or not a "
+                       "hedgemap results file");
+}
+
+}  // namespace
+
+int inspect_results(const std::string& path, std::ostream& out) {
+  std::string text;
+  try {
+    text = read_and_format(path, [&](const ResultsOptima& r) { return inspect_text(path, r); });
+  } catch (const std::exception& e) {
+    std::cerr << "hedgemap inspect: " << e.what() << '\n';
+    return 1;
+  }
+  out << text;
   return 0;
 }
 
@@ -330,10 +347,17 @@ int export_results(const std::string& path, const std::string& format,
     std::cerr << "hedgemap export: unknown format '" << format << "' (csv | json)\n";
     return 1;
   }
+  if (!output_path.empty()) {
+    const std::string problem = output_path_problem(output_path, /*may_replace=*/true);
+    if (!problem.empty()) {
+      std::cerr << "hedgemap export: " << problem << '\n';
+      return 2;
+    }
+  }
   std::string text;
   try {
-    const ResultsOptima r = read_results_optima(path);
-    text = format == "csv" ? to_csv(r) : to_json(r);
+    text = read_and_format(
+        path, [&](const ResultsOptima& r) { return format == "csv" ? to_csv(r) : to_json(r); });
   } catch (const std::exception& e) {
     std::cerr << "hedgemap export: " << e.what() << '\n';
     return 1;
@@ -343,9 +367,9 @@ int export_results(const std::string& path, const std::string& format,
     return std::cout ? 0 : 1;
   }
   try {
-    h5::write_file_atomically(output_path, text);
+    write_file_atomically(output_path, text);
   } catch (const std::exception& e) {
-    std::cerr << "hedgemap export: cannot write " << output_path << ": " << e.what() << '\n';
+    std::cerr << "hedgemap export: " << e.what() << '\n';
     return 1;
   }
   return 0;

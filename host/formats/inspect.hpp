@@ -11,13 +11,15 @@ namespace hedgemap {
 // and refined where present), the optimal objective, the confidence, and for hedging the best
 // policy per cell (/best/hedging_policy with attribute `policies`). Also a header with the root
 // attributes title, source, date_created, backend, device, paths, seed. Returns the exit code
-// (0; 1 if the file cannot be read: message to stderr).
+// (0; 1 if the file cannot be read: message to stderr naming the file and the object). The file
+// is read in a child process (isolated_call.hpp): a crash inside libhdf5 is exit 1 too.
 int inspect_results(const std::string& path, std::ostream& out);
 
 // Writes the optimal threshold per (volatility, expiry_days, policy) with objective and
 // confidence, as CSV or JSON (format: "csv" | "json"). output_path empty -> stdout; else written
 // atomically. NaN is an empty CSV field / JSON null. Returns the exit code (0; 1 on a read or
-// write failure or an unknown format: message to stderr).
+// write failure or an unknown format; 2 when output_path is not a regular file's path, checked
+// before reading: message to stderr).
 int export_results(const std::string& path, const std::string& format,
                    const std::string& output_path);
 

@@ -1,19 +1,37 @@
 // HDF5 C API reader of the optima in a results file. Strings are read whatever their storage:
 // the writer (host/formats/h5_writer.cpp) stores single strings fixed-length (netCDF NC_CHAR) and
 // string lists variable-length (NC_STRING), but a file rewritten by other tools may differ.
+//
+// The file may be corrupted or foreign: every HDF5 call's status is checked, every dataset's
+// class, rank and shape is compared with what it must be before reading, sizes are capped before
+// allocating, and a dimension scale named by a variable must be a 1-D scale of the right length
+// in the group (the DIMENSION_LIST references live in HDF5's global heap, which has no
+// checksum). An object that is absent is reported as absent (NaN, empty) where the spec allows
+// it; one that is present but unreadable or malformed is an error naming it. Crashes inside
+// libhdf5 itself are contained by inspect/export (host/formats/isolated_call.hpp).
 #include "host/formats/optima_reader.hpp"
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <utility>
 
 namespace hedgemap {
 namespace {
+
+// What a results file may claim before we believe it: a corrupted size must not make us
+// allocate gigabytes. Real files have axes of tens of values and attributes of kilobytes.
+constexpr hsize_t kMaxAxisLength = hsize_t{1} << 20;
+constexpr std::size_t kMaxAttributeBytes = std::size_t{64} << 20;
 
 class Handle {  // one hid_t and its close function
  public:
@@ -46,35 +64,86 @@ class QuietHdf5Errors {  // HDF5 prints its error stack by default; we report ou
   void* data_ = nullptr;
 };
 
-[[noreturn]] void fail(const std::string& file, const std::string& what) {
-  throw ResultsReadError(file + ": " + what);
-}
+// One open results file and its name, for messages ("<file>: <object>: <what>").
+struct File {
+  hid_t id;
+  std::string name;
 
-// True when every component of the absolute path exists (H5Lexists needs the parents to exist).
-bool exists(hid_t file, const std::string& path) {
-  for (std::size_t end = path.find('/', 1);; end = path.find('/', end + 1)) {
-    const std::string prefix = path.substr(0, end);
-    if (H5Lexists(file, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
-    if (end == std::string::npos) return true;
+  [[noreturn]] void fail(const std::string& object, const std::string& what) const {
+    throw ResultsReadError(name + ": " + object + ": " + what);
   }
-}
+  Handle open_dataset(const std::string& path) const {
+    Handle set(H5Dopen2(id, path.c_str(), H5P_DEFAULT), H5Dclose);
+    if (!set.valid()) fail(path, "cannot open as a dataset (corrupt file?)");
+    return set;
+  }
+  Handle open_object(const std::string& path) const {
+    Handle object(H5Oopen(id, path.c_str(), H5P_DEFAULT), H5Oclose);
+    if (!object.valid()) fail(path, "cannot open (corrupt file?)");
+    return object;
+  }
+  // True when every component of the absolute path exists (H5Lexists needs the parents to
+  // exist); an error of HDF5 (a corrupted link table) is not "absent" but a failure.
+  bool exists(const std::string& path) const {
+    for (std::size_t end = path.find('/', 1);; end = path.find('/', end + 1)) {
+      const std::string prefix = path.substr(0, end);
+      const htri_t found = H5Lexists(id, prefix.c_str(), H5P_DEFAULT);
+      if (found < 0) fail(prefix, "cannot look up this link (corrupt file?)");
+      if (found == 0) return false;
+      if (end == std::string::npos) return true;
+    }
+  }
+};
 
 std::string last_component(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
-std::vector<double> read_doubles(hid_t file, const std::string& name, const std::string& path,
-                                 std::size_t expected) {
-  Handle set(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose);
-  if (!set.valid()) fail(name, "cannot open dataset " + path);
-  Handle space(H5Dget_space(set.get()), H5Sclose);
-  const hssize_t n = space.valid() ? H5Sget_simple_extent_npoints(space.get()) : -1;
-  if (n < 0 || (expected != 0 && static_cast<std::size_t>(n) != expected))
-    fail(name,
-         path + " has " + std::to_string(n) + " values, expected " + std::to_string(expected));
-  std::vector<double> values(static_cast<std::size_t>(n));
-  if (n > 0 &&
+// The dimensions of a dataset's simple dataspace (rank 0 for a scalar); fails on anything else.
+std::vector<hsize_t> shape_of(const File& f, hid_t dataset, const std::string& path) {
+  Handle space(H5Dget_space(dataset), H5Sclose);
+  if (!space.valid() || H5Sget_simple_extent_type(space.get()) == H5S_NO_CLASS)
+    f.fail(path, "cannot read its dataspace");
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  if (rank < 0 || rank > H5S_MAX_RANK) f.fail(path, "cannot read its rank");
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  if (rank > 0 && H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr) != rank)
+    f.fail(path, "cannot read its shape");
+  return dims;
+}
+
+std::string shape_text(const std::vector<hsize_t>& dims) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + std::to_string(dims[i]);
+  return s + "]";
+}
+
+// A numeric dataset of exactly the shape `expected`, as doubles.
+std::vector<double> read_numbers(const File& f, const std::string& path,
+                                 const std::vector<hsize_t>& expected) {
+  Handle set = f.open_dataset(path);
+  Handle type(H5Dget_type(set.get()), H5Tclose);
+  const H5T_class_t type_class = type.valid() ? H5Tget_class(type.get()) : H5T_NO_CLASS;
+  if (type_class != H5T_FLOAT && type_class != H5T_INTEGER)
+    f.fail(path, "is not numeric (HDF5 type class " + std::to_string(int(type_class)) + ")");
+  const std::vector<hsize_t> dims = shape_of(f, set.get(), path);
+  if (dims != expected)
+    f.fail(path, "has shape " + shape_text(dims) + ", expected " + shape_text(expected));
+  hsize_t count = 1;
+  for (hsize_t d : dims) count *= d;
+  std::vector<double> values(static_cast<std::size_t>(count));
+  if (count > 0 &&
       H5Dread(set.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
-    fail(name, "cannot read " + path + " as double");
+    f.fail(path, "cannot read its values (checksum mismatch or corrupt file?)");
   return values;
+}
+
+// A 1-D coordinate axis of 1 .. kMaxAxisLength values.
+std::vector<double> read_axis(const File& f, const std::string& path) {
+  Handle set = f.open_dataset(path);
+  const std::vector<hsize_t> dims = shape_of(f, set.get(), path);
+  if (dims.size() != 1 || dims[0] < 1 || dims[0] > kMaxAxisLength)
+    f.fail(path, "has shape " + shape_text(dims) + ", expected one dimension of 1 to " +
+                     std::to_string(kMaxAxisLength) + " values");
+  return read_numbers(f, path, dims);
 }
 
 std::string number_text(double v) {
@@ -85,36 +154,53 @@ std::string number_text(double v) {
 }
 
 // Every element of an attribute as text: strings (fixed or variable length) as they are,
-// integers in decimal, floats in round-trip form. A null dataspace gives an empty list.
-std::vector<std::string> attribute_texts(hid_t object, const std::string& name) {
+// integers in decimal, floats in round-trip form. Absent or a null dataspace: an empty list.
+// Present but unreadable, or of another class: an error naming it.
+std::vector<std::string> attribute_texts(const File& f, hid_t object, const std::string& where,
+                                         const std::string& name) {
+  const std::string what = where + (where == "/" ? "" : "/") + "@" + name;
   std::vector<std::string> out;
-  if (H5Aexists(object, name.c_str()) <= 0) return out;
+  const htri_t present = H5Aexists(object, name.c_str());
+  if (present < 0) f.fail(what, "cannot look up this attribute (corrupt file?)");
+  if (present == 0) return out;
   Handle attr(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose);
-  if (!attr.valid()) return out;
+  if (!attr.valid()) f.fail(what, "cannot open");
   Handle type(H5Aget_type(attr.get()), H5Tclose);
   Handle space(H5Aget_space(attr.get()), H5Sclose);
-  if (!type.valid() || !space.valid()) return out;
+  if (!type.valid() || !space.valid()) f.fail(what, "cannot read its type or dataspace");
+  if (H5Sget_simple_extent_type(space.get()) == H5S_NULL) return out;
   const hssize_t count = H5Sget_simple_extent_npoints(space.get());
-  if (count <= 0) return out;
+  if (count < 0 || static_cast<std::size_t>(count) > kMaxAttributeBytes)
+    f.fail(what, "has an impossible number of values (" + std::to_string(count) + ")");
+  if (count == 0) return out;
   const std::size_t n = static_cast<std::size_t>(count);
   switch (H5Tget_class(type.get())) {
     case H5T_STRING: {
       Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
-      H5Tset_cset(mem.get(), H5Tget_cset(type.get()));
-      if (H5Tis_variable_str(type.get()) > 0) {
-        H5Tset_size(mem.get(), H5T_VARIABLE);
+      const H5T_cset_t cset = H5Tget_cset(type.get());
+      if (!mem.valid() || cset < 0 || H5Tset_cset(mem.get(), cset) < 0)
+        f.fail(what, "cannot read its character set");
+      const htri_t variable = H5Tis_variable_str(type.get());
+      if (variable < 0) f.fail(what, "cannot read its string type");
+      if (variable > 0) {
+        if (H5Tset_size(mem.get(), H5T_VARIABLE) < 0) f.fail(what, "cannot read its strings");
         std::vector<char*> ptrs(n, nullptr);
-        if (H5Aread(attr.get(), mem.get(), ptrs.data()) < 0) return out;
+        if (H5Aread(attr.get(), mem.get(), ptrs.data()) < 0) f.fail(what, "cannot read");
         for (char* p : ptrs) out.emplace_back(p ? p : "");
         H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, ptrs.data());
       } else {
         const std::size_t size = H5Tget_size(type.get());
-        H5Tset_size(mem.get(), size + 1);  // room for a NUL even when the file's is space-padded
-        H5Tset_strpad(mem.get(), H5T_STR_NULLTERM);
+        if (size == 0 || size > kMaxAttributeBytes || n > kMaxAttributeBytes / (size + 1))
+          f.fail(what, "has an impossible size (" + std::to_string(n) + " strings of " +
+                           std::to_string(size) + " bytes)");
+        // Room for a NUL even when the file's strings are space-padded.
+        if (H5Tset_size(mem.get(), size + 1) < 0 || H5Tset_strpad(mem.get(), H5T_STR_NULLTERM) < 0)
+          f.fail(what, "cannot read its strings");
         std::vector<char> buf(n * (size + 1), '\0');
-        if (H5Aread(attr.get(), mem.get(), buf.data()) < 0) return out;
+        if (H5Aread(attr.get(), mem.get(), buf.data()) < 0) f.fail(what, "cannot read");
         for (std::size_t i = 0; i < n; ++i) {
-          std::string s(buf.data() + i * (size + 1));
+          const char* begin = buf.data() + i * (size + 1);
+          std::string s(begin, std::find(begin, begin + size, '\0'));
           while (!s.empty() && s.back() == ' ') s.pop_back();
           out.push_back(s);
         }
@@ -122,134 +208,170 @@ std::vector<std::string> attribute_texts(hid_t object, const std::string& name) 
       break;
     }
     case H5T_INTEGER: {
-      if (H5Tget_sign(type.get()) == H5T_SGN_NONE) {
+      const H5T_sign_t sign = H5Tget_sign(type.get());
+      if (sign == H5T_SGN_ERROR) f.fail(what, "cannot read its integer type");
+      if (sign == H5T_SGN_NONE) {
         std::vector<std::uint64_t> v(n);
-        if (H5Aread(attr.get(), H5T_NATIVE_UINT64, v.data()) < 0) return out;
+        if (H5Aread(attr.get(), H5T_NATIVE_UINT64, v.data()) < 0) f.fail(what, "cannot read");
         for (auto x : v) out.push_back(std::to_string(x));
       } else {
         std::vector<std::int64_t> v(n);
-        if (H5Aread(attr.get(), H5T_NATIVE_INT64, v.data()) < 0) return out;
+        if (H5Aread(attr.get(), H5T_NATIVE_INT64, v.data()) < 0) f.fail(what, "cannot read");
         for (auto x : v) out.push_back(std::to_string(x));
       }
       break;
     }
     case H5T_FLOAT: {
       std::vector<double> v(n);
-      if (H5Aread(attr.get(), H5T_NATIVE_DOUBLE, v.data()) < 0) return out;
+      if (H5Aread(attr.get(), H5T_NATIVE_DOUBLE, v.data()) < 0) f.fail(what, "cannot read");
       for (double x : v) out.push_back(number_text(x));
       break;
     }
     default:
-      break;
+      f.fail(what, "is neither a string nor a number");
   }
   return out;
 }
 
-std::string attribute_text(hid_t object, const std::string& name) {
+std::string attribute_text(const File& f, hid_t object, const std::string& where,
+                           const std::string& name) {
   std::string joined;
-  for (const std::string& s : attribute_texts(object, name))
+  for (const std::string& s : attribute_texts(f, object, where, name))
     joined += (joined.empty() ? "" : ", ") + s;
   return joined;
 }
 
-std::string attribute_text_at(hid_t file, const std::string& path, const std::string& name) {
-  Handle object(H5Oopen(file, path.c_str(), H5P_DEFAULT), H5Oclose);
-  return object.valid() ? attribute_text(object.get(), name) : std::string();
+std::string attribute_text_at(const File& f, const std::string& path, const std::string& name) {
+  Handle object = f.open_object(path);
+  return attribute_text(f, object.get(), path, name);
 }
 
-// Names of the sub-groups of `group_path`, in creation order where the file tracks it.
-std::vector<std::string> subgroups(hid_t file, const std::string& group_path) {
+// Link names of a group, in creation order when the group indexes it (as hedgemap and netCDF-4
+// write them), else in name order.
+std::vector<std::string> links_of(const File& f, const std::string& group_path) {
+  Handle group(H5Gopen2(f.id, group_path.c_str(), H5P_DEFAULT), H5Gclose);
+  if (!group.valid()) f.fail(group_path, "cannot open as a group");
+  Handle gcpl(H5Gget_create_plist(group.get()), H5Pclose);
+  unsigned order_flags = 0;
+  if (!gcpl.valid() || H5Pget_link_creation_order(gcpl.get(), &order_flags) < 0)
+    f.fail(group_path, "cannot read its creation properties");
+  const H5_index_t index =
+      (order_flags & H5P_CRT_ORDER_INDEXED) ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME;
   std::vector<std::string> names;
-  Handle group(H5Gopen2(file, group_path.c_str(), H5P_DEFAULT), H5Gclose);
-  if (!group.valid()) return names;
-  auto collect = [](hid_t loc, const char* name, const H5L_info_t*, void* data) -> herr_t {
-    Handle object(H5Oopen(loc, name, H5P_DEFAULT), H5Oclose);
-    if (object.valid() && H5Iget_type(object.get()) == H5I_GROUP)
-      static_cast<std::vector<std::string>*>(data)->push_back(name);
+  auto collect = [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
+    auto* list = static_cast<std::vector<std::string>*>(data);
+    if (list->size() >= kMaxAxisLength) return -1;  // no real group has a million links
+    list->push_back(name);
     return 0;
   };
   hsize_t idx = 0;
-  if (H5Literate(group.get(), H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, collect, &names) < 0) {
-    names.clear();
-    idx = 0;
-    H5Literate(group.get(), H5_INDEX_NAME, H5_ITER_INC, &idx, collect, &names);
-  }
+  if (H5Literate(group.get(), index, H5_ITER_INC, &idx, collect, &names) < 0)
+    f.fail(group_path, "cannot list its members (corrupt file?)");
   return names;
 }
 
-// The group's parameter axes: the dimension scales attached to `objective` after volatility and
-// expiry_days (their order is the row-major order of the grid); without `objective`, every
-// dataset X of the group that has an optimal_X, in link order.
-std::vector<std::string> parameter_axes(hid_t file, const std::string& group_path) {
-  std::vector<std::string> axes;
-  const std::string objective = group_path + "/objective";
-  if (exists(file, objective)) {
-    Handle set(H5Dopen2(file, objective.c_str(), H5P_DEFAULT), H5Dclose);
-    Handle space(set.valid() ? H5Dget_space(set.get()) : H5I_INVALID_HID, H5Sclose);
-    const int rank = space.valid() ? H5Sget_simple_extent_ndims(space.get()) : -1;
-    for (int dim = 2; dim < rank; ++dim) {
-      std::string name;
-      auto visit = [](hid_t, unsigned, hid_t scale, void* data) -> herr_t {
-        char buf[1024];
-        const ssize_t len = H5Iget_name(scale, buf, sizeof buf);
-        if (len > 0) *static_cast<std::string*>(data) = last_component(buf);
-        return 1;  // the first attached scale names the dimension
-      };
-      H5DSiterate_scales(set.get(), static_cast<unsigned>(dim), nullptr, visit, &name);
-      if (name.empty()) break;
-      axes.push_back(name);
-    }
-    if (rank >= 2 && axes.size() == static_cast<std::size_t>(rank - 2)) return axes;
-    axes.clear();
+H5O_type_t object_type(const File& f, const std::string& path) {
+  H5O_info_t info{};
+  if (H5Oget_info_by_name2(f.id, path.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0)
+    f.fail(path, "cannot read its object header (corrupt file?)");
+  return info.type;
+}
+
+// Names of the sub-groups of `group_path`.
+std::vector<std::string> subgroups(const File& f, const std::string& group_path) {
+  std::vector<std::string> groups;
+  for (const std::string& name : links_of(f, group_path))
+    if (object_type(f, group_path + "/" + name) == H5O_TYPE_GROUP) groups.push_back(name);
+  return groups;
+}
+
+// The 1-D dimension scales that are members of `group_path`: {name, length}, in link order.
+std::vector<std::pair<std::string, hsize_t>> axes_in_group(const File& f,
+                                                           const std::string& group_path) {
+  std::vector<std::pair<std::string, hsize_t>> axes;
+  for (const std::string& name : links_of(f, group_path)) {
+    const std::string path = group_path + "/" + name;
+    if (object_type(f, path) != H5O_TYPE_DATASET) continue;
+    Handle set = f.open_dataset(path);
+    const htri_t scale = H5DSis_scale(set.get());
+    if (scale < 0) f.fail(path, "cannot tell whether it is a dimension scale");
+    const std::vector<hsize_t> dims = shape_of(f, set.get(), path);
+    if (scale > 0 && dims.size() == 1) axes.emplace_back(name, dims[0]);
   }
-  Handle group(H5Gopen2(file, group_path.c_str(), H5P_DEFAULT), H5Gclose);
-  if (!group.valid()) return axes;
-  struct Collect {
-    std::vector<std::string> names;
-  } collected;
-  auto collect = [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
-    static_cast<Collect*>(data)->names.push_back(name);
-    return 0;
-  };
-  hsize_t idx = 0;
-  if (H5Literate(group.get(), H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, collect, &collected) < 0) {
-    collected.names.clear();
-    idx = 0;
-    H5Literate(group.get(), H5_INDEX_NAME, H5_ITER_INC, &idx, collect, &collected);
-  }
-  for (const std::string& name : collected.names)
-    if (name.rfind("optimal_", 0) != 0 && exists(file, group_path + "/optimal_" + name))
-      axes.push_back(name);
   return axes;
 }
 
-PolicyOptima read_policy(hid_t file, const std::string& name, const std::string& path,
-                         std::size_t cells) {
+// The group's parameter axes: for each dimension of `objective` after volatility and expiry_days
+// (their order is the row-major order of the grid), the axis of the group attached to it, of
+// that dimension's length. (H5DSis_attached compares object addresses; following the reference
+// and asking its name would search the whole file.) Without `objective`: every axis X of the
+// group that has an optimal_X, in link order.
+std::vector<std::string> parameter_axes(const File& f, const std::string& group_path,
+                                        const std::vector<hsize_t>& cell_shape) {
+  const auto candidates = axes_in_group(f, group_path);
+  std::vector<std::string> axes;
+  const std::string objective = group_path + "/objective";
+  if (!f.exists(objective)) {
+    for (const auto& [name, length] : candidates)
+      if (name.rfind("optimal_", 0) != 0 && f.exists(group_path + "/optimal_" + name))
+        axes.push_back(name);
+    return axes;
+  }
+  Handle set = f.open_dataset(objective);
+  const std::vector<hsize_t> dims = shape_of(f, set.get(), objective);
+  if (dims.size() < 2 || !std::equal(cell_shape.begin(), cell_shape.end(), dims.begin()))
+    f.fail(objective, "has shape " + shape_text(dims) + ", expected " + shape_text(cell_shape) +
+                          " followed by its parameter axes");
+  for (unsigned dim = 2; dim < dims.size(); ++dim) {
+    std::string found;
+    for (const auto& [name, length] : candidates) {
+      if (length != dims[dim]) continue;
+      Handle scale = f.open_dataset(group_path + "/" + name);
+      const htri_t attached = H5DSis_attached(set.get(), scale.get(), dim);
+      if (attached < 0)
+        f.fail(objective, "cannot read the dimension scales of dimension " + std::to_string(dim));
+      if (attached > 0) {
+        found = name;
+        break;
+      }
+    }
+    if (found.empty())
+      f.fail(objective, "dimension " + std::to_string(dim) + " (" + std::to_string(dims[dim]) +
+                            " values) has no axis of " + group_path + " attached");
+    if (std::find(axes.begin(), axes.end(), found) != axes.end())
+      f.fail(objective, "has axis '" + found + "' on two dimensions");
+    axes.push_back(found);
+  }
+  return axes;
+}
+
+// A per-cell variable when present, else `cells` NaN.
+std::vector<double> cell_values_or_nan(const File& f, const std::string& path,
+                                       const std::vector<hsize_t>& cell_shape) {
+  if (!f.exists(path)) return std::vector<double>(cell_shape[0] * cell_shape[1], NAN);
+  return read_numbers(f, path, cell_shape);
+}
+
+PolicyOptima read_policy(const File& f, const std::string& path,
+                         const std::vector<hsize_t>& cell_shape) {
   PolicyOptima p;
   p.path = path;
-  p.policy = attribute_text_at(file, path, "policy");
+  p.policy = attribute_text_at(f, path, "policy");
   if (p.policy.empty()) p.policy = last_component(path);
-  p.objective_kind = attribute_text_at(file, path, "objective_kind");
-  p.objective_sense = attribute_text_at(file, path, "objective_sense");
+  p.objective_kind = attribute_text_at(f, path, "objective_kind");
+  p.objective_sense = attribute_text_at(f, path, "objective_sense");
   const std::string optimal_objective = path + "/optimal_objective";
-  if (exists(file, optimal_objective)) {
-    p.objective = read_doubles(file, name, optimal_objective, cells);
-    p.objective_units = attribute_text_at(file, optimal_objective, "units");
-  } else {
-    p.objective.assign(cells, NAN);
-  }
-  const std::string confidence = path + "/optimal_confidence";
-  p.confidence = exists(file, confidence) ? read_doubles(file, name, confidence, cells)
-                                          : std::vector<double>(cells, NAN);
-  for (const std::string& axis : parameter_axes(file, path)) {
+  p.objective = cell_values_or_nan(f, optimal_objective, cell_shape);
+  if (f.exists(optimal_objective))
+    p.objective_units = attribute_text_at(f, optimal_objective, "units");
+  p.confidence = cell_values_or_nan(f, path + "/optimal_confidence", cell_shape);
+  for (const std::string& axis : parameter_axes(f, path, cell_shape)) {
     OptimalParameter param;
     param.axis = axis;
-    param.units = attribute_text_at(file, path + "/" + axis, "units");
+    param.units = attribute_text_at(f, path + "/" + axis, "units");
     const std::string grid = path + "/optimal_" + axis;
-    param.grid = exists(file, grid) ? read_doubles(file, name, grid, cells)
-                                    : std::vector<double>(cells, NAN);
-    if (exists(file, grid + "_refined"))
-      param.refined = read_doubles(file, name, grid + "_refined", cells);
+    param.grid = cell_values_or_nan(f, grid, cell_shape);
+    if (f.exists(grid + "_refined")) param.refined = read_numbers(f, grid + "_refined", cell_shape);
     p.parameters.push_back(std::move(param));
   }
   return p;
@@ -266,36 +388,54 @@ std::string ResultsOptima::best_policy(std::size_t cell) const {
 
 ResultsOptima read_results_optima(const std::string& path) {
   QuietHdf5Errors quiet;
-  if (H5Fis_hdf5(path.c_str()) <= 0) fail(path, "not a readable HDF5 file");
-  Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-  if (!file.valid()) fail(path, "cannot open as HDF5");
-  const hid_t f = file.get();
+  // HDF5 would block opening a FIFO and read a device without end: regular files only.
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) throw ResultsReadError(path + ": " + std::strerror(errno));
+  if (!S_ISREG(info.st_mode)) throw ResultsReadError(path + ": not a regular file");
+  const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
+  if (is_hdf5 <= 0)
+    throw ResultsReadError(path + ": " +
+                           (is_hdf5 == 0 ? "not an HDF5 file" : "cannot be read as HDF5"));
+  Handle handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (!handle.valid())
+    throw ResultsReadError(path + ": cannot open as HDF5 (corrupt file, or a checksum mismatch)");
+  const File f{handle.get(), path};
 
   ResultsOptima r;
   r.file = path;
   {
-    Handle root(H5Oopen(f, "/", H5P_DEFAULT), H5Oclose);
+    Handle root = f.open_object("/");
     for (const char* name : {"title", "source", "date_created", "backend", "device", "paths",
                              "seed", "scenario_name", "precision", "wall_seconds"}) {
-      std::string value = attribute_text(root.get(), name);
+      std::string value = attribute_text(f, root.get(), "/", name);
       if (!value.empty()) r.attributes[name] = value;
     }
   }
-  if (!exists(f, "/volatility") || !exists(f, "/expiry_days"))
-    fail(path, "no /volatility or /expiry_days axis: not a hedgemap results file");
-  r.volatility = read_doubles(f, path, "/volatility", 0);
-  r.expiry_days = read_doubles(f, path, "/expiry_days", 0);
-  const std::size_t cells = r.cells();
+  if (!f.exists("/volatility") || !f.exists("/expiry_days"))
+    throw ResultsReadError(path +
+                           ": no /volatility or /expiry_days axis: not a hedgemap results file");
+  r.volatility = read_axis(f, "/volatility");
+  r.expiry_days = read_axis(f, "/expiry_days");
+  const std::vector<hsize_t> cell_shape{r.volatility.size(), r.expiry_days.size()};
 
-  for (const std::string& g : subgroups(f, "/hedging"))
-    r.policies.push_back(read_policy(f, path, "/hedging/" + g, cells));
+  if (f.exists("/hedging"))
+    for (const std::string& g : subgroups(f, "/hedging"))
+      r.policies.push_back(read_policy(f, "/hedging/" + g, cell_shape));
   for (const char* g : {"/cppi", "/vol_target"})
-    if (exists(f, g)) r.policies.push_back(read_policy(f, path, g, cells));
+    if (f.exists(g)) r.policies.push_back(read_policy(f, g, cell_shape));
 
-  if (exists(f, "/best/hedging_policy")) {
-    r.best_policy_index = read_doubles(f, path, "/best/hedging_policy", cells);
-    Handle best(H5Oopen(f, "/best/hedging_policy", H5P_DEFAULT), H5Oclose);
-    if (best.valid()) r.best_policy_names = attribute_texts(best.get(), "policies");
+  if (f.exists("/best/hedging_policy")) {
+    r.best_policy_index = read_numbers(f, "/best/hedging_policy", cell_shape);
+    Handle best = f.open_object("/best/hedging_policy");
+    r.best_policy_names = attribute_texts(f, best.get(), "/best/hedging_policy", "policies");
+    for (const std::string& name : r.best_policy_names) {
+      const bool known =
+          std::any_of(r.policies.begin(), r.policies.end(),
+                      [&](const PolicyOptima& p) { return p.is_hedging() && p.policy == name; });
+      if (!known)
+        f.fail("/best/hedging_policy/@policies",
+               "names '" + name + "', which is not a hedging group of this file");
+    }
   }
   return r;
 }
