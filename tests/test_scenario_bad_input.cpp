@@ -251,3 +251,53 @@ TEST(ScenarioParserBadInput, VolTargetObjectiveIsMeanStdOnly) {
 
 }  // namespace
 }  // namespace hedgemap
+
+namespace hedgemap {
+namespace {
+
+using scenario_test::all_lines;
+using scenario_test::kMinimalCppi;
+using scenario_test::problems_of;
+
+// Too few paths for the statistics (issue 17: `paths = 1` gave NaN standard deviations, and up
+// to 33 paths a NaN vol_target objective_stderr, with exit 0): refused, saying the minimum.
+TEST(ScenarioParserBadInput, TooFewPathsForTheStatistics) {
+  for (const char* paths : {"1", "32", "63"}) {
+    const auto problems =
+        problems_of(std::string(kMinimalCppi) + "[simulation]\npaths = " + paths + "\n");
+    ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+    EXPECT_EQ(problems[0].key, "simulation.paths");
+    EXPECT_EQ(problems[0].location, "x.toml:7:9");
+    EXPECT_NE(problems[0].message.find("in [64, 2^40]"), std::string::npos) << problems[0].message;
+    EXPECT_NE(problems[0].message.find("bootstrap blocks"), std::string::npos);
+  }
+  EXPECT_TRUE(problems_of(std::string(kMinimalCppi) + "[simulation]\npaths = 64\n").empty());
+  EXPECT_EQ(problems_of(kMinimalCppi, {"simulation.paths=2"}).size(), 1u);
+}
+
+// Volatility targeting's realised volatility needs 2 steps per path (issue 17: expiry_days = 0.01
+// gave 1 step and a NaN with exit 0): the expiry or the fixed step count is named.
+TEST(ScenarioParserBadInput, VolTargetNeedsTwoStepsPerPath) {
+  std::string text = std::string(kMinimalCppi) + "[vol_target]\n";
+  text.replace(text.find("[1, 7]"), 6, "[0.01, 7]");
+  const auto short_expiry = problems_of(text);
+  ASSERT_EQ(short_expiry.size(), 1u) << all_lines(short_expiry);
+  EXPECT_EQ(short_expiry[0].key, "grid.expiry_days[0]");
+  EXPECT_EQ(short_expiry[0].location, "x.toml:4:16");
+  EXPECT_NE(short_expiry[0].message.find("gives 1 step per path"), std::string::npos)
+      << short_expiry[0].message;
+  EXPECT_NE(short_expiry[0].message.find("dt_hours"), std::string::npos);
+  // 0.01 days at dt_hours = 0.1 is 2.4 -> 2 steps: accepted; so is CPPI alone at 1 step.
+  EXPECT_TRUE(problems_of(text, {"simulation.dt_hours=0.1"}).empty());
+  std::string cppi_only = kMinimalCppi;
+  cppi_only.replace(cppi_only.find("[1, 7]"), 6, "[0.01, 7]");
+  EXPECT_TRUE(problems_of(cppi_only).empty());
+
+  const auto one_step = problems_of(std::string(kMinimalCppi) + "[vol_target]\n",
+                                    {"simulation.steps=1"});
+  ASSERT_EQ(one_step.size(), 1u) << all_lines(one_step);
+  EXPECT_EQ(one_step[0].key, "simulation.steps");
+}
+
+}  // namespace
+}  // namespace hedgemap

@@ -82,7 +82,10 @@ void read_simulation(FieldReader& r, const toml::table& t, SimulationConfig& out
   const std::string p = "simulation.";
   r.check_keys(t, p, {"paths", "dt_hours", "steps", "precision", "backend"}, "[simulation]");
   std::int64_t integer = 0;
-  if (r.integer(t, p, "paths", integer, integer_range(1, double(kMaxPaths), "in [1, 2^40]"))) {
+  if (r.integer(t, p, "paths", integer,
+                integer_range(double(kMinPathsPerCell), double(kMaxPaths),
+                              "in [64, 2^40] (the statistics need 2 paths in each of the 32 "
+                              "bootstrap blocks)"))) {
     out.paths = static_cast<std::uint64_t>(integer);
   }
   r.number(t, p, "dt_hours", out.dt_hours, greater_than(0));
@@ -236,6 +239,28 @@ void read_vol_target(FieldReader& r, const toml::table& t, VolTargetConfig& v) {
   read_objective(r, t, p, v.objective, ObjectiveFamily::vol_target);
 }
 
+// Volatility targeting's realised volatility is a sample standard deviation of per-step returns:
+// every expiry needs kMinVolTargetSteps steps, or the value would be NaN.
+void check_vol_target_steps(FieldReader& r, const toml::table& root, const Scenario& s) {
+  for (std::size_t e = 0; e < s.grid.expiry_days.size(); ++e) {
+    const double expiry = s.grid.expiry_days[e];
+    const int steps = s.steps_for_expiry(expiry);
+    if (steps >= kMinVolTargetSteps) continue;
+    const std::string key = s.simulation.steps ? "simulation.steps" : "grid.expiry_days";
+    const toml::node* node =
+        s.simulation.steps ? root.at_path("simulation.steps").node()
+                           : root.at_path("grid.expiry_days[" + std::to_string(e) + "]").node();
+    r.report(s.simulation.steps ? key : key + "[" + std::to_string(e) + "]", node, node,
+             "gives " + std::to_string(steps) + " step per path" +
+                 (s.simulation.steps ? std::string()
+                                     : " at dt_hours = " + format_number(s.simulation.dt_hours)) +
+                 "; [vol_target] needs at least " + std::to_string(kMinVolTargetSteps) +
+                 " (its realised volatility is a sample standard deviation of step returns): "
+                 "lower simulation.dt_hours or set simulation.steps >= 2");
+    return;
+  }
+}
+
 // Time-step checks that need several sections: steps per path stay bounded, and a trade's
 // latency is shorter than one step (dt = expiry_days * 24 h / steps_for_expiry).
 void check_time_steps(FieldReader& r, const toml::table& root, const Scenario& s) {
@@ -259,6 +284,7 @@ void check_time_steps(FieldReader& r, const toml::table& root, const Scenario& s
       worst_expiry = expiry;
     }
   }
+  if (s.vol_target.present) check_vol_target_steps(r, root, s);
   if (s.costs.latency_seconds > 0.0 && s.costs.latency_seconds >= worst_step_seconds) {
     r.report("costs.latency_seconds", latency_node, latency_node,
              "must be shorter than one time step, which is " + format_number(worst_step_seconds) +
