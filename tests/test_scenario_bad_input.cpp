@@ -293,10 +293,55 @@ TEST(ScenarioParserBadInput, VolTargetNeedsTwoStepsPerPath) {
   cppi_only.replace(cppi_only.find("[1, 7]"), 6, "[0.01, 7]");
   EXPECT_TRUE(problems_of(cppi_only).empty());
 
-  const auto one_step = problems_of(std::string(kMinimalCppi) + "[vol_target]\n",
-                                    {"simulation.steps=1"});
+  const auto one_step =
+      problems_of(std::string(kMinimalCppi) + "[vol_target]\n", {"simulation.steps=1"});
   ASSERT_EQ(one_step.size(), 1u) << all_lines(one_step);
   EXPECT_EQ(one_step[0].key, "simulation.steps");
+}
+
+// Paths that float prices cannot follow (issue 17's extreme matrix: vol 5 over 10 years, 1e4
+// jumps a year over 10 years gave inf and NaN): refused against the expiry, with the numbers.
+// ln(S_T/S_0) for GBM at vol 5, T = 10 y: mean -sigma^2 T / 2 = -125, sd sigma sqrt(T) = 15.8.
+TEST(ScenarioParserBadInput, PricePathsBeyondFloatRange) {
+  const auto wide =
+      problems_of(kMinimalCppi, {"grid.volatility=[5]", "grid.expiry_days=[30, 3650]"});
+  ASSERT_EQ(wide.size(), 1u) << all_lines(wide);
+  EXPECT_EQ(wide[0].key, "grid.expiry_days[1]");
+  EXPECT_NE(wide[0].message.find("mean of -125 and a standard deviation of 15.8"),
+            std::string::npos)
+      << wide[0].message;
+  // vol 5 over 30 days (sd 1.43) and over half a year (|mean| + 6 sd = 6.25 + 21.2) run.
+  EXPECT_TRUE(
+      problems_of(kMinimalCppi, {"grid.volatility=[5]", "grid.expiry_days=[30, 182.5]"}).empty());
+  // 1e4 Merton jumps a year (sd 0.05) over 10 years: sd sqrt(1e5 x 0.0025) = 15.8.
+  const auto jumps = problems_of(kMinimalCppi, {"jumps.model=\"merton\"", "jumps.intensity=1e4",
+                                                "jumps.log_stdev=0.05", "grid.expiry_days=[3650]"});
+  ASSERT_EQ(jumps.size(), 1u) << all_lines(jumps);
+  EXPECT_EQ(jumps[0].key, "grid.expiry_days[0]");
+  EXPECT_TRUE(problems_of(kMinimalCppi, {"jumps.model=\"merton\"", "jumps.intensity=1e4",
+                                         "jumps.log_stdev=0.05", "grid.expiry_days=[7]"})
+                  .empty());
+  // A huge jump compensator (Kou up jumps with eta_1 near 1) drags the log drift to -1e6.
+  EXPECT_EQ(problems_of(kMinimalCppi,
+                        {"jumps.model=\"kou\"", "jumps.intensity=1e4", "jumps.up_rate=1.0001"})
+                .size(),
+            1u);
+  // Cash growth e^(rate T): 20 a year over 10 years is e^200.
+  const auto rate = problems_of(kMinimalCppi, {"market.rate=20", "market.drift=0",
+                                               "grid.volatility=[0.1]", "grid.expiry_days=[3650]"});
+  ASSERT_EQ(rate.size(), 1u) << all_lines(rate);
+  EXPECT_EQ(rate[0].key, "market.rate");
+}
+
+TEST(ScenarioParserBadInput, SpotWithinFloatRange) {
+  for (const char* spot : {"1e-30", "1e-13", "2e15", "1e30"}) {
+    const auto problems = problems_of(kMinimalCppi, {std::string("market.spot=") + spot});
+    ASSERT_EQ(problems.size(), 1u) << spot;
+    EXPECT_EQ(problems[0].key, "market.spot");
+    EXPECT_NE(problems[0].message.find("in [1e-12, 1e15]"), std::string::npos);
+  }
+  for (const char* spot : {"1e-12", "1e-8", "1e12", "1e15"})
+    EXPECT_TRUE(problems_of(kMinimalCppi, {std::string("market.spot=") + spot}).empty()) << spot;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <climits>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <optional>
@@ -13,6 +14,7 @@
 
 #include "host/scenario/field_reader.hpp"
 #include "host/scenario/overrides.hpp"
+#include "host/scenario/price_range.hpp"
 
 namespace hedgemap {
 
@@ -99,7 +101,11 @@ void read_simulation(FieldReader& r, const toml::table& t, SimulationConfig& out
 void read_market_model(FieldReader& r, const toml::table& root, Scenario& s) {
   if (const toml::table* t = r.table(root, "", "market")) {
     r.check_keys(*t, "market.", {"spot", "rate", "drift"}, "[market]");
-    r.number(*t, "market.", "spot", s.market.spot, greater_than(0));
+    Bound spot_range = closed_interval(kMinSpot, kMaxSpot);
+    spot_range.custom_text =
+        "in [1e-12, 1e15] (so that float prices along a path stay normal floats; quote the "
+        "underlying in a smaller or larger unit)";
+    r.number(*t, "market.", "spot", s.market.spot, spot_range);
     r.number(*t, "market.", "rate", s.market.rate, any_number());
     r.number(*t, "market.", "drift", s.market.drift, any_number());
   }
@@ -292,6 +298,43 @@ void check_time_steps(FieldReader& r, const toml::table& root, const Scenario& s
   }
 }
 
+std::string three_digits(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", x);
+  return buf;
+}
+
+// Paths must stay where float prices are exact to 7 digits: at every cell, a path's log return
+// reaches |mean| + 6 sd of ln(S_T / S_0) (host/scenario/price_range.hpp) within +-40; and the cash
+// growth e^(rate T) stays below e^40. Reported once, against the first expiry that breaks it.
+void check_price_range(FieldReader& r, const toml::table& root, const Scenario& s) {
+  for (std::size_t e = 0; e < s.grid.expiry_days.size(); ++e) {
+    for (std::size_t v = 0; v < s.grid.volatility.size(); ++v) {
+      const ProcessParams p = process_params(s, cell_coordinates(s, int(v), int(e)));
+      const LogPriceSpread spread = log_price_spread(p);
+      const double reach = std::fabs(spread.mean) + kPriceSpreadSigmas * spread.stdev;
+      if (reach <= kMaxLogPriceExcursion) continue;
+      const std::string key = "grid.expiry_days[" + std::to_string(e) + "]";
+      const toml::node* node = root.at_path(key).node();
+      r.report(key, node, node,
+               "with grid.volatility = " + format_number(s.grid.volatility[v]) +
+                   " (and the jumps and outages) gives ln(S_T / S_0) a mean of " +
+                   three_digits(spread.mean) + " and a standard deviation of " +
+                   three_digits(spread.stdev) + ": |mean| + 6 sd = " + three_digits(reach) +
+                   ", more than the 40 that float prices can follow; shorten the expiry or "
+                   "lower the volatility, jump or outage intensity, drift or jump sizes");
+      return;
+    }
+  }
+  const double horizon = s.grid.expiry_days.back() / s.days_per_year;
+  if (std::fabs(s.market.rate) * horizon > kMaxLogPriceExcursion) {
+    const toml::node* node = root.at_path("market.rate").node();
+    r.report("market.rate", node, node,
+             "grows cash by e^" + three_digits(s.market.rate * horizon) + " over expiry_days = " +
+                 format_number(s.grid.expiry_days.back()) + "; at most e^40 is allowed");
+  }
+}
+
 Scenario convert(const toml::table& root, FieldReader& r, std::vector<ScenarioProblem>& problems) {
   Scenario s;
   r.check_keys(root, "",
@@ -347,6 +390,7 @@ Scenario convert(const toml::table& root, FieldReader& r, std::vector<ScenarioPr
              "\"merton\" needs jumps.model = \"merton\" (it is \"" + s.jumps.model + "\")");
   }
   if (timing_valid) check_time_steps(r, root, s);
+  if (problems.empty()) check_price_range(r, root, s);
   return s;
 }
 
