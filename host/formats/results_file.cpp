@@ -61,10 +61,11 @@ struct CheckedOutput {
 // Writes a [volatility, expiry_days] variable from a per-cell getter.
 template <class Getter>
 void write_cell_variable(CheckedOutput& out, const std::string& path, std::size_t cells,
-                         const std::string& units, const std::string& long_name, Getter get) {
+                         const std::string& units, const std::string& long_name, Getter get,
+                         const std::function<bool(std::size_t)>& defined_nan = nullptr) {
   std::vector<double> data(cells);
   for (std::size_t c = 0; c < cells; ++c) data[c] = get(c);
-  out.variable(path, {"/volatility", "/expiry_days"}, data, units, long_name);
+  out.variable(path, {"/volatility", "/expiry_days"}, data, units, long_name, defined_nan);
 }
 
 void write_group(CheckedOutput& out, const GroupSpec& g, std::size_t gi,
@@ -200,10 +201,15 @@ NonFiniteValues write_results_file(const std::string& path, bool overwrite, cons
   out.variable("/steps", {"/expiry_days"}, steps, "1", "monitoring steps per path");
 
   const std::string money = "quote currency";
+  // Without a [[book]] the book's prices are NaN by definition (there is no book).
+  const bool no_book = s.book.empty();
   auto model = [&](const char* name, const std::string& units, const std::string& long_name,
                    double ModelCell::*field) {
-    write_cell_variable(checked, std::string("/model/") + name, n, units, long_name,
-                        [&](std::size_t c) { return cells[c].model.*field; });
+    const bool of_the_book = std::string(name).rfind("book_price", 0) == 0;
+    write_cell_variable(
+        checked, std::string("/model/") + name, n, units, long_name,
+        [&](std::size_t c) { return cells[c].model.*field; },
+        [&](std::size_t) { return of_the_book && no_book; });
   };
   model("book_price", money, "closed-form value of the book at t=0 under the hedging model",
         &ModelCell::book_price);

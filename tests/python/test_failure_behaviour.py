@@ -158,6 +158,8 @@ def check_results(path):
                 infeasible = infeasible_points(f, group)
                 if infeasible is not None:
                     bad &= ~(np.isnan(a) & infeasible)
+            if leaf.startswith("book_price") and "book" not in scenario_of(f):
+                bad &= ~np.isnan(a)  # no book, no book price
             if bad.any():
                 non_finite["/" + name] = int(bad.sum())
             fin = a[np.isfinite(a)]
@@ -269,6 +271,16 @@ def test_a_feasible_max_mean_gap_run_exits_0_despite_infeasible_points(base, tmp
     with h5py.File(out, "r") as f:
         objective = f["cppi/objective"][()]
         assert np.isnan(objective).any() and np.isfinite(objective).any()
+
+
+def test_a_run_without_a_book_exits_0(tmp_path):
+    # CPPI only: /model/book_price* are NaN because there is no book, which is no failure.
+    scenario = tmp_path / "cppi.toml"
+    scenario.write_text(BASE[:BASE.index("[[book]]")] + BASE[BASE.index("[cppi]"):])
+    out = tmp_path / "r.h5"
+    check_outcome(run(scenario, out), out, 0)
+    with h5py.File(out, "r") as f:
+        assert "hedging" not in f and np.isnan(f["model/book_price"][()]).all()
 
 
 @pytest.mark.parametrize("precision", ["float", "double"])
