@@ -63,16 +63,6 @@ CellResult evaluate_cell(const Scenario& s, int vol_index, int expiry_index,
 
 namespace {
 
-// A cell whose headline statistics are not finite: the run finishes, the values stay NaN in the
-// file, and the exit status is 3.
-bool cell_has_nan(const CellResult& cell, const std::vector<GroupSpec>& groups) {
-  if (!std::isfinite(cell.model.terminal_spot_mean)) return true;
-  for (std::size_t g = 0; g < groups.size(); ++g)
-    for (double v : cell.groups[g].metrics.front())
-      if (!std::isfinite(v)) return true;
-  return false;
-}
-
 // A resumed cell must have the shape this run's groups give it: a checkpoint of the same scenario
 // written by another version of hedgemap could carry other metrics, and would index past them.
 bool cell_fits_groups(const CellResult& cell, const std::vector<GroupSpec>& groups) {
@@ -176,15 +166,6 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
   }
   progress.finish();
 
-  for (std::size_t c = 0; c < total; ++c)
-    if (cell_has_nan(cells[c], groups)) {
-      ++summary.nan_cells;
-      std::fprintf(stderr,
-                   "hedgemap: warning: cell volatility=%g expiry_days=%g has non-finite statistics "
-                   "(NaN in the file)\n",
-                   s.grid.volatility[c / ne], s.grid.expiry_days[c % ne]);
-    }
-
   Provenance prov;
   prov.command_line = options.command_line;
   prov.backend = backend_name(exec.backend);
@@ -192,8 +173,9 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
   prov.scenario_sha256 = sha256_hex(s.effective_toml);
   prov.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  NonFiniteValues non_finite;
   try {
-    write_results_file(options.output, options.overwrite, s, groups, cells, prov);
+    non_finite = write_results_file(options.output, options.overwrite, s, groups, cells, prov);
   } catch (const std::exception& e) {  // disk full, permissions: the checkpoint has every cell
     throw std::runtime_error(std::string(e.what()) + resumable_note(saved, total, ckpt));
   }
@@ -201,7 +183,17 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
   std::filesystem::remove(ckpt, ec);
   summary.wall_seconds = prov.wall_seconds;
   summary.path_steps = sweep_path_steps(s);
-  summary.exit_code = summary.nan_cells > 0 ? kExitNaNCells : kExitOk;
+  // A value that could not be computed stays NaN (or inf) in the file, and is never silent: every
+  // variable that holds one is listed, and the exit status is 3.
+  summary.nan_cells = non_finite.cells();
+  if (!non_finite.empty()) {
+    std::fprintf(stderr,
+                 "hedgemap: warning: %s holds %zu non-finite values (NaN or inf) in %zu of %zu "
+                 "cells; exit status 3:\n",
+                 options.output.c_str(), non_finite.count(), non_finite.cells(), total);
+    for (const std::string& line : non_finite.lines()) std::fprintf(stderr, "  %s\n", line.c_str());
+  }
+  summary.exit_code = non_finite.empty() ? kExitOk : kExitNaNCells;
   return summary;
 }
 

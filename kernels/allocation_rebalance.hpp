@@ -40,6 +40,19 @@ struct AllocationAccountsOf {
   }
 
   HM_HD double value(int p) const { return units[p] * last_spot + cash[p]; }
+
+  // Ruin is absorbing. An account marked at V = exposure + cash <= 0 (a crash through leverage,
+  // or a trade whose costs exceeded what the account was worth) is closed at zero: its position
+  // and debt are written off (limited liability), so from then on V = 0 (cash 0 earns nothing),
+  // its target is 0 and it holds nothing: it never trades or pays again. So V_T >= 0 and a
+  // drawdown is at most 100%. Never true for an account that stays above 0: those are unchanged.
+  HM_HD HM_FORCEINLINE void close_if_ruined(int p, double& exposure, double& value) {
+    if (value > 0.0) return;
+    units[p] = 0.0;
+    cash[p] = 0.0;
+    exposure = 0.0;
+    value = 0.0;
+  }
 };
 
 // Trade when the exposure is off its target by more than `tolerance` (relative); a zero target

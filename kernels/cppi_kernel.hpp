@@ -4,14 +4,16 @@
 //   floor at the horizon      G   = floor * capital
 //   discounted floor          F_t = G exp(-r (T - t))
 //   cushion                   C_t = max(V_t - F_t, 0)
-//   target exposure           E*  = min(m C_t, max_leverage V_t)           (0 when V_t <= 0)
+//   target exposure           E*  = min(m C_t, max_leverage V_t)
 //   rebalance when            |E / E* - 1| > tolerance; E* = 0: sell everything held
+//   ruin                      V_t <= 0 closes the account at 0 for good (close_if_ruined)
 //
 // Order of events at decision time t_k: cash earns exp(r dt) over (t_{k-1}, t_k], the position is
-// marked at S(t_k), the floor test V < F is made, then (unless an outage blocks t_k or k = T) the
-// units n = E*/S(t_k) - q are traded at fill_spot = S(t_k + latency), paying trade_cost (fee, gas,
-// impact) out of cash. A point's first trade after an outage pays gas x gas_multiplier (as in
-// the hedging kernel). V_T = q S_T + cash_T is marked to market: nothing is unwound at the horizon.
+// marked at S(t_k) (an account worth <= 0 is closed at 0), the floor test V < F is made, then
+// (unless an outage blocks t_k or k = T) the units n = E*/S(t_k) - q are traded at
+// fill_spot = S(t_k + latency), paying trade_cost (fee, gas, impact) out of cash. A point's first
+// trade after an outage pays gas x gas_multiplier (as in the hedging kernel). V_T = q S_T + cash_T
+// is marked to market: nothing is unwound at the horizon.
 //
 // Portfolio accounting (units, cash, value, costs) is double in both precisions: V ~ 1e6 against
 // costs ~ 1 needs more than float's 7 digits. The path itself (spot, fill price) is Real.
@@ -69,8 +71,9 @@ struct CppiPortfoliosOf : AllocationAccountsOf<Capacity> {
     const bool can_trade = !m.blocked && !m.is_expiry;
     if (m.blocked) last_blocked = m.index;
     for_each_point<Capacity>(0, s.points, [&](int p) {
-      const double exposure = units[p] * spot;
-      const double value = exposure + cash[p];
+      double exposure = units[p] * spot;
+      double value = exposure + cash[p];
+      this->close_if_ruined(p, exposure, value);
       if (value < floor_now) breached.set(p, true);
       if (!can_trade) return;
       const double cushion = value > floor_now ? value - floor_now : 0.0;

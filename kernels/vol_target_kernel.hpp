@@ -9,8 +9,8 @@
 // costs out of cash, blocked during outages, V_T marked to market). Per path it also records the
 // realised volatility of the portfolio, sqrt(sample variance of ln(V_k/V_{k-1}) / dt), and the
 // maximum drawdown max_k (1 - V_k / max_{j<=k} V_j). A portfolio whose value reaches 0 is ruined:
-// it is liquidated (target 0), and its log returns are taken against a floor of 1e-12 V_0 to
-// stay finite.
+// it is closed at V = 0 for good (AllocationAccountsOf::close_if_ruined), so its drawdown is 1,
+// and its log returns are taken against a floor of 1e-12 V_0 to stay finite.
 #pragma once
 #include "kernels/cppi_kernel.hpp"
 
@@ -68,8 +68,9 @@ struct VolTargetPortfoliosOf : AllocationAccountsOf<Capacity> {
     if (m.blocked) last_blocked = m.index;
     const double ruin = 1e-12 * s.capital;
     for_each_point<Capacity>(0, s.points, [&](int p) {
-      const double exposure = units[p] * spot;
-      const double value = exposure + cash[p];
+      double exposure = units[p] * spot;
+      double value = exposure + cash[p];
+      this->close_if_ruined(p, exposure, value);
       if (m.index > 0) {
         const double lr = log((value > ruin ? value : ruin) / last_value[p]);
         sum_log[p] += lr;

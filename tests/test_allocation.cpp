@@ -447,6 +447,75 @@ TEST(VolTargetDeterminism, OneAndTwoThreadsIdentical) {
   }
 }
 
+// Ruin is absorbing (AllocationAccountsOf::close_if_ruined). Feeds one constructed path (spots
+// per step, no outage) to the portfolios; returns them after expiry.
+template <class Portfolios, class Settings>
+void feed_path(Portfolios& book, TradeRecord* records, const Settings& s, const CostParams& costs,
+               const std::vector<double>& spots) {
+  book.start(s, records);
+  const int last = int(spots.size()) - 1;
+  for (int k = 0; k <= last; ++k) {
+    MarketPoint<double> m{};
+    m.index = k;
+    m.time = k * s.dt;
+    m.time_to_expiry = (last - k) * s.dt;
+    m.spot = m.fill_spot = spots[k];
+    m.gas_factor = 1.0;
+    m.is_expiry = k == last;
+    book.step(s, costs, m, records);
+  }
+}
+
+// Gas of 5x the capital on the t_0 purchase (m C_0 = 4 x 10 = 40 of exposure) leaves
+// V_1 = 40 - 440 < 0: the account is closed at 0 at t_1 and never trades again, though the
+// price then doubles; before the rule it sold at t_1 (paying gas again) and ended at -900.
+TEST(AllocationRuin, CostsAboveTheCapitalCloseTheCppiAccountAtZero) {
+  CppiSettings s{};
+  s.capital = 100.0;
+  s.floor_fraction = 0.9;
+  s.max_leverage = 1.0;
+  s.horizon = 10.0 / 8760.0;
+  s.dt = 1.0 / 8760.0;
+  s.points = 1;
+  s.multiplier[0] = 4.0;
+  s.tolerance[0] = 0.0;
+  CostParams gas;
+  gas.gas = 500.0;
+  CppiPortfolios book;
+  TradeRecord records[kMaxAllocationPoints];
+  feed_path(book, records, s, gas, {100, 100, 110, 120, 130, 140, 150, 160, 170, 180, 200});
+  EXPECT_EQ(book.value(0), 0.0);
+  EXPECT_EQ(book.units[0], 0.0);
+  EXPECT_EQ(records[0].trades, 1);
+  EXPECT_EQ(records[0].cost, 500.0);  // the ruinous trade's cost, counted in full
+  EXPECT_TRUE(book.breached.get(0));
+}
+
+// Twice levered (target / sigma_hat = 20 > max_leverage 2: E* = 2 V_0 = 200 at t_0, cash -100),
+// a 60% crash at t_1 marks V = 80 - 100 = -20: closed at 0, so the drawdown is exactly 100% (it
+// was 120%), and the recovery to 100 afterwards does not bring the account back.
+TEST(AllocationRuin, LeveragedCrashClosesTheVolTargetAccountAtZero) {
+  VolTargetSettings s{};
+  s.capital = 100.0;
+  s.max_leverage = 2.0;
+  s.dt = 1.0 / 8760.0;
+  s.ewma_decay = 0.9;
+  s.initial_volatility = 0.5;
+  s.points = 1;
+  s.target[0] = 10.0;
+  s.tolerance[0] = 0.0;
+  VolTargetPortfolios book;
+  TradeRecord records[kMaxAllocationPoints];
+  const std::vector<double> spots{100, 40, 50, 60, 70, 80, 90, 100};
+  feed_path(book, records, s, CostParams{}, spots);
+  EXPECT_EQ(book.value(0), 0.0);
+  EXPECT_EQ(book.drawdown[0], 1.0);
+  EXPECT_EQ(records[0].trades, 1);
+  const double vol = book.realised_volatility(0, int(spots.size()) - 1, s.dt);
+  EXPECT_TRUE(std::isfinite(vol));
+  EXPECT_GT(vol, 0.0);
+}
+
 // CPU and CUDA backends run the same kernel code: equal within float rounding (skips without GPU).
 TEST(VolTargetBackends, CpuAndCudaAgree) {
   if (!probe_cuda().usable) GTEST_SKIP() << "no usable CUDA device";

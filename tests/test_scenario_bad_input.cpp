@@ -251,3 +251,98 @@ TEST(ScenarioParserBadInput, VolTargetObjectiveIsMeanStdOnly) {
 
 }  // namespace
 }  // namespace hedgemap
+
+namespace hedgemap {
+namespace {
+
+using scenario_test::all_lines;
+using scenario_test::kMinimalCppi;
+using scenario_test::problems_of;
+
+// Too few paths for the statistics (issue 17: `paths = 1` gave NaN standard deviations, and up
+// to 33 paths a NaN vol_target objective_stderr, with exit 0): refused, saying the minimum.
+TEST(ScenarioParserBadInput, TooFewPathsForTheStatistics) {
+  for (const char* paths : {"1", "32", "63"}) {
+    const auto problems =
+        problems_of(std::string(kMinimalCppi) + "[simulation]\npaths = " + paths + "\n");
+    ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+    EXPECT_EQ(problems[0].key, "simulation.paths");
+    EXPECT_EQ(problems[0].location, "x.toml:7:9");
+    EXPECT_NE(problems[0].message.find("in [64, 2^40]"), std::string::npos) << problems[0].message;
+    EXPECT_NE(problems[0].message.find("bootstrap blocks"), std::string::npos);
+  }
+  EXPECT_TRUE(problems_of(std::string(kMinimalCppi) + "[simulation]\npaths = 64\n").empty());
+  EXPECT_EQ(problems_of(kMinimalCppi, {"simulation.paths=2"}).size(), 1u);
+}
+
+// Volatility targeting's realised volatility needs 2 steps per path (issue 17: expiry_days = 0.01
+// gave 1 step and a NaN with exit 0): the expiry or the fixed step count is named.
+TEST(ScenarioParserBadInput, VolTargetNeedsTwoStepsPerPath) {
+  std::string text = std::string(kMinimalCppi) + "[vol_target]\n";
+  text.replace(text.find("[1, 7]"), 6, "[0.01, 7]");
+  const auto short_expiry = problems_of(text);
+  ASSERT_EQ(short_expiry.size(), 1u) << all_lines(short_expiry);
+  EXPECT_EQ(short_expiry[0].key, "grid.expiry_days[0]");
+  EXPECT_EQ(short_expiry[0].location, "x.toml:4:16");
+  EXPECT_NE(short_expiry[0].message.find("gives 1 step per path"), std::string::npos)
+      << short_expiry[0].message;
+  EXPECT_NE(short_expiry[0].message.find("dt_hours"), std::string::npos);
+  // 0.01 days at dt_hours = 0.1 is 2.4 -> 2 steps: accepted; so is CPPI alone at 1 step.
+  EXPECT_TRUE(problems_of(text, {"simulation.dt_hours=0.1"}).empty());
+  std::string cppi_only = kMinimalCppi;
+  cppi_only.replace(cppi_only.find("[1, 7]"), 6, "[0.01, 7]");
+  EXPECT_TRUE(problems_of(cppi_only).empty());
+
+  const auto one_step =
+      problems_of(std::string(kMinimalCppi) + "[vol_target]\n", {"simulation.steps=1"});
+  ASSERT_EQ(one_step.size(), 1u) << all_lines(one_step);
+  EXPECT_EQ(one_step[0].key, "simulation.steps");
+}
+
+// Paths that float prices cannot follow (issue 17's extreme matrix: vol 5 over 10 years, 1e4
+// jumps a year over 10 years gave inf and NaN): refused against the expiry, with the numbers.
+// ln(S_T/S_0) for GBM at vol 5, T = 10 y: mean -sigma^2 T / 2 = -125, sd sigma sqrt(T) = 15.8.
+TEST(ScenarioParserBadInput, PricePathsBeyondFloatRange) {
+  const auto wide =
+      problems_of(kMinimalCppi, {"grid.volatility=[5]", "grid.expiry_days=[30, 3650]"});
+  ASSERT_EQ(wide.size(), 1u) << all_lines(wide);
+  EXPECT_EQ(wide[0].key, "grid.expiry_days[1]");
+  EXPECT_NE(wide[0].message.find("mean of -125 and a standard deviation of 15.8"),
+            std::string::npos)
+      << wide[0].message;
+  // vol 5 over 30 days (sd 1.43) and over half a year (|mean| + 6 sd = 6.25 + 21.2) run.
+  EXPECT_TRUE(
+      problems_of(kMinimalCppi, {"grid.volatility=[5]", "grid.expiry_days=[30, 182.5]"}).empty());
+  // 1e4 Merton jumps a year (sd 0.05) over 10 years: sd sqrt(1e5 x 0.0025) = 15.8.
+  const auto jumps = problems_of(kMinimalCppi, {"jumps.model=\"merton\"", "jumps.intensity=1e4",
+                                                "jumps.log_stdev=0.05", "grid.expiry_days=[3650]"});
+  ASSERT_EQ(jumps.size(), 1u) << all_lines(jumps);
+  EXPECT_EQ(jumps[0].key, "grid.expiry_days[0]");
+  EXPECT_TRUE(problems_of(kMinimalCppi, {"jumps.model=\"merton\"", "jumps.intensity=1e4",
+                                         "jumps.log_stdev=0.05", "grid.expiry_days=[7]"})
+                  .empty());
+  // A huge jump compensator (Kou up jumps with eta_1 near 1) drags the log drift to -1e6.
+  EXPECT_EQ(problems_of(kMinimalCppi,
+                        {"jumps.model=\"kou\"", "jumps.intensity=1e4", "jumps.up_rate=1.0001"})
+                .size(),
+            1u);
+  // Cash growth e^(rate T): 20 a year over 10 years is e^200.
+  const auto rate = problems_of(kMinimalCppi, {"market.rate=20", "market.drift=0",
+                                               "grid.volatility=[0.1]", "grid.expiry_days=[3650]"});
+  ASSERT_EQ(rate.size(), 1u) << all_lines(rate);
+  EXPECT_EQ(rate[0].key, "market.rate");
+}
+
+TEST(ScenarioParserBadInput, SpotWithinFloatRange) {
+  for (const char* spot : {"1e-30", "1e-13", "2e15", "1e30"}) {
+    const auto problems = problems_of(kMinimalCppi, {std::string("market.spot=") + spot});
+    ASSERT_EQ(problems.size(), 1u) << spot;
+    EXPECT_EQ(problems[0].key, "market.spot");
+    EXPECT_NE(problems[0].message.find("in [1e-12, 1e15]"), std::string::npos);
+  }
+  for (const char* spot : {"1e-12", "1e-8", "1e12", "1e15"})
+    EXPECT_TRUE(problems_of(kMinimalCppi, {std::string("market.spot=") + spot}).empty()) << spot;
+}
+
+}  // namespace
+}  // namespace hedgemap

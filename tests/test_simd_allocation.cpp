@@ -252,6 +252,59 @@ TEST(SimdAllocationCppi, BitIdenticalToScalar) {
     EXPECT_EQ(batched_block(k, 9, 1001, isa), reference) << simd_isa_name(isa);
 }
 
+// Ruin (AllocationAccountsOf::close_if_ruined): small accounts paying dispersed gas at every
+// step, and levered ones through outage crashes, end at exactly 0 on some paths and never below;
+// the batched kernels close the same lanes at the same step as the scalar ones (CPPI bit for bit
+// in the portable build, vol targeting to the tolerances above).
+TEST(SimdAllocation, RuinedAccountsMatchScalar) {
+  if (simd_best_isa() == SimdIsa::none) GTEST_SKIP() << "built without SLEEF";
+  Scenario s = allocation_scenario(96);
+  s.cppi.capital = s.vol_target.capital = 2000.0;
+  s.cppi.multiplier = {3.0, 12.0};
+  s.cppi.tolerance = {0.0, 0.05};
+  s.cppi.max_leverage = 3.0;
+  s.vol_target.target = {0.4, 2.0};
+  s.vol_target.tolerance = {0.0, 0.05};
+  s.vol_target.max_leverage = 2.0;
+  s.gaps.intensity = 60.0;
+  s.gaps.crash_log_mean = -0.5;
+  s.gaps.crash_log_stdev = 0.3;
+  s.costs.gas = 15.0;
+  s.costs.gas_volatility = 1.0;
+  const CppiKernel<float> cppi = kernel_of<CppiKernel<float>>(s);
+  const VolTargetKernel<float> vt = kernel_of<VolTargetKernel<float>>(s);
+  const std::uint64_t first = 21, n = 2001;
+  check_config(cppi, first, n);
+  check_config(vt, first, n);
+#if !defined(__FMA__)
+  const std::vector<double> reference = scalar_block(cppi, first, n);
+  for (SimdIsa isa : available_isas())
+    EXPECT_EQ(batched_block(cppi, first, n, isa), reference) << simd_isa_name(isa);
+#endif
+  // The most levered point ruins some paths and spares others; no value below 0 and no
+  // drawdown above 1 anywhere.
+  const auto check_ruin = [&](const std::vector<double>& v, int points, int per, int terminal,
+                              int drawdown) {
+    std::uint64_t ruined = 0;
+    for (int p = 0; p < points; ++p)
+      for (std::uint64_t i = 0; i < n; ++i) {
+        const double value = v[std::size_t(p * per + terminal) * n + i];
+        EXPECT_GE(value, 0.0);
+        if (p == points - 2) ruined += value == 0.0;  // the largest multiplier / target, tol 0
+        if (drawdown >= 0) EXPECT_LE(v[std::size_t(p * per + drawdown) * n + i], 1.0);
+      }
+    EXPECT_GT(ruined, n / 50);
+    EXPECT_LT(ruined, n - n / 50);
+  };
+  for (SimdIsa isa : available_isas()) {
+    SCOPED_TRACE(simd_isa_name(isa));
+    check_ruin(batched_block(cppi, first, n, isa), cppi.points(), CppiKernel<float>::kPerPoint,
+               CppiKernel<float>::terminal_value, -1);
+    check_ruin(batched_block(vt, first, n, isa), vt.points(), VolTargetKernel<float>::kPerPoint,
+               VolTargetKernel<float>::terminal_value, VolTargetKernel<float>::max_drawdown);
+  }
+}
+
 TEST(SimdAllocation, ThreadCountDoesNotChangeResults) {
   if (simd_best_isa() == SimdIsa::none) GTEST_SKIP() << "built without SLEEF";
   Scenario s = allocation_scenario(48);

@@ -32,6 +32,17 @@ static inline void start_lanes(AllocationLanes& s, double capital) {
   }
 }
 
+// AllocationAccountsOf::close_if_ruined() of lane j, as blends: a lane marked at V <= 0 is
+// closed at 0 (units, cash, exposure and V set to 0) for good.
+static inline void close_lane_if_ruined(AllocationLanes& s, int j, double& exposure,
+                                        double& value) {
+  const bool ruined = !(value > 0.0);
+  s.units[j] = ruined ? 0.0 : s.units[j];
+  s.cash[j] = ruined ? 0.0 : s.cash[j];
+  exposure = ruined ? 0.0 : exposure;
+  value = ruined ? 0.0 : value;
+}
+
 // Where the MarketPoint is common to the lanes (index) or per lane (the rest).
 struct DecisionLanes {
   int index;
@@ -157,7 +168,8 @@ static void run_cppi_batch(const CppiKernel<float>& k, const ProcessConstants& c
       const double multiplier = s.multiplier[pt], max_leverage = s.max_leverage;
       HM_LANES {
         exposure[j] = b.units[j] * d.spot[j];
-        const double value = exposure[j] + b.cash[j];
+        double value = exposure[j] + b.cash[j];
+        close_lane_if_ruined(b, j, exposure[j], value);
         b.breached[j] |= int(value < floor_now);
         const double cushion = value > floor_now ? value - floor_now : 0.0;
         const double cap = max_leverage * value, want = multiplier * cushion;
@@ -231,6 +243,7 @@ static void run_vol_target_batch(const VolTargetKernel<float>& k, const ProcessC
       HM_LANES {
         exposure[j] = b.units[j] * d.spot[j];
         value[j] = exposure[j] + b.cash[j];
+        close_lane_if_ruined(b, j, exposure[j], value[j]);
         ratio[j] = (value[j] > ruin ? value[j] : ruin) / b.last_value[j];
       }
       if (step > 0) {  // log return of the portfolio

@@ -15,6 +15,10 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+// The batch-means standard error below needs 2 paths in every bootstrap block: the scenario's
+// minimum number of paths guarantees it.
+static_assert(kMinPathsPerCell >= 2 * std::uint64_t(BootstrapPlan{}.blocks));
+
 // Per axis point and bootstrap block: sums of d = V_T - capital, d^2 and the gap indicator, in
 // path order (so they do not depend on threads or backend).
 class BlockSums {

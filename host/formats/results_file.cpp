@@ -3,11 +3,14 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <functional>
 #include <limits>
+#include <map>
 
 #include "build_info.hpp"
 #include "host/statistics/bootstrap.hpp"
 #include "host/formats/h5_writer.hpp"
+#include "host/formats/non_finite_values.hpp"
 #include "host/statistics/optimum.hpp"
 
 namespace hedgemap {
@@ -24,23 +27,55 @@ std::string iso8601_utc_now() {
 
 bool is_hedging(const GroupSpec& g) { return g.path.rfind("/hedging/", 0) == 0; }
 
+// The writer, and the non-finite values of every float variable it writes, with their
+// coordinates (the axes' values by path).
+struct CheckedOutput {
+  h5::ResultsWriter& out;
+  NonFiniteValues& non_finite;
+  std::map<std::string, const std::vector<double>*> axis_values;
+
+  void axis(const std::string& path, const std::vector<double>& values, const std::string& units,
+            const std::string& long_name) {
+    out.axis(path, values, units, long_name);
+    axis_values[path] = &values;
+  }
+  // An integer axis: `values` are its coordinates as doubles.
+  void axis(const std::string& path, const std::vector<double>& values,
+            const std::vector<std::int64_t>& stored, const std::string& units,
+            const std::string& long_name) {
+    out.axis(path, stored, units, long_name);
+    axis_values[path] = &values;
+  }
+  void variable(const std::string& path, const std::vector<std::string>& axis_paths,
+                const std::vector<double>& data, const std::string& units,
+                const std::string& long_name,
+                const std::function<bool(std::size_t)>& defined_nan = nullptr) {
+    out.variable(path, axis_paths, data, units, long_name);
+    std::vector<NamedAxis> axes;
+    for (const std::string& a : axis_paths)
+      axes.push_back({a.substr(a.rfind('/') + 1), axis_values.at(a)});
+    non_finite.scan(path, axes, data, defined_nan);
+  }
+};
+
 // Writes a [volatility, expiry_days] variable from a per-cell getter.
 template <class Getter>
-void write_cell_variable(h5::ResultsWriter& out, const std::string& path, std::size_t cells,
-                         const std::string& units, const std::string& long_name, Getter get) {
+void write_cell_variable(CheckedOutput& out, const std::string& path, std::size_t cells,
+                         const std::string& units, const std::string& long_name, Getter get,
+                         const std::function<bool(std::size_t)>& defined_nan = nullptr) {
   std::vector<double> data(cells);
   for (std::size_t c = 0; c < cells; ++c) data[c] = get(c);
-  out.variable(path, {"/volatility", "/expiry_days"}, data, units, long_name);
+  out.variable(path, {"/volatility", "/expiry_days"}, data, units, long_name, defined_nan);
 }
 
-void write_group(h5::ResultsWriter& out, const Scenario& s, const GroupSpec& g, std::size_t gi,
+void write_group(CheckedOutput& out, const GroupSpec& g, std::size_t gi,
                  const std::vector<CellResult>& cells) {
   std::vector<std::string> dims{"/volatility", "/expiry_days"};
   for (const Axis& a : g.axes) {
     const std::string path = g.path + "/" + a.name;
     if (a.integer) {
-      std::vector<std::int64_t> v(a.values.begin(), a.values.end());
-      out.axis(path, v, a.units, a.long_name);
+      out.axis(path, a.values, std::vector<std::int64_t>(a.values.begin(), a.values.end()), a.units,
+               a.long_name);
     } else {
       out.axis(path, a.values, a.units, a.long_name);
     }
@@ -56,6 +91,15 @@ void write_group(h5::ResultsWriter& out, const Scenario& s, const GroupSpec& g, 
     }
     return data;
   };
+  // max_mean_gap defines the objective of a point that breaks its gap constraint as NaN (and so
+  // its stderr): where every metric of the point is finite, that is the only way to get a NaN.
+  const auto infeasible = [&](std::size_t i) {
+    if (g.objective_kind != "max_mean_gap") return false;
+    const GroupCellResult& r = cells[i / points].groups[gi];
+    for (const std::vector<double>& metric : r.metrics)
+      if (!std::isfinite(metric[i % points])) return false;
+    return true;
+  };
   for (std::size_t m = 0; m < g.metrics.size(); ++m) {
     const MetricInfo& info = g.metrics[m];
     out.variable(g.path + "/" + info.name, dims,
@@ -67,15 +111,16 @@ void write_group(h5::ResultsWriter& out, const Scenario& s, const GroupSpec& g, 
   out.variable(
       g.path + "/objective", dims,
       stacked([](const GroupCellResult& r) -> const std::vector<double>& { return r.objective; }),
-      g.objective_units, g.objective_long_name);
+      g.objective_units, g.objective_long_name, infeasible);
   out.variable(g.path + "/objective_stderr", dims,
                stacked([](const GroupCellResult& r) -> const std::vector<double>& {
                  return r.objective_stderr;
                }),
-               g.objective_units, "standard error of the objective");
-  out.attribute(g.path, "policy", g.policy);
-  out.attribute(g.path, "objective_kind", g.objective_kind);
-  out.attribute(g.path, "objective_sense", g.sense == Sense::minimize ? "minimize" : "maximize");
+               g.objective_units, "standard error of the objective", infeasible);
+  out.out.attribute(g.path, "policy", g.policy);
+  out.out.attribute(g.path, "objective_kind", g.objective_kind);
+  out.out.attribute(g.path, "objective_sense",
+                    g.sense == Sense::minimize ? "minimize" : "maximize");
 
   std::vector<GridOptimum> optima(n);
   for (std::size_t c = 0; c < n; ++c) optima[c] = find_optimum(g, cells[c].groups[gi].objective);
@@ -101,7 +146,6 @@ void write_group(h5::ResultsWriter& out, const Scenario& s, const GroupSpec& g, 
       [&](std::size_t c) {
         return optimum_confidence(cells[c].groups[gi].bootstrap_optimum, optima[c].index);
       });
-  (void)s;
 }
 
 }  // namespace
@@ -119,10 +163,12 @@ int best_hedging_policy(const std::vector<GroupSpec>& groups, const CellResult& 
   return best_point(best, sense);
 }
 
-void write_results_file(const std::string& path, bool overwrite, const Scenario& s,
-                        const std::vector<GroupSpec>& groups, const std::vector<CellResult>& cells,
-                        const Provenance& prov) {
+NonFiniteValues write_results_file(const std::string& path, bool overwrite, const Scenario& s,
+                                   const std::vector<GroupSpec>& groups,
+                                   const std::vector<CellResult>& cells, const Provenance& prov) {
   h5::ResultsWriter out(path, overwrite);
+  NonFiniteValues non_finite;
+  CheckedOutput checked{out, non_finite, {}};
   const std::size_t nv = s.grid.volatility.size(), ne = s.grid.expiry_days.size(), n = cells.size();
 
   out.attribute("/", "Conventions", "CF-1.8");
@@ -146,19 +192,24 @@ void write_results_file(const std::string& path, bool overwrite, const Scenario&
   out.attribute("/", "git_commit", build_info::git_commit);
   out.attribute("/", "days_per_year", s.days_per_year);
 
-  out.axis("/volatility", s.grid.volatility, "1",
-           "annualized diffusive volatility of the underlying");
-  out.axis("/expiry_days", s.grid.expiry_days, "day",
-           "option expiry and horizon of allocation policies");
+  checked.axis("/volatility", s.grid.volatility, "1",
+               "annualized diffusive volatility of the underlying");
+  checked.axis("/expiry_days", s.grid.expiry_days, "day",
+               "option expiry and horizon of allocation policies");
   std::vector<std::int64_t> steps(ne);
   for (std::size_t e = 0; e < ne; ++e) steps[e] = s.steps_for_expiry(s.grid.expiry_days[e]);
   out.variable("/steps", {"/expiry_days"}, steps, "1", "monitoring steps per path");
 
   const std::string money = "quote currency";
+  // Without a [[book]] the book's prices are NaN by definition (there is no book).
+  const bool no_book = s.book.empty();
   auto model = [&](const char* name, const std::string& units, const std::string& long_name,
                    double ModelCell::*field) {
-    write_cell_variable(out, std::string("/model/") + name, n, units, long_name,
-                        [&](std::size_t c) { return cells[c].model.*field; });
+    const bool of_the_book = std::string(name).rfind("book_price", 0) == 0;
+    write_cell_variable(
+        checked, std::string("/model/") + name, n, units, long_name,
+        [&](std::size_t c) { return cells[c].model.*field; },
+        [&](std::size_t) { return of_the_book && no_book; });
   };
   model("book_price", money, "closed-form value of the book at t=0 under the hedging model",
         &ModelCell::book_price);
@@ -175,7 +226,7 @@ void write_results_file(const std::string& path, bool overwrite, const Scenario&
   model("terminal_spot_stderr", money, "standard error of terminal_spot_mean",
         &ModelCell::terminal_spot_stderr);
 
-  for (std::size_t gi = 0; gi < groups.size(); ++gi) write_group(out, s, groups[gi], gi, cells);
+  for (std::size_t gi = 0; gi < groups.size(); ++gi) write_group(checked, groups[gi], gi, cells);
 
   std::vector<std::string> policies;
   std::vector<double> best(n);
@@ -194,6 +245,7 @@ void write_results_file(const std::string& path, bool overwrite, const Scenario&
   }
   (void)nv;
   out.commit();
+  return non_finite;
 }
 
 }  // namespace hedgemap

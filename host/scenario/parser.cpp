@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <climits>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <optional>
@@ -13,6 +14,7 @@
 
 #include "host/scenario/field_reader.hpp"
 #include "host/scenario/overrides.hpp"
+#include "host/scenario/price_range.hpp"
 
 namespace hedgemap {
 
@@ -82,7 +84,10 @@ void read_simulation(FieldReader& r, const toml::table& t, SimulationConfig& out
   const std::string p = "simulation.";
   r.check_keys(t, p, {"paths", "dt_hours", "steps", "precision", "backend"}, "[simulation]");
   std::int64_t integer = 0;
-  if (r.integer(t, p, "paths", integer, integer_range(1, double(kMaxPaths), "in [1, 2^40]"))) {
+  if (r.integer(t, p, "paths", integer,
+                integer_range(double(kMinPathsPerCell), double(kMaxPaths),
+                              "in [64, 2^40] (the statistics need 2 paths in each of the 32 "
+                              "bootstrap blocks)"))) {
     out.paths = static_cast<std::uint64_t>(integer);
   }
   r.number(t, p, "dt_hours", out.dt_hours, greater_than(0));
@@ -96,7 +101,11 @@ void read_simulation(FieldReader& r, const toml::table& t, SimulationConfig& out
 void read_market_model(FieldReader& r, const toml::table& root, Scenario& s) {
   if (const toml::table* t = r.table(root, "", "market")) {
     r.check_keys(*t, "market.", {"spot", "rate", "drift"}, "[market]");
-    r.number(*t, "market.", "spot", s.market.spot, greater_than(0));
+    Bound spot_range = closed_interval(kMinSpot, kMaxSpot);
+    spot_range.custom_text =
+        "in [1e-12, 1e15] (so that float prices along a path stay normal floats; quote the "
+        "underlying in a smaller or larger unit)";
+    r.number(*t, "market.", "spot", s.market.spot, spot_range);
     r.number(*t, "market.", "rate", s.market.rate, any_number());
     r.number(*t, "market.", "drift", s.market.drift, any_number());
   }
@@ -236,6 +245,28 @@ void read_vol_target(FieldReader& r, const toml::table& t, VolTargetConfig& v) {
   read_objective(r, t, p, v.objective, ObjectiveFamily::vol_target);
 }
 
+// Volatility targeting's realised volatility is a sample standard deviation of per-step returns:
+// every expiry needs kMinVolTargetSteps steps, or the value would be NaN.
+void check_vol_target_steps(FieldReader& r, const toml::table& root, const Scenario& s) {
+  for (std::size_t e = 0; e < s.grid.expiry_days.size(); ++e) {
+    const double expiry = s.grid.expiry_days[e];
+    const int steps = s.steps_for_expiry(expiry);
+    if (steps >= kMinVolTargetSteps) continue;
+    const std::string key = s.simulation.steps ? "simulation.steps" : "grid.expiry_days";
+    const toml::node* node =
+        s.simulation.steps ? root.at_path("simulation.steps").node()
+                           : root.at_path("grid.expiry_days[" + std::to_string(e) + "]").node();
+    r.report(s.simulation.steps ? key : key + "[" + std::to_string(e) + "]", node, node,
+             "gives " + std::to_string(steps) + " step per path" +
+                 (s.simulation.steps ? std::string()
+                                     : " at dt_hours = " + format_number(s.simulation.dt_hours)) +
+                 "; [vol_target] needs at least " + std::to_string(kMinVolTargetSteps) +
+                 " (its realised volatility is a sample standard deviation of step returns): "
+                 "lower simulation.dt_hours or set simulation.steps >= 2");
+    return;
+  }
+}
+
 // Time-step checks that need several sections: steps per path stay bounded, and a trade's
 // latency is shorter than one step (dt = expiry_days * 24 h / steps_for_expiry).
 void check_time_steps(FieldReader& r, const toml::table& root, const Scenario& s) {
@@ -259,10 +290,48 @@ void check_time_steps(FieldReader& r, const toml::table& root, const Scenario& s
       worst_expiry = expiry;
     }
   }
+  if (s.vol_target.present) check_vol_target_steps(r, root, s);
   if (s.costs.latency_seconds > 0.0 && s.costs.latency_seconds >= worst_step_seconds) {
     r.report("costs.latency_seconds", latency_node, latency_node,
              "must be shorter than one time step, which is " + format_number(worst_step_seconds) +
                  " s at expiry_days = " + format_number(worst_expiry));
+  }
+}
+
+std::string three_digits(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", x);
+  return buf;
+}
+
+// Paths must stay where float prices are exact to 7 digits: at every cell, a path's log return
+// reaches |mean| + 6 sd of ln(S_T / S_0) (host/scenario/price_range.hpp) within +-40; and the cash
+// growth e^(rate T) stays below e^40. Reported once, against the first expiry that breaks it.
+void check_price_range(FieldReader& r, const toml::table& root, const Scenario& s) {
+  for (std::size_t e = 0; e < s.grid.expiry_days.size(); ++e) {
+    for (std::size_t v = 0; v < s.grid.volatility.size(); ++v) {
+      const ProcessParams p = process_params(s, cell_coordinates(s, int(v), int(e)));
+      const LogPriceSpread spread = log_price_spread(p);
+      const double reach = std::fabs(spread.mean) + kPriceSpreadSigmas * spread.stdev;
+      if (reach <= kMaxLogPriceExcursion) continue;
+      const std::string key = "grid.expiry_days[" + std::to_string(e) + "]";
+      const toml::node* node = root.at_path(key).node();
+      r.report(key, node, node,
+               "with grid.volatility = " + format_number(s.grid.volatility[v]) +
+                   " (and the jumps and outages) gives ln(S_T / S_0) a mean of " +
+                   three_digits(spread.mean) + " and a standard deviation of " +
+                   three_digits(spread.stdev) + ": |mean| + 6 sd = " + three_digits(reach) +
+                   ", more than the 40 that float prices can follow; shorten the expiry or "
+                   "lower the volatility, jump or outage intensity, drift or jump sizes");
+      return;
+    }
+  }
+  const double horizon = s.grid.expiry_days.back() / s.days_per_year;
+  if (std::fabs(s.market.rate) * horizon > kMaxLogPriceExcursion) {
+    const toml::node* node = root.at_path("market.rate").node();
+    r.report("market.rate", node, node,
+             "grows cash by e^" + three_digits(s.market.rate * horizon) + " over expiry_days = " +
+                 format_number(s.grid.expiry_days.back()) + "; at most e^40 is allowed");
   }
 }
 
@@ -321,6 +390,7 @@ Scenario convert(const toml::table& root, FieldReader& r, std::vector<ScenarioPr
              "\"merton\" needs jumps.model = \"merton\" (it is \"" + s.jumps.model + "\")");
   }
   if (timing_valid) check_time_steps(r, root, s);
+  if (problems.empty()) check_price_range(r, root, s);
   return s;
 }
 

@@ -9,6 +9,13 @@
 
 namespace hedgemap {
 
+// The fewest paths per cell whose statistics are all defined: the optimum's bootstrap and the
+// batch-means standard error of the allocation objectives cut a cell's paths into 32 blocks and
+// need a sample variance (2 paths) in each (static_assert in host/families/allocation.cpp).
+constexpr std::uint64_t kMinPathsPerCell = 64;
+// Volatility targeting reports a realised volatility: a sample variance of per-step returns.
+constexpr int kMinVolTargetSteps = 2;
+
 struct SimulationConfig {
   std::uint64_t paths = 1'000'000;
   double dt_hours = 1.0;            // used when `steps` is absent
