@@ -12,8 +12,9 @@
 
 namespace hedgemap {
 namespace {
-constexpr char kMagic[8] = {'H', 'M', 'C', 'K', 'P', 'T', '0', '1'};
-}
+// 02: cells carry the paired standard errors and the bootstrap's refined optima.
+constexpr char kMagic[8] = {'H', 'M', 'C', 'K', 'P', 'T', '0', '2'};
+}  // namespace
 
 std::string checkpoint_path(const std::string& output_path) { return output_path + ".ckpt"; }
 

@@ -96,6 +96,9 @@ class ResultsWriter {
   void variable(const std::string& path, const std::vector<std::string>& axis_paths,
                 const std::vector<std::int64_t>& data, const std::string& units,
                 const std::string& long_name);
+  void variable(const std::string& path, const std::vector<std::string>& axis_paths,
+                const std::vector<std::uint8_t>& data, const std::string& units,
+                const std::string& long_name);  // flags (netCDF NC_UBYTE)
 
   // Closes the file, fsyncs it and its directory, and renames it onto final_path (atomic
   // replace; with !overwrite it fails rather than replace a file that appeared meanwhile).
