@@ -103,7 +103,9 @@ TEST(OptimumStatistics, PairedStderrMatchesTheSpreadOfTheDifferenceForEveryObjec
       EXPECT_NEAR(rms_se / spread, 1.0, 0.18) << "objective " << int(kind) << " point " << p;
       // Common random numbers: the neighbour's difference is much better resolved than either
       // objective alone (measured: 0.21 to 0.39 of its marginal standard error).
-      if (p == 1) EXPECT_LT(rms_se, 0.5 * std::sqrt(rms_marginal)) << "objective " << int(kind);
+      if (p == 1) {
+        EXPECT_LT(rms_se, 0.5 * std::sqrt(rms_marginal)) << "objective " << int(kind);
+      }
     }
   }
 }
@@ -173,8 +175,9 @@ TEST(OptimumStatistics, PairedStderrMatchesTheSpreadOverThirtySeeds) {
         << "band point " << p << ": paired SE " << rms_se << ", std over seeds " << spread;
     // Common random numbers: the optimum's neighbours' differences are far better resolved than
     // independent samples would give, sqrt(SE_p^2 + SE_optimum^2) (measured: about 0.2 and 0.5).
-    if (std::abs(p - optimum) == 1)
+    if (std::abs(p - optimum) == 1) {
       EXPECT_LT(rms_se, 0.75 * std::sqrt(rms_marginal + rms_marginal_optimum)) << "point " << p;
+    }
   }
 }
 
