@@ -17,6 +17,7 @@ PACKAGES=(
   libomp-dev              # OpenMP runtime headers for the CPU backend
   python3 python3-h5py python3-xarray python3-h5netcdf python3-netcdf4 python3-matplotlib
   python3-numpy python3-pytest   # reader, plots, report, and their tests
+  python3-sklearn python3-scipy python3-tqdm  # the Python package: law fits, progress bar
   time                    # /usr/bin/time: peak memory measurements in BENCHMARKS.md
   quantlib-examples       # QuantLib's DiscreteHedging, timed beside hedgemap in scripts/bench.sh
 )

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "host/statistics/column_moments.hpp"
+#include "host/statistics/optimum_statistics.hpp"
 #include "host/exec/path_runner.hpp"
 
 namespace hedgemap {
@@ -88,6 +89,7 @@ struct ObjectiveRule {
 
   double operator()(double mean, double std, double gap_probability) const {
     if (kind == "max_mean_gap") return gap_probability <= gap_probability_max ? mean : kNaN;
+    if (kind == "mean_variance") return -mean + 0.5 * risk_aversion * std * std;
     return -mean + risk_aversion * std;  // mean_std
   }
   double of(const BlockSums::Cell& c, double capital) const {
@@ -130,11 +132,19 @@ void finish_objective(GroupCellResult& r, const GroupSpec& spec, const Objective
     }
   }
   if (sums.blocks() > 0 && plan.resamples > 0) {
-    r.bootstrap_optimum = bootstrap_optima(points, spec.sense, plan,
-                                           [&](std::size_t p, const std::vector<int>& blocks) {
-                                             return rule.of(sums.merged(int(p), blocks), capital);
-                                           });
+    OptimumStatistics optimum = optimum_statistics(
+        spec, r.objective, plan, [&](std::size_t p, const std::vector<int>& blocks) {
+          return rule.of(sums.merged(int(p), blocks), capital);
+        });
+    r.objective_paired_stderr = std::move(optimum.paired_stderr);
+    r.bootstrap_optimum = std::move(optimum.bootstrap_optimum);
+    r.bootstrap_refined = std::move(optimum.bootstrap_refined);
   }
+}
+
+std::string allocation_objective_long_name(const std::string& kind) {
+  return kind == "mean_variance" ? "-mean(V_T) + risk_aversion / 2 * var(V_T)"
+                                 : "-mean(V_T) + risk_aversion * std(V_T)";
 }
 
 ObjectiveRule objective_rule(const ObjectiveConfig& o) {
@@ -196,12 +206,12 @@ GroupSpec cppi_group(const Scenario& s) {
     g.objective_long_name =
         "mean terminal value where P(gap) <= " + std::to_string(c.objective.gap_probability_max) +
         " (NaN otherwise)";
-  } else if (c.objective.kind == "mean_std") {
+  } else if (c.objective.kind == "mean_std" || c.objective.kind == "mean_variance") {
     g.sense = Sense::minimize;
-    g.objective_long_name = "-mean(V_T) + risk_aversion * std(V_T)";
+    g.objective_long_name = allocation_objective_long_name(c.objective.kind);
   } else {
     throw std::invalid_argument("cppi.objective.kind = \"" + c.objective.kind +
-                                "\": must be \"max_mean_gap\" or \"mean_std\"");
+                                "\": must be \"max_mean_gap\", \"mean_std\" or \"mean_variance\"");
   }
   g.objective_units = "quote currency";
   return g;
@@ -302,12 +312,13 @@ GroupSpec vol_target_group(const Scenario& s) {
                        "mean annualized standard deviation of per-step log portfolio returns"});
   g.metrics.push_back(
       {"max_drawdown_mean", "1", "mean maximum drawdown, fraction of the running peak"});
-  if (c.objective.kind != "mean_std")
+  if (c.objective.kind != "mean_std" && c.objective.kind != "mean_variance")
     throw std::invalid_argument("vol_target.objective.kind = \"" + c.objective.kind +
-                                "\": only \"mean_std\" is implemented for volatility targeting");
+                                "\": only \"mean_std\" and \"mean_variance\" are implemented for "
+                                "volatility targeting");
   g.objective_kind = c.objective.kind;
   g.sense = Sense::minimize;
-  g.objective_long_name = "-mean(V_T) + risk_aversion * std(V_T)";
+  g.objective_long_name = allocation_objective_long_name(c.objective.kind);
   g.objective_units = "quote currency";
   return g;
 }

@@ -51,8 +51,10 @@ void encode_cell(const CellResult& cell, std::string& out) {
     for (const auto& metric : g.metrics) put_vector(out, metric);
     put_vector(out, g.objective);
     put_vector(out, g.objective_stderr);
+    put_vector(out, g.objective_paired_stderr);
     put_vector(out,
                std::vector<std::int32_t>(g.bootstrap_optimum.begin(), g.bootstrap_optimum.end()));
+    put_vector(out, g.bootstrap_refined);
   }
 }
 
@@ -73,8 +75,10 @@ CellResult decode_cell(const std::string& in, std::size_t& pos) {
     for (auto& metric : g.metrics) metric = get_vector<double>(in, pos);
     g.objective = get_vector<double>(in, pos);
     g.objective_stderr = get_vector<double>(in, pos);
+    g.objective_paired_stderr = get_vector<double>(in, pos);
     const auto optima = get_vector<std::int32_t>(in, pos);
     g.bootstrap_optimum.assign(optima.begin(), optima.end());
+    g.bootstrap_refined = get_vector<double>(in, pos);
   }
   return cell;
 }

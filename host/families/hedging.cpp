@@ -10,6 +10,7 @@
 
 #include "host/statistics/column_moments.hpp"
 #include "host/statistics/hedging_statistics.hpp"
+#include "host/statistics/optimum_statistics.hpp"
 #include "host/exec/pnl_collection.hpp"
 
 namespace hedgemap {
@@ -74,6 +75,8 @@ std::vector<GroupSpec> hedging_groups(const Scenario& s) {
   base.objective_units = kQuote;
   base.objective_long_name =
       kind == HedgeObjective::mean_std ? "-mean(PnL) + risk_aversion * std(PnL), minimised"
+      : kind == HedgeObjective::mean_variance
+          ? "-mean(PnL) + risk_aversion / 2 * var(PnL), minimised"
       : kind == HedgeObjective::cvar
           ? "CVaR of the loss -PnL at level " + std::to_string(level) + ", minimised"
           : "exponential-utility certainty equivalent of PnL, maximised";
@@ -220,10 +223,13 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
       r.objective[i] = ps.objective;
       r.objective_stderr[i] = ps.objective_stderr;
     }
-    r.bootstrap_optimum = bootstrap_optima(
-        std::size_t(gp), g.sense, plan, [&](std::size_t point, const std::vector<int>& blocks) {
+    OptimumStatistics optimum = optimum_statistics(
+        g, r.objective, plan, [&](std::size_t point, const std::vector<int>& blocks) {
           return statistics[first_point + int(point)].on_blocks(blocks);
         });
+    r.objective_paired_stderr = std::move(optimum.paired_stderr);
+    r.bootstrap_optimum = std::move(optimum.bootstrap_optimum);
+    r.bootstrap_refined = std::move(optimum.bootstrap_refined);
     results.push_back(std::move(r));
     first_point += gp;
   }

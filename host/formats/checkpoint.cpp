@@ -15,8 +15,11 @@
 namespace hedgemap {
 namespace {
 
-constexpr char kMagic[8] = {'H', 'M', 'C', 'K', 'P', 'T', '0', '2'};
-constexpr char kMagicWithoutChecksum[8] = {'H', 'M', 'C', 'K', 'P', 'T', '0', '1'};
+// 03: a SHA-256 of the content follows it; cells carry the paired standard errors and the
+// bootstrap's refined optima. 01 (no checksum) and 02 (no checksum or no paired statistics,
+// from development builds) are refused as older formats.
+constexpr char kMagic[8] = {'H', 'M', 'C', 'K', 'P', 'T', '0', '3'};
+constexpr char kMagicPrefix[7] = {'H', 'M', 'C', 'K', 'P', 'T', '0'};
 constexpr std::size_t kDigestBytes = 32;  // SHA-256
 
 std::string sha256(const std::string& bytes) {
@@ -98,10 +101,11 @@ void save_checkpoint(const std::string& path, const std::string& identity,
 std::vector<CellResult> decode_checkpoint(const std::string& in, const std::string& name,
                                           const std::string& identity, std::size_t cell_count) {
   if (in.size() >= sizeof(kMagic) &&
-      std::memcmp(in.data(), kMagicWithoutChecksum, sizeof(kMagic)) == 0)
+      std::memcmp(in.data(), kMagicPrefix, sizeof(kMagicPrefix)) == 0 &&
+      in[sizeof(kMagicPrefix)] < kMagic[sizeof(kMagicPrefix)] && in[sizeof(kMagicPrefix)] >= '1')
     throw std::runtime_error(name +
-                             " was written by an older hedgemap, without a checksum, and cannot "
-                             "be verified" +
+                             " was written by an older hedgemap (another format, and no checksum "
+                             "that could verify it)" +
                              kStartOver);
   if (in.size() < sizeof(kMagic) || std::memcmp(in.data(), kMagic, sizeof(kMagic)) != 0)
     throw std::runtime_error(name + " is not a hedgemap checkpoint" + kStartOver);

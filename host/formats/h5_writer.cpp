@@ -388,6 +388,14 @@ void ResultsWriter::variable(const std::string& path, const std::vector<std::str
                  long_name);
 }
 
+void ResultsWriter::variable(const std::string& path, const std::vector<std::string>& axis_paths,
+                             const std::vector<std::uint8_t>& data, const std::string& units,
+                             const std::string& long_name) {
+  QuietHdf5Errors quiet;
+  write_variable(path, axis_paths, H5T_NATIVE_UINT8, H5T_STD_U8LE, data.size(), data.data(), units,
+                 long_name);
+}
+
 void ResultsWriter::write_variable(const std::string& path,
                                    const std::vector<std::string>& axis_paths, hid_t mem_type,
                                    hid_t file_type, std::size_t size, const void* data,

@@ -99,6 +99,9 @@ class ResultsWriter {
   void variable(const std::string& path, const std::vector<std::string>& axis_paths,
                 const std::vector<std::int64_t>& data, const std::string& units,
                 const std::string& long_name);
+  void variable(const std::string& path, const std::vector<std::string>& axis_paths,
+                const std::vector<std::uint8_t>& data, const std::string& units,
+                const std::string& long_name);  // flags (netCDF NC_UBYTE)
 
   // Closes the file and writes its image to final_path atomically (write_file_atomically: with
   // !overwrite it fails rather than replace a file that appeared meanwhile; with overwrite it

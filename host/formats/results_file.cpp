@@ -12,6 +12,7 @@
 #include "host/formats/h5_writer.hpp"
 #include "host/formats/non_finite_values.hpp"
 #include "host/statistics/optimum.hpp"
+#include "host/statistics/optimum_statistics.hpp"
 
 namespace hedgemap {
 namespace {
@@ -124,6 +125,22 @@ void write_group(CheckedOutput& out, const GroupSpec& g, std::size_t gi,
 
   std::vector<GridOptimum> optima(n);
   for (std::size_t c = 0; c < n; ++c) optima[c] = find_optimum(g, cells[c].groups[gi].objective);
+  out.variable(g.path + "/objective_paired_stderr", dims,
+               stacked([](const GroupCellResult& r) -> const std::vector<double>& {
+                 return r.objective_paired_stderr;
+               }),
+               g.objective_units,
+               "standard error of objective - objective at the grid optimum, on the same paths "
+               "(jackknife over the bootstrap's path blocks)");
+  std::vector<std::uint8_t> near(n * points, 0);
+  for (std::size_t c = 0; c < n; ++c) {
+    const GroupCellResult& r = cells[c].groups[gi];
+    const std::vector<std::uint8_t> flags =
+        near_optimal(r.objective, optima[c].index, r.objective_paired_stderr);
+    for (std::size_t p = 0; p < points && p < flags.size(); ++p) near[c * points + p] = flags[p];
+  }
+  out.variable(g.path + "/near_optimal", dims, near, "1",
+               "1 where the objective is within 2 paired standard errors of the grid optimum's");
   for (std::size_t a = 0; a < g.axes.size(); ++a) {
     const Axis& axis = g.axes[a];
     write_cell_variable(out, g.path + "/optimal_" + axis.name, n, axis.units,
@@ -136,6 +153,19 @@ void write_group(CheckedOutput& out, const GroupSpec& g, std::size_t gi,
                               "its neighbours" +
                               (axis.geometric ? " (in log parameter)" : ""),
                           [&](std::size_t c) { return optima[c].refined; });
+    if (g.axes.size() == 1) {
+      const auto interval = [&](double q) {
+        return [&, q](std::size_t c) {
+          return optima[c].index < 0 ? kNaN : percentile(cells[c].groups[gi].bootstrap_refined, q);
+        };
+      };
+      write_cell_variable(out, g.path + "/optimal_" + axis.name + "_refined_low", n, axis.units,
+                          "5% percentile of the refined optimum over the bootstrap resamples",
+                          interval(kRefinedIntervalLow));
+      write_cell_variable(out, g.path + "/optimal_" + axis.name + "_refined_high", n, axis.units,
+                          "95% percentile of the refined optimum over the bootstrap resamples",
+                          interval(kRefinedIntervalHigh));
+    }
   }
   write_cell_variable(out, g.path + "/optimal_objective", n, g.objective_units,
                       "objective at the grid optimum",

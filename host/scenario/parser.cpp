@@ -67,17 +67,24 @@ void read_objective(FieldReader& r, const toml::table& parent, const std::string
   const std::string label = "[" + prefix + "objective]";
   if (family == ObjectiveFamily::cppi) {
     r.check_keys(*t, p, {"kind", "gap_probability_max", "risk_aversion"}, label);
-    r.text(*t, p, "kind", out.kind, {"max_mean_gap", "mean_std"});
+    r.text(*t, p, "kind", out.kind, {"max_mean_gap", "mean_std", "mean_variance"});
     r.number(*t, p, "gap_probability_max", out.gap_probability_max, closed_interval(0, 1));
   } else if (family == ObjectiveFamily::vol_target) {  // its statistics are mean and std
     r.check_keys(*t, p, {"kind", "risk_aversion"}, label);
-    r.text(*t, p, "kind", out.kind, {"mean_std"});
+    r.text(*t, p, "kind", out.kind, {"mean_std", "mean_variance"});
   } else {
     r.check_keys(*t, p, {"kind", "risk_aversion", "level"}, label);
-    r.text(*t, p, "kind", out.kind, {"mean_std", "cvar", "utility"});
+    r.text(*t, p, "kind", out.kind, {"mean_std", "mean_variance", "cvar", "utility"});
     r.number(*t, p, "level", out.level, open_interval(0, 1));
   }
   r.number(*t, p, "risk_aversion", out.risk_aversion, greater_than(0));
+  // mean_variance and utility measure risk in 1/quote currency: a default of 1 would make the
+  // certainty equivalent of a book of realistic size collapse to its worst path, silently.
+  if ((out.kind == "mean_variance" || out.kind == "utility") && !t->contains("risk_aversion"))
+    r.report(p + "risk_aversion", t, nullptr,
+             "is required when " + p + "kind = \"" + out.kind +
+                 "\": a number > 0 in 1/quote currency, no default (k = 1 / std(P&L) charges "
+                 "std / 2 for risk; scale it to the book)");
 }
 
 void read_simulation(FieldReader& r, const toml::table& t, SimulationConfig& out) {

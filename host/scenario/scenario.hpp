@@ -72,8 +72,9 @@ struct BookLeg {
 };
 
 struct ObjectiveConfig {
-  std::string kind = "mean_std";  // hedging/vol_target: "mean_std" | "cvar" | "utility";
-                                  // cppi: "max_mean_gap" | "mean_std"
+  std::string kind = "mean_std";  // hedging: "mean_std" | "mean_variance" | "cvar" | "utility";
+                                  // vol_target: "mean_std" | "mean_variance";
+                                  // cppi: "max_mean_gap" | "mean_std" | "mean_variance"
   double risk_aversion = 1.0;
   double level = 0.95;
   double gap_probability_max = 0.01;  // cppi max_mean_gap

@@ -1,5 +1,6 @@
 #include "host/statistics/bootstrap.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -20,8 +21,10 @@ int best_point(const std::vector<double>& values, Sense sense) {
 
 std::vector<int> bootstrap_optima(
     std::size_t points, Sense sense, const BootstrapPlan& plan,
-    const std::function<double(std::size_t, const std::vector<int>&)>& objective) {
+    const std::function<double(std::size_t, const std::vector<int>&)>& objective,
+    std::vector<std::vector<double>>* resampled) {
   std::vector<int> optima(plan.resamples, -1);
+  if (resampled) resampled->assign(std::size_t(std::max(plan.resamples, 0)), {});
   std::vector<int> blocks(plan.blocks);
   std::vector<double> values(points);
   // Block choices come from their own Philox stream (path index = 2^63 + resample), disjoint
@@ -35,6 +38,7 @@ std::vector<int> bootstrap_optima(
     }
     for (std::size_t p = 0; p < points; ++p) values[p] = objective(p, blocks);
     optima[r] = best_point(values, sense);
+    if (resampled) (*resampled)[std::size_t(r)] = values;
   }
   return optima;
 }

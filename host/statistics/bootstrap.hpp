@@ -21,10 +21,12 @@ struct BootstrapPlan {
 // Index of the best finite value under `sense`, -1 if none is finite. Ties: the first.
 int best_point(const std::vector<double>& values, Sense sense);
 
-// For each resample: best_point over points of objective(point, resampled blocks).
+// For each resample: best_point over points of objective(point, resampled blocks); with
+// `resampled`, also every resample's objective per point (resampled[r][point]).
 std::vector<int> bootstrap_optima(
     std::size_t points, Sense sense, const BootstrapPlan& plan,
-    const std::function<double(std::size_t point, const std::vector<int>& blocks)>& objective);
+    const std::function<double(std::size_t point, const std::vector<int>& blocks)>& objective,
+    std::vector<std::vector<double>>* resampled = nullptr);
 
 // Share of resamples whose optimum equals `full_optimum` (NaN if there are none or it is -1).
 double optimum_confidence(const std::vector<int>& resample_optima, int full_optimum);

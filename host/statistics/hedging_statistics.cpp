@@ -44,8 +44,9 @@ HedgeObjective hedge_objective(const std::string& kind) {
   if (kind == "mean_std") return HedgeObjective::mean_std;
   if (kind == "cvar") return HedgeObjective::cvar;
   if (kind == "utility") return HedgeObjective::utility;
+  if (kind == "mean_variance") return HedgeObjective::mean_variance;
   throw std::invalid_argument("hedging.objective.kind = \"" + kind +
-                              "\": must be mean_std, cvar or utility");
+                              "\": must be mean_std, mean_variance, cvar or utility");
 }
 
 Sense objective_sense(HedgeObjective kind) {
@@ -93,6 +94,13 @@ std::vector<PointStatistics> pnl_statistics(const PnlSamples& samples, const Pnl
       const double kurt = m2 > 0.0 ? s.m4 / (m2 * m2) : 0.0;
       const double v =
           m2 + k * k * m2 * (kurt - 1.0) / 4.0 - (m2 > 0.0 ? k * s.m3 / std::sqrt(m2) : 0.0);
+      s.objective_stderr = std::sqrt(std::max(v, 0.0) / dn);
+      blocks_of(p, 0, 1);  // of x - mean
+      out[p].on_blocks = BlockObjective(kind, k, level, s.mean, count, sum, sum_sq);
+    } else if (kind == HedgeObjective::mean_variance) {
+      const double var = s.std * s.std;
+      s.objective = -s.mean + 0.5 * k * var;
+      const double v = m2 + 0.25 * k * k * (s.m4 - m2 * m2) - k * s.m3;
       s.objective_stderr = std::sqrt(std::max(v, 0.0) / dn);
       blocks_of(p, 0, 1);  // of x - mean
       out[p].on_blocks = BlockObjective(kind, k, level, s.mean, count, sum, sum_sq);
@@ -174,6 +182,7 @@ double BlockObjective::operator()(const std::vector<int>& blocks) const {
   if (kind_ == HedgeObjective::utility) return -(shift_ + std::log(s / c)) / k_;
   const double m = s / c;
   const double var = std::max((s2 - c * m * m) / (c - 1.0), 0.0);
+  if (kind_ == HedgeObjective::mean_variance) return -(shift_ + m) + 0.5 * k_ * var;
   return -(shift_ + m) + k_ * std::sqrt(var);
 }
 

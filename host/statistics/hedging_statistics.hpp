@@ -5,11 +5,13 @@
 //   loss L = -PnL; VaR_a = L_(ceil(a n)) (the a-quantile of the sorted losses);
 //   CVaR_a = VaR_a + E[(L - VaR_a)^+] / (1 - a)      (Rockafellar-Uryasev, exact for the sample)
 //   mean_std = -mean + k std                          (minimise)
+//   mean_variance = -mean + (k/2) var                 (minimise; k in 1/quote currency)
 //   cvar     = CVaR_a                                 (minimise)
 //   utility  = CE = -(1/k) ln E[exp(-k PnL)]          (maximise), as M + ln mean exp(z - M) with
 //              z = -k PnL and M = max z, so it never overflows.
 // Standard errors by the delta method:
 //   mean_std: Var = (s^2 + k^2 s^2 (kurt - 1) / 4 - k m3 / s) / n   (kurt = m4 / s^4)
+//   mean_variance: Var = (s^2 + (k^2 / 4) (m4 - s^4) - k m3) / n
 //   cvar:     Var = Var((L - VaR)^+) / ((1 - a)^2 n)                (the VaR error is second order)
 //   utility:  Var = Var(w) / (k^2 mean(w)^2 n), w = exp(z - M)
 #pragma once
@@ -29,15 +31,16 @@ struct PnlSummary {
   double objective, objective_stderr;
 };
 
-enum class HedgeObjective { mean_std, cvar, utility };
+enum class HedgeObjective { mean_std, cvar, utility, mean_variance };
 
 HedgeObjective hedge_objective(const std::string& kind);  // throws on an unknown kind
 Sense objective_sense(HedgeObjective kind);
 
 // Objective of one point on a bootstrap resample: `blocks` are indices of path blocks (block b
 // holds paths [b n / B, (b + 1) n / B)), drawn with replacement. Holds per-block sums: of x - mean
-// and its square for mean_std, of exp(-k x - M) for utility, and of the tail (L - VaR)^+ beyond
-// the full-sample VaR for cvar (Rockafellar-Uryasev at that VaR: exact to second order).
+// and its square for mean_std and mean_variance, of exp(-k x - M) for utility, and of the tail (L -
+// VaR)^+ beyond the full-sample VaR for cvar (Rockafellar-Uryasev at that VaR: exact to second
+// order).
 class BlockObjective {
  public:
   BlockObjective() = default;

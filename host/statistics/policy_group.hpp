@@ -44,9 +44,14 @@ struct GroupCellResult {
   std::vector<std::vector<double>> metrics;
   std::vector<double> objective;         // [p], NaN where infeasible / not computable
   std::vector<double> objective_stderr;  // [p]
+  // Standard error of objective(p) - objective(optimum) on the same paths, [p]
+  // (host/statistics/optimum_statistics.hpp).
+  std::vector<double> objective_paired_stderr;
   // Grid optimum of each bootstrap resample over path blocks (-1: none feasible), for
   // optimal_confidence = share of resamples that agree with the full-sample optimum.
   std::vector<int> bootstrap_optimum;
+  // Refined optimum of each resample (1-axis groups; NaN otherwise), for its percentile interval.
+  std::vector<double> bootstrap_refined;
 };
 
 }  // namespace hedgemap

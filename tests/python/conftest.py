@@ -12,7 +12,9 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPTS = os.path.join(HERE, "..", "..", "scripts")
+PACKAGE_ROOT = os.path.abspath(os.path.join(HERE, "..", "..", "python"))  # the hedgemap package
 sys.path.insert(0, os.path.abspath(SCRIPTS))
+sys.path.insert(0, PACKAGE_ROOT)
 sys.path.insert(0, HERE)
 
 import synthetic_results  # noqa: E402

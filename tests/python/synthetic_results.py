@@ -116,8 +116,19 @@ def _axis(f, path: str, values, units: str, long_name: str, integer=False):
     return ds
 
 
+# Extra swept axes of the file being written ({name: values}, `write(extra=...)`): inserted after
+# expiry_days in every variable that has it, the data repeated along them, as [grid.axes] does.
+_EXTRA = {}
+
+
 def _variable(f, path: str, axes, data, units: str, long_name: str):
     data = np.asarray(data)
+    if _EXTRA and "/expiry_days" in axes and path != "/steps":
+        at = list(axes).index("/expiry_days") + 1
+        axes = list(axes[:at]) + [f"/{n}" for n in _EXTRA] + list(axes[at:])
+        for k in range(len(_EXTRA)):
+            data = np.expand_dims(data, at + k)
+        data = np.broadcast_to(data, tuple(len(f[a]) for a in axes))
     shape = tuple(len(f[a]) for a in axes)
     assert data.shape == shape, (path, data.shape, shape)
     ds = f.create_dataset(path, data=data, track_order=True)
@@ -148,7 +159,16 @@ def _grid_optimum(values, objective, sense="minimize"):
     return np.where(none, -1, idx)
 
 
-def write(path: str, *, with_cppi=True, with_vol_target=True, policies=None) -> str:
+def write(path: str, *, with_cppi=True, with_vol_target=True, policies=None, extra=None) -> str:
+    global _EXTRA
+    _EXTRA = dict(extra or {})
+    try:
+        return _write(path, with_cppi, with_vol_target, policies)
+    finally:
+        _EXTRA = {}
+
+
+def _write(path: str, with_cppi, with_vol_target, policies) -> str:
     rng = np.random.default_rng(20261124)
     policies = list(AXES) if policies is None else policies
     nv, ne = len(VOL), len(EXPIRY)
@@ -175,6 +195,9 @@ def write(path: str, *, with_cppi=True, with_vol_target=True, policies=None) -> 
 
         _axis(f, "/volatility", VOL, "1", "annualized diffusive volatility of the underlying")
         _axis(f, "/expiry_days", EXPIRY, "day", "option expiry and horizon of allocation policies")
+        for name, values in _EXTRA.items():
+            _fixed_string(_axis(f, f"/{name}", values, "quote currency", name), "scenario_key",
+                          f"costs.{name}")
         _variable(f, "/steps", ["/expiry_days"],
                   np.array([round(e * 24 / DT_HOURS) for e in EXPIRY], dtype=np.int64), "1",
                   "monitoring steps per path")
@@ -228,6 +251,15 @@ def write(path: str, *, with_cppi=True, with_vol_target=True, policies=None) -> 
                       "-mean(PnL) + risk_aversion * std(PnL), minimised")
             _variable(f, f"{gp}/objective_stderr", dims, pnl_std / n * 1.2, "quote currency",
                       "standard error of the objective")
+            # Paired SE of objective - objective at the optimum: zero there, a quarter of the
+            # marginal one elsewhere (common random numbers); near_optimal within 2 of them.
+            flat = objective.reshape(nv, ne, -1)
+            best_here = np.nanmin(flat, axis=-1).reshape((nv, ne) + (1,) * (objective.ndim - 2))
+            paired = np.where(objective == best_here, 0.0, 0.3 * pnl_std / n)
+            _variable(f, f"{gp}/objective_paired_stderr", dims, paired, "quote currency",
+                      "paired standard error")
+            _variable(f, f"{gp}/near_optimal", dims,
+                      (objective - best_here <= 2 * paired).astype(np.uint8), "1", "near optimal")
             _fixed_string(g, "policy", policy)
             _fixed_string(g, "objective_kind", "mean_std")
             _fixed_string(g, "objective_sense", "minimize")
@@ -239,6 +271,10 @@ def write(path: str, *, with_cppi=True, with_vol_target=True, policies=None) -> 
                 _variable(f, f"{gp}/optimal_{name}", cell, grid, units, f"optimal {name}")
                 _variable(f, f"{gp}/optimal_{name}_refined", cell, opt, units,
                           f"refined optimal {name}")
+                _variable(f, f"{gp}/optimal_{name}_refined_low", cell, opt / 1.25, units,
+                          "5% percentile of the refined optimum")
+                _variable(f, f"{gp}/optimal_{name}_refined_high", cell, opt * 1.3, units,
+                          "95% percentile of the refined optimum")
                 best_value = np.take_along_axis(objective, idx[:, :, None], 2)[:, :, 0]
             best_objective.append(best_value)
             _variable(f, f"{gp}/optimal_objective", cell, best_value, "quote currency", "opt")

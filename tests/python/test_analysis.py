@@ -1,5 +1,6 @@
-"""Tests of scripts/hedgemap_results.py, plot_results.py and report.py on a synthetic results
-file (exact layout of host/formats/results_file.cpp) and on one written by the hedgemap binary.
+"""Tests of scripts/hedgemap_results.py, plot_results.py and report.py (thin wrappers over the
+hedgemap package in python/) on a synthetic results file (exact layout of
+host/formats/results_file.cpp) and on one written by the hedgemap binary.
 
 Values are checked against an independent read of the file with h5py, never against numbers
 the scripts printed."""
@@ -100,6 +101,7 @@ def test_confidence_interval_uses_matching_stderr(synthetic_file):
 def expected_plots(nexp_tags, hedging=("periodic", "delta_band", "whalley_wilmott"), cppi=True,
                    ww=True):
     names = {f"optimal_{p}.png" for p in hedging} | {"frontier.png"}
+    names |= {f"objective_{p}.png" for p in hedging}
     if cppi:
         names |= {f"cppi_expiry_{t}d.png" for t in nexp_tags}
     if ww:
@@ -234,7 +236,8 @@ def check_report(path, out_html, n_plots):
                     assert float(cells[7]) == pytest.approx(f[g]["optimal_confidence"][i, j],
                                                             rel=1e-5)
                     axes = [k[len("optimal_"):] for k in f[g]
-                            if k.startswith("optimal_") and not k.endswith("_refined")
+                            if k.startswith("optimal_")
+                            and not k.endswith(("_refined", "_refined_low", "_refined_high"))
                             and k not in ("optimal_objective", "optimal_confidence")]
                     params = dict(p.split(" = ") for p in cells[3].split(", ")) if axes else {}
                     assert set(params) == set(axes)
@@ -242,6 +245,20 @@ def check_report(path, out_html, n_plots):
                         expect = f[g][f"optimal_{a}"][i, j]
                         if np.isfinite(expect):
                             assert float(params[a]) == pytest.approx(expect, rel=1e-5)
+                    # The refined optimum's bootstrap interval and the near-optimal range.
+                    if len(axes) == 1 and f"optimal_{axes[0]}_refined_low" in f[g]:
+                        a = axes[0]
+                        lo, hi = (float(x) for x in cells[8].split(" .. "))
+                        assert lo == pytest.approx(f[g][f"optimal_{a}_refined_low"][i, j], rel=1e-5)
+                        assert hi == pytest.approx(f[g][f"optimal_{a}_refined_high"][i, j],
+                                                   rel=1e-5)
+                        near = f[g]["near_optimal"][i, j].astype(bool)
+                        values = f[g][a][()][near]
+                        lo, hi = (float(x) for x in cells[9].split(" .. "))
+                        assert lo == pytest.approx(values.min(), rel=1e-5)
+                        assert hi == pytest.approx(values.max(), rel=1e-5)
+                    elif not axes:
+                        assert cells[8] == "-"
                     sense = f[g].attrs["objective_sense"]
                     assert cells[6] == (sense.decode() if isinstance(sense, bytes) else sense)
     return text
