@@ -13,6 +13,7 @@
 
 #include "build_info.hpp"
 #include "host/exec/backend.hpp"
+#include "host/exec/device_map.hpp"
 #include "host/formats/h5_writer.hpp"
 #include "host/exec/interrupt.hpp"
 #include "host/exec/ranks.hpp"
@@ -148,6 +149,11 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   run->add_option("--threads", threads, "CPU threads (default: all)")
       ->check(CLI::NonNegativeNumber);
+  int device = -1;
+  run->add_option("--device", device,
+                  "GPU to use, numbered as CUDA sees them (default: the only one, or each MPI "
+                  "rank's node-local rank modulo the GPU count)")
+      ->check(CLI::NonNegativeNumber);
   std::string resume_mode;
   run->add_flag("--resume", resume_mode,
                 "finish an interrupted run from its checkpoint; --resume=auto: resume when a "
@@ -231,16 +237,30 @@ int main(int argc, char** argv) {
     const std::string requested = backend.empty() ? scenario.simulation.backend : backend;
     Execution exec;
     std::string backend_problem;
+    int backend_status = kExitOk;
     try {
-      exec = choose_backend(requested, threads);
+      DevicePlacement placement;
+      placement.local_rank = session->layout().local_rank;
+      placement.requested_device = device;
+      exec = choose_backend(requested, threads, placement);
+    } catch (const DeviceChoiceError& e) {
+      backend_problem = e.what();
+      backend_status = kExitBadInput;
     } catch (const std::runtime_error& e) {
       backend_problem = e.what();
+      backend_status = kExitRuntimeFailure;
     }
     if (!backend_problem.empty())
       std::fprintf(stderr, "hedgemap: error: %s%s\n", rank_prefix(*session).c_str(),
                    backend_problem.c_str());
-    if (session->min_over_ranks(backend_problem.empty() ? 1 : 0) == 0)
-      return session->finish(kExitRuntimeFailure);
+    // Every rank ends with the worst status of any (bad input 2 before a runtime failure 1).
+    const int worst = -session->min_over_ranks(-backend_status);
+    if (worst != kExitOk) return session->finish(worst);
+    // One GPU per rank: rank 0 compares the ranks' GPUs by UUID.
+    const std::vector<std::string> gpus = session->gather_text(exec.gpu_uuid);
+    const std::string shared = root ? shared_gpu_problem(gpus) : std::string();
+    if (!shared.empty()) std::fprintf(stderr, "hedgemap: error: %s\n", shared.c_str());
+    if (session->min_over_ranks(shared.empty() ? 1 : 0) == 0) return session->finish(kExitBadInput);
     const std::vector<std::string> backends =
         session->gather_text(rank_prefix(*session) + "backend " + backend_name(exec.backend) +
                              " (" + exec.device + "): " + exec.reason);

@@ -200,3 +200,14 @@ def test_ranks_that_run_another_scenario_refuse_together(tmp_path, scenario):
     assert r.returncode == 1, r.stderr
     assert "rank 1 runs another job than rank 0" in r.stderr
     assert not out.exists()
+
+
+def test_a_device_this_machine_lacks_is_bad_input_on_every_rank(tmp_path, scenario):
+    # CI has no GPU: --device 3 names a device no rank sees (also without MPI).
+    out = tmp_path / "x.h5"
+    for cmd in (hedgemap(scenario, "-o", out, "--backend", "auto", "--device", 3),
+                mpirun(2) + hedgemap(scenario, "-o", out, "--backend", "auto", "--device", 3)):
+        r = run(cmd)
+        assert r.returncode == 2, r.stderr
+        assert "--device 3: this process sees" in r.stderr
+        assert not out.exists()
