@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 BINARY = os.environ.get("HEDGEMAP_BINARY")
+BINARY = os.path.abspath(BINARY) if BINARY else None
 MPIEXEC = os.environ.get("MPIEXEC", "mpirun")
 SAME_RESULTS = Path(__file__).resolve().parents[2] / "scripts" / "same_results.py"
 pytestmark = pytest.mark.skipif(not BINARY, reason="HEDGEMAP_BINARY is not set (run through ctest)")
@@ -211,3 +212,49 @@ def test_a_device_this_machine_lacks_is_bad_input_on_every_rank(tmp_path, scenar
         assert r.returncode == 2, r.stderr
         assert "--device 3: this process sees" in r.stderr
         assert not out.exists()
+
+
+FAKE_SRUN = r'''#!/usr/bin/python3
+# srun for the test: its options dropped, the command run by mpirun on 2 ranks; with
+# FAKE_SRUN_SIGNAL=1, SIGUSR1 after the first finished cell (Slurm's --signal=USR1@300).
+import os, signal, subprocess, sys
+args = sys.argv[1:]
+while args and args[0].startswith("-"):
+    args.pop(0)
+proc = subprocess.Popen([os.environ["MPIEXEC"], "--oversubscribe", "-np", "2", *args],
+                        stderr=subprocess.PIPE, text=True)
+for line in proc.stderr:
+    sys.stderr.write(line)
+    if os.environ.get("FAKE_SRUN_SIGNAL") == "1" and '"cells_done":1,' in line:
+        proc.send_signal(signal.SIGUSR1)
+sys.exit(proc.wait())
+'''
+
+
+def test_nightly_sbatch_checkpoints_requeues_and_reports(tmp_path, scenario, serial_long):
+    repo = Path(__file__).resolve().parents[2]
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "srun").write_text(FAKE_SRUN)
+    (bin_dir / "scontrol").write_text(f'#!/bin/sh\necho "$@" >> {tmp_path}/scontrol.calls\n')
+    for tool in ("srun", "scontrol"):
+        (bin_dir / tool).chmod(0o755)
+    env = mpi_env(PATH=f"{bin_dir}:{os.environ['PATH']}", MPIEXEC=MPIEXEC, HEDGEMAP=BINARY,
+                  HEDGEMAP_BACKEND="cpu", HEDGEMAP_ARGS="--paths 20000", SLURM_JOB_ID="4242",
+                  SLURM_SUBMIT_DIR=str(tmp_path), SLURM_CPUS_PER_TASK="1", FAKE_SRUN_SIGNAL="1")
+    script = [str(repo / "scripts" / "slurm" / "nightly.sbatch"), str(scenario)]
+    # The report script is the repository's: run from a copy of scripts/ beside the results.
+    subprocess.run(["cp", "-r", str(repo / "scripts"), str(tmp_path)], check=True)
+    out = tmp_path / "results" / "nightly" / "4242" / "small.h5"
+
+    first = subprocess.run(script, capture_output=True, text=True, env=env, timeout=600)
+    assert first.returncode == 0, first.stdout + first.stderr  # requeued, not failed
+    assert (tmp_path / "scontrol.calls").read_text().split() == ["requeue", "4242"]
+    assert Path(str(out) + ".ckpt").exists() and not out.exists()
+
+    env.update(FAKE_SRUN_SIGNAL="0", SLURM_RESTART_COUNT="1")  # the requeued job
+    second = subprocess.run(script, capture_output=True, text=True, env=env, timeout=600)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "resuming from" in second.stderr
+    assert_same_results(serial_long, out)
+    assert (out.parent / "small.html").stat().st_size > 0
