@@ -78,6 +78,15 @@ RankSession::RankSession() {
 #ifdef HEDGEMAP_WITH_MPI
   layout_ = mpi::start();
   distributed_ = true;
+  if (launched > 1 && layout_.size == 1) {  // e.g. MPICH's mpiexec starting an Open MPI binary
+    finish(0);
+    throw std::runtime_error(
+        "started as one of " + std::to_string(launched) +
+        " processes, but MPI sees only this one: the launcher does not belong to the MPI "
+        "library hedgemap was built with (" +
+        mpi::library_version() + "; use its mpirun, or srun --mpi=pmix); every process would run "
+        "the whole sweep");
+  }
 #else
   if (launched > 1)
     throw std::runtime_error(

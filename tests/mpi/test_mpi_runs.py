@@ -177,6 +177,39 @@ def test_sigusr1_to_mpirun_checkpoints_and_a_resume_on_other_ranks_finishes(tmp_
     assert_same_results(ref, out)
 
 
+def rank_pid(output, rank):
+    """The process of `rank` among those writing `output` (Open MPI's OMPI_COMM_WORLD_RANK)."""
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if (cmdline and cmdline[0] == BINARY.encode() and str(output).encode() in cmdline and
+                f"OMPI_COMM_WORLD_RANK={rank}".encode() in environ):
+            return int(pid)
+    raise AssertionError(f"no rank {rank} writing {output}")
+
+
+def test_a_signal_to_one_worker_stops_every_rank_and_one_process_resumes(tmp_path, scenario,
+                                                                         serial_long):
+    out = tmp_path / "one.h5"
+    proc = subprocess.Popen(mpirun(3) + hedgemap(scenario, "-o", out, "--progress", "jsonl", *LONG),
+                            stderr=subprocess.PIPE, text=True, env=mpi_env())
+    log = []
+    for line in proc.stderr:
+        log.append(line)
+        if '"cells_done":1,' in line:
+            os.kill(rank_pid(out, 2), signal.SIGUSR1)  # rank 2 alone: it tells rank 0, which
+            break                                      # stops rank 1 mid-cell
+    log.append(proc.stderr.read())
+    assert proc.wait(timeout=300) == 75, "".join(log)
+    assert not out.exists() and Path(str(out) + ".ckpt").exists()
+    r = run(hedgemap(scenario, "-o", out, "--progress", "none", "--resume", *LONG))  # no launcher
+    assert r.returncode == 0, r.stderr
+    assert_same_results(serial_long, out)
+
+
 def test_resume_auto_starts_afresh_then_resumes_a_requeued_job(tmp_path, scenario, serial_long):
     out = tmp_path / "auto.h5"
     # The job's first start: no checkpoint, so a fresh run (interrupted here by SIGUSR2).
@@ -258,3 +291,13 @@ def test_nightly_sbatch_checkpoints_requeues_and_reports(tmp_path, scenario, ser
     assert "resuming from" in second.stderr
     assert_same_results(serial_long, out)
     assert (out.parent / "small.html").stat().st_size > 0
+
+
+def test_a_launcher_of_another_mpi_is_refused(tmp_path, scenario):
+    # PMI_SIZE=2 is what MPICH's mpiexec sets; Open MPI then starts a singleton of one rank, and
+    # two such processes would each run the whole sweep into the same file.
+    out = tmp_path / "x.h5"
+    r = run(hedgemap(scenario, "-o", out, "--progress", "none"), env=mpi_env(PMI_SIZE="2"))
+    assert r.returncode == 1, r.stderr
+    assert "MPI sees only this one" in r.stderr
+    assert not out.exists()
