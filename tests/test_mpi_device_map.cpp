@@ -70,7 +70,9 @@ TEST(MpiDeviceMap, DeviceOverride) {
   r.visible_uuids = kNode;
   EXPECT_EQ(map_device(r).device, 2);
   EXPECT_EQ(map_device(r).reason, "--device 2");
-  EXPECT_NE(shared_gpu_problem(node_uuids(2, [](int) { return kNode; }, 2)), "");
+  EXPECT_NE(shared_gpu_problem(node_uuids(
+                2, [](int) { return kNode; }, 2)),
+            "");
   // Out of range: bad input, naming what the process sees.
   r.requested = 4;
   r.visible_env = "0,1,2,3";

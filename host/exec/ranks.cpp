@@ -84,7 +84,8 @@ RankSession::RankSession() {
         "started as one of " + std::to_string(launched) +
         " processes, but MPI sees only this one: the launcher does not belong to the MPI "
         "library hedgemap was built with (" +
-        mpi::library_version() + "; use its mpirun, or srun --mpi=pmix); every process would run "
+        mpi::library_version() +
+        "; use its mpirun, or srun --mpi=pmix); every process would run "
         "the whole sweep");
   }
 #else
