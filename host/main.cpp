@@ -7,13 +7,16 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <new>
 #include <sstream>
 #include <string>
 
 #include "build_info.hpp"
 #include "host/exec/backend.hpp"
+#include "host/exec/device_map.hpp"
 #include "host/exec/interrupt.hpp"
+#include "host/exec/ranks.hpp"
 #include "host/formats/atomic_file.hpp"
 #include "host/formats/checkpoint.hpp"
 #include "host/formats/h5_writer.hpp"
@@ -60,6 +63,11 @@ std::string joined_command_line(int argc, char** argv) {
   return s;
 }
 
+// "rank 2: " in an MPI run of several ranks, else nothing.
+std::string rank_prefix(const RankSession& session) {
+  return session.layout().size > 1 ? "rank " + std::to_string(session.layout().rank) + ": " : "";
+}
+
 int bad_input(const std::string& message) {
   std::fprintf(stderr, "hedgemap: error: %s\n", message.c_str());
   return kExitBadInput;
@@ -88,6 +96,8 @@ void print_info() {
   std::printf("hedgemap %s (git %s%s)\n", build_info::version, build_info::git_commit,
               build_info::git_dirty ? ", dirty" : "");
   std::printf("backends compiled in: cpu (OpenMP)%s\n", build_info::cuda_compiled ? ", cuda" : "");
+  std::printf("mpi: %s\n", mpi_compiled() ? mpi_library_version().c_str()
+                                          : "not compiled in (one process per run)");
   std::printf("cpu: %s\n", cpu_model_name().c_str());
   const CudaDeviceInfo cuda = probe_cuda();
   if (cuda.usable) {
@@ -148,6 +158,9 @@ int main(int argc, char** argv) {
   std::signal(SIGXFSZ, SIG_IGN);
   // HDF5 prints its error stack by default; every failure becomes one message of ours instead.
   h5::turn_off_error_printing();
+  // Outlives the try block below, so that an error is printed before an MPI job is aborted
+  // (~RankSession without finish()).
+  std::unique_ptr<RankSession> session;
   CLI::App app{"hedgemap: Monte Carlo optimizer of rebalancing thresholds for crypto option books"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("hedgemap ") + build_info::version);
@@ -164,7 +177,17 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   run->add_option("--threads", threads, "CPU threads (default: all)")
       ->check(CLI::NonNegativeNumber);
-  run->add_flag("--resume", run_options.resume, "finish an interrupted run from its checkpoint");
+  int device = -1;
+  run->add_option("--device", device,
+                  "GPU to use, numbered as CUDA sees them (default: the only one, or each MPI "
+                  "rank's node-local rank modulo the GPU count)")
+      ->check(CLI::NonNegativeNumber);
+  std::string resume_mode;
+  run->add_flag("--resume", resume_mode,
+                "finish an interrupted run from its checkpoint; --resume=auto: resume when a "
+                "checkpoint of this run exists, else start afresh (for batch jobs that requeue)")
+      ->check(CLI::IsMember({"true", "auto"}))
+      ->option_text("[=auto]");
   run->add_option("--progress", run_options.progress, "auto | bar | jsonl | none")
       ->check(CLI::IsMember({"auto", "bar", "jsonl", "none"}));
   run->add_flag("-q,--quiet", run_options.quiet, "no progress and no summary");
@@ -229,20 +252,53 @@ int main(int argc, char** argv) {
     if (const std::string problem = output_problem(run_options); !problem.empty())
       return bad_input(problem + "; nothing was run");
     run_options.command_line = joined_command_line(argc, argv);
+    run_options.resume = resume_mode == "true";
+    run_options.resume_if_present = resume_mode == "auto";
+
+    // One process, or this rank of an MPI job (mpirun, srun): every check above ran on each rank
+    // alike; from here on the ranks vote or end together (host/exec/ranks.hpp).
+    session = std::make_unique<RankSession>();
+    const bool root = session->layout().root();
 
     const std::string requested = backend.empty() ? scenario.simulation.backend : backend;
     Execution exec;
+    std::string backend_problem;
+    int backend_status = kExitOk;
     try {
-      exec = choose_backend(requested, threads);
+      DevicePlacement placement;
+      placement.local_rank = session->layout().local_rank;
+      placement.requested_device = device;
+      exec = choose_backend(requested, threads, placement);
+    } catch (const DeviceChoiceError& e) {
+      backend_problem = e.what();
+      backend_status = kExitBadInput;
     } catch (const std::runtime_error& e) {
-      std::fprintf(stderr, "hedgemap: error: %s\n", e.what());
-      return kExitRuntimeFailure;
+      backend_problem = e.what();
+      backend_status = kExitRuntimeFailure;
     }
-    if (!run_options.quiet)
-      std::fprintf(stderr, "hedgemap: backend %s (%s): %s\n", backend_name(exec.backend),
-                   exec.device.c_str(), exec.reason.c_str());
+    if (!backend_problem.empty())
+      std::fprintf(stderr, "hedgemap: error: %s%s\n", rank_prefix(*session).c_str(),
+                   backend_problem.c_str());
+    // Every rank ends with the worst status of any (bad input 2 before a runtime failure 1).
+    const int worst = -session->min_over_ranks(-backend_status);
+    if (worst != kExitOk) return session->finish(worst);
+    // One GPU per rank: rank 0 compares the ranks' GPUs by UUID.
+    const std::vector<std::string> gpus = session->gather_text(exec.gpu_uuid);
+    const std::string shared = root ? shared_gpu_problem(gpus) : std::string();
+    if (!shared.empty()) std::fprintf(stderr, "hedgemap: error: %s\n", shared.c_str());
+    if (session->min_over_ranks(shared.empty() ? 1 : 0) == 0) return session->finish(kExitBadInput);
+    const std::vector<std::string> backends =
+        session->gather_text(rank_prefix(*session) + "backend " + backend_name(exec.backend) +
+                             " (" + exec.device + "): " + exec.reason);
+    if (!run_options.quiet && root) {
+      if (session->distributed())
+        std::fprintf(stderr, "hedgemap: %d rank(s) on %d node(s)\n", session->layout().size,
+                     session->layout().nodes);
+      for (const std::string& line : backends) std::fprintf(stderr, "hedgemap: %s\n", line.c_str());
+    }
     install_interrupt_handlers();
-    const RunSummary summary = run_sweep(scenario, exec, run_options);
+    const RunSummary summary = run_sweep(scenario, exec, run_options, *session);
+    if (!summary.root) return session->finish(summary.exit_code);
     if (summary.exit_code == kExitOk || summary.exit_code == kExitNaNCells) {
       if (!run_options.quiet)
         std::fprintf(stderr, "hedgemap: %zu cells, %.3g path-steps in %.2f s (%.3g path-steps/s)\n",
@@ -252,7 +308,7 @@ int main(int argc, char** argv) {
     }
     const std::string timing = backend_timing_report(exec);  // HEDGEMAP_CUDA_TIMING=1
     if (!timing.empty()) std::fprintf(stderr, "hedgemap: %s\n", timing.c_str());
-    return summary.exit_code;
+    return session->finish(summary.exit_code);
   } catch (const std::bad_alloc&) {
     std::fprintf(
         stderr,

@@ -25,17 +25,28 @@ Progress::Progress(const std::string& mode, std::size_t cells_total, double path
     mode_ = isatty(STDERR_FILENO) ? Mode::bar : Mode::jsonl;
 }
 
-void Progress::cell_done(std::size_t cells_done, double path_steps_done) {
+void Progress::cell_done(std::size_t cells_done, double path_steps_done,
+                         const std::vector<RankThroughput>& per_rank) {
   if (mode_ == Mode::none) return;
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const double rate = seconds > 0 ? path_steps_done / seconds : 0.0;
   const double eta = rate > 0 ? (path_steps_total_ - path_steps_done) / rate : NAN;
   if (mode_ == Mode::jsonl) {
-    std::fprintf(stderr,
-                 "{\"event\":\"progress\",\"cells_done\":%zu,\"cells_total\":%zu,"
-                 "\"path_steps_per_second\":%.4g,\"elapsed_seconds\":%.3f,\"eta_seconds\":%.3f}\n",
-                 cells_done, cells_total_, rate, seconds, std::isfinite(eta) ? eta : -1.0);
+    std::string ranks;
+    for (std::size_t r = 0; r < per_rank.size(); ++r) {
+      char entry[128];
+      std::snprintf(entry, sizeof entry,
+                    "%s{\"rank\":%zu,\"cells\":%zu,\"path_steps_per_second\":%.4g}", r ? "," : "",
+                    r, per_rank[r].cells, seconds > 0 ? per_rank[r].path_steps / seconds : 0.0);
+      ranks += entry;
+    }
+    if (!per_rank.empty()) ranks = ",\"ranks\":[" + ranks + "]";
+    std::fprintf(
+        stderr,
+        "{\"event\":\"progress\",\"cells_done\":%zu,\"cells_total\":%zu,"
+        "\"path_steps_per_second\":%.4g,\"elapsed_seconds\":%.3f,\"eta_seconds\":%.3f%s}\n",
+        cells_done, cells_total_, rate, seconds, std::isfinite(eta) ? eta : -1.0, ranks.c_str());
     std::fflush(stderr);
     return;
   }

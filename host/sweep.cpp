@@ -11,6 +11,7 @@
 #include "host/formats/checkpoint.hpp"
 #include "host/families/hedging.hpp"
 #include "host/exec/interrupt.hpp"
+#include "host/exec/ranks.hpp"
 #include "host/scenario/kernel_params.hpp"
 #include "host/families/model_summary.hpp"
 #include "host/progress.hpp"
@@ -89,81 +90,145 @@ std::string resumable_note(std::size_t done, std::size_t total, const std::strin
 
 }  // namespace
 
-RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions& options) {
+RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions& options,
+                     const RankSession& session) {
   const auto start = std::chrono::steady_clock::now();
   const std::vector<GroupSpec> groups = sweep_groups(s);
   const std::size_t nv = s.grid.volatility.size(), ne = s.grid.expiry_days.size();
   const std::size_t total = nv * ne;
   const std::string identity = run_identity(s);
   const std::string ckpt = checkpoint_path(options.output);
+  const bool root = session.layout().root();
+  const auto cell_path_steps = [&](std::size_t c) {
+    return double(s.simulation.paths) * s.steps_for_expiry(s.grid.expiry_days[c % ne]);
+  };
 
-  std::vector<CellResult> cells(total);
-  if (options.resume) {
-    cells = load_checkpoint(ckpt, identity, total);
+  // Rank 0 keeps the cells (and the checkpoint); the other ranks only compute the ones handed to
+  // them (host/exec/ranks.hpp).
+  std::vector<CellResult> cells(root ? total : 0);
+  bool resume = options.resume;
+  std::string cannot_resume;
+  if (root && options.resume_if_present && !resume && std::filesystem::exists(ckpt)) {
+    try {
+      cells = load_checkpoint(ckpt, identity, total);
+      resume = true;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "hedgemap: warning: not resuming: %s; starting afresh\n", e.what());
+    }
+  } else if (root && resume) {
+    try {
+      cells = load_checkpoint(ckpt, identity, total);
+    } catch (const std::exception& e) {
+      cannot_resume = e.what();
+    }
+  }
+  if (root && resume && cannot_resume.empty())
     for (const CellResult& cell : cells)
-      if (cell.done && !cell_fits_groups(cell, groups))
-        throw std::runtime_error(ckpt +
-                                 " does not fit this run's policy groups (written by another "
-                                 "version of hedgemap?): it was kept; remove it to start over");
+      if (cell.done && !cell_fits_groups(cell, groups)) {
+        if (!options.resume) {  // --resume=auto: a checkpoint of another version, start afresh
+          std::fprintf(stderr, "hedgemap: warning: not resuming: %s does not fit this run's policy "
+                       "groups; starting afresh\n", ckpt.c_str());
+          cells.assign(total, CellResult{});
+          resume = false;
+          break;
+        }
+        cannot_resume = ckpt + " does not fit this run's policy groups (written by another "
+                               "version of hedgemap?): it was kept; remove it to start over";
+        break;
+      }
+  // Every rank stops with rank 0 (a vote, so that no rank waits for a rank 0 that gave up).
+  if (session.min_over_ranks(cannot_resume.empty() ? 1 : 0) == 0) {
+    if (root) std::fprintf(stderr, "hedgemap: error: %s\n", cannot_resume.c_str());
+    RunSummary failed;
+    failed.root = root;
+    failed.exit_code = kExitRuntimeFailure;
+    return failed;
   }
   std::size_t done = 0;
   double path_steps_done = 0.0;
-  for (std::size_t c = 0; c < total; ++c)
+  std::vector<bool> wanted(total, false);
+  for (std::size_t c = 0; c < cells.size(); ++c) {
+    wanted[c] = !cells[c].done;
     if (cells[c].done) {
       ++done;
-      path_steps_done +=
-          double(s.simulation.paths) * s.steps_for_expiry(s.grid.expiry_days[c % ne]);
+      path_steps_done += cell_path_steps(c);
     }
-  if (!options.quiet && options.resume)
+  }
+  if (!options.quiet && resume && root)
     std::fprintf(stderr, "hedgemap: resuming from %s: %zu of %zu cells already done\n",
                  ckpt.c_str(), done, total);
 
-  Progress progress(options.quiet ? "none" : options.progress, total, sweep_path_steps(s));
-  std::size_t saved = options.resume ? done : 0;  // cells in the checkpoint on disk
-  // Saves the checkpoint; a full disk or `ulimit -f` there ends the run (exit 1) with what the
-  // previous checkpoint still holds.
-  auto save = [&] {
-    try {
-      save_checkpoint(ckpt, identity, cells);
-    } catch (const std::exception& e) {
-      progress.finish();
-      throw std::runtime_error(std::string(e.what()) + resumable_note(saved, total, ckpt));
-    }
+  // Longest first (paths x steps x points), so that no rank is left with a long cell at the end.
+  std::size_t points = 0;
+  for (const auto& g : groups) points += g.points();
+  CellJob job;
+  job.fingerprint = identity;
+  for (std::size_t c = 0; c < total; ++c)
+    job.cost.push_back(cell_path_steps(c) * double(points > 0 ? points : 1));
+  if (root) job.order = longest_first(job.cost, wanted);
+
+  Progress progress(options.quiet || !root ? "none" : options.progress, total, sweep_path_steps(s));
+  std::vector<RankThroughput> ranks;
+  if (session.layout().size > 1) ranks.resize(std::size_t(session.layout().size));
+  job.evaluate = [&](std::size_t c) {
+    std::string encoded;
+    encode_cell(evaluate_cell(s, int(c / ne), int(c % ne), exec), encoded);
+    return encoded;
+  };
+  std::size_t saved = resume ? done : 0;  // cells in the checkpoint on disk
+  // A full disk or `ulimit -f` at a checkpoint ends the run (exit 1) with what the previous
+  // checkpoint still holds.
+  const auto save = [&] {
+    save_checkpoint(ckpt, identity, cells);
     saved = done;
   };
+  job.on_result = [&](std::size_t c, const std::string& encoded, int rank) {
+    std::size_t pos = 0;
+    cells[c] = decode_cell(encoded, pos);
+    ++done;
+    path_steps_done += cell_path_steps(c);
+    save();
+    if (!ranks.empty()) {
+      ranks[std::size_t(rank)].cells += 1;
+      ranks[std::size_t(rank)].path_steps += cell_path_steps(c);
+    }
+    progress.cell_done(done, path_steps_done, ranks);
+  };
+  CellsRun run;
+  try {
+    run = run_cells(session, job);
+  } catch (const std::exception& e) {  // one process: a checkpoint that could not be written
+    run.outcome = CellsOutcome::failed;
+    run.failure = e.what();
+  }
+
   RunSummary summary;
   summary.cells = total;
-  for (std::size_t c = 0; c < total; ++c) {
-    if (cells[c].done) continue;
-    try {
-      cells[c] = evaluate_cell(s, int(c / ne), int(c % ne), exec);
-    } catch (const Interrupted&) {
-      progress.finish();
-      save();
+  summary.root = root;
+  if (run.outcome != CellsOutcome::finished) progress.finish();
+  if (run.outcome == CellsOutcome::interrupted) {
+    if (root) {
+      try {
+        save();
+      } catch (const std::exception& e) {
+        throw std::runtime_error(std::string(e.what()) + resumable_note(saved, total, ckpt));
+      }
       std::fprintf(stderr,
                    "hedgemap: interrupted; %zu of %zu cells are saved in %s. Run the same command "
                    "with --resume to finish.\n",
                    done, total, ckpt.c_str());
-      summary.exit_code = kExitInterrupted;
-      return summary;
-    } catch (const std::exception& e) {  // out of memory, a CUDA fault, ...: keep what is done
-      progress.finish();
-      throw std::runtime_error(std::string(e.what()) + resumable_note(saved, total, ckpt));
     }
-    ++done;
-    path_steps_done += double(s.simulation.paths) * s.steps_for_expiry(s.grid.expiry_days[c % ne]);
-    save();
-    progress.cell_done(done, path_steps_done);
-    if (interrupt_requested()) {  // a signal arrived after the cell finished: stop cleanly here
-      progress.finish();
-      std::fprintf(stderr,
-                   "hedgemap: interrupted; %zu of %zu cells are saved in %s. Run the same "
-                   "command with --resume to finish.\n",
-                   done, total, ckpt.c_str());
-      summary.exit_code = kExitInterrupted;
-      return summary;
-    }
+    summary.exit_code = kExitInterrupted;
+    return summary;
   }
+  if (run.outcome == CellsOutcome::failed) {  // out of memory, a CUDA fault, ...: rank 0 says
+    if (root)
+      std::fprintf(stderr, "hedgemap: error: %s%s\n", run.failure.c_str(),
+                   resumable_note(saved, total, ckpt).c_str());
+    summary.exit_code = kExitRuntimeFailure;
+    return summary;
+  }
+  if (!root) return summary;
   progress.finish();
 
   Provenance prov;

@@ -3,7 +3,8 @@
 # uses a bundle built elsewhere), runs the GPU tests and the whole GoogleTest suite, compares the
 # GPU backend with the CPU backend on the same scenario (and on runs of several pipelined GPU
 # chunks, with and without the device-side reductions), runs compute-sanitizer on a small run,
-# runs the benchmark, and prints a short table, after the kernels' compiler figures (registers,
+# on a machine with several GPUs checks one GPU per rank (--device, mpirun), runs the
+# benchmark, and prints a short table, after the kernels' compiler figures (registers,
 # spills, occupancy: scripts/gpu_resource_table.py). Logs and results go to $OUT (or a temp folder).
 #   bash scripts/gpu_check.sh                       # builds here (needs scripts/install-deps.sh)
 #   bash scripts/gpu_check.sh --prebuilt gpu-bundle # binaries from scripts/pack_for_gpu.sh, for
@@ -112,6 +113,33 @@ if HEDGEMAP_CUDA_DEVICE_MOMENTS=1 "$SAN" --tool memcheck --error-exitcode 9 "$BI
   STATUS[memcheck_device_reductions]=ok; else STATUS[memcheck_device_reductions]=FAIL; fi
 tail -3 "$OUT/sanitizer_dm.log"
 
+# Several GPUs: each one by --device gives the bytes of device 0; with mpirun (Open MPI), one rank
+# per GPU gives the bytes of the one-GPU run, and one rank more than GPUs is refused (exit 2).
+gpus=$(nvidia-smi --query-gpu=uuid --format=csv,noheader 2>/dev/null | wc -l)
+if [ "$gpus" -ge 2 ]; then
+  step "multi-GPU: --device 0..$((gpus - 1)), mpirun -np $gpus"
+  M_ARGS=(--paths 20000 --progress none --backend cuda)
+  "$BIN/hedgemap" run "${M_ARGS[@]}" --device 0 -o "$OUT/gpu0.h5" --overwrite 2>>"$LOG"
+  STATUS[multi_gpu_devices]=ok
+  for d in $(seq 1 $((gpus - 1))); do
+    "$BIN/hedgemap" run "${M_ARGS[@]}" --device "$d" -o "$OUT/gpu$d.h5" --overwrite 2>>"$LOG"
+    python3 scripts/same_results.py "$OUT/gpu0.h5" "$OUT/gpu$d.h5" >>"$LOG" 2>&1 || STATUS[multi_gpu_devices]=FAIL
+  done
+  if command -v mpirun >/dev/null && "$BIN/hedgemap" info | grep -q "^mpi: Open MPI"; then
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+    if mpirun -np "$gpus" "$BIN/hedgemap" run "${M_ARGS[@]}" -o "$OUT/mpi_gpus.h5" --overwrite --progress jsonl 2>>"$LOG" >/dev/null &&
+       python3 scripts/same_results.py "$OUT/gpu0.h5" "$OUT/mpi_gpus.h5" >>"$LOG" 2>&1; then
+      STATUS[multi_gpu_mpi]=ok; else STATUS[multi_gpu_mpi]=FAIL; fi
+    mpirun --oversubscribe -np $((gpus + 1)) "$BIN/hedgemap" run "${M_ARGS[@]}" -o "$OUT/shared.h5" --overwrite >>"$LOG" 2>&1
+    [ $? -eq 2 ] && [ ! -e "$OUT/shared.h5" ] || STATUS[multi_gpu_mpi]=FAIL
+  else
+    STATUS[multi_gpu_mpi]="not run (no mpirun, or hedgemap built without MPI)"
+  fi
+  grep -E "rank [0-9]+: backend|would share" "$LOG" | tail -$((gpus + 2))
+else
+  STATUS[multi_gpu_devices]="not run (one GPU)"
+fi
+
 step "benchmark"
 bash scripts/bench.sh --build-dir "$BIN" --gpu-only >"$OUT/bench.txt" 2>&1 && STATUS[bench]=ok || STATUS[bench]=FAIL
 cat "$OUT/bench.txt"
@@ -119,5 +147,5 @@ cat "$OUT/bench.txt"
 echo
 echo "| check | result |"
 echo "|---|---|"
-for k in build gpu_tests all_tests cpu_vs_cuda cpu_vs_cuda_chunks cpu_vs_cuda_device_reductions cppi_cpu_vs_cuda_device_reductions memcheck memcheck_device_reductions bench; do echo "| $k | ${STATUS[$k]:-not run} |"; done
+for k in build gpu_tests all_tests cpu_vs_cuda cpu_vs_cuda_chunks cpu_vs_cuda_device_reductions cppi_cpu_vs_cuda_device_reductions memcheck memcheck_device_reductions multi_gpu_devices multi_gpu_mpi bench; do echo "| $k | ${STATUS[$k]:-not run} |"; done
 echo "logs: $OUT"

@@ -528,7 +528,37 @@ bool device_moments() { return env_flag("HEDGEMAP_CUDA_DEVICE_MOMENTS", false); 
 
 bool pipelined() { return env_flag("HEDGEMAP_CUDA_PIPELINE", true); }
 
-CudaDeviceInfo probe() {
+namespace {
+std::string uuid_text(const cudaUUID_t& uuid) {
+  const auto* b = reinterpret_cast<const unsigned char*>(uuid.bytes);
+  char text[48];
+  std::snprintf(text, sizeof text,
+                "GPU-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+                b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+                b[14], b[15]);
+  return text;
+}
+}  // namespace
+
+std::vector<std::string> visible_device_uuids() {
+  std::vector<std::string> uuids;
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess) {
+    cudaGetLastError();  // clear the sticky error
+    return uuids;
+  }
+  for (int d = 0; d < count; ++d) {
+    cudaDeviceProp prop{};
+    if (cudaGetDeviceProperties(&prop, d) != cudaSuccess) {
+      cudaGetLastError();
+      return {};
+    }
+    uuids.push_back(uuid_text(prop.uuid));
+  }
+  return uuids;
+}
+
+CudaDeviceInfo probe(int device) {
   CudaDeviceInfo info;
   info.compiled = true;
   cudaRuntimeGetVersion(&info.runtime_version);
@@ -546,12 +576,17 @@ CudaDeviceInfo probe() {
     cudaGetLastError();  // clear the sticky error
     return info;
   }
+  info.device = device;
   cudaDeviceProp prop{};
-  if (cudaGetDeviceProperties(&prop, 0) != cudaSuccess) {
-    info.why_not = "cudaGetDeviceProperties failed";
+  if (device < 0 || device >= count || cudaGetDeviceProperties(&prop, device) != cudaSuccess ||
+      cudaSetDevice(device) != cudaSuccess) {
+    info.why_not = "no CUDA device " + std::to_string(device) + " among the " +
+                   std::to_string(count) + " visible";
+    cudaGetLastError();
     return info;
   }
   info.name = prop.name;
+  info.uuid = uuid_text(prop.uuid);
   info.compute_major = prop.major;
   info.compute_minor = prop.minor;
   info.total_memory = prop.totalGlobalMem;

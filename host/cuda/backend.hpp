@@ -17,7 +17,13 @@ struct CudaError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-CudaDeviceInfo probe();
+// The visible devices' UUIDs ("GPU-xxxxxxxx-..." as nvidia-smi prints them), in CUDA's order
+// (CUDA_VISIBLE_DEVICES applied); empty without a usable driver or device.
+std::vector<std::string> visible_device_uuids();
+
+// Device `device` (index among the visible ones): makes it this process's device
+// (cudaSetDevice) and creates its context, so every later allocation and launch runs there.
+CudaDeviceInfo probe(int device = 0);
 
 // Runs kernel(first_path + i, ...) for i < n on the device, one thread per path, and copies the
 // column-major result block (columns x n doubles) to host_out. Instantiated in cuda_backend.cu for

@@ -4,6 +4,9 @@
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
+#include <vector>
+
+#include "host/exec/device_map.hpp"
 
 #ifdef HEDGEMAP_WITH_CUDA
 #include "host/cuda/backend.hpp"
@@ -25,17 +28,29 @@ std::string cpu_model_name() {
   return "unknown CPU";
 }
 
-CudaDeviceInfo probe_cuda() {
+CudaDeviceInfo probe_cuda(int device) {
 #ifdef HEDGEMAP_WITH_CUDA
-  return cuda_backend::probe();
+  return cuda_backend::probe(device);
 #else
+  (void)device;
   CudaDeviceInfo info;
   info.why_not = "this binary was built without the CUDA backend (HEDGEMAP_CUDA=OFF or no nvcc)";
   return info;
 #endif
 }
 
-Execution choose_backend(const std::string& requested, int threads) {
+namespace {
+std::vector<std::string> visible_gpus() {
+#ifdef HEDGEMAP_WITH_CUDA
+  return cuda_backend::visible_device_uuids();
+#else
+  return {};
+#endif
+}
+}  // namespace
+
+Execution choose_backend(const std::string& requested, int threads,
+                         const DevicePlacement& placement) {
   Execution exec;
   exec.threads = threads;
   if (requested != "auto" && requested != "cpu" && requested != "cuda")
@@ -46,11 +61,21 @@ Execution choose_backend(const std::string& requested, int threads) {
     exec.reason = "requested";
     return exec;
   }
-  const CudaDeviceInfo cuda = probe_cuda();
+  DeviceRequest where;
+  where.local_rank = placement.local_rank;
+  where.requested = placement.requested_device;
+  where.visible_uuids = visible_gpus();
+  if (const char* visible = std::getenv("CUDA_VISIBLE_DEVICES")) where.visible_env = visible;
+  const DeviceMapping gpu = map_device(where);  // throws for a --device out of range
+  const CudaDeviceInfo cuda = probe_cuda(gpu.device >= 0 ? gpu.device : 0);
   if (cuda.usable) {
     exec.backend = BackendKind::cuda;
     exec.device = cuda.name;
-    exec.reason = requested == "cuda" ? "requested" : "a CUDA device is usable";
+    exec.gpu = cuda.device;
+    exec.gpu_uuid = cuda.uuid;
+    exec.reason = (requested == "cuda" ? "requested" : "a CUDA device is usable") +
+                  std::string(", device ") + std::to_string(cuda.device) + " " + cuda.uuid + " (" +
+                  gpu.reason + ")";
     return exec;
   }
   if (requested == "cuda") throw std::runtime_error("backend cuda is not usable: " + cuda.why_not);

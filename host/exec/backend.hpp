@@ -11,12 +11,22 @@ enum class BackendKind { cpu, cuda };
 
 struct Execution {
   BackendKind backend = BackendKind::cpu;
-  int threads = 0;     // CPU threads; 0 = all (OpenMP's default)
-  std::string device;  // CPU model or GPU name, for the results file
-  std::string reason;  // why this backend was chosen
+  int threads = 0;       // CPU threads; 0 = all (OpenMP's default)
+  std::string device;    // CPU model or GPU name, for the results file
+  std::string reason;    // why this backend was chosen
+  int gpu = -1;          // the GPU's index among the visible ones (CUDA), else -1
+  std::string gpu_uuid;  // and its UUID: no two ranks may share one (host/exec/device_map.hpp)
 };
 
-CudaDeviceInfo probe_cuda();
+// Where a process runs, for the choice of its GPU: its rank on the node, and --device.
+struct DevicePlacement {
+  int local_rank = 0;
+  int requested_device = -1;  // -1: by local rank
+};
+
+// Device `device` of the visible ones (host/cuda/backend.hpp's probe; it becomes this process's
+// device).
+CudaDeviceInfo probe_cuda(int device = 0);
 
 // Whether the families run their paths through run_paths_reduced (host/exec/path_runner.hpp): the
 // CUDA backend reducing on the device (HEDGEMAP_CUDA_DEVICE_MOMENTS=1), or the CPU backend
@@ -30,7 +40,9 @@ const char* backend_name(BackendKind kind);
 // read by scripts/bench.sh), else empty.
 std::string backend_timing_report(const Execution& exec);
 
-// requested: "auto" | "cpu" | "cuda". Throws std::runtime_error when "cuda" is not usable.
-Execution choose_backend(const std::string& requested, int threads);
+// requested: "auto" | "cpu" | "cuda"; the GPU by map_device (host/exec/device_map.hpp). Throws
+// std::runtime_error when "cuda" is not usable, DeviceChoiceError for a --device out of range.
+Execution choose_backend(const std::string& requested, int threads,
+                         const DevicePlacement& placement = {});
 
 }  // namespace hedgemap
