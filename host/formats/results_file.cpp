@@ -57,6 +57,12 @@ struct CheckedOutput {
       axes.push_back({a.substr(a.rfind('/') + 1), axis_values.at(a)});
     non_finite.scan(path, axes, data, defined_nan);
   }
+  // Flags (uint8): always finite.
+  void variable(const std::string& path, const std::vector<std::string>& axis_paths,
+                const std::vector<std::uint8_t>& data, const std::string& units,
+                const std::string& long_name) {
+    out.variable(path, axis_paths, data, units, long_name);
+  }
 };
 
 // Writes a [volatility, expiry_days] variable from a per-cell getter.
@@ -131,7 +137,8 @@ void write_group(CheckedOutput& out, const GroupSpec& g, std::size_t gi,
                }),
                g.objective_units,
                "standard error of objective - objective at the grid optimum, on the same paths "
-               "(jackknife over the bootstrap's path blocks)");
+               "(jackknife over the bootstrap's path blocks)",
+               infeasible);
   std::vector<std::uint8_t> near(n * points, 0);
   for (std::size_t c = 0; c < n; ++c) {
     const GroupCellResult& r = cells[c].groups[gi];
