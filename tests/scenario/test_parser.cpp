@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "host/scenario/parser.hpp"
-#include "tests/scenario_test_inputs.hpp"
+#include "tests/support/scenario_inputs.hpp"
 
 namespace hedgemap {
 namespace {

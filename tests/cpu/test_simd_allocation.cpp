@@ -16,7 +16,7 @@
 #include "host/scenario/kernel_params.hpp"
 #include "host/exec/path_runner.hpp"
 #include "host/cpu/simd_allocation.hpp"
-#include "tests/simd_test_support.hpp"
+#include "tests/support/kernel_blocks.hpp"
 
 namespace hedgemap {
 namespace {

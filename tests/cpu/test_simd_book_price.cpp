@@ -11,7 +11,7 @@
 
 #include "host/exec/path_runner.hpp"
 #include "host/cpu/simd_book_price.hpp"
-#include "tests/simd_test_support.hpp"
+#include "tests/support/kernel_blocks.hpp"
 
 namespace hedgemap {
 namespace {
