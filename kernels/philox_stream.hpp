@@ -5,10 +5,10 @@
 //   counter = (group, step, path_lo, path_hi)        -> 4 independent 32-bit words per group
 //
 // This is exactly cuRAND's Philox4_32_10 with seed = seed, subsequence = path and
-// offset = 4 * (step * 2^32 + group) in the device API's curand_init: tests/test_philox_stream.cpp
-// proves it against cuRAND's own counter code and its host generator (whose output block B is
-// subsequence B mod 2^16 at block offset B >> 16). Any path can be regenerated anywhere, on any
-// backend, in any order.
+// offset = 4 * (step * 2^32 + group) in the device API's curand_init:
+// tests/kernels/test_philox_stream.cpp proves it against cuRAND's own counter code and its host
+// generator (whose output block B is subsequence B mod 2^16 at block offset B >> 16). Any path can
+// be regenerated anywhere, on any backend, in any order.
 #pragma once
 #include <Random123/philox.h>
 

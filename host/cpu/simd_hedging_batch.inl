@@ -16,7 +16,8 @@
 //   erfc(z) = t exp(-z^2 + P(t)),   erfc(-z) = 2 - erfc(z).
 // One division, ten FMAs (multiply-adds on SSE2) and one vector exp: 3x cheaper than SLEEF's
 // erfcf_u15 (the kernel runs 25% faster), within 3.5e-7 relative of erfc where erfc > 1e-30 (~3
-// float ulps; 3.4e-7 with FMA; glibc's erfcf: 1.6e-7), measured in tests/test_simd_hedging.cpp.
+// float ulps; 3.4e-7 with FMA; glibc's erfcf: 1.6e-7), measured in
+// tests/cpu/test_simd_hedging.cpp.
 // A delta needs absolute accuracy only.
 // The book's greeks are computed without FMA contraction (the scalar kernel's x86-64 baseline has
 // none): near saturation (deep in or out of the money, close to expiry) a fused delta += q n

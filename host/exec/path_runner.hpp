@@ -59,8 +59,8 @@ void run_chunk_on(const Execution& exec, const Kernel& kernel, std::uint64_t fir
 // a chunk on a device (slot 0 or 1, alternating), finish(slot) waits for it and returns its
 // columns, consume(first, n, columns) reduces it on the host while the device already computes
 // the next one. A slot is started again only after its previous chunk was consumed, and chunks
-// are consumed in path order, so results equal a chunk-by-chunk run's (tests/test_path_runner.cpp
-// checks both with a fake device).
+// are consumed in path order, so results equal a chunk-by-chunk run's
+// (tests/exec/test_path_runner.cpp checks both with a fake device).
 template <class Start, class Finish, class Consumer>
 void run_chunks_two_in_flight(std::uint64_t total_paths, std::uint64_t chunk, Start&& start,
                               Finish&& finish, Consumer&& consume) {

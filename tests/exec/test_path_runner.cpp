@@ -1,12 +1,20 @@
-// The two-in-flight chunk loop of the CUDA backend (host/exec/path_runner.hpp), driven by a fake
-// device on the CPU: the GPU itself is not needed to check that every path is consumed once, in
-// order, with the right data, and that no chunk's buffer is overwritten before it was consumed.
+// The path runner (host/exec/path_runner.hpp) without a GPU: the two-in-flight chunk loop of the
+// CUDA backend driven by a fake device on the CPU (every path consumed once, in order, with the
+// right data, no chunk's buffer overwritten before it was consumed), and the reduced chunks the
+// CUDA backend makes on the device, made by the CPU backend, through every family.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
+#include "host/exec/backend.hpp"
 #include "host/exec/path_runner.hpp"
+#include "host/families/allocation.hpp"
+#include "host/families/hedging.hpp"
+#include "tests/support/scenarios.hpp"
+#include "tests/support/group_results.hpp"
+#include "tests/support/scoped_env.hpp"
 
 using namespace hedgemap;
 
@@ -85,4 +93,34 @@ void check_run(std::uint64_t total, std::uint64_t chunk) {
 TEST(PathRunnerPipeline, EveryPathOnceInOrderWithTwoChunksInFlight) {
   for (std::uint64_t total : {0ull, 1ull, 1023ull, 1024ull, 1025ull, 4096ull, 5 * 1024ull + 17})
     check_run(total, 1024);
+}
+
+// The callers' side of the device reduction, on every machine: the CPU backend making the same
+// reduced chunks as the CUDA backend does on the device (per-block moment sums of every column,
+// only the kept columns per path; HEDGEMAP_EMULATE_DEVICE_REDUCTION=1) gives every family's
+// results bit for bit as the plain path does. 20,000 paths: two CPU chunks, a short last one.
+TEST(ReducedChunks, EmulatedDeviceReductionGivesTheSameBitsInEveryFamily) {
+  Scenario s = test_support::busy_market();
+  s.simulation.paths = 20000;
+  const CellCoordinates cell = cell_coordinates(s, 0, 0);
+  const Execution cpu = choose_backend("cpu", 0);
+  BootstrapPlan plan;
+  plan.seed = 2;
+  ASSERT_FALSE(chunks_reduced(cpu));
+  ModelCell model_plain{}, model_reduced{};
+  const auto hedging = evaluate_hedging_cell(s, cell, cpu, plan, &model_plain);
+  const auto allocation = evaluate_allocation_cell(s, cell, cpu, plan);
+  std::vector<GroupCellResult> hedging_reduced, allocation_reduced;
+  {
+    const test_support::ScopedEnv emulate("HEDGEMAP_EMULATE_DEVICE_REDUCTION", "1");
+    ASSERT_TRUE(chunks_reduced(cpu));
+    hedging_reduced = evaluate_hedging_cell(s, cell, cpu, plan, &model_reduced);
+    allocation_reduced = evaluate_allocation_cell(s, cell, cpu, plan);
+  }
+  test_support::expect_same_results(hedging, hedging_reduced, "hedging");
+  test_support::expect_same_results(allocation, allocation_reduced, "allocation");
+  ASSERT_GE(allocation.size(), 2u);  // CPPI and vol targeting both ran
+  EXPECT_TRUE(std::isnan(model_plain.terminal_spot_mean)
+                  ? std::isnan(model_reduced.terminal_spot_mean)
+                  : model_plain.terminal_spot_mean == model_reduced.terminal_spot_mean);
 }

@@ -1,8 +1,8 @@
 // Hedging policies against independent references: Derman-Kamal hedging error, the expected
 // proportional cost of discrete hedging, exact per-path gas and AMM costs, outages, the
 // Whalley-Wilmott band, edge vs center, statistics (VaR/CVaR of the unhedged book against the
-// lognormal closed form) and thread/backend independence. Fixed seeds, tolerances of a few
-// standard errors.
+// lognormal closed form) and thread independence (the backends against each other:
+// tests/exec/test_backend_parity.cpp). Fixed seeds, tolerances of a few standard errors.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,9 +11,14 @@
 #include "host/exec/backend.hpp"
 #include "host/families/hedging.hpp"
 #include "host/exec/path_runner.hpp"
+#include "tests/support/group_results.hpp"
+#include "tests/support/scenarios.hpp"
 
 namespace hedgemap {
 namespace {
+
+using test_support::hedged_atm_call;
+using test_support::metric_index;
 
 const double kPi = 3.14159265358979323846;
 
@@ -35,25 +40,6 @@ double call_vega(double s, double k, double sigma, double tau) {
   return s * npdf(d1_of(s, k, sigma, tau)) * std::sqrt(tau);
 }
 
-// Short one ATM call, S = 100, sigma = 0.2, T = 1/12, r = drift = 0, no costs.
-Scenario hedge_scenario(int steps, std::uint64_t paths) {
-  Scenario s;
-  s.seed = 424242;
-  s.days_per_year = 365.0;
-  s.simulation.paths = paths;
-  s.simulation.steps = steps;
-  s.simulation.precision = "double";
-  s.simulation.backend = "cpu";
-  s.grid.volatility = {0.2};
-  s.grid.expiry_days = {365.0 / 12.0};
-  s.market.spot = 100.0;
-  s.book = {BookLeg{"call", 1.0, -1.0}};
-  s.hedging.present = true;
-  s.hedging.policies = {"periodic"};
-  s.hedging.periodic_every_steps = {1};
-  return s;
-}
-
 Execution cpu(int threads = 0) {
   Execution e;
   e.backend = BackendKind::cpu;
@@ -62,14 +48,6 @@ Execution cpu(int threads = 0) {
 }
 
 BootstrapPlan small_plan() { return BootstrapPlan{8, 8, 99}; }
-
-// Metric index in GroupSpec::metrics.
-int metric(const GroupSpec& g, const std::string& name) {
-  for (std::size_t i = 0; i < g.metrics.size(); ++i)
-    if (g.metrics[i].name == name) return int(i);
-  ADD_FAILURE() << "no metric " << name;
-  return 0;
-}
 
 // Per-path block (column-major) of a hedging kernel over paths [0, n), n <= kChunkPaths.
 template <class Real>
@@ -85,15 +63,15 @@ double at(const std::vector<double>& b, std::uint64_t n, int point, int m, std::
 }
 
 TEST(HedgingDermanKamal, StdFollowsDermanKamalAtNAnd4NHedgesAndMeanIsZero) {
-  Scenario s = hedge_scenario(84, 40000);
+  Scenario s = hedged_atm_call(84, 40000);
   s.hedging.periodic_every_steps = {1, 4};  // 84 and 21 hedges on the same paths
   const auto groups = hedging_groups(s);
   ASSERT_EQ(groups.size(), 2u);
   const auto res = evaluate_hedging_cell(s, cell_coordinates(s, 0, 0), cpu(), small_plan());
   const GroupSpec& g = groups[1];
   const double T = 1.0 / 12.0, vega = call_vega(100, 100, 0.2, T);
-  const double std84 = res[1].metrics[metric(g, "pnl_std")][0];
-  const double std21 = res[1].metrics[metric(g, "pnl_std")][1];
+  const double std84 = res[1].metrics[metric_index(g, "pnl_std")][0];
+  const double std21 = res[1].metrics[metric_index(g, "pnl_std")][1];
   const double dk84 = std::sqrt(kPi / 4.0) * 0.2 * vega / std::sqrt(84.0);
   const double dk21 = std::sqrt(kPi / 4.0) * 0.2 * vega / std::sqrt(21.0);
   // Derman-Kamal is the large-N limit; at finite N the std is a few percent lower.
@@ -103,22 +81,22 @@ TEST(HedgingDermanKamal, StdFollowsDermanKamalAtNAnd4NHedgesAndMeanIsZero) {
   EXPECT_LT(std21 / dk21, 1.02) << std21 << " vs " << dk21;
   EXPECT_NEAR(std21 / std84, 2.0, 0.08);
   for (int p = 0; p < 2; ++p) {
-    const double mean = res[1].metrics[metric(g, "pnl_mean")][p];
-    const double se = res[1].metrics[metric(g, "pnl_stderr")][p];
+    const double mean = res[1].metrics[metric_index(g, "pnl_mean")][p];
+    const double se = res[1].metrics[metric_index(g, "pnl_stderr")][p];
     EXPECT_LT(std::abs(mean), 4.0 * se) << "point " << p;
-    EXPECT_EQ(res[1].metrics[metric(g, "cost_mean")][p], 0.0);
+    EXPECT_EQ(res[1].metrics[metric_index(g, "cost_mean")][p], 0.0);
   }
   // The unhedged book: mean 0 too (premium = risk-neutral price), std = that of the payoff.
   EXPECT_LT(std::abs(res[0].metrics[0][0]), 4.0 * res[0].metrics[2][0]);
 }
 
 TEST(HedgingCosts, ProportionalCostMatchesDiscreteHedgingFormula) {
-  Scenario s = hedge_scenario(84, 20000);
+  Scenario s = hedged_atm_call(84, 20000);
   s.costs.fee_bps = 10.0;
   const double lambda = 1e-3, T = 1.0 / 12.0, N = 84.0;
   const auto res = evaluate_hedging_cell(s, cell_coordinates(s, 0, 0), cpu(), small_plan());
   const auto g = hedging_groups(s)[1];
-  const double fee = res[1].metrics[metric(g, "fee_mean")][0];
+  const double fee = res[1].metrics[metric_index(g, "fee_mean")][0];
   // Rebalancing: lambda vega sqrt(2N/(pi T)); initial trade and unwind: lambda S0 N(d1) each
   // (E[Delta_{N-1} S_T] = E[S_T 1{S_T > K}] = S0 N(d1) with r = 0).
   const double rebalancing = lambda * call_vega(100, 100, 0.2, T) * std::sqrt(2.0 * N / (kPi * T));
@@ -126,15 +104,15 @@ TEST(HedgingCosts, ProportionalCostMatchesDiscreteHedgingFormula) {
   EXPECT_NEAR(fee / (rebalancing + ends), 1.0, 0.03) << fee << " vs " << rebalancing + ends;
   // Initial + 83 rebalances + unwind, less the steps where the delta did not change (deep in or
   // out of the money near expiry the double delta is exactly 1 or 0 on consecutive steps).
-  EXPECT_LE(res[1].metrics[metric(g, "trades_mean")][0], 85.0);
-  EXPECT_GT(res[1].metrics[metric(g, "trades_mean")][0], 80.0);
+  EXPECT_LE(res[1].metrics[metric_index(g, "trades_mean")][0], 85.0);
+  EXPECT_GT(res[1].metrics[metric_index(g, "trades_mean")][0], 80.0);
   // P&L mean is minus the expected cost (the cost-free P&L has mean 0).
-  EXPECT_NEAR(res[1].metrics[metric(g, "pnl_mean")][0], -fee,
-              4.0 * res[1].metrics[metric(g, "pnl_stderr")][0]);
+  EXPECT_NEAR(res[1].metrics[metric_index(g, "pnl_mean")][0], -fee,
+              4.0 * res[1].metrics[metric_index(g, "pnl_stderr")][0]);
 }
 
 TEST(HedgingCosts, GasOnlyCostIsGasTimesTradesOnEveryPath) {
-  Scenario s = hedge_scenario(20, 4096);
+  Scenario s = hedged_atm_call(20, 4096);
   s.hedging.policies = {"periodic", "delta_band", "whalley_wilmott"};
   s.hedging.periodic_every_steps = {1, 3};
   s.hedging.delta_band_band = {0.05, 0.2};
@@ -158,7 +136,7 @@ TEST(HedgingCosts, GasOnlyCostIsGasTimesTradesOnEveryPath) {
 }
 
 TEST(HedgingCosts, AmmImpactIsTheConstantProductFill) {
-  Scenario s = hedge_scenario(1, 2000);
+  Scenario s = hedged_atm_call(1, 2000);
   s.book = {BookLeg{"call", 1.0, -10.0}};
   s.costs.impact = "amm";
   s.costs.pool_depth = 2.0e4;  // 100 units of the underlying in the pool
@@ -182,7 +160,7 @@ TEST(HedgingCosts, AmmImpactIsTheConstantProductFill) {
 }
 
 TEST(HedgingOutage, CertainOutageBlocksEveryTradeAfterTheFirst) {
-  Scenario s = hedge_scenario(10, 3000);
+  Scenario s = hedged_atm_call(10, 3000);
   s.hedging.policies = {"periodic", "delta_band", "whalley_wilmott"};
   s.hedging.periodic_every_steps = {1, 2};
   s.hedging.delta_band_band = {0.01};
@@ -225,7 +203,7 @@ TEST(HedgingWhalleyWilmott, HalfWidthFollowsFormulaAndScalesAsCubeRootOfCost) {
 }
 
 TEST(HedgingWhalleyWilmott, KernelMatchesAReferenceBandHedgerOnEveryPath) {
-  Scenario s = hedge_scenario(6, 2000);
+  Scenario s = hedged_atm_call(6, 2000);
   s.costs.fee_bps = 20.0;
   s.hedging.policies = {"whalley_wilmott"};
   s.hedging.whalley_wilmott_risk_aversion = {0.1, 1.0, 10.0};
@@ -274,7 +252,7 @@ TEST(HedgingWhalleyWilmott, KernelMatchesAReferenceBandHedgerOnEveryPath) {
 // against sigma^2/b per unit of variance), so it pays less proportional cost; it needs more,
 // smaller, trades (the hedge sits on the band edge after each one).
 TEST(HedgingBand, EdgeTradesLessVolumeThanCenterAtTheSameBand) {
-  Scenario s = hedge_scenario(48, 20000);
+  Scenario s = hedged_atm_call(48, 20000);
   s.costs.fee_bps = 10.0;
   s.hedging.policies = {"delta_band"};
   s.hedging.delta_band_band = {0.05, 0.1, 0.2};
@@ -282,7 +260,7 @@ TEST(HedgingBand, EdgeTradesLessVolumeThanCenterAtTheSameBand) {
   s.hedging.delta_band_rebalance_to = "edge";
   const auto edge = evaluate_hedging_cell(s, cell_coordinates(s, 0, 0), cpu(), small_plan());
   const auto g = hedging_groups(s)[1];
-  const int fee = metric(g, "fee_mean"), trades = metric(g, "trades_mean");
+  const int fee = metric_index(g, "fee_mean"), trades = metric_index(g, "trades_mean");
   // Initial trade and unwind are the same for both: lambda S0 N(d1) each on average.
   const double ends = 2.0 * 1e-3 * 100.0 * ncdf(d1_of(100, 100, 0.2, 1.0 / 12.0));
   for (int p = 0; p < 3; ++p) {
@@ -294,7 +272,7 @@ TEST(HedgingBand, EdgeTradesLessVolumeThanCenterAtTheSameBand) {
 }
 
 TEST(HedgingStatistics, UnhedgedVarAndCvarMatchTheLognormalClosedForm) {
-  Scenario s = hedge_scenario(1, 100000);
+  Scenario s = hedged_atm_call(1, 100000);
   s.hedging.objective.kind = "cvar";
   const auto res = evaluate_hedging_cell(s, cell_coordinates(s, 0, 0), cpu(), small_plan());
   const auto g = hedging_groups(s)[0];
@@ -306,15 +284,15 @@ TEST(HedgingStatistics, UnhedgedVarAndCvarMatchTheLognormalClosedForm) {
   // CVaR = E[S_T - K | S_T >= s_a] - C, E[S_T 1{S_T >= s}] = S0 N(d1(s)).
   const double cvar = 100 * ncdf(d1_of(100, s_a, 0.2, T)) / (1 - a) - K - premium;
   // Quantile std error: sqrt(a(1-a)/n) / pdf(S_T at s_a) ~ 0.04.
-  EXPECT_NEAR(res[0].metrics[metric(g, "pnl_var")][0], var, 0.16);
-  EXPECT_NEAR(res[0].metrics[metric(g, "pnl_cvar")][0], cvar, 0.2);
-  EXPECT_EQ(res[0].objective[0], res[0].metrics[metric(g, "pnl_cvar")][0]);
+  EXPECT_NEAR(res[0].metrics[metric_index(g, "pnl_var")][0], var, 0.16);
+  EXPECT_NEAR(res[0].metrics[metric_index(g, "pnl_cvar")][0], cvar, 0.2);
+  EXPECT_EQ(res[0].objective[0], res[0].metrics[metric_index(g, "pnl_cvar")][0]);
   EXPECT_GT(res[0].objective_stderr[0], 0.0);
   EXPECT_LT(res[0].objective_stderr[0], 0.1);
 }
 
 TEST(HedgingStatistics, UtilityCertaintyEquivalentDoesNotOverflow) {
-  Scenario s = hedge_scenario(4, 20000);
+  Scenario s = hedged_atm_call(4, 20000);
   s.hedging.objective.kind = "utility";
   s.hedging.objective.risk_aversion = 200.0;  // exp(200 * loss) overflows for losses > 3.5
   const auto res = evaluate_hedging_cell(s, cell_coordinates(s, 0, 0), cpu(), small_plan());
@@ -325,12 +303,12 @@ TEST(HedgingStatistics, UtilityCertaintyEquivalentDoesNotOverflow) {
     ASSERT_TRUE(std::isfinite(ce)) << "group " << gi;
     EXPECT_LT(ce, mean);  // Jensen: CE < mean for a risk-averse utility
     // With a large risk aversion the CE tends to the worst P&L, which is above -(largest loss).
-    EXPECT_GT(ce, -res[gi].metrics[metric(groups[gi], "pnl_cvar")][0] - 50.0);
+    EXPECT_GT(ce, -res[gi].metrics[metric_index(groups[gi], "pnl_cvar")][0] - 50.0);
   }
 }
 
 TEST(HedgingThreads, OneAndTwoThreadsGiveIdenticalResults) {
-  Scenario s = hedge_scenario(8, kChunkPaths + 5000);  // two chunks
+  Scenario s = hedged_atm_call(8, kChunkPaths + 5000);  // two chunks
   s.simulation.precision = "float";
   s.hedging.policies = {"periodic", "delta_band", "whalley_wilmott"};
   s.hedging.periodic_every_steps = {1, 2};
@@ -341,34 +319,7 @@ TEST(HedgingThreads, OneAndTwoThreadsGiveIdenticalResults) {
   const auto one = evaluate_hedging_cell(s, cell_coordinates(s, 0, 0), cpu(1), small_plan());
   const auto two = evaluate_hedging_cell(s, cell_coordinates(s, 0, 0), cpu(2), small_plan());
   ASSERT_EQ(one.size(), 4u);
-  for (std::size_t g = 0; g < one.size(); ++g) {
-    EXPECT_EQ(one[g].metrics, two[g].metrics) << "group " << g;
-    EXPECT_EQ(one[g].objective, two[g].objective);
-    EXPECT_EQ(one[g].objective_stderr, two[g].objective_stderr);
-    EXPECT_EQ(one[g].bootstrap_optimum, two[g].bootstrap_optimum);
-  }
-}
-
-TEST(HedgingCuda, CpuAndGpuAgree) {
-  if (!probe_cuda().usable) GTEST_SKIP() << "no usable CUDA device: " << probe_cuda().why_not;
-  Scenario s = hedge_scenario(24, 50000);
-  s.simulation.precision = "double";
-  s.hedging.policies = {"periodic", "delta_band", "whalley_wilmott"};
-  s.hedging.periodic_every_steps = {1, 4};
-  s.hedging.delta_band_band = {0.05, 0.2};
-  s.hedging.whalley_wilmott_risk_aversion = {1.0};
-  s.costs.fee_bps = 5.0;
-  s.costs.gas = 0.01;
-  Execution gpu;
-  gpu.backend = BackendKind::cuda;
-  const auto a = evaluate_hedging_cell(s, cell_coordinates(s, 0, 0), cpu(), small_plan());
-  const auto b = evaluate_hedging_cell(s, cell_coordinates(s, 0, 0), gpu, small_plan());
-  for (std::size_t g = 0; g < a.size(); ++g)
-    for (std::size_t m = 0; m < a[g].metrics.size(); ++m)
-      for (std::size_t p = 0; p < a[g].metrics[m].size(); ++p)
-        EXPECT_NEAR(a[g].metrics[m][p], b[g].metrics[m][p],
-                    1e-4 * (1.0 + std::abs(a[g].metrics[m][p])))
-            << "group " << g << " metric " << m << " point " << p;
+  test_support::expect_same_results(one, two, "1 vs 2 threads");
 }
 
 // ---- Minimum order size (costs.min_trade_units) ----
@@ -377,7 +328,7 @@ TEST(HedgingCuda, CpuAndGpuAgree) {
 // delta sits just below 1, where consecutive float deltas differ by a few ulps (~1e-7 units), and
 // every such difference is a trade paying full gas.
 Scenario dust_scenario(std::uint64_t paths) {
-  Scenario s = hedge_scenario(168, paths);
+  Scenario s = hedged_atm_call(168, paths);
   s.simulation.precision = "float";
   s.grid.volatility = {0.5};
   s.grid.expiry_days = {7.0};
@@ -435,7 +386,7 @@ TEST(HedgingMinTrade, MinimumOrderRemovesDustTradesOfAPeriodicHedger) {
   const auto a = evaluate_hedging_cell(dust_scenario(n), cell, cpu(), small_plan());
   const auto b = evaluate_hedging_cell(s, cell, cpu(), small_plan());
   const auto g = hedging_groups(s)[1];
-  const int trades = metric(g, "trades_mean"), gas = metric(g, "gas_mean");
+  const int trades = metric_index(g, "trades_mean"), gas = metric_index(g, "gas_mean");
   EXPECT_NEAR(a[1].metrics[trades][0] - b[1].metrics[trades][0], removed / double(n), 1e-9);
   EXPECT_NEAR(a[1].metrics[gas][0] - b[1].metrics[gas][0], removed / double(n), 1e-9);
 }
@@ -446,7 +397,7 @@ TEST(HedgingMinTrade, MinimumOrderRemovesDustTradesOfAPeriodicHedger) {
 // the hedge can be below 0.6); the unwind of whatever is held is always sent.
 TEST(HedgingMinTrade, UnwindAtExpiryIsSentBelowTheMinimum) {
   const std::uint64_t n = 4000;
-  Scenario s = hedge_scenario(2, n);
+  Scenario s = hedged_atm_call(2, n);
   s.book = {BookLeg{"call", 1.0, -2.0}};
   s.costs.gas = 1.0;
   s.costs.min_trade_units = 0.6;

@@ -10,9 +10,13 @@
 #include "host/families/allocation.hpp"
 #include "host/exec/backend.hpp"
 #include "host/scenario/kernel_params.hpp"
+#include "tests/support/group_results.hpp"
+#include "tests/support/scenarios.hpp"
 
 namespace hedgemap {
 namespace {
+
+using test_support::metric_index;
 
 double normal_cdf_d(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
 
@@ -34,13 +38,6 @@ Scenario cppi_scenario(double vol, double expiry_days, double dt_hours, std::uin
   return s;
 }
 
-int metric_index(const GroupSpec& g, const std::string& name) {
-  for (std::size_t i = 0; i < g.metrics.size(); ++i)
-    if (g.metrics[i].name == name) return int(i);
-  ADD_FAILURE() << "no metric " << name;
-  return 0;
-}
-
 struct Evaluated {
   GroupSpec spec;
   GroupCellResult result;
@@ -49,10 +46,8 @@ struct Evaluated {
   }
 };
 
-Evaluated evaluate(const Scenario& s, int group = 0, int threads = 0,
-                   BackendKind backend = BackendKind::cpu) {
+Evaluated evaluate(const Scenario& s, int group = 0, int threads = 0) {
   Execution exec;
-  exec.backend = backend;
   exec.threads = threads;
   BootstrapPlan plan;
   plan.seed = 7;
@@ -405,44 +400,22 @@ TEST(VolTargetGbm, RealisesItsTargetVolatility) {
   EXPECT_EQ(e.result.bootstrap_optimum.size(), 64u);
 }
 
-// The full family with jumps, outages and every cost, in float: 1 thread and 2 threads give
-// bit-identical metrics, objectives and bootstrap optima.
+// The full family on the busy market (jumps, outages, every cost; float): 1 thread and 2 threads
+// give bit-identical metrics, objectives and bootstrap optima.
 TEST(VolTargetDeterminism, OneAndTwoThreadsIdentical) {
-  Scenario s = cppi_scenario(0.7, 7, 1.0, 5000);
-  s.simulation.precision = "float";
-  s.jumps.model = "merton";
-  s.jumps.intensity = 20.0;
-  s.jumps.log_mean = -0.05;
-  s.jumps.log_stdev = 0.08;
-  s.gaps.intensity = 10.0;
-  s.gaps.duration_hours = 6.0;
-  s.gaps.crash_log_mean = -0.1;
-  s.gaps.crash_log_stdev = 0.05;
-  s.gaps.gas_multiplier = 10.0;
-  s.costs.fee_bps = 5.0;
-  s.costs.gas = 4.0;
-  s.costs.gas_volatility = 0.6;
-  s.costs.impact = "amm";
-  s.costs.latency_seconds = 12.0;
+  Scenario s = test_support::busy_market();
+  s.simulation.paths = 5000;
   s.cppi.multiplier = {2, 4, 8};
   s.cppi.tolerance = {0.0, 0.1};
   s.cppi.max_leverage = 1.0;
-  s.vol_target.present = true;
   s.vol_target.target = {0.2, 0.5};
   s.vol_target.tolerance = {0.05, 0.2};
   for (int g = 0; g < 2; ++g) {
     const Evaluated one = evaluate(s, g, 1), two = evaluate(s, g, 2);
-    ASSERT_EQ(one.result.metrics.size(), two.result.metrics.size());
     for (std::size_t m = 0; m < one.result.metrics.size(); ++m)
-      for (std::size_t p = 0; p < one.result.metrics[m].size(); ++p) {
-        EXPECT_TRUE(std::isfinite(one.result.metrics[m][p])) << one.spec.metrics[m].name;
-        EXPECT_EQ(one.result.metrics[m][p], two.result.metrics[m][p]) << one.spec.metrics[m].name;
-      }
-    for (std::size_t p = 0; p < one.result.objective.size(); ++p) {
-      const double a = one.result.objective[p], b = two.result.objective[p];
-      EXPECT_TRUE(a == b || (std::isnan(a) && std::isnan(b))) << a << " vs " << b;
-    }
-    EXPECT_EQ(one.result.bootstrap_optimum, two.result.bootstrap_optimum);
+      for (double value : one.result.metrics[m])
+        EXPECT_TRUE(std::isfinite(value)) << one.spec.metrics[m].name;
+    test_support::expect_same_results({one.result}, {two.result}, one.spec.path);
     EXPECT_GT(one("cost_mean", 0), 0.0);
   }
 }

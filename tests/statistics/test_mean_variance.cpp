@@ -17,7 +17,7 @@
 #include "host/statistics/hedging_statistics.hpp"
 #include "host/statistics/optimum.hpp"
 #include "host/statistics/optimum_statistics.hpp"
-#include "tests/scenario_test_inputs.hpp"
+#include "tests/support/scenario_inputs.hpp"
 
 namespace hedgemap {
 namespace {
@@ -73,11 +73,11 @@ TEST(MeanVariance, StandardErrorMatchesTheSpreadOverIndependentSamples) {
 // ---- scenario: no silent default for risk_aversion -------------------------------------------
 
 TEST(MeanVarianceScenario, RiskAversionIsRequiredForMeanVarianceAndUtility) {
-  using scenario_test::all_lines;
-  using scenario_test::problems_of;
+  using test_support::all_lines;
+  using test_support::problems_of;
   for (const std::string kind : {"mean_variance", "utility"}) {
     const std::string text =
-        std::string(scenario_test::kMinimalHedging) + "objective.kind = \"" + kind + "\"\n";
+        std::string(test_support::kMinimalHedging) + "objective.kind = \"" + kind + "\"\n";
     const auto problems = problems_of(text);
     ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
     EXPECT_EQ(problems[0].key, "hedging.objective.risk_aversion");
@@ -88,7 +88,7 @@ TEST(MeanVarianceScenario, RiskAversionIsRequiredForMeanVarianceAndUtility) {
     EXPECT_NE(problems[0].message.find("1/quote currency"), std::string::npos);
     // The same through --set on a file without an objective.
     const auto by_override =
-        problems_of(scenario_test::kMinimalHedging, {"hedging.objective.kind=" + kind});
+        problems_of(test_support::kMinimalHedging, {"hedging.objective.kind=" + kind});
     ASSERT_EQ(by_override.size(), 1u) << all_lines(by_override);
     EXPECT_EQ(by_override[0].key, "hedging.objective.risk_aversion");
     // Given, it is kept.
@@ -98,15 +98,15 @@ TEST(MeanVarianceScenario, RiskAversionIsRequiredForMeanVarianceAndUtility) {
   }
   // mean_std keeps its default of 1 (a multiple of std, not a unit of money).
   const Scenario s = parse_scenario(
-      std::string(scenario_test::kMinimalHedging) + "objective.kind = \"mean_std\"\n", "x.toml");
+      std::string(test_support::kMinimalHedging) + "objective.kind = \"mean_std\"\n", "x.toml");
   EXPECT_EQ(s.hedging.objective.risk_aversion, 1.0);
 }
 
 TEST(MeanVarianceScenario, AllocationFamiliesAcceptMeanVarianceWithARiskAversion) {
-  using scenario_test::all_lines;
-  using scenario_test::problems_of;
+  using test_support::all_lines;
+  using test_support::problems_of;
   const std::string cppi =
-      std::string(scenario_test::kMinimalCppi) + "objective.kind = \"mean_variance\"\n";
+      std::string(test_support::kMinimalCppi) + "objective.kind = \"mean_variance\"\n";
   const auto problems = problems_of(cppi);
   ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
   EXPECT_EQ(problems[0].key, "cppi.objective.risk_aversion");

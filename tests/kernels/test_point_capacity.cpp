@@ -5,45 +5,29 @@
 // here, unrolled or not, so the same guards and arithmetic are checked without a GPU.
 #include <gtest/gtest.h>
 
-#include <cstring>
+#include <string>
 #include <vector>
 
-#include "host/families/allocation.hpp"
-#include "host/families/hedging.hpp"
-#include "host/scenario/kernel_params.hpp"
+#include "kernels/cppi_kernel.hpp"
+#include "kernels/hedging_kernel.hpp"
+#include "kernels/vol_target_kernel.hpp"
 #include "kernels/point_loop.hpp"
+#include "tests/support/block_agreement.hpp"
+#include "tests/support/kernel_blocks.hpp"
+#include "tests/support/scenarios.hpp"
 
 using namespace hedgemap;
 
 namespace {
 
-// Jumps, outages, gas, AMM impact, latency, a minimum order: every branch of the trade paths.
-Scenario busy_market() {
-  Scenario s;
-  s.seed = 777;
-  s.simulation.dt_hours = 1.0;
-  s.grid.volatility = {0.8};
-  s.grid.expiry_days = {2};
-  s.market.spot = 2000.0;
-  s.market.rate = 0.04;
-  s.market.drift = 0.1;
-  s.jumps.model = "merton";
-  s.jumps.intensity = 40.0;
-  s.jumps.log_mean = -0.02;
-  s.jumps.log_stdev = 0.05;
-  s.gaps.intensity = 60.0;
-  s.gaps.duration_hours = 3.0;
-  s.gaps.crash_log_mean = -0.05;
-  s.gaps.crash_log_stdev = 0.03;
-  s.gaps.gas_multiplier = 5.0;
-  s.costs.fee_bps = 5.0;
-  s.costs.gas = 2.0;
-  s.costs.gas_volatility = 0.5;
-  s.costs.impact = "amm";
-  s.costs.pool_depth = 2.0e7;
-  s.costs.latency_seconds = 12.0;
+using test_support::cppi_kernel;
+using test_support::hedging_kernel;
+using test_support::vol_target_kernel;
+
+// The busy market with a minimum order: every branch of the trade paths.
+Scenario busy_market_with_minimum_order() {
+  Scenario s = test_support::busy_market();
   s.costs.min_trade_units = 0.01;
-  s.book = {BookLeg{"call", 1.0, -10.0}, BookLeg{"put", 0.95, 4.0}};
   return s;
 }
 
@@ -56,16 +40,6 @@ std::vector<double> run_with_capacity(const Kernel& kernel, std::uint64_t n) {
   return out;
 }
 
-// Bit for bit (NaN included): the capacity may not change a single rounding.
-void expect_same_bits(const std::vector<double>& a, const std::vector<double>& b, int capacity) {
-  ASSERT_EQ(a.size(), b.size());
-  std::size_t differ = 0;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    differ += std::memcmp(&a[i], &b[i], sizeof(double)) != 0;
-  EXPECT_EQ(differ, 0u) << "capacity " << capacity << ": " << differ << " of " << a.size()
-                        << " values differ";
-}
-
 // `trade_column`: a trade count column, which must not be all zeros (or the check proves little).
 template <class Kernel, int... Capacities>
 void expect_capacity_invariant(const Kernel& kernel, std::uint64_t n, int trade_column) {
@@ -73,7 +47,10 @@ void expect_capacity_invariant(const Kernel& kernel, std::uint64_t n, int trade_
   double trades = 0;
   for (std::uint64_t i = 0; i < n; ++i) trades += reference[std::size_t(trade_column) * n + i];
   ASSERT_GT(trades, double(n));
-  (expect_same_bits(run_with_capacity<Capacities>(kernel, n), reference, Capacities), ...);
+  // Bit for bit (NaN included): the capacity may not change a single rounding.
+  (test_support::expect_same_bits(reference, run_with_capacity<Capacities>(kernel, n),
+                                  "capacity " + std::to_string(Capacities)),
+   ...);
 }
 
 }  // namespace
@@ -94,48 +71,42 @@ TEST(PointCapacity, LoopVisitsTheRangeInOrderWhateverTheCapacity) {
 }
 
 TEST(PointCapacity, HedgingKernelGivesTheSameBitsAtEveryCapacity) {
-  Scenario s = busy_market();
+  Scenario s = busy_market_with_minimum_order();
   s.hedging.present = true;
   s.hedging.policies = {"periodic", "delta_band", "whalley_wilmott"};
   s.hedging.periodic_every_steps = {1, 3, 7};
   s.hedging.delta_band_band = {0.2, 1.0};
-  s.hedging.whalley_wilmott_risk_aversion = {1e-4, 1e-2};  // 8 points
-  const CellCoordinates cell = cell_coordinates(s, 0, 0);
+  s.hedging.whalley_wilmott_risk_aversion = {1e-4, 1e-2};        // 8 points
   const int kPeriodicTrades = 1 * kHedgeMetrics + hedge_trades;  // point 1: every step
   for (const char* edge : {"center", "edge"}) {
     SCOPED_TRACE(edge);
     s.hedging.delta_band_rebalance_to = edge;
-    expect_capacity_invariant<HedgingKernel<float>, 8, 16, 32>(make_hedging_kernel<float>(s, cell),
-                                                               600, kPeriodicTrades);
-    expect_capacity_invariant<HedgingKernel<double>, 8, 32>(make_hedging_kernel<double>(s, cell),
-                                                            300, kPeriodicTrades);
+    expect_capacity_invariant<HedgingKernel<float>, 8, 16, 32>(hedging_kernel<float>(s), 600,
+                                                               kPeriodicTrades);
+    expect_capacity_invariant<HedgingKernel<double>, 8, 32>(hedging_kernel<double>(s), 300,
+                                                            kPeriodicTrades);
   }
   s.hedging.periodic_every_steps = {1, 2, 3, 4, 6, 8, 12, 24};  // 25 points, workload (b)'s shape
   s.hedging.delta_band_band = {0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 2.0};
   s.hedging.whalley_wilmott_risk_aversion = {1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2};
-  expect_capacity_invariant<HedgingKernel<float>, 32>(make_hedging_kernel<float>(s, cell), 300,
+  expect_capacity_invariant<HedgingKernel<float>, 32>(hedging_kernel<float>(s), 300,
                                                       kPeriodicTrades);
 }
 
 TEST(PointCapacity, AllocationKernelsGiveTheSameBitsAtEveryCapacity) {
-  Scenario s = busy_market();
+  Scenario s = busy_market_with_minimum_order();
   s.cppi.present = true;
   s.cppi.multiplier = {2, 4, 6};
   s.cppi.tolerance = {0.0, 0.05, 0.1, 0.2};  // 12 points
   s.vol_target.present = true;
   s.vol_target.target = {0.2, 0.5};
-  s.vol_target.tolerance = {0.0, 0.1, 0.3};  // 6 points
-  const CellCoordinates cell = cell_coordinates(s, 0, 0);
-  const CppiKernel<float> cppi{process_params(s, cell), cost_params(s), cppi_settings(s, cell)};
+  s.vol_target.tolerance = {0.0, 0.1, 0.3};                // 6 points
   const int cppi_trades = CppiKernel<float>::trade_count;  // point 0: tolerance 0
   const int vt_trades = VolTargetKernel<float>::trade_count;
-  expect_capacity_invariant<CppiKernel<float>, 16, 32>(cppi, 400, cppi_trades);
-  const CppiKernel<double> cppi_d{process_params(s, cell), cost_params(s), cppi_settings(s, cell)};
-  expect_capacity_invariant<CppiKernel<double>, 16, 32>(cppi_d, 200, cppi_trades);
-  const VolTargetKernel<float> vt{process_params(s, cell), cost_params(s),
-                                  vol_target_settings(s, cell)};
-  expect_capacity_invariant<VolTargetKernel<float>, 6, 8>(vt, 400, vt_trades);
-  const VolTargetKernel<double> vt_d{process_params(s, cell), cost_params(s),
-                                     vol_target_settings(s, cell)};
-  expect_capacity_invariant<VolTargetKernel<double>, 8>(vt_d, 200, vt_trades);
+  expect_capacity_invariant<CppiKernel<float>, 16, 32>(cppi_kernel<float>(s), 400, cppi_trades);
+  expect_capacity_invariant<CppiKernel<double>, 16, 32>(cppi_kernel<double>(s), 200, cppi_trades);
+  expect_capacity_invariant<VolTargetKernel<float>, 6, 8>(vol_target_kernel<float>(s), 400,
+                                                          vt_trades);
+  expect_capacity_invariant<VolTargetKernel<double>, 8>(vol_target_kernel<double>(s), 200,
+                                                        vt_trades);
 }

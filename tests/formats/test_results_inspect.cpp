@@ -22,6 +22,7 @@
 
 #include "host/formats/inspect.hpp"
 #include "host/formats/results_file.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 namespace hedgemap {
 namespace {
@@ -54,17 +55,12 @@ GroupCellResult cell_result(std::vector<double> objective, int index, int agree)
   return r;
 }
 
-std::string make_temp_dir() {
-  std::string pattern = ::testing::TempDir() + "hm_inspect_XXXXXX";
-  char* dir = ::mkdtemp(pattern.data());
-  return dir ? std::string(dir) : std::string();
-}
-
 class ResultsInspect : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::string(make_temp_dir());
-    ASSERT_FALSE(dir_->empty());
+    scratch_ = new test_support::ScratchDir("hm_inspect");
+    ASSERT_FALSE(scratch_->path().empty());
+    dir_ = new std::string(scratch_->path());
     Scenario s;
     s.name = "inspect_test";
     s.seed = 42;
@@ -121,14 +117,15 @@ class ResultsInspect : public ::testing::Test {
     write_results_file(*file_, true, s, groups, cells, prov);
   }
   static void TearDownTestSuite() {
-    std::remove(file_->c_str());
-    ::rmdir(dir_->c_str());
     delete file_;
     delete dir_;
+    delete scratch_;  // removes the directory and every file the tests wrote into it
   }
+  static test_support::ScratchDir* scratch_;
   static std::string* dir_;
   static std::string* file_;
 };
+test_support::ScratchDir* ResultsInspect::scratch_ = nullptr;
 std::string* ResultsInspect::dir_ = nullptr;
 std::string* ResultsInspect::file_ = nullptr;
 

@@ -6,16 +6,16 @@
 #include <vector>
 
 #include "host/scenario/parser.hpp"
-#include "tests/scenario_test_inputs.hpp"
+#include "tests/support/scenario_inputs.hpp"
 
 namespace hedgemap {
 namespace {
 
-using scenario_test::all_lines;
-using scenario_test::find_key;
-using scenario_test::kMinimalCppi;
-using scenario_test::kMinimalHedging;
-using scenario_test::problems_of;
+using test_support::all_lines;
+using test_support::find_key;
+using test_support::kMinimalCppi;
+using test_support::kMinimalHedging;
+using test_support::problems_of;
 
 TEST(ScenarioParserBadInput, WrongType) {
   const auto problems = problems_of(std::string(kMinimalCppi) + "capital = \"lots\"\n");

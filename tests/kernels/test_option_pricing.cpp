@@ -1,7 +1,7 @@
 // Option values against textbook numbers and independent references (docs/validation.md 1-3):
 // Black-Scholes (Hull's example, parity, greeks by finite differences, limits without NaN),
 // the Merton series (Surkov's reference, the BS limit, greeks by finite differences), the Kou
-// Fourier reference of tests/reference/kou_fourier.hpp (Surkov's reference, the BS limit), and
+// Fourier reference of tests/support/kou_fourier.hpp (Surkov's reference, the BS limit), and
 // Monte Carlo with JumpDiffusionPath against both series (4 standard errors).
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 
 #include "kernels/jump_diffusion.hpp"
 #include "kernels/merton_pricing.hpp"
-#include "tests/reference/kou_fourier.hpp"
+#include "tests/support/kou_fourier.hpp"
 
 namespace hedgemap {
 namespace {

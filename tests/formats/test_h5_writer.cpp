@@ -22,6 +22,7 @@
 
 #include "host/formats/atomic_file.hpp"
 #include "host/formats/h5_writer.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 namespace {
 
@@ -30,32 +31,9 @@ using hedgemap::FileWriteError;
 using hedgemap::H5Error;
 using hedgemap::write_file_atomically;
 using hedgemap::h5::ResultsWriter;
+using hedgemap::test_support::ScratchDir;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-// A fresh directory per test, removed afterwards.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = (fs::temp_directory_path() / "hedgemap_h5_XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  std::vector<std::string> entries() const {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(path_)) {
-      names.push_back(entry.path().filename().string());
-    }
-    return names;
-  }
-
- private:
-  fs::path path_;
-};
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -187,7 +165,7 @@ void expect_scales(hid_t file, const char* variable, const std::vector<const cha
 }
 
 TEST(H5WriterLayout, RoundTripsValuesAttributesAndDimensionScales) {
-  ScratchDir dir;
+  ScratchDir dir("hedgemap_h5");
   const std::string path = dir.file("run.h5");
   write_reference_file(path);
   EXPECT_EQ(dir.entries(), std::vector<std::string>{"run.h5"});  // no temporary left over
@@ -291,7 +269,7 @@ TEST(H5WriterLayout, RoundTripsValuesAttributesAndDimensionScales) {
 // ---- atomicity ------------------------------------------------------------------------------
 // The file is built in memory: nothing reaches the directory before commit().
 TEST(H5WriterAtomic, UncommittedWriterLeavesNoFileAndNoTemporary) {
-  ScratchDir dir;
+  ScratchDir dir("hedgemap_h5");
   const std::string path = dir.file("run.h5");
   {
     ResultsWriter out(path, false);
@@ -302,7 +280,7 @@ TEST(H5WriterAtomic, UncommittedWriterLeavesNoFileAndNoTemporary) {
 }
 
 TEST(H5WriterAtomic, ExistingFileWithoutOverwriteThrowsAndIsUntouched) {
-  ScratchDir dir;
+  ScratchDir dir("hedgemap_h5");
   const std::string path = dir.file("run.h5");
   write_file_atomically(path, "earlier results");
   try {
@@ -316,7 +294,7 @@ TEST(H5WriterAtomic, ExistingFileWithoutOverwriteThrowsAndIsUntouched) {
 }
 
 TEST(H5WriterAtomic, FileAppearingBeforeCommitIsNotReplacedWithoutOverwrite) {
-  ScratchDir dir;
+  ScratchDir dir("hedgemap_h5");
   const std::string path = dir.file("run.h5");
   ResultsWriter out(path, /*overwrite=*/false);
   out.axis("/volatility", kVolatility, "1", "annualized volatility");
@@ -326,7 +304,7 @@ TEST(H5WriterAtomic, FileAppearingBeforeCommitIsNotReplacedWithoutOverwrite) {
 }
 
 TEST(H5WriterAtomic, OverwriteReplacesOnlyAtCommit) {
-  ScratchDir dir;
+  ScratchDir dir("hedgemap_h5");
   const std::string path = dir.file("run.h5");
   write_file_atomically(path, "earlier results");
   {  // an interrupted overwrite leaves the earlier file as it was
@@ -348,7 +326,7 @@ TEST(H5WriterAtomic, OverwriteReplacesOnlyAtCommit) {
 }
 
 TEST(H5WriterAtomic, SmallFileWriteReplacesContentsAndLeavesNoTemporary) {
-  ScratchDir dir;
+  ScratchDir dir("hedgemap_h5");
   const std::string path = dir.file("checkpoint.bin");
   write_file_atomically(path, std::string("first\0x", 7));
   EXPECT_EQ(read_text(path), std::string("first\0x", 7));
@@ -361,7 +339,7 @@ TEST(H5WriterAtomic, SmallFileWriteReplacesContentsAndLeavesNoTemporary) {
 // A run killed by SIGKILL leaves its temporary behind; the next write of the same output removes
 // it, but not a live process's temporary or another output's.
 TEST(H5WriterAtomic, StaleTemporariesOfDeadProcessesAreRemoved) {
-  ScratchDir dir;
+  ScratchDir dir("hedgemap_h5");
   const std::string dead = "2147483000";  // above any pid_max: no such process
   const std::string live = std::to_string(::getppid());
   for (const std::string& name : std::vector<std::string>{
@@ -383,7 +361,7 @@ TEST(H5WriterAtomic, StaleTemporariesOfDeadProcessesAreRemoved) {
 
 // ---- misuse is refused before anything is written ------------------------------------------
 TEST(H5WriterMisuse, RefusesBadShapesAxesAndPaths) {
-  ScratchDir dir;
+  ScratchDir dir("hedgemap_h5");
   const std::string path = dir.file("run.h5");
   ResultsWriter out(path, false);
   out.axis("/volatility", kVolatility, "1", "annualized volatility");
@@ -424,7 +402,7 @@ TEST(H5WriterMisuse, RefusesBadShapesAxesAndPaths) {
 }
 
 TEST(H5WriterMisuse, MissingDirectoryThrowsWithThePath) {
-  ScratchDir dir;
+  ScratchDir dir("hedgemap_h5");
   const std::string path = dir.file("no/such/dir/run.h5");
   try {
     ResultsWriter out(path, true);
@@ -497,7 +475,7 @@ print("OK")
 TEST(H5WriterPython, XarrayAndNetcdfShowNamedDimensionsInSubgroups) {
   constexpr const char* kPython = "/usr/bin/python3";
   if (::access(kPython, X_OK) != 0) GTEST_SKIP() << kPython << " not found";
-  ScratchDir dir;
+  ScratchDir dir("hedgemap_h5");
   const std::string path = dir.file("run.h5");
   write_reference_file(path);
   const std::string script = dir.file("check.py");

@@ -1,4 +1,4 @@
-// Small scenarios and helpers shared by the scenario parser tests.
+// Small scenario texts and the problems parse_scenario reports, for the scenario parser tests.
 #pragma once
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 
 #include "host/scenario/parser.hpp"
 
-namespace hedgemap::scenario_test {
+namespace hedgemap::test_support {
 
 // A minimal valid scenario: one grid and CPPI with every CPPI key at its default.
 inline const char* const kMinimalCppi = R"(name = "t"
@@ -56,4 +56,4 @@ inline std::string all_lines(const std::vector<ScenarioProblem>& problems) {
   return out;
 }
 
-}  // namespace hedgemap::scenario_test
+}  // namespace hedgemap::test_support
