@@ -489,34 +489,5 @@ TEST(AllocationRuin, LeveragedCrashClosesTheVolTargetAccountAtZero) {
   EXPECT_GT(vol, 0.0);
 }
 
-// CPU and CUDA backends run the same kernel code: equal within float rounding (skips without GPU).
-TEST(VolTargetBackends, CpuAndCudaAgree) {
-  if (!probe_cuda().usable) GTEST_SKIP() << "no usable CUDA device";
-  Scenario s = cppi_scenario(0.7, 7, 1.0, 20000);
-  s.simulation.precision = "float";
-  s.jumps.model = "merton";
-  s.jumps.intensity = 20.0;
-  s.jumps.log_mean = -0.05;
-  s.jumps.log_stdev = 0.08;
-  s.gaps.intensity = 10.0;
-  s.gaps.crash_log_mean = -0.1;
-  s.costs.fee_bps = 5.0;
-  s.costs.gas = 4.0;
-  s.cppi.multiplier = {2, 4, 8};
-  s.cppi.tolerance = {0.0, 0.1};
-  s.vol_target.present = true;
-  s.vol_target.target = {0.2, 0.5};
-  s.vol_target.tolerance = {0.05, 0.2};
-  for (int g = 0; g < 2; ++g) {
-    const Evaluated cpu = evaluate(s, g, 0, BackendKind::cpu);
-    const Evaluated gpu = evaluate(s, g, 0, BackendKind::cuda);
-    for (std::size_t m = 0; m < cpu.result.metrics.size(); ++m)
-      for (std::size_t p = 0; p < cpu.result.metrics[m].size(); ++p) {
-        const double a = cpu.result.metrics[m][p], b = gpu.result.metrics[m][p];
-        EXPECT_NEAR(a, b, 1e-4 * std::abs(a) + 1e-3) << cpu.spec.metrics[m].name << " point " << p;
-      }
-  }
-}
-
 }  // namespace
 }  // namespace hedgemap

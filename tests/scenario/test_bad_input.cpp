@@ -255,9 +255,9 @@ TEST(ScenarioParserBadInput, VolTargetObjectiveIsMeanStdOnly) {
 namespace hedgemap {
 namespace {
 
-using scenario_test::all_lines;
-using scenario_test::kMinimalCppi;
-using scenario_test::problems_of;
+using test_support::all_lines;
+using test_support::kMinimalCppi;
+using test_support::problems_of;
 
 // Too few paths for the statistics (issue 17: `paths = 1` gave NaN standard deviations, and up
 // to 33 paths a NaN vol_target objective_stderr, with exit 0): refused, saying the minimum.
