@@ -276,8 +276,10 @@ def test_nightly_sbatch_checkpoints_requeues_and_reports(tmp_path, scenario, ser
                   HEDGEMAP_BACKEND="cpu", HEDGEMAP_ARGS="--paths 20000", SLURM_JOB_ID="4242",
                   SLURM_SUBMIT_DIR=str(tmp_path), SLURM_CPUS_PER_TASK="1", FAKE_SRUN_SIGNAL="1")
     script = [str(repo / "scripts" / "slurm" / "nightly.sbatch"), str(scenario)]
-    # The report script is the repository's: run from a copy of scripts/ beside the results.
-    subprocess.run(["cp", "-r", str(repo / "scripts"), str(tmp_path)], check=True)
+    # The report script is the repository's (a wrapper over python/hedgemap): run from a copy of
+        # scripts/ and python/ beside the results.
+    subprocess.run(["cp", "-r", str(repo / "scripts"), str(repo / "python"), str(tmp_path)],
+                   check=True)
     out = tmp_path / "results" / "nightly" / "4242" / "small.h5"
 
     first = subprocess.run(script, capture_output=True, text=True, env=env, timeout=600)

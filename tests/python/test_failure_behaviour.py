@@ -154,7 +154,7 @@ def check_results(path):
             a = np.asarray(d[()], dtype=float)
             group, _, leaf = name.rpartition("/")
             bad = ~np.isfinite(a)
-            if leaf in ("objective", "objective_stderr"):
+            if leaf in ("objective", "objective_stderr", "objective_paired_stderr"):
                 infeasible = infeasible_points(f, group)
                 if infeasible is not None:
                     bad &= ~(np.isnan(a) & infeasible)
@@ -170,10 +170,12 @@ def check_results(path):
                 f"/{name} outside [{lo}, {hi}]: {fin.min()} .. {fin.max()}"
             if leaf.startswith("optimal_") and leaf not in ("optimal_objective",
                                                             "optimal_confidence"):
-                axis = leaf[len("optimal_"):].removesuffix("_refined")
+                axis = leaf[len("optimal_"):]
+                for suffix in ("_refined_low", "_refined_high", "_refined"):
+                    axis = axis.removesuffix(suffix)
                 values = f[group][axis][()].astype(float)
                 assert fin.min() >= values.min() and fin.max() <= values.max(), f"/{name}"
-                if not leaf.endswith("_refined"):
+                if "_refined" not in leaf:
                     assert np.isin(fin, values).all(), f"/{name} is not a grid value"
         for group in [g for g in datasets if g.endswith("/pnl_var")]:
             var, cvar = f[group][()], f[group.replace("pnl_var", "pnl_cvar")][()]
