@@ -5,6 +5,7 @@ when, where and by which build a file was made (provenance) are not compared. Ex
 difference, listing it.
 
     /usr/bin/python3 scripts/same_results.py a.h5 b.h5
+    /usr/bin/python3 scripts/same_results.py --allow-new old.h5 new.h5   # b may add datasets
 """
 import sys
 
@@ -29,12 +30,18 @@ def same(a, b):
 
 
 def main():
-    if len(sys.argv) != 3:
+    args = sys.argv[1:]
+    allow_new = "--allow-new" in args
+    args = [x for x in args if x != "--allow-new"]
+    if len(args) != 2:
         sys.exit(__doc__)
-    with h5py.File(sys.argv[1], "r") as fa, h5py.File(sys.argv[2], "r") as fb:
+    with h5py.File(args[0], "r") as fa, h5py.File(args[1], "r") as fb:
         a, b = datasets(fa), datasets(fb)
-    problems = [f"only in {sys.argv[1]}: {k}" for k in sorted(a.keys() - b.keys())]
-    problems += [f"only in {sys.argv[2]}: {k}" for k in sorted(b.keys() - a.keys())]
+    problems = [f"only in {args[0]}: {k}" for k in sorted(a.keys() - b.keys())]
+    if not allow_new:
+        problems += [f"only in {args[1]}: {k}" for k in sorted(b.keys() - a.keys())]
+    elif b.keys() - a.keys():
+        print(f"{len(b.keys() - a.keys())} datasets only in {args[1]} (allowed)")
     problems += [f"differs: {k}" for k in sorted(a.keys() & b.keys()) if not same(a[k], b[k])]
     for p in problems:
         print(p)
