@@ -59,46 +59,27 @@ static inline void rebalance_lanes(const CostParams& c, float volatility, Alloca
     any |= go[j];
   }
   if (!any) return;
-  switch (c.impact) {  // impact_cost<float>, branch-free per lane
-    case ImpactModel::linear: {
-      const float coef = float(c.impact_coefficient), volume = float(c.daily_volume);
-      HM_LANES {
-        const float size = fabsf(units[j]);
-        impact[j] = coef * (size / volume) * (size * m.fill_spot[j]);
-      }
+  // kernels/execution_costs.hpp's terms, the impact model chosen once for every lane.
+  const TradeCostModel<float> model(c, volatility);
+  switch (c.impact) {
+    case ImpactModel::linear:
+      HM_LANES impact[j] = model.linear_impact(units[j], m.fill_spot[j]);
       break;
-    }
-    case ImpactModel::sqrt_law: {
-      const float coef = float(c.impact_coefficient), volume = float(c.daily_volume);
-      const float sigma_day = volatility / sqrtf(float(c.days_per_year));
-      HM_LANES {
-        const float size = fabsf(units[j]);
-        impact[j] = coef * sigma_day * sqrtf(size / volume) * (size * m.fill_spot[j]);
-      }
+    case ImpactModel::sqrt_law:
+      HM_LANES impact[j] = model.sqrt_law_impact(units[j], m.fill_spot[j]);
       break;
-    }
-    case ImpactModel::amm: {
-      const float depth = float(c.pool_depth);
-      HM_LANES {
-        const float size = fabsf(units[j]), notional = size * m.fill_spot[j];
-        const float reserve = depth / (2.0f * m.fill_spot[j]);
-        const float v = units[j] > 0.0f ? notional * size / (reserve - size)
-                                        : notional * size / (reserve + size);
-        impact[j] = units[j] >= reserve ? float(INFINITY) : v;
-      }
+    case ImpactModel::amm:
+      HM_LANES impact[j] = model.amm_impact(units[j], m.fill_spot[j]);
       break;
-    }
     default:
       HM_LANES impact[j] = 0.0f;
   }
-  const float fee_rate = float(c.fee_rate), gas = float(c.gas);
-  const float gas_mult = float(c.gas_multiplier_after_outage);
   const int index = d.index;
   HM_LANES {
     const float u = units[j], fill = m.fill_spot[j];
     const bool congested = s.last_trade[j] < d.last_blocked[j];
-    const float fee = fee_rate * fabsf(u) * fill;
-    const float g = gas * m.gas_factor[j] * (congested ? gas_mult : 1.0f);
+    const float fee = model.fee(u, fill);
+    const float g = model.gas_paid(m.gas_factor[j], congested);
     const double paid = double(fee + g + impact[j]);
     const bool done = (go[j] != 0) & (paid < double(INFINITY));
     // x - (done ? dx : 0) is exact where not done: blends, no masked stores or branches.

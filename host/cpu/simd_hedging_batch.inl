@@ -116,38 +116,19 @@ static inline void trade_lanes(const HedgingKernel<float>& k, PointLanes& s, con
     }
     return;
   }
-  const float fee_rate = float(c.fee_rate), gas = float(c.gas);
-  const float gas_mult = float(c.gas_multiplier_after_outage);
+  // kernels/execution_costs.hpp's terms, the impact model chosen once for every lane.
+  const TradeCostModel<float> model(c, float(k.process.volatility));
   alignas(64) float impact[kLanes];
-  switch (c.impact) {  // impact_cost(), branch-free per lane
-    case ImpactModel::linear: {
-      const float coef = float(c.impact_coefficient), volume = float(c.daily_volume);
-      HM_LANES {
-        const float size = fabsf(units[j]);
-        impact[j] = coef * (size / volume) * (size * m.fill_spot[j]);
-      }
+  switch (c.impact) {
+    case ImpactModel::linear:
+      HM_LANES impact[j] = model.linear_impact(units[j], m.fill_spot[j]);
       break;
-    }
-    case ImpactModel::sqrt_law: {
-      const float coef = float(c.impact_coefficient), volume = float(c.daily_volume);
-      const float sigma_day = float(k.process.volatility) / sqrtf(float(c.days_per_year));
-      HM_LANES {
-        const float size = fabsf(units[j]);
-        impact[j] = coef * sigma_day * sqrtf(size / volume) * (size * m.fill_spot[j]);
-      }
+    case ImpactModel::sqrt_law:
+      HM_LANES impact[j] = model.sqrt_law_impact(units[j], m.fill_spot[j]);
       break;
-    }
-    case ImpactModel::amm: {
-      const float depth = float(c.pool_depth);
-      HM_LANES {
-        const float size = fabsf(units[j]), notional = size * m.fill_spot[j];
-        const float reserve = depth / (2.0f * m.fill_spot[j]);
-        const float v = units[j] > 0.0f ? notional * size / (reserve - size)
-                                        : notional * size / (reserve + size);
-        impact[j] = units[j] >= reserve ? float(INFINITY) : v;
-      }
+    case ImpactModel::amm:
+      HM_LANES impact[j] = model.amm_impact(units[j], m.fill_spot[j]);
       break;
-    }
     default:
       HM_LANES impact[j] = 0.0f;
   }
@@ -155,8 +136,8 @@ static inline void trade_lanes(const HedgingKernel<float>& k, PointLanes& s, con
     const int go = act[j] != 0;
     const float u = units[j], fill = m.fill_spot[j];
     const bool congested = s.last_trade[j] < m.last_blocked[j];
-    const float fee = fee_rate * fabsf(u) * fill;
-    const float g = gas * m.gas_factor[j] * (congested ? gas_mult : 1.0f);
+    const float fee = model.fee(u, fill);
+    const float g = model.gas_paid(m.gas_factor[j], congested);
     const float total = fee + g + impact[j];
     // Every store unconditional, x + (go ? dx : 0) (exact: x + 0 = x), so that GCC emits blends,
     // not masked stores (microcoded and slow on AMD's AVX2) or branches (SSE2).
