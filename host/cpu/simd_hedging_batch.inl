@@ -218,22 +218,6 @@ HM_NO_FP_CONTRACT static inline void book_greeks_lanes(const HedgingKernel<float
   }
 }
 
-// JumpDiffusionPath::jump_sum for Kou: n double-exponential log jumps whose (sign, size) words
-// sit two per group at 64 + i/2, jump numbers first .. first + n - 1 of the interval.
-static inline float kou_jump_sum(const JumpParams& jp, const PhiloxStream& stream,
-                                 std::uint32_t interval, int n, int first) {
-  float sum = 0.0f;
-  for (int i = first; i < first + n; ++i) {
-    const Uint4 w = stream.words(interval, 64u + std::uint32_t(i / 2));
-    const std::uint32_t sign_word = (i % 2 == 0) ? w.x : w.z;
-    const std::uint32_t size_word = (i % 2 == 0) ? w.y : w.w;
-    const bool up = u01_open(sign_word) < jp.up_probability;
-    const float e = float(exponential1(u01_open(size_word)));
-    sum += up ? e / float(jp.up_rate) : -e / float(jp.down_rate);
-  }
-  return sum;
-}
-
 // The whole life of paths first .. first + kLanes - 1; writes the first `valid` of them.
 static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, std::uint64_t first,
                       int valid, double* out, std::uint64_t stride, std::uint64_t out_index) {
@@ -316,15 +300,13 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
           if (jp.model == JumpModel::merton) {  // n normal jumps: one normal per sub-interval
             const NormalPair<float> zj = box_muller<float>(g1.x[j], g1.y[j]);
             if (n_ell > 0)
-              jump_ell[j] =
-                  float(n_ell * jp.log_mean) + float(sqrt(double(n_ell)) * jp.log_stdev) * zj.z1;
+              jump_ell[j] = normal_jump_sum<float>(n_ell, jp.log_mean, jp.log_stdev, zj.z1);
             if (n_rest > 0)
-              jump_rest[j] =
-                  float(n_rest * jp.log_mean) + float(sqrt(double(n_rest)) * jp.log_stdev) * zj.z0;
+              jump_rest[j] = normal_jump_sum<float>(n_rest, jp.log_mean, jp.log_stdev, zj.z0);
           } else {  // Kou: a (sign, size) pair of words per jump
             const PhiloxStream stream(p.seed, first + std::uint64_t(j));
-            jump_ell[j] = kou_jump_sum(jp, stream, interval, n_ell, 0);
-            jump_rest[j] = kou_jump_sum(jp, stream, interval, n_rest, n_ell);
+            jump_ell[j] = kou_jump_sum<float>(jp, stream, interval, n_ell, 0);
+            jump_rest[j] = kou_jump_sum<float>(jp, stream, interval, n_rest, n_ell);
           }
         }
       }
@@ -350,19 +332,12 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
           const int n_gaps = poisson_inverse(c.p0_gap, c.gap_mean, u01_open(g1.z[j]));
           if (n_gaps == 0) continue;
           gaps[j] += n_gaps;
-          log_next[j] += float(n_gaps * p.gaps.crash_log_mean) +
-                         float(sqrt(double(n_gaps)) * p.gaps.crash_log_stdev) * zg1[j];
+          log_next[j] +=
+              normal_jump_sum<float>(n_gaps, p.gaps.crash_log_mean, p.gaps.crash_log_stdev, zg1[j]);
           const PhiloxStream stream(p.seed, first + std::uint64_t(j));
-          const double t0 = double(step) * p.dt + c.ell, rest = p.dt - c.ell;
-          double until = blocked_until_next[j];
-          for (int g = 0; g < n_gaps; ++g) {
-            const Uint4 w = g == 0 ? Uint4{g2.x[j], g2.y[j], g2.z[j], g2.w[j]}
-                                   : stream.words(interval, 2u + std::uint32_t(g));
-            const double start = t0 + u01_open(w.z) * rest;
-            const double end = start + p.gaps.mean_duration * exponential1(u01_open(w.w));
-            until = end > until ? end : until;
-          }
-          blocked_until_next[j] = until;
+          blocked_until_next[j] = outages_end(
+              p.gaps, stream, interval, n_gaps, Uint4{g2.x[j], g2.y[j], g2.z[j], g2.w[j]},
+              double(step) * p.dt + c.ell, p.dt - c.ell, blocked_until_next[j]);
         }
       }
     } else {
