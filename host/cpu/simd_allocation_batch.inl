@@ -51,10 +51,9 @@ static inline void rebalance_lanes(const CostParams& c, float volatility, Alloca
   int any = 0;
 #pragma omp simd reduction(| : any)
   for (int j = 0; j < kLanes; ++j) {
-    const double e = exposure[j], t = target[j];
-    const int off = t > 0.0 ? int(fabs(e / t - 1.0) > tolerance) : int(e != 0.0);
-    n[j] = t / d.spot[j] - s.units[j];
-    go[j] = d.can_trade[j] & off & int(n[j] != 0.0) & int(!(fabs(n[j]) < c.min_trade_units));
+    n[j] = target[j] / d.spot[j] - s.units[j];
+    go[j] = d.can_trade[j] & int(exposure_off_target(exposure[j], target[j], tolerance)) &
+            int(order_sent(n[j], c.min_trade_units));
     units[j] = float(n[j]);
     any |= go[j];
   }
@@ -130,9 +129,7 @@ static void run_cppi_batch(const CppiKernel<float>& k, const ProcessConstants& c
     const bool trading = decision_lanes(m, step, is_expiry, d);
     if (step > 0)
       for (int pt = 0; pt < s.points; ++pt) HM_LANES book[pt].cash[j] *= growth;
-    const double remaining = s.horizon - double(step) * s.dt;
-    const double floor_now =
-        s.floor_fraction * s.capital * exp(-s.rate * (remaining > 0.0 ? remaining : 0.0));
+    const double floor_now = s.discounted_floor(step);
     for (int pt = 0; pt < s.points; ++pt) {
       CppiLanes& b = book[pt];
       const double multiplier = s.multiplier[pt], max_leverage = s.max_leverage;
@@ -140,10 +137,7 @@ static void run_cppi_batch(const CppiKernel<float>& k, const ProcessConstants& c
         exposure[j] = b.units[j] * d.spot[j];
         const double value = exposure[j] + b.cash[j];
         b.breached[j] |= int(value < floor_now);
-        const double cushion = value > floor_now ? value - floor_now : 0.0;
-        const double cap = max_leverage * value, want = multiplier * cushion;
-        const double capped = want > cap ? cap : want;
-        target[j] = value > 0.0 ? capped : 0.0;
+        target[j] = cppi_target_exposure(value, floor_now, multiplier, max_leverage);
       }
       if (trading) rebalance_lanes(k.costs, volatility, b, exposure, target, s.tolerance[pt], d, m);
     }
@@ -199,8 +193,7 @@ static void run_vol_target_batch(const VolTargetKernel<float>& k, const ProcessC
     if (step > 0) {  // EWMA of the underlying's annualized squared log return
       HM_LANES ratio[j] = d.spot[j] / last_spot[j];
       v_logd(ratio, lr);
-      HM_LANES variance_hat[j] =
-          s.ewma_decay * variance_hat[j] + (1.0 - s.ewma_decay) * lr[j] * lr[j] / s.dt;
+      HM_LANES variance_hat[j] = ewma_variance(variance_hat[j], s.ewma_decay, lr[j], s.dt);
       for (int pt = 0; pt < s.points; ++pt) HM_LANES book[pt].cash[j] *= growth;
     }
     HM_LANES {
@@ -224,13 +217,8 @@ static void run_vol_target_batch(const VolTargetKernel<float>& k, const ProcessC
       }
       const double goal = s.target[pt], max_leverage = s.max_leverage;
       HM_LANES {
-        const double v = value[j];
-        b.peak[j] = v > b.peak[j] ? v : b.peak[j];
-        const double dd = 1.0 - v / b.peak[j];
-        b.drawdown[j] = dd > b.drawdown[j] ? dd : b.drawdown[j];
-        double weight = sigma_hat[j] > 0.0 ? goal / sigma_hat[j] : max_leverage;
-        weight = weight > max_leverage ? max_leverage : weight;
-        target[j] = v > 0.0 ? weight * v : 0.0;
+        track_drawdown(value[j], b.peak[j], b.drawdown[j]);
+        target[j] = vol_target_exposure(value[j], sigma_hat[j], goal, max_leverage);
       }
       if (trading) rebalance_lanes(k.costs, volatility, b, exposure, target, s.tolerance[pt], d, m);
     }
