@@ -158,20 +158,19 @@ HM_NO_FP_CONTRACT static inline void book_delta_lanes(const HedgingKernel<float>
                                                       const float* log_return, const float* spot,
                                                       float tau, float* delta) {
   const float rate = float(k.process.rate), vol = float(k.process.volatility);
-  const float total_vol = vol * sqrtf(tau > 0.0f ? tau : 0.0f);
-  if (!(total_vol > 1e-7f)) {  // expiry limit: the scalar function, lane by lane
+  const BlackScholesBookDelta<float>::Step st = c.bs_delta.step(rate, vol, tau);
+  if (at_expiry_limit(st.total_vol)) {  // the scalar function, lane by lane
     for (int j = 0; j < kLanes; ++j)
       delta[j] = c.bs_delta(k.book, log_return[j], spot[j], rate, vol, tau);
     return;
   }
-  const float inv_total_vol = 1.0f / total_vol;
-  const float shift = rate * tau * inv_total_vol + 0.5f * total_vol;
   alignas(64) float arg[kLanes], erfc_arg[kLanes];
   HM_LANES delta[j] = 0.0f;
   for (int i = 0; i < k.book.legs; ++i) {
-    const float x0 = c.bs_delta.log_spot0_over_strike[i], q = float(k.book.quantity[i]);
+    const float q = float(k.book.quantity[i]);
     const float call_offset = k.book.type[i] == OptionType::call ? 0.0f : 1.0f;
-    HM_LANES arg[j] = -((log_return[j] + x0) * inv_total_vol + shift) * 0.70710678118654752440f;
+    // normal_cdf(d1) = erfc(-d1 / sqrt 2) / 2
+    HM_LANES arg[j] = -c.bs_delta.d1(i, log_return[j], st) * 0.70710678118654752440f;
     erfc_lanes(arg, erfc_arg);
     HM_LANES delta[j] += q * (0.5f * erfc_arg[j] - call_offset);
   }
@@ -185,9 +184,9 @@ HM_NO_FP_CONTRACT static inline void book_greeks_lanes(const HedgingKernel<float
                                                        const float* spot, float tau, float* delta,
                                                        float* gamma) {
   const float rate = float(k.process.rate), vol = float(k.process.volatility);
-  const float tau_pos = tau > 0.0f ? tau : 0.0f;
-  const float discount = expf(-rate * tau_pos), total_vol = vol * sqrtf(tau_pos);
-  if (!(total_vol > 1e-7f)) {  // expiry limit: the scalar function, lane by lane
+  const float discount = expf(-rate * (tau > 0.0f ? tau : 0.0f));
+  const float total_vol = total_volatility(vol, tau);
+  if (at_expiry_limit(total_vol)) {  // the scalar function, lane by lane
     for (int j = 0; j < kLanes; ++j) {
       const Greeks<float> g = book_greeks<float>(k.book, HedgingModel::black_scholes, spot[j], rate,
                                                  vol, tau, k.process.jumps);
@@ -205,7 +204,7 @@ HM_NO_FP_CONTRACT static inline void book_greeks_lanes(const HedgingKernel<float
     HM_LANES ratio[j] = spot[j] / forward_strike;
     v_log_u10(ratio, log_ratio);
     HM_LANES {
-      d1[j] = log_ratio[j] / total_vol + 0.5f * total_vol;
+      d1[j] = black_scholes_d1(log_ratio[j], total_vol);
       arg[j] = -(sign * d1[j]) * 0.70710678118654752440f;  // normal_cdf(sign d1)
       pdf_arg[j] = -0.5f * d1[j] * d1[j];                  // normal_pdf(d1)
     }
@@ -213,7 +212,7 @@ HM_NO_FP_CONTRACT static inline void book_greeks_lanes(const HedgingKernel<float
     v_exp(pdf_arg, e);
     HM_LANES {
       delta[j] += q * (sign * (0.5f * erfc_arg[j]));
-      gamma[j] += q * ((0.39894228040143267794f * e[j]) / (spot[j] * total_vol));
+      gamma[j] += q * black_scholes_gamma(0.39894228040143267794f * e[j], spot[j], total_vol);
     }
   }
 }
@@ -378,18 +377,17 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
         const float b = float(k.band[i]);
         HM_LANES {
           const float target = -delta[j], gap = s.hedge[j] - target;
-          const float to = k.band_to_edge ? target + (gap > 0.0f ? b : -b) : target;
+          const float to = k.band_to_edge ? nearest_band_edge(target, gap, b) : target;
           act[j] = (m.blocked[j] == 0) & (fabsf(gap) > b);
           units[j] = to - s.hedge[j];
         }
         trade_lanes(k, s, units, act, m, growth, step);
       }
       if (need_gamma) {  // whalley_wilmott_half_width() with risk aversion 1, then H = base g^-1/3
-        const float rate = float(p.rate);
-        const float scale = 1.5f * expf(-rate * tau) * float(k.ww_lambda);
+        const float rate = float(p.rate), lambda = float(k.ww_lambda);
         alignas(64) float x[kLanes], root[kLanes];
         HM_LANES {
-          x[j] = scale * m.spot[j] * gamma[j] * gamma[j];
+          x[j] = whalley_wilmott_cube(lambda, m.spot[j], gamma[j], rate, tau, 1.0f);
           root[j] = x[j] > 0.0f ? x[j] : 0.0f;
         }
         v_cbrt(root, root);
@@ -400,7 +398,7 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
           HM_LANES {
             const float target = -delta[j], gap = s.hedge[j] - target, h = ww_base[j] * inv_cbrt;
             act[j] = (m.blocked[j] == 0) & (fabsf(gap) > h);
-            units[j] = target + (gap > 0.0f ? h : -h) - s.hedge[j];
+            units[j] = nearest_band_edge(target, gap, h) - s.hedge[j];
           }
           trade_lanes(k, s, units, act, m, growth, step);
         }
@@ -419,11 +417,8 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
   HM_LANES payoff[j] = 0.0f;
   for (int i = 0; i < k.book.legs; ++i) {  // book_payoff()
     const float strike = float(k.book.strike[i]), q = float(k.book.quantity[i]);
-    const bool call = k.book.type[i] == OptionType::call;
-    HM_LANES {
-      const float intrinsic = call ? m.spot[j] - strike : strike - m.spot[j];
-      payoff[j] += q * (intrinsic > 0.0f ? intrinsic : 0.0f);
-    }
+    const OptionType type = k.book.type[i];
+    HM_LANES payoff[j] += q * option_payoff(type, strike, m.spot[j]);
   }
   const double settle0 = -k.book_value0 * exp(p.rate * p.expiry);
   for (int pt = 0; pt < npoints; ++pt) {
