@@ -37,7 +37,24 @@ struct CppiSettings {
   int points = 0;
   double multiplier[kMaxAllocationPoints];
   double tolerance[kMaxAllocationPoints];
+
+  // F_t = G exp(-r (T - t_k)), T - t_k in double: float's time_to_expiry would put a 1e-7
+  // relative error on F.
+  HM_HD double discounted_floor(int index) const {
+    const double remaining = horizon - double(index) * dt;
+    return floor_fraction * capital * exp(-rate * (remaining > 0.0 ? remaining : 0.0));
+  }
 };
+
+// E* = min(m C, max_leverage V), C = max(V - F, 0); 0 when V <= 0. One expression of selects, so
+// that the lane loops of host/cpu/simd_allocation_batch.inl vectorise it too.
+HM_HD HM_FORCEINLINE double cppi_target_exposure(double value, double floor, double multiplier,
+                                                 double max_leverage) {
+  const double cushion = value > floor ? value - floor : 0.0;
+  const double want = multiplier * cushion, cap = max_leverage * value;
+  const double capped = want > cap ? cap : want;
+  return value > 0.0 ? capped : 0.0;
+}
 
 // The portfolios of every combination on one path: fed one MarketPoint at a time (so tests can
 // feed constructed paths), read out at the horizon. Capacity: kernels/point_loop.hpp.
@@ -64,10 +81,7 @@ struct CppiPortfoliosOf : AllocationAccountsOf<Capacity> {
       const double growth = exp(s.rate * s.dt);
       for_each_point<Capacity>(0, s.points, [&](int p) { cash[p] *= growth; });
     }
-    // T - t_k in double: float's time_to_expiry would put a 1e-7 relative error on F.
-    const double remaining = s.horizon - double(m.index) * s.dt;
-    const double floor_now =
-        s.floor_fraction * s.capital * exp(-s.rate * (remaining > 0.0 ? remaining : 0.0));
+    const double floor_now = s.discounted_floor(m.index);
     const bool can_trade = !m.blocked && !m.is_expiry;
     if (m.blocked) last_blocked = m.index;
     for_each_point<Capacity>(0, s.points, [&](int p) {
@@ -76,11 +90,7 @@ struct CppiPortfoliosOf : AllocationAccountsOf<Capacity> {
       this->close_if_ruined(p, exposure, value);
       if (value < floor_now) breached.set(p, true);
       if (!can_trade) return;
-      const double cushion = value > floor_now ? value - floor_now : 0.0;
-      double target = s.multiplier[p] * cushion;
-      const double cap = s.max_leverage * value;
-      if (target > cap) target = cap;
-      if (!(value > 0.0)) target = 0.0;
+      const double target = cppi_target_exposure(value, floor_now, s.multiplier[p], s.max_leverage);
       rebalance_to_exposure(*this, records, p, exposure, target, s.tolerance[p], spot, m, c,
                             Real(s.volatility));
     });

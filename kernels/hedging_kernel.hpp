@@ -49,13 +49,27 @@ enum HedgeMetric : int {
   kHedgeMetrics
 };
 
-// Whalley-Wilmott (1997) half-width of the no-trade band, in units of the underlying.
+// Whalley-Wilmott (1997) half-width of the no-trade band, in units of the underlying,
+//   H = x^{1/3},  x = (3/2) e^{-r tau} lambda S Gamma^2 / risk_aversion  (H = 0 where x <= 0);
+// x alone for the lane-batched kernel (host/cpu/simd_hedging_batch.inl), which takes the cube
+// roots of all its lanes at once.
+template <class Real>
+HM_HD HM_FORCEINLINE Real whalley_wilmott_cube(Real lambda, Real spot, Real gamma, Real rate,
+                                               Real tau, Real risk_aversion) {
+  return Real(1.5) * hm_exp<Real>(-rate * tau) * lambda * spot * gamma * gamma / risk_aversion;
+}
+
 template <class Real>
 HM_HD HM_FORCEINLINE Real whalley_wilmott_half_width(Real lambda, Real spot, Real gamma, Real rate,
                                                      Real tau, Real risk_aversion) {
-  const Real x =
-      Real(1.5) * hm_exp<Real>(-rate * tau) * lambda * spot * gamma * gamma / risk_aversion;
+  const Real x = whalley_wilmott_cube<Real>(lambda, spot, gamma, rate, tau, risk_aversion);
   return x > Real(0) ? Real(cbrt(x)) : Real(0);
+}
+
+// The edge of a band of half-width h around the target h* nearest to a hedge gap = h - h* away.
+template <class Real>
+HM_HD HM_FORCEINLINE Real nearest_band_edge(Real target, Real gap, Real half_width) {
+  return target + (gap > Real(0) ? half_width : -half_width);
 }
 
 template <class Real>
@@ -196,7 +210,7 @@ struct HedgingKernel {
           if (p < first_ww) {  // delta band
             const Real b = Real(band[p - first_band]);
             if (hm_abs<Real>(gap) > b) {
-              const Real to = band_to_edge ? target + (gap > Real(0) ? b : -b) : target;
+              const Real to = band_to_edge ? nearest_band_edge<Real>(target, gap, b) : target;
               wanted = true;
               units = to - hedge[p];
             }
@@ -204,7 +218,7 @@ struct HedgingKernel {
             const Real h = ww_base * Real(ww_inv_cbrt_risk_aversion[p - first_ww]);
             if (hm_abs<Real>(gap) > h) {
               wanted = true;
-              units = target + (gap > Real(0) ? h : -h) - hedge[p];
+              units = nearest_band_edge<Real>(target, gap, h) - hedge[p];
             }
           }
         }

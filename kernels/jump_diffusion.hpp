@@ -61,6 +61,45 @@ HM_HD inline double compensated_log_drift(const ProcessParams& p) {
          p.gaps.intensity * crash_compensator(p.gaps);
 }
 
+// Sum of n i.i.d. N(mean, stdev^2) log jumps (Merton jumps, outage crashes) from one standard
+// normal z: the sum is N(n mean, n stdev^2), so n mean + sqrt(n) stdev z is exact.
+template <class Real>
+HM_HD HM_FORCEINLINE Real normal_jump_sum(int n, double mean, double stdev, Real z) {
+  return Real(n * mean) + Real(sqrt(double(n)) * stdev) * z;
+}
+
+// Sum of the n Kou (double-exponential) log jumps numbered first .. first + n - 1 in the interval:
+// jump i takes its sign and size words from group 64 + i/2 (two jumps per group).
+template <class Real>
+HM_HD HM_FORCEINLINE Real kou_jump_sum(const JumpParams& j, const PhiloxStream& stream,
+                                       std::uint32_t interval, int n, int first) {
+  Real sum = Real(0);
+  for (int i = first; i < first + n; ++i) {
+    const Uint4 w = stream.words(interval, 64u + std::uint32_t(i / 2));
+    const std::uint32_t sign_word = (i % 2 == 0) ? w.x : w.z;
+    const std::uint32_t size_word = (i % 2 == 0) ? w.y : w.w;
+    const bool up = u01_open(sign_word) < j.up_probability;
+    const Real e = Real(exponential1(u01_open(size_word)));
+    sum += up ? e / Real(j.up_rate) : -e / Real(j.down_rate);
+  }
+  return sum;
+}
+
+// The later of `blocked_until` and the end of the n >= 1 outages that start in the interval
+// (t0, t0 + rest] after the latency: outage g starts at t0 + U rest and lasts mean_duration
+// Exp(1), its words (z, w) from group 2 (g = 0, `group2`, already drawn) or group 2 + g.
+HM_HD HM_FORCEINLINE double outages_end(const GapParams& gaps, const PhiloxStream& stream,
+                                        std::uint32_t interval, int n, const Uint4& group2,
+                                        double t0, double rest, double blocked_until) {
+  for (int g = 0; g < n; ++g) {
+    const Uint4 w = g == 0 ? group2 : stream.words(interval, 2u + std::uint32_t(g));
+    const double start = t0 + u01_open(w.z) * rest;
+    const double end = start + gaps.mean_duration * exponential1(u01_open(w.w));
+    blocked_until = end > blocked_until ? end : blocked_until;
+  }
+  return blocked_until;
+}
+
 template <class Real>
 class JumpDiffusionPath {
  public:
@@ -108,24 +147,12 @@ class JumpDiffusionPath {
   HM_HD Real log_return() const { return log_spot_; }
 
  private:
-  // Sum of n jumps whose draws sit in Kou groups starting at jump number `first`.
+  // Sum of the jumps numbered first .. first + n - 1 of the interval (Merton: from merton_z).
   HM_HD Real jump_sum(std::uint32_t interval, int n, int first, Real merton_z) const {
     if (n == 0) return Real(0);
-    const JumpParams& j = p_.jumps;
-    if (j.model == JumpModel::merton) {
-      // sum of n i.i.d. N(m, s^2) is N(n m, n s^2): one normal, exact.
-      return Real(n * j.log_mean) + Real(sqrt(double(n)) * j.log_stdev) * merton_z;
-    }
-    Real sum = Real(0);
-    for (int i = first; i < first + n; ++i) {
-      const Uint4 w = stream_.words(interval, 64u + std::uint32_t(i / 2));
-      const std::uint32_t sign_word = (i % 2 == 0) ? w.x : w.z;
-      const std::uint32_t size_word = (i % 2 == 0) ? w.y : w.w;
-      const bool up = u01_open(sign_word) < j.up_probability;
-      const Real e = Real(exponential1(u01_open(size_word)));
-      sum += up ? e / Real(j.up_rate) : -e / Real(j.down_rate);
-    }
-    return sum;
+    if (p_.jumps.model == JumpModel::merton)
+      return normal_jump_sum<Real>(n, p_.jumps.log_mean, p_.jumps.log_stdev, merton_z);
+    return kou_jump_sum<Real>(p_.jumps, stream_, interval, n, first);
   }
 
   HM_HD MarketPoint<Real> emit() {
@@ -181,15 +208,10 @@ class JumpDiffusionPath {
     const int n_gaps = has_gaps_ ? poisson_inverse(p0_gap_, gap_mean_, u01_open(g1.z)) : 0;
     if (n_gaps > 0) {
       gaps_ += n_gaps;
-      log_next += Real(n_gaps * p_.gaps.crash_log_mean) +
-                  Real(sqrt(double(n_gaps)) * p_.gaps.crash_log_stdev) * zg.z1;
-      const double t0 = double(k_) * p_.dt + ell_, rest = p_.dt - ell_;
-      for (int g = 0; g < n_gaps; ++g) {
-        const Uint4 w = g == 0 ? g2 : stream_.words(interval, 2u + std::uint32_t(g));
-        const double start = t0 + u01_open(w.z) * rest;
-        const double end = start + p_.gaps.mean_duration * exponential1(u01_open(w.w));
-        blocked_until = end > blocked_until ? end : blocked_until;
-      }
+      log_next +=
+          normal_jump_sum<Real>(n_gaps, p_.gaps.crash_log_mean, p_.gaps.crash_log_stdev, zg.z1);
+      blocked_until = outages_end(p_.gaps, stream_, interval, n_gaps, g2, double(k_) * p_.dt + ell_,
+                                  p_.dt - ell_, blocked_until);
     }
     log_spot_next_ = log_next;
     blocked_until_next_ = blocked_until;

@@ -17,14 +17,18 @@ struct OptionBook {
 };
 static_assert(std::is_trivially_copyable_v<OptionBook>);
 
+// max(S - K, 0) for a call, max(K - S, 0) for a put.
+template <class Real>
+HM_HD HM_FORCEINLINE Real option_payoff(OptionType type, Real strike, Real spot) {
+  const Real intrinsic = type == OptionType::call ? spot - strike : strike - spot;
+  return hm_max<Real>(intrinsic, Real(0));
+}
+
 template <class Real>
 HM_HD inline Real book_payoff(const OptionBook& book, Real spot) {
   Real sum = Real(0);
-  for (int i = 0; i < book.legs; ++i) {
-    const Real k = Real(book.strike[i]);
-    const Real intrinsic = book.type[i] == OptionType::call ? spot - k : k - spot;
-    sum += Real(book.quantity[i]) * hm_max<Real>(intrinsic, Real(0));
-  }
+  for (int i = 0; i < book.legs; ++i)
+    sum += Real(book.quantity[i]) * option_payoff<Real>(book.type[i], Real(book.strike[i]), spot);
   return sum;
 }
 
@@ -69,27 +73,42 @@ template <class Real>
 struct BlackScholesBookDelta {
   Real log_spot0_over_strike[kMaxLegs];
 
+  // What the legs share at one time: s = sigma sqrt(tau), 1/s and r tau / s + s/2.
+  struct Step {
+    Real total_vol, inv_total_vol, shift;
+  };
+
   HM_HD BlackScholesBookDelta(const OptionBook& book, Real spot0) {
     for (int i = 0; i < book.legs; ++i)
       log_spot0_over_strike[i] = hm_log<Real>(spot0 / Real(book.strike[i]));
   }
 
+  // inv_total_vol and shift are meaningful only where !at_expiry_limit(total_vol).
+  HM_HD static HM_FORCEINLINE Step step(Real rate, Real vol, Real tau) {
+    Step st;
+    st.total_vol = total_volatility<Real>(vol, tau);
+    st.inv_total_vol = Real(1) / st.total_vol;
+    st.shift = rate * tau * st.inv_total_vol + Real(0.5) * st.total_vol;
+    return st;
+  }
+
+  HM_HD HM_FORCEINLINE Real d1(int leg, Real log_return, const Step& st) const {
+    return (log_return + log_spot0_over_strike[leg]) * st.inv_total_vol + st.shift;
+  }
+
   HM_HD HM_FORCEINLINE Real operator()(const OptionBook& book, Real log_return, Real spot,
                                        Real rate, Real vol, Real tau) const {
-    const Real total_vol = vol * hm_sqrt<Real>(hm_max<Real>(tau, Real(0)));
-    if (!(total_vol > Real(1e-7))) {  // expiry limit: the step delta of the exact function
+    const Step st = step(rate, vol, tau);
+    if (at_expiry_limit<Real>(st.total_vol)) {  // the step delta of the exact function
       Real sum = Real(0);
       for (int i = 0; i < book.legs; ++i)
         sum += Real(book.quantity[i]) *
                black_scholes_delta<Real>(book.type[i], spot, Real(book.strike[i]), rate, vol, tau);
       return sum;
     }
-    const Real inv_total_vol = Real(1) / total_vol;
-    const Real shift = rate * tau * inv_total_vol + Real(0.5) * total_vol;
     Real sum = Real(0);
     for (int i = 0; i < book.legs; ++i) {
-      const Real n =
-          normal_cdf<Real>((log_return + log_spot0_over_strike[i]) * inv_total_vol + shift);
+      const Real n = normal_cdf<Real>(d1(i, log_return, st));
       sum += Real(book.quantity[i]) * (book.type[i] == OptionType::call ? n : n - Real(1));
     }
     return sum;

@@ -28,6 +28,29 @@ struct VolTargetSettings {
   double tolerance[kMaxAllocationPoints];
 };
 
+// The formulas above as selects and plain arithmetic, so that the lane loops of
+// host/cpu/simd_allocation_batch.inl vectorise them too.
+// sigma_hat^2 after a step with log return r of the underlying.
+HM_HD HM_FORCEINLINE double ewma_variance(double variance, double decay, double log_return,
+                                          double dt) {
+  return decay * variance + (1.0 - decay) * log_return * log_return / dt;
+}
+
+// E* = min(target / sigma_hat, max_leverage) V (max_leverage V while sigma_hat = 0; 0 when V <= 0).
+HM_HD HM_FORCEINLINE double vol_target_exposure(double value, double sigma_hat, double target,
+                                                double max_leverage) {
+  double weight = sigma_hat > 0.0 ? target / sigma_hat : max_leverage;
+  weight = weight > max_leverage ? max_leverage : weight;
+  return value > 0.0 ? weight * value : 0.0;
+}
+
+// The running peak of V and the maximum drawdown 1 - V / peak so far.
+HM_HD HM_FORCEINLINE void track_drawdown(double value, double& peak, double& drawdown) {
+  peak = value > peak ? value : peak;
+  const double dd = 1.0 - value / peak;
+  drawdown = dd > drawdown ? dd : drawdown;
+}
+
 // Capacity: kernels/point_loop.hpp.
 template <int Capacity>
 struct VolTargetPortfoliosOf : AllocationAccountsOf<Capacity> {
@@ -58,7 +81,7 @@ struct VolTargetPortfoliosOf : AllocationAccountsOf<Capacity> {
     const double spot = double(m.spot);
     if (m.index > 0) {
       const double r = log(spot / last_spot);
-      variance_hat = s.ewma_decay * variance_hat + (1.0 - s.ewma_decay) * r * r / s.dt;
+      variance_hat = ewma_variance(variance_hat, s.ewma_decay, r, s.dt);
       const double growth = exp(s.rate * s.dt);
       for_each_point<Capacity>(0, s.points, [&](int p) { cash[p] *= growth; });
     }
@@ -77,13 +100,9 @@ struct VolTargetPortfoliosOf : AllocationAccountsOf<Capacity> {
         sum_log_sq[p] += lr * lr;
         last_value[p] = value > ruin ? value : ruin;
       }
-      if (value > peak[p]) peak[p] = value;
-      const double dd = 1.0 - value / peak[p];
-      if (dd > drawdown[p]) drawdown[p] = dd;
+      track_drawdown(value, peak[p], drawdown[p]);
       if (!can_trade) return;
-      double weight = sigma_hat > 0.0 ? s.target[p] / sigma_hat : s.max_leverage;
-      if (weight > s.max_leverage) weight = s.max_leverage;
-      const double target = value > 0.0 ? weight * value : 0.0;
+      const double target = vol_target_exposure(value, sigma_hat, s.target[p], s.max_leverage);
       rebalance_to_exposure(*this, records, p, exposure, target, s.tolerance[p], spot, m, c,
                             Real(s.initial_volatility));
     });

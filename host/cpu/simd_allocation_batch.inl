@@ -62,54 +62,34 @@ static inline void rebalance_lanes(const CostParams& c, float volatility, Alloca
   int any = 0;
 #pragma omp simd reduction(| : any)
   for (int j = 0; j < kLanes; ++j) {
-    const double e = exposure[j], t = target[j];
-    const int off = t > 0.0 ? int(fabs(e / t - 1.0) > tolerance) : int(e != 0.0);
-    n[j] = t / d.spot[j] - s.units[j];
-    go[j] = d.can_trade[j] & off & int(n[j] != 0.0) & int(!(fabs(n[j]) < c.min_trade_units));
+    n[j] = target[j] / d.spot[j] - s.units[j];
+    go[j] = d.can_trade[j] & int(exposure_off_target(exposure[j], target[j], tolerance)) &
+            int(order_sent(n[j], c.min_trade_units));
     units[j] = float(n[j]);
     any |= go[j];
   }
   if (!any) return;
-  switch (c.impact) {  // impact_cost<float>, branch-free per lane
-    case ImpactModel::linear: {
-      const float coef = float(c.impact_coefficient), volume = float(c.daily_volume);
-      HM_LANES {
-        const float size = fabsf(units[j]);
-        impact[j] = coef * (size / volume) * (size * m.fill_spot[j]);
-      }
+  // kernels/execution_costs.hpp's terms, the impact model chosen once for every lane.
+  const TradeCostModel<float> model(c, volatility);
+  switch (c.impact) {
+    case ImpactModel::linear:
+      HM_LANES impact[j] = model.linear_impact(units[j], m.fill_spot[j]);
       break;
-    }
-    case ImpactModel::sqrt_law: {
-      const float coef = float(c.impact_coefficient), volume = float(c.daily_volume);
-      const float sigma_day = volatility / sqrtf(float(c.days_per_year));
-      HM_LANES {
-        const float size = fabsf(units[j]);
-        impact[j] = coef * sigma_day * sqrtf(size / volume) * (size * m.fill_spot[j]);
-      }
+    case ImpactModel::sqrt_law:
+      HM_LANES impact[j] = model.sqrt_law_impact(units[j], m.fill_spot[j]);
       break;
-    }
-    case ImpactModel::amm: {
-      const float depth = float(c.pool_depth);
-      HM_LANES {
-        const float size = fabsf(units[j]), notional = size * m.fill_spot[j];
-        const float reserve = depth / (2.0f * m.fill_spot[j]);
-        const float v = units[j] > 0.0f ? notional * size / (reserve - size)
-                                        : notional * size / (reserve + size);
-        impact[j] = units[j] >= reserve ? float(INFINITY) : v;
-      }
+    case ImpactModel::amm:
+      HM_LANES impact[j] = model.amm_impact(units[j], m.fill_spot[j]);
       break;
-    }
     default:
       HM_LANES impact[j] = 0.0f;
   }
-  const float fee_rate = float(c.fee_rate), gas = float(c.gas);
-  const float gas_mult = float(c.gas_multiplier_after_outage);
   const int index = d.index;
   HM_LANES {
     const float u = units[j], fill = m.fill_spot[j];
     const bool congested = s.last_trade[j] < d.last_blocked[j];
-    const float fee = fee_rate * fabsf(u) * fill;
-    const float g = gas * m.gas_factor[j] * (congested ? gas_mult : 1.0f);
+    const float fee = model.fee(u, fill);
+    const float g = model.gas_paid(m.gas_factor[j], congested);
     const double paid = double(fee + g + impact[j]);
     const bool done = (go[j] != 0) & (paid < double(INFINITY));
     // x - (done ? dx : 0) is exact where not done: blends, no masked stores or branches.
@@ -160,9 +140,7 @@ static void run_cppi_batch(const CppiKernel<float>& k, const ProcessConstants& c
     const bool trading = decision_lanes(m, step, is_expiry, d);
     if (step > 0)
       for (int pt = 0; pt < s.points; ++pt) HM_LANES book[pt].cash[j] *= growth;
-    const double remaining = s.horizon - double(step) * s.dt;
-    const double floor_now =
-        s.floor_fraction * s.capital * exp(-s.rate * (remaining > 0.0 ? remaining : 0.0));
+    const double floor_now = s.discounted_floor(step);
     for (int pt = 0; pt < s.points; ++pt) {
       CppiLanes& b = book[pt];
       const double multiplier = s.multiplier[pt], max_leverage = s.max_leverage;
@@ -171,10 +149,7 @@ static void run_cppi_batch(const CppiKernel<float>& k, const ProcessConstants& c
         double value = exposure[j] + b.cash[j];
         close_lane_if_ruined(b, j, exposure[j], value);
         b.breached[j] |= int(value < floor_now);
-        const double cushion = value > floor_now ? value - floor_now : 0.0;
-        const double cap = max_leverage * value, want = multiplier * cushion;
-        const double capped = want > cap ? cap : want;
-        target[j] = value > 0.0 ? capped : 0.0;
+        target[j] = cppi_target_exposure(value, floor_now, multiplier, max_leverage);
       }
       if (trading) rebalance_lanes(k.costs, volatility, b, exposure, target, s.tolerance[pt], d, m);
     }
@@ -230,8 +205,7 @@ static void run_vol_target_batch(const VolTargetKernel<float>& k, const ProcessC
     if (step > 0) {  // EWMA of the underlying's annualized squared log return
       HM_LANES ratio[j] = d.spot[j] / last_spot[j];
       v_logd(ratio, lr);
-      HM_LANES variance_hat[j] =
-          s.ewma_decay * variance_hat[j] + (1.0 - s.ewma_decay) * lr[j] * lr[j] / s.dt;
+      HM_LANES variance_hat[j] = ewma_variance(variance_hat[j], s.ewma_decay, lr[j], s.dt);
       for (int pt = 0; pt < s.points; ++pt) HM_LANES book[pt].cash[j] *= growth;
     }
     HM_LANES {
@@ -256,13 +230,8 @@ static void run_vol_target_batch(const VolTargetKernel<float>& k, const ProcessC
       }
       const double goal = s.target[pt], max_leverage = s.max_leverage;
       HM_LANES {
-        const double v = value[j];
-        b.peak[j] = v > b.peak[j] ? v : b.peak[j];
-        const double dd = 1.0 - v / b.peak[j];
-        b.drawdown[j] = dd > b.drawdown[j] ? dd : b.drawdown[j];
-        double weight = sigma_hat[j] > 0.0 ? goal / sigma_hat[j] : max_leverage;
-        weight = weight > max_leverage ? max_leverage : weight;
-        target[j] = v > 0.0 ? weight * v : 0.0;
+        track_drawdown(value[j], b.peak[j], b.drawdown[j]);
+        target[j] = vol_target_exposure(value[j], sigma_hat[j], goal, max_leverage);
       }
       if (trading) rebalance_lanes(k.costs, volatility, b, exposure, target, s.tolerance[pt], d, m);
     }

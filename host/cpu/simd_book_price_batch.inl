@@ -30,12 +30,9 @@ static inline void book_price_step(const ProcessParams& p, const ProcessConstant
       s.jumps[j] += n_ell + n_rest;
       const NormalPair<float> zj = box_muller<float>(g1.x[j], g1.y[j]);  // Merton: one normal
       const JumpParams& jp = p.jumps;
-      if (n_ell > 0)
-        jump_ell[j] =
-            float(n_ell * jp.log_mean) + float(sqrt(double(n_ell)) * jp.log_stdev) * zj.z1;
+      if (n_ell > 0) jump_ell[j] = normal_jump_sum<float>(n_ell, jp.log_mean, jp.log_stdev, zj.z1);
       if (n_rest > 0)
-        jump_rest[j] =
-            float(n_rest * jp.log_mean) + float(sqrt(double(n_rest)) * jp.log_stdev) * zj.z0;
+        jump_rest[j] = normal_jump_sum<float>(n_rest, jp.log_mean, jp.log_stdev, zj.z0);
     }
   }
   if (c.has_latency) {
@@ -59,8 +56,8 @@ static inline void book_price_step(const ProcessParams& p, const ProcessConstant
       const PhiloxStream stream(p.seed, (std::uint64_t(s.path_hi[j]) << 32) | s.path_lo[j]);
       const Uint4 g2 = stream.words(interval, 2);
       const NormalPair<float> zg = box_muller<float>(g2.x, g2.y);  // the crash sum's normal
-      s.log_spot[j] += float(n_gaps * p.gaps.crash_log_mean) +
-                       float(sqrt(double(n_gaps)) * p.gaps.crash_log_stdev) * zg.z1;
+      s.log_spot[j] +=
+          normal_jump_sum<float>(n_gaps, p.gaps.crash_log_mean, p.gaps.crash_log_stdev, zg.z1);
     }
   }
 }

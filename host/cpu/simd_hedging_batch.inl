@@ -117,38 +117,19 @@ static inline void trade_lanes(const HedgingKernel<float>& k, PointLanes& s, con
     }
     return;
   }
-  const float fee_rate = float(c.fee_rate), gas = float(c.gas);
-  const float gas_mult = float(c.gas_multiplier_after_outage);
+  // kernels/execution_costs.hpp's terms, the impact model chosen once for every lane.
+  const TradeCostModel<float> model(c, float(k.process.volatility));
   alignas(64) float impact[kLanes];
-  switch (c.impact) {  // impact_cost(), branch-free per lane
-    case ImpactModel::linear: {
-      const float coef = float(c.impact_coefficient), volume = float(c.daily_volume);
-      HM_LANES {
-        const float size = fabsf(units[j]);
-        impact[j] = coef * (size / volume) * (size * m.fill_spot[j]);
-      }
+  switch (c.impact) {
+    case ImpactModel::linear:
+      HM_LANES impact[j] = model.linear_impact(units[j], m.fill_spot[j]);
       break;
-    }
-    case ImpactModel::sqrt_law: {
-      const float coef = float(c.impact_coefficient), volume = float(c.daily_volume);
-      const float sigma_day = float(k.process.volatility) / sqrtf(float(c.days_per_year));
-      HM_LANES {
-        const float size = fabsf(units[j]);
-        impact[j] = coef * sigma_day * sqrtf(size / volume) * (size * m.fill_spot[j]);
-      }
+    case ImpactModel::sqrt_law:
+      HM_LANES impact[j] = model.sqrt_law_impact(units[j], m.fill_spot[j]);
       break;
-    }
-    case ImpactModel::amm: {
-      const float depth = float(c.pool_depth);
-      HM_LANES {
-        const float size = fabsf(units[j]), notional = size * m.fill_spot[j];
-        const float reserve = depth / (2.0f * m.fill_spot[j]);
-        const float v = units[j] > 0.0f ? notional * size / (reserve - size)
-                                        : notional * size / (reserve + size);
-        impact[j] = units[j] >= reserve ? float(INFINITY) : v;
-      }
+    case ImpactModel::amm:
+      HM_LANES impact[j] = model.amm_impact(units[j], m.fill_spot[j]);
       break;
-    }
     default:
       HM_LANES impact[j] = 0.0f;
   }
@@ -156,8 +137,8 @@ static inline void trade_lanes(const HedgingKernel<float>& k, PointLanes& s, con
     const int go = act[j] != 0;
     const float u = units[j], fill = m.fill_spot[j];
     const bool congested = s.last_trade[j] < m.last_blocked[j];
-    const float fee = fee_rate * fabsf(u) * fill;
-    const float g = gas * m.gas_factor[j] * (congested ? gas_mult : 1.0f);
+    const float fee = model.fee(u, fill);
+    const float g = model.gas_paid(m.gas_factor[j], congested);
     const float total = fee + g + impact[j];
     // Every store unconditional, x + (go ? dx : 0) (exact: x + 0 = x), so that GCC emits blends,
     // not masked stores (microcoded and slow on AMD's AVX2) or branches (SSE2).
@@ -178,20 +159,19 @@ HM_NO_FP_CONTRACT static inline void book_delta_lanes(const HedgingKernel<float>
                                                       const float* log_return, const float* spot,
                                                       float tau, float* delta) {
   const float rate = float(k.process.rate), vol = float(k.process.volatility);
-  const float total_vol = vol * sqrtf(tau > 0.0f ? tau : 0.0f);
-  if (!(total_vol > 1e-7f)) {  // expiry limit: the scalar function, lane by lane
+  const BlackScholesBookDelta<float>::Step st = c.bs_delta.step(rate, vol, tau);
+  if (at_expiry_limit(st.total_vol)) {  // the scalar function, lane by lane
     for (int j = 0; j < kLanes; ++j)
       delta[j] = c.bs_delta(k.book, log_return[j], spot[j], rate, vol, tau);
     return;
   }
-  const float inv_total_vol = 1.0f / total_vol;
-  const float shift = rate * tau * inv_total_vol + 0.5f * total_vol;
   alignas(64) float arg[kLanes], erfc_arg[kLanes];
   HM_LANES delta[j] = 0.0f;
   for (int i = 0; i < k.book.legs; ++i) {
-    const float x0 = c.bs_delta.log_spot0_over_strike[i], q = float(k.book.quantity[i]);
+    const float q = float(k.book.quantity[i]);
     const float call_offset = k.book.type[i] == OptionType::call ? 0.0f : 1.0f;
-    HM_LANES arg[j] = -((log_return[j] + x0) * inv_total_vol + shift) * 0.70710678118654752440f;
+    // normal_cdf(d1) = erfc(-d1 / sqrt 2) / 2
+    HM_LANES arg[j] = -c.bs_delta.d1(i, log_return[j], st) * 0.70710678118654752440f;
     erfc_lanes(arg, erfc_arg);
     HM_LANES delta[j] += q * (0.5f * erfc_arg[j] - call_offset);
   }
@@ -205,9 +185,9 @@ HM_NO_FP_CONTRACT static inline void book_greeks_lanes(const HedgingKernel<float
                                                        const float* spot, float tau, float* delta,
                                                        float* gamma) {
   const float rate = float(k.process.rate), vol = float(k.process.volatility);
-  const float tau_pos = tau > 0.0f ? tau : 0.0f;
-  const float discount = expf(-rate * tau_pos), total_vol = vol * sqrtf(tau_pos);
-  if (!(total_vol > 1e-7f)) {  // expiry limit: the scalar function, lane by lane
+  const float discount = expf(-rate * (tau > 0.0f ? tau : 0.0f));
+  const float total_vol = total_volatility(vol, tau);
+  if (at_expiry_limit(total_vol)) {  // the scalar function, lane by lane
     for (int j = 0; j < kLanes; ++j) {
       const Greeks<float> g = book_greeks<float>(k.book, HedgingModel::black_scholes, spot[j], rate,
                                                  vol, tau, k.process.jumps);
@@ -225,7 +205,7 @@ HM_NO_FP_CONTRACT static inline void book_greeks_lanes(const HedgingKernel<float
     HM_LANES ratio[j] = spot[j] / forward_strike;
     v_log_u10(ratio, log_ratio);
     HM_LANES {
-      d1[j] = log_ratio[j] / total_vol + 0.5f * total_vol;
+      d1[j] = black_scholes_d1(log_ratio[j], total_vol);
       arg[j] = -(sign * d1[j]) * 0.70710678118654752440f;  // normal_cdf(sign d1)
       pdf_arg[j] = -0.5f * d1[j] * d1[j];                  // normal_pdf(d1)
     }
@@ -233,25 +213,9 @@ HM_NO_FP_CONTRACT static inline void book_greeks_lanes(const HedgingKernel<float
     v_exp(pdf_arg, e);
     HM_LANES {
       delta[j] += q * (sign * (0.5f * erfc_arg[j]));
-      gamma[j] += q * ((0.39894228040143267794f * e[j]) / (spot[j] * total_vol));
+      gamma[j] += q * black_scholes_gamma(0.39894228040143267794f * e[j], spot[j], total_vol);
     }
   }
-}
-
-// JumpDiffusionPath::jump_sum for Kou: n double-exponential log jumps whose (sign, size) words
-// sit two per group at 64 + i/2, jump numbers first .. first + n - 1 of the interval.
-static inline float kou_jump_sum(const JumpParams& jp, const PhiloxStream& stream,
-                                 std::uint32_t interval, int n, int first) {
-  float sum = 0.0f;
-  for (int i = first; i < first + n; ++i) {
-    const Uint4 w = stream.words(interval, 64u + std::uint32_t(i / 2));
-    const std::uint32_t sign_word = (i % 2 == 0) ? w.x : w.z;
-    const std::uint32_t size_word = (i % 2 == 0) ? w.y : w.w;
-    const bool up = u01_open(sign_word) < jp.up_probability;
-    const float e = float(exponential1(u01_open(size_word)));
-    sum += up ? e / float(jp.up_rate) : -e / float(jp.down_rate);
-  }
-  return sum;
 }
 
 // The whole life of paths first .. first + kLanes - 1; writes the first `valid` of them.
@@ -336,15 +300,13 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
           if (jp.model == JumpModel::merton) {  // n normal jumps: one normal per sub-interval
             const NormalPair<float> zj = box_muller<float>(g1.x[j], g1.y[j]);
             if (n_ell > 0)
-              jump_ell[j] =
-                  float(n_ell * jp.log_mean) + float(sqrt(double(n_ell)) * jp.log_stdev) * zj.z1;
+              jump_ell[j] = normal_jump_sum<float>(n_ell, jp.log_mean, jp.log_stdev, zj.z1);
             if (n_rest > 0)
-              jump_rest[j] =
-                  float(n_rest * jp.log_mean) + float(sqrt(double(n_rest)) * jp.log_stdev) * zj.z0;
+              jump_rest[j] = normal_jump_sum<float>(n_rest, jp.log_mean, jp.log_stdev, zj.z0);
           } else {  // Kou: a (sign, size) pair of words per jump
             const PhiloxStream stream(p.seed, first + std::uint64_t(j));
-            jump_ell[j] = kou_jump_sum(jp, stream, interval, n_ell, 0);
-            jump_rest[j] = kou_jump_sum(jp, stream, interval, n_rest, n_ell);
+            jump_ell[j] = kou_jump_sum<float>(jp, stream, interval, n_ell, 0);
+            jump_rest[j] = kou_jump_sum<float>(jp, stream, interval, n_rest, n_ell);
           }
         }
       }
@@ -370,19 +332,12 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
           const int n_gaps = poisson_inverse(c.p0_gap, c.gap_mean, u01_open(g1.z[j]));
           if (n_gaps == 0) continue;
           gaps[j] += n_gaps;
-          log_next[j] += float(n_gaps * p.gaps.crash_log_mean) +
-                         float(sqrt(double(n_gaps)) * p.gaps.crash_log_stdev) * zg1[j];
+          log_next[j] +=
+              normal_jump_sum<float>(n_gaps, p.gaps.crash_log_mean, p.gaps.crash_log_stdev, zg1[j]);
           const PhiloxStream stream(p.seed, first + std::uint64_t(j));
-          const double t0 = double(step) * p.dt + c.ell, rest = p.dt - c.ell;
-          double until = blocked_until_next[j];
-          for (int g = 0; g < n_gaps; ++g) {
-            const Uint4 w = g == 0 ? Uint4{g2.x[j], g2.y[j], g2.z[j], g2.w[j]}
-                                   : stream.words(interval, 2u + std::uint32_t(g));
-            const double start = t0 + u01_open(w.z) * rest;
-            const double end = start + p.gaps.mean_duration * exponential1(u01_open(w.w));
-            until = end > until ? end : until;
-          }
-          blocked_until_next[j] = until;
+          blocked_until_next[j] = outages_end(
+              p.gaps, stream, interval, n_gaps, Uint4{g2.x[j], g2.y[j], g2.z[j], g2.w[j]},
+              double(step) * p.dt + c.ell, p.dt - c.ell, blocked_until_next[j]);
         }
       }
     } else {
@@ -423,18 +378,17 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
         const float b = float(k.band[i]);
         HM_LANES {
           const float target = -delta[j], gap = s.hedge[j] - target;
-          const float to = k.band_to_edge ? target + (gap > 0.0f ? b : -b) : target;
+          const float to = k.band_to_edge ? nearest_band_edge(target, gap, b) : target;
           act[j] = (m.blocked[j] == 0) & (fabsf(gap) > b);
           units[j] = to - s.hedge[j];
         }
         trade_lanes(k, s, units, act, m, growth, step);
       }
       if (need_gamma) {  // whalley_wilmott_half_width() with risk aversion 1, then H = base g^-1/3
-        const float rate = float(p.rate);
-        const float scale = 1.5f * expf(-rate * tau) * float(k.ww_lambda);
+        const float rate = float(p.rate), lambda = float(k.ww_lambda);
         alignas(64) float x[kLanes], root[kLanes];
         HM_LANES {
-          x[j] = scale * m.spot[j] * gamma[j] * gamma[j];
+          x[j] = whalley_wilmott_cube(lambda, m.spot[j], gamma[j], rate, tau, 1.0f);
           root[j] = x[j] > 0.0f ? x[j] : 0.0f;
         }
         v_cbrt(root, root);
@@ -445,7 +399,7 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
           HM_LANES {
             const float target = -delta[j], gap = s.hedge[j] - target, h = ww_base[j] * inv_cbrt;
             act[j] = (m.blocked[j] == 0) & (fabsf(gap) > h);
-            units[j] = target + (gap > 0.0f ? h : -h) - s.hedge[j];
+            units[j] = nearest_band_edge(target, gap, h) - s.hedge[j];
           }
           trade_lanes(k, s, units, act, m, growth, step);
         }
@@ -464,11 +418,8 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
   HM_LANES payoff[j] = 0.0f;
   for (int i = 0; i < k.book.legs; ++i) {  // book_payoff()
     const float strike = float(k.book.strike[i]), q = float(k.book.quantity[i]);
-    const bool call = k.book.type[i] == OptionType::call;
-    HM_LANES {
-      const float intrinsic = call ? m.spot[j] - strike : strike - m.spot[j];
-      payoff[j] += q * (intrinsic > 0.0f ? intrinsic : 0.0f);
-    }
+    const OptionType type = k.book.type[i];
+    HM_LANES payoff[j] += q * option_payoff(type, strike, m.spot[j]);
   }
   const double settle0 = -k.book_value0 * exp(p.rate * p.expiry);
   for (int pt = 0; pt < npoints; ++pt) {

@@ -38,19 +38,19 @@ static inline void philox_lanes(const ProcessConstants& c, std::uint32_t step, s
 }
 #endif
 
-// Box-Muller of kernels/random_draws.hpp: z0 = r cos(theta), z1 = r sin(theta).
+// box_muller() of kernels/random_draws.hpp, the logarithm and the sine and cosine taken for every
+// lane at once: z0 = r cos(theta), z1 = r sin(theta).
 static inline void box_muller_lanes(const std::uint32_t* a, const std::uint32_t* b, float* z0,
                                     float* z1) {
   alignas(64) float u0[kLanes], theta[kLanes], log_u0[kLanes], s[kLanes], co[kLanes];
   HM_LANES {
-    u0[j] = (float(std::int32_t(a[j] >> 9)) + 0.5f) * 1.1920928955078125e-7f;
-    const float u1 = (float(std::int32_t(b[j] >> 9)) + 0.5f) * 1.1920928955078125e-7f;
-    theta[j] = 6.283185307179586476925f * u1;
+    u0[j] = uniform_open<float>(a[j]);
+    theta[j] = box_muller_angle(uniform_open<float>(b[j]));
   }
   v_log(u0, log_u0);
   v_sincos(theta, s, co);
   HM_LANES {
-    const float r = sqrtf(-2.0f * log_u0[j]);
+    const float r = box_muller_radius<float>(log_u0[j]);
     z0[j] = r * co[j];
     z1[j] = r * s[j];
   }

@@ -83,12 +83,9 @@ static inline void process_emit(const ProcessParams& p, const ProcessConstants& 
       s.jumps[j] += n_ell + n_rest;
       const NormalPair<float> zj = box_muller<float>(g1.x[j], g1.y[j]);  // Merton: one normal
       const JumpParams& jp = p.jumps;
-      if (n_ell > 0)
-        jump_ell[j] =
-            float(n_ell * jp.log_mean) + float(sqrt(double(n_ell)) * jp.log_stdev) * zj.z1;
+      if (n_ell > 0) jump_ell[j] = normal_jump_sum<float>(n_ell, jp.log_mean, jp.log_stdev, zj.z1);
       if (n_rest > 0)
-        jump_rest[j] =
-            float(n_rest * jp.log_mean) + float(sqrt(double(n_rest)) * jp.log_stdev) * zj.z0;
+        jump_rest[j] = normal_jump_sum<float>(n_rest, jp.log_mean, jp.log_stdev, zj.z0);
     }
   }
   if (c.has_latency) {
@@ -112,19 +109,12 @@ static inline void process_emit(const ProcessParams& p, const ProcessConstants& 
       const int n_gaps = poisson_inverse(c.p0_gap, c.gap_mean, u01_open(g1.z[j]));
       if (n_gaps == 0) continue;
       s.gaps[j] += n_gaps;
-      s.log_next[j] += float(n_gaps * p.gaps.crash_log_mean) +
-                       float(sqrt(double(n_gaps)) * p.gaps.crash_log_stdev) * zg1[j];
+      s.log_next[j] +=
+          normal_jump_sum<float>(n_gaps, p.gaps.crash_log_mean, p.gaps.crash_log_stdev, zg1[j]);
       const PhiloxStream stream(p.seed, (std::uint64_t(s.path_hi[j]) << 32) | s.path_lo[j]);
-      const double t0 = double(step) * p.dt + c.ell, rest = p.dt - c.ell;
-      double until = s.blocked_until_next[j];
-      for (int g = 0; g < n_gaps; ++g) {
-        const Uint4 w = g == 0 ? Uint4{g2.x[j], g2.y[j], g2.z[j], g2.w[j]}
-                               : stream.words(interval, 2u + std::uint32_t(g));
-        const double start = t0 + u01_open(w.z) * rest;
-        const double end = start + p.gaps.mean_duration * exponential1(u01_open(w.w));
-        until = end > until ? end : until;
-      }
-      s.blocked_until_next[j] = until;
+      s.blocked_until_next[j] =
+          outages_end(p.gaps, stream, interval, n_gaps, Uint4{g2.x[j], g2.y[j], g2.z[j], g2.w[j]},
+                      double(step) * p.dt + c.ell, p.dt - c.ell, s.blocked_until_next[j]);
     }
   }
 }

@@ -127,7 +127,7 @@ double whalley_wilmott_lambda(const Scenario& s, const CellCoordinates& cell) {
   const double typical = std::abs(g0.gamma) * p.spot * p.volatility * std::sqrt(p.dt);
   if (!(typical > 0.0)) return c.fee_rate;
   const double notional = typical * p.spot;
-  const double impact = impact_cost<double>(c, typical, p.spot, p.volatility);
+  const double impact = TradeCostModel<double>(c, p.volatility).impact_cost(typical, p.spot);
   return c.fee_rate + (impact + c.gas) / notional;
 }
 
