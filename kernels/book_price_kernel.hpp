@@ -8,16 +8,24 @@
 
 namespace hedgemap {
 
-// What every path reports for the /model/ group, in 4 columns starting at `first`:
-// the book's discounted payoff, the path's jumps and outages, and S_T. Family kernels that hedge
-// the book append these columns, so /model/ costs no extra pass over the paths.
+// What every path reports for the /model/ group, in 5 columns starting at `first`:
+// the book's discounted payoff, the path's jumps and outages, S_T, and the path's annualized
+// realised volatility sqrt(sum_k (ln S(t_{k+1}) / S(t_k))^2 / T) (jumps and crashes included).
+// Family kernels that hedge the book append these columns, so /model/ costs no extra pass over the
+// paths.
 enum PathSummaryColumn : int {
   summary_discounted_payoff = 0,
   summary_jumps,
   summary_gap_events,
   summary_terminal_spot,
+  summary_realised_volatility,
   kPathSummaryColumns
 };
+
+// Annualized realised volatility of a path from its sum of squared log returns over `expiry` years.
+HM_HD inline double realised_volatility(double realised_variance_sum, double expiry) {
+  return sqrt(realised_variance_sum / expiry);
+}
 
 template <class Real>
 HM_HD HM_FORCEINLINE void write_path_summary(const PathOutput& out, int first,
@@ -30,6 +38,8 @@ HM_HD HM_FORCEINLINE void write_path_summary(const PathOutput& out, int first,
   out.set(first + summary_jumps, double(path.jumps()));
   out.set(first + summary_gap_events, double(path.gap_events()));
   out.set(first + summary_terminal_spot, double(terminal_spot));
+  out.set(first + summary_realised_volatility,
+          realised_volatility(double(path.realised_variance_sum()), process.expiry));
 }
 
 template <class Real>

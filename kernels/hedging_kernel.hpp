@@ -64,7 +64,12 @@ struct HedgingKernel {
   CostParams costs;
   OptionBook book;
   HedgingModel model = HedgingModel::black_scholes;
-  double book_value0 = 0.0;  // V_0 under the hedging model (host, double)
+  // The volatility the hedger's model takes: the cell's implied volatility under Black-Scholes; the
+  // diffusive part of it under Merton, whose jumps and outage crashes (hedger_jumps) make up the
+  // rest of the implied variance (kernels/variance_budget.hpp).
+  double hedger_volatility = 0.0;
+  MertonJumps hedger_jumps;
+  double book_value0 = 0.0;  // V_0 under the hedging model at t=0: the premium (host, double)
 
   // Points, in column order: none, periodic[0..n_periodic), delta_band[..), whalley_wilmott[..).
   int n_periodic = 0, n_band = 0, n_ww = 0;
@@ -101,7 +106,7 @@ struct HedgingKernel {
                           int last_blocked) const {
     const bool congested = a.last_trade < last_blocked;
     const TradeCost<Real> c = trade_cost<Real>(costs, units, m.fill_spot, m.gas_factor, congested,
-                                               Real(process.volatility));
+                                               Real(process.implied_volatility));
     a.cash -= growth * (double(units) * double(m.fill_spot) + double(c.total()));
     a.fee += growth * double(c.fee);
     a.gas += growth * double(c.gas);
@@ -144,7 +149,7 @@ struct HedgingKernel {
     for_each_point<Capacity>(0, npoints, [&](int p) { hedge[p] = Real(0); });
     for (int p = 0; p < npoints; ++p) accounts[p] = PointAccount{0.0, 0.0, 0.0, 0.0, 0, -1};
 
-    const Real rate = Real(process.rate), vol = Real(process.volatility);
+    const Real rate = Real(process.rate), vol = Real(hedger_volatility);
     const int first_band = 1 + n_periodic, first_ww = first_band + n_band;
     const bool need_gamma = n_ww > 0;
     // growth = e^{r (T - t_k)}, advanced by one multiply per step.
@@ -162,13 +167,13 @@ struct HedgingKernel {
       Real delta, gamma = Real(0);
       if (need_gamma) {
         const Greeks<Real> g =
-            book_greeks<Real>(book, model, m.spot, rate, vol, m.time_to_expiry, process.jumps);
+            book_greeks<Real>(book, model, m.spot, rate, vol, m.time_to_expiry, hedger_jumps);
         delta = g.delta;
         gamma = g.gamma;
       } else if (fast_delta) {
         delta = bs_delta(book, m.log_return, m.spot, rate, vol, m.time_to_expiry);
       } else {
-        delta = book_delta<Real>(book, model, m.spot, rate, vol, m.time_to_expiry, process.jumps);
+        delta = book_delta<Real>(book, model, m.spot, rate, vol, m.time_to_expiry, hedger_jumps);
       }
       const Real target = -delta;
       // Band policies test their band at unblocked steps after t_0; WW's half-width is

@@ -97,6 +97,8 @@ class JumpDiffusionPath {
   // Decision point k + 1.
   HM_HD MarketPoint<Real> next() {
     ++k_;
+    const Real log_return = log_spot_next_ - log_spot_;
+    realised_variance_sum_ += log_return * log_return;
     log_spot_ = log_spot_next_;
     blocked_until_ = blocked_until_next_;
     return emit();
@@ -106,6 +108,8 @@ class JumpDiffusionPath {
   HM_HD int gap_events() const { return gaps_; }
   // ln(S(t_k) / S_0): the state is the log return, small in magnitude, so float keeps precision.
   HM_HD Real log_return() const { return log_spot_; }
+  // sum over the steps so far of (ln S(t_{i+1}) - ln S(t_i))^2: the path's realised variance.
+  HM_HD Real realised_variance_sum() const { return realised_variance_sum_; }
 
  private:
   // Sum of n jumps whose draws sit in Kou groups starting at jump number `first`.
@@ -204,6 +208,7 @@ class JumpDiffusionPath {
   bool has_jumps_, has_gaps_, has_gas_dispersion_;
   Real spot0_ = Real(1);
   Real log_spot_ = Real(0), log_spot_next_ = Real(0);  // ln(S/S_0)
+  Real realised_variance_sum_ = Real(0);
   double blocked_until_ = -1.0, blocked_until_next_ = -1.0;
   int k_ = 0, jumps_ = 0, gaps_ = 0;
 };

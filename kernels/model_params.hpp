@@ -10,6 +10,7 @@ namespace hedgemap {
 enum class JumpModel : int { none = 0, merton = 1, kou = 2 };
 enum class ImpactModel : int { none = 0, linear = 1, sqrt_law = 2, amm = 3 };
 enum class HedgingModel : int { black_scholes = 0, merton = 1 };
+enum class VolatilityModel : int { constant = 0, heston = 1 };
 
 // Compound Poisson jumps in log price, intensity per year.
 struct JumpParams {
@@ -26,6 +27,18 @@ struct GapParams {
   double mean_duration = 0.0;  // years
   double crash_log_mean = 0.0, crash_log_stdev = 0.0;
   double gas_multiplier = 1.0;
+};
+
+// A normal compound Poisson component of the log price: Poisson(intensity) arrivals per year, each
+// adding N(log_mean, log_stdev^2) to ln S. The hedger's Merton model (kernels/merton_pricing.hpp)
+// has two: the market's Merton jumps and the outage crashes.
+struct NormalJumps {
+  double intensity = 0.0;
+  double log_mean = 0.0, log_stdev = 0.0;
+};
+struct MertonJumps {
+  NormalJumps jumps;    // [jumps] with model = "merton" (intensity 0 otherwise)
+  NormalJumps crashes;  // [gaps]: one crash at each outage start
 };
 
 struct CostParams {
@@ -48,8 +61,10 @@ struct ProcessParams {
   double spot = 1.0;
   double rate = 0.0;
   double drift = 0.0;       // total expected return mu
-  double volatility = 0.0;  // diffusive sigma
-  double expiry = 0.0;      // years
+  double volatility = 0.0;  // diffusive sigma of the paths (the part of the realised volatility
+                            // left after the jumps and crashes: kernels/variance_budget.hpp)
+  double implied_volatility = 0.0;  // the cell's implied volatility at t=0 (grid.volatility)
+  double expiry = 0.0;              // years
   int steps = 1;
   double dt = 0.0;              // expiry / steps
   double latency = 0.0;         // years, < dt
@@ -60,6 +75,7 @@ struct ProcessParams {
 
 static_assert(std::is_trivially_copyable_v<JumpParams>);
 static_assert(std::is_trivially_copyable_v<GapParams>);
+static_assert(std::is_trivially_copyable_v<MertonJumps>);
 static_assert(std::is_trivially_copyable_v<CostParams>);
 static_assert(std::is_trivially_copyable_v<ProcessParams>);
 

@@ -249,5 +249,63 @@ TEST(ScenarioParserBadInput, VolTargetObjectiveIsMeanStdOnly) {
   EXPECT_NE(problems[0].message.find("mean_std"), std::string::npos) << problems[0].message;
 }
 
+// The cell's implied volatility must leave the diffusion some variance after the jumps and the
+// outage crashes: (realised_to_implied x 0.4)^2 = 0.1024 against 10 (0.02^2 + 0.06^2) + 4 (0.12^2
+// + 0.05^2) = 0.1076 per year. Named by cell, at the grid element, with the smallest valid value.
+TEST(ScenarioParserBadInput, CellWithoutDiffusiveVarianceIsNamed) {
+  const std::string model =
+      "[jumps]\nmodel = \"merton\"\nintensity = 10.0\nlog_mean = -0.02\nlog_stdev = 0.06\n"
+      "[gaps]\nintensity = 4.0\ncrash_log_mean = -0.12\ncrash_log_stdev = 0.05\n";
+  EXPECT_TRUE(problems_of(std::string(kMinimalCppi) + model).empty());  // 0.16 > 0.1076
+  const auto problems =
+      problems_of(std::string(kMinimalCppi) + model + "[volatility]\nrealised_to_implied = 0.8\n");
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].key, "grid.volatility[0]");
+  EXPECT_EQ(problems[0].location, "x.toml:3:15");
+  EXPECT_EQ(problems[0].value, "0.4");
+  EXPECT_NE(problems[0].message.find("no diffusive variance"), std::string::npos);
+  EXPECT_NE(problems[0].message.find("0.1024"), std::string::npos) << problems[0].message;
+  // sqrt(0.1076) / 0.8 = 0.41002...
+  EXPECT_NE(problems[0].message.find("must be > 0.4100"), std::string::npos) << problems[0].message;
+  // The same through --set, and Kou jumps count too: 8 (0.4 2/25^2 + 0.6 2/20^2) = 0.03424.
+  const auto kou = problems_of(
+      kMinimalCppi, {"jumps.model=\"kou\"", "jumps.intensity=8", "jumps.up_probability=0.4",
+                     "jumps.up_rate=25", "jumps.down_rate=20", "grid.volatility=[0.18, 0.4]"});
+  ASSERT_EQ(kou.size(), 1u) << all_lines(kou);
+  EXPECT_EQ(kou[0].key, "grid.volatility[0]");
+  EXPECT_NE(kou[0].message.find("0.03424"), std::string::npos) << kou[0].message;
+}
+
+TEST(ScenarioParserBadInput, VolatilitySectionKeysAndValues) {
+  auto problems =
+      problems_of(std::string(kMinimalCppi) + "[volatility]\nrealised_to_implied = 0.0\n");
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].line_text(),
+            "x.toml:7:23: volatility.realised_to_implied = 0.0: must be > 0");
+  problems = problems_of(std::string(kMinimalCppi) + "[volatility]\nmodel = \"sabr\"\n");
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].key, "volatility.model");
+  EXPECT_NE(problems[0].message.find("constant"), std::string::npos) << problems[0].message;
+  problems = problems_of(std::string(kMinimalCppi) + "[volatility]\nratio = 0.9\n");
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_NE(problems[0].message.find("realised_to_implied"), std::string::npos);
+}
+
+// hedging.model = "merton" believes the total variance is the implied one (ratio 1): with a ratio
+// above 1 the paths keep a diffusion where the hedger's model has none left.
+TEST(ScenarioParserBadInput, MertonHedgerNeedsDiffusiveVarianceToo) {
+  const std::string text = std::string(kMinimalHedging) +
+                           "model = \"merton\"\n[jumps]\nmodel = \"merton\"\nintensity = 10.0\n"
+                           "log_mean = -0.1\nlog_stdev = 0.1\n[volatility]\n"
+                           "realised_to_implied = 1.5\n";
+  // jumps: 10 (0.01 + 0.01) = 0.2 per year; 0.4^2 = 0.16 < 0.2 < (1.5 x 0.4)^2 = 0.36
+  const auto problems = problems_of(text);
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].key, "grid.volatility[0]");
+  EXPECT_NE(problems[0].message.find("hedger's Merton model"), std::string::npos)
+      << problems[0].message;
+  EXPECT_TRUE(problems_of(text, {"hedging.model=\"black_scholes\""}).empty());
+}
+
 }  // namespace
 }  // namespace hedgemap

@@ -159,6 +159,7 @@ TEST(SimdAllocationCppi, CostsOutagesJumpsAmmMatchScalar) {
   s.costs.impact = "amm";
   s.costs.pool_depth = 3.0e6;  // 500 units: the largest trades cannot be filled
   s.costs.latency_seconds = 60.0;
+  s.grid.volatility = {implied_for_diffusive(s, 0.8)};  // the jumps' and crashes' variance on top
   const CppiKernel<float> k = kernel_of<CppiKernel<float>>(s);
   check_config(k, 77, 2037);
   // The floor was breached on some paths (jumps and crashes), so that column is exercised.

@@ -167,6 +167,7 @@ TEST(SimdHedging, JumpsOutagesAmmMatchScalar) {
   s.costs.impact = "amm";
   s.costs.pool_depth = 6.0e5;  // 100 units of the underlying
   s.costs.latency_seconds = 30.0;
+  s.grid.volatility = {implied_for_diffusive(s, 0.6)};  // the jumps' and crashes' variance on top
   check_config(s, 0, 2037, "jumps + outages + amm");
   // The rare-lane branches really ran: jumps and outages on many paths.
   const HedgingKernel<float> k = kernel_of(s);
@@ -299,6 +300,7 @@ TEST(SimdHedging, KouJumpsOutagesWhalleyWilmottMatchScalar) {
   s.costs.impact = "amm";
   s.costs.pool_depth = 6.0e5;
   s.costs.latency_seconds = 60.0;
+  s.grid.volatility = {implied_for_diffusive(s, 0.6)};  // the jumps' and crashes' variance on top
   check_config(s, 0, 2037, "kou + outages + whalley-wilmott");
   // The Kou branch really ran (0.22 jumps a step: two or more in ~2% of the steps).
   const HedgingKernel<float> k = kernel_of(s);

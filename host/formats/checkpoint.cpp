@@ -12,7 +12,7 @@
 
 namespace hedgemap {
 namespace {
-constexpr char kMagic[8] = {'H', 'M', 'C', 'K', 'P', 'T', '0', '1'};
+constexpr char kMagic[8] = {'H', 'M', 'C', 'K', 'P', 'T', '0', '2'};
 }
 
 std::string checkpoint_path(const std::string& output_path) { return output_path + ".ckpt"; }

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "host/scenario/field_reader.hpp"
+#include "host/scenario/kernel_params.hpp"
 #include "host/scenario/overrides.hpp"
 
 namespace hedgemap {
@@ -127,6 +128,44 @@ void read_market_model(FieldReader& r, const toml::table& root, Scenario& s) {
     r.number(*t, p, "crash_log_mean", g.crash_log_mean, any_number());
     r.number(*t, p, "crash_log_stdev", g.crash_log_stdev, at_least(0));
     r.number(*t, p, "gas_multiplier", g.gas_multiplier, at_least(1));
+  }
+}
+
+void read_volatility(FieldReader& r, const toml::table& t, VolatilityConfig& v) {
+  const std::string p = "volatility.";
+  r.check_keys(t, p, {"model", "realised_to_implied"}, "[volatility]");
+  r.text(t, p, "model", v.model, {"constant"});
+  r.number(t, p, "realised_to_implied", v.realised_to_implied, greater_than(0));
+}
+
+// Every cell needs a diffusive variance left after the jumps and crashes
+// (kernels/variance_budget.hpp), for the paths and, under hedging.model = "merton", for the hedger.
+void check_variance_budget(FieldReader& r, const toml::table& root, const Scenario& s) {
+  const toml::array* axis = root.at_path("grid.volatility").as_array();
+  for (std::size_t i = 0; i < s.grid.volatility.size(); ++i) {
+    const double implied = s.grid.volatility[i];
+    const VarianceBudget b = cell_variance_budget(s, implied);
+    const double compound = b.jump_variance + b.crash_variance;
+    const toml::node* node = axis && i < axis->size() ? axis->get(i) : nullptr;
+    const std::string key = "grid.volatility[" + std::to_string(i) + "]";
+    const std::string parts = "the jump variance " + format_number(b.jump_variance) +
+                              " + the outage-crash variance " + format_number(b.crash_variance) +
+                              " per year ([jumps], [gaps])";
+    if (!(b.diffusive_variance > 0.0)) {
+      r.report(key, node, node,
+               "leaves no diffusive variance in this cell (every expiry): the total realised "
+               "variance (volatility.realised_to_implied x implied)^2 = " +
+                   format_number(b.total_variance) + " is not above " + parts +
+                   "; the implied volatility must be > " +
+                   format_number(std::sqrt(compound) / s.volatility.realised_to_implied));
+    } else if (s.hedging.present && s.hedging.model == "merton" &&
+               !(hedger_diffusive_variance(s, implied) > 0.0)) {
+      r.report(key, node, node,
+               "leaves the hedger's Merton model (hedging.model = \"merton\") no diffusive "
+               "variance in this cell: implied^2 = " +
+                   format_number(implied * implied) + " is not above " + parts +
+                   "; the implied volatility must be > " + format_number(std::sqrt(compound)));
+    }
   }
 }
 
@@ -269,8 +308,8 @@ void check_time_steps(FieldReader& r, const toml::table& root, const Scenario& s
 Scenario convert(const toml::table& root, FieldReader& r, std::vector<ScenarioProblem>& problems) {
   Scenario s;
   r.check_keys(root, "",
-               {"name", "seed", "days_per_year", "simulation", "grid", "market", "jumps", "gaps",
-                "costs", "book", "hedging", "cppi", "vol_target"},
+               {"name", "seed", "days_per_year", "simulation", "grid", "market", "volatility",
+                "jumps", "gaps", "costs", "book", "hedging", "cppi", "vol_target"},
                "the top level");
   if (r.text(root, "", "name", s.name, {}) &&
       (s.name.empty() || s.name.find_first_of("/\\") != std::string::npos)) {
@@ -295,7 +334,10 @@ Scenario convert(const toml::table& root, FieldReader& r, std::vector<ScenarioPr
                 true);
   const bool timing_valid = problems.size() == before_timing;
 
+  const std::size_t before_model = problems.size();
   read_market_model(r, root, s);
+  if (const toml::table* t = r.table(root, "", "volatility")) read_volatility(r, *t, s.volatility);
+  const bool model_valid = problems.size() == before_model;
   if (const toml::table* t = r.table(root, "", "costs")) read_costs(r, *t, s.costs);
   if (const toml::node* book = root.get("book")) read_book(r, *book, s.book);
   const toml::table* hedging = r.table(root, "", "hedging");
@@ -321,6 +363,7 @@ Scenario convert(const toml::table& root, FieldReader& r, std::vector<ScenarioPr
              "\"merton\" needs jumps.model = \"merton\" (it is \"" + s.jumps.model + "\")");
   }
   if (timing_valid) check_time_steps(r, root, s);
+  if (timing_valid && model_valid) check_variance_budget(r, root, s);
   return s;
 }
 
