@@ -27,11 +27,10 @@ HM_HD inline double realised_volatility(double realised_variance_sum, double exp
   return sqrt(realised_variance_sum / expiry);
 }
 
-template <class Real>
+template <class Real, class Path>
 HM_HD HM_FORCEINLINE void write_path_summary(const PathOutput& out, int first,
                                              const ProcessParams& process, const OptionBook& book,
-                                             const JumpDiffusionPath<Real>& path,
-                                             Real terminal_spot) {
+                                             const Path& path, Real terminal_spot) {
   const double discount = exp(-process.rate * process.expiry);
   out.set(first + summary_discounted_payoff,
           discount * double(book_payoff<Real>(book, terminal_spot)));
@@ -50,7 +49,16 @@ struct BookPriceKernel {
   HM_HD int columns() const { return kPathSummaryColumns; }
 
   HM_HD void operator()(unsigned long long path, const PathOutput& out) const {
-    JumpDiffusionPath<Real> process_path(process, path);
+    if (process.volatility_model == VolatilityModel::heston)
+      run_with<VolatilityModel::heston>(path, out);
+    else
+      run_with<VolatilityModel::constant>(path, out);
+  }
+
+  // The path with the diffusion of `Model` (the GPU backend launches one kernel per model).
+  template <VolatilityModel Model>
+  HM_HD void run_with(unsigned long long path, const PathOutput& out) const {
+    JumpDiffusionPath<Real, typename DiffusionOf<Real, Model>::type> process_path(process, path);
     MarketPoint<Real> m = process_path.first();
     while (!m.is_expiry) m = process_path.next();
     write_path_summary<Real>(out, 0, process, book, process_path, m.spot);

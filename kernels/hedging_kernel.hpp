@@ -142,6 +142,16 @@ struct HedgingKernel {
   // the results do not depend on Capacity, only where the state lives).
   template <int Capacity>
   HM_HD void run(unsigned long long path, const PathOutput& out) const {
+    if (process.volatility_model == VolatilityModel::heston)
+      run_with<VolatilityModel::heston, Capacity>(path, out);
+    else
+      run_with<VolatilityModel::constant, Capacity>(path, out);
+  }
+
+  // The same with the diffusion of `Model` fixed at compile time: the GPU backend launches one
+  // kernel per model, so that the constant-volatility kernel carries no variance state.
+  template <VolatilityModel Model, int Capacity = kMaxPoints>
+  HM_HD void run_with(unsigned long long path, const PathOutput& out) const {
     Real hedge[Capacity];
     PointFlags<Capacity> pending;  // periodic: a scheduled trade is waiting for the outage to end
     PointAccount accounts[Capacity];
@@ -160,7 +170,7 @@ struct HedgingKernel {
     const bool fast_delta = !need_gamma && model == HedgingModel::black_scholes;
     const BlackScholesBookDelta<Real> bs_delta(book, Real(process.spot));
     SentTrades<Capacity> sent;
-    JumpDiffusionPath<Real> path_gen(process, path);
+    JumpDiffusionPath<Real, typename DiffusionOf<Real, Model>::type> path_gen(process, path);
     MarketPoint<Real> m = path_gen.first();
     while (!m.is_expiry) {
       if (m.blocked) last_blocked = m.index;

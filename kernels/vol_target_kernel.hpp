@@ -125,9 +125,18 @@ struct VolTargetKernel {
   // The path with the portfolios sized for Capacity >= points() (kernels/point_loop.hpp).
   template <int Capacity>
   HM_HD void run(unsigned long long path, const PathOutput& out) const {
+    if (process.volatility_model == VolatilityModel::heston)
+      run_with<VolatilityModel::heston, Capacity>(path, out);
+    else
+      run_with<VolatilityModel::constant, Capacity>(path, out);
+  }
+
+  // The same with the diffusion of `Model` fixed (the GPU backend launches one kernel per model).
+  template <VolatilityModel Model, int Capacity = kMaxPoints>
+  HM_HD void run_with(unsigned long long path, const PathOutput& out) const {
     VolTargetPortfoliosOf<Capacity> book;
     TradeRecord records[Capacity];
-    run_allocation_path<Real>(process, costs, settings, path, book, records);
+    run_allocation_path<Real, Model>(process, costs, settings, path, book, records);
     for_each_point<Capacity>(0, settings.points, [&](int p) {
       const TradeRecord& r = records[trade_state_index(p)];
       out.set(p * kPerPoint + terminal_value, book.value(p));

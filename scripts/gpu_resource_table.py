@@ -64,12 +64,14 @@ def describe(mangled):
                               check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         name = mangled
-    m = re.search(r"capacity_path_kernel<hedgemap::(\w+<\w+>), (\d+)>", name)
+    # One kernel per volatility model: (hedgemap::VolatilityModel)0 constant, 1 heston.
+    model = r"(?:, \(hedgemap::VolatilityModel\)(\d))?"
+    m = re.search(r"capacity_path_kernel<hedgemap::(\w+<\w+>), (\d+)" + model + ">", name)
     if m:
-        return m.group(1), m.group(2)
-    m = re.search(r"path_kernel<hedgemap::(\w+<\w+>) ?>", name)
+        return m.group(1) + (" heston" if m.group(3) == "1" else ""), m.group(2)
+    m = re.search(r"path_kernel<hedgemap::(\w+<\w+>)" + model + " ?>", name)
     if m:
-        return m.group(1), "max"
+        return m.group(1) + (" heston" if m.group(2) == "1" else ""), "max"
     if "cub::" in name or "thrust::" in name:
         return "Thrust/CUB library kernels", "-"
     # the project's other kernels: no namespaces, no parameter list

@@ -289,6 +289,21 @@ TEST(ScenarioParserBadInput, VolatilitySectionKeysAndValues) {
   problems = problems_of(std::string(kMinimalCppi) + "[volatility]\nratio = 0.9\n");
   ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
   EXPECT_NE(problems[0].message.find("realised_to_implied"), std::string::npos);
+  // Heston's keys: accepted with the model, checked for range.
+  const std::string heston =
+      "[volatility]\nmodel = \"heston\"\nmean_reversion = 3.0\nvol_of_vol = 1.5\n"
+      "correlation = -0.5\ninitial_to_long_run = 0.5\n";
+  EXPECT_TRUE(problems_of(std::string(kMinimalCppi) + heston).empty());
+  problems = problems_of(std::string(kMinimalCppi) + heston,
+                         {"volatility.correlation=1.5", "volatility.mean_reversion=0",
+                          "volatility.vol_of_vol=-0.1", "volatility.initial_to_long_run=-1"});
+  ASSERT_EQ(problems.size(), 4u) << all_lines(problems);
+  EXPECT_NE(find_key(problems, "volatility.correlation"), nullptr) << all_lines(problems);
+  EXPECT_NE(find_key(problems, "volatility.correlation")->message.find("[-1, 1]"),
+            std::string::npos);
+  EXPECT_NE(find_key(problems, "volatility.mean_reversion"), nullptr) << all_lines(problems);
+  EXPECT_NE(find_key(problems, "volatility.vol_of_vol"), nullptr) << all_lines(problems);
+  EXPECT_NE(find_key(problems, "volatility.initial_to_long_run"), nullptr) << all_lines(problems);
 }
 
 // hedging.model = "merton" believes the total variance is the implied one (ratio 1): with a ratio

@@ -42,24 +42,26 @@ namespace {
 // nothing): BENCHMARKS.md, "GPU".
 constexpr int kThreadsPerBlock = 128;
 
-template <class Kernel>
+// One kernel per volatility model (the kernels' run_with<Model>): the constant-volatility kernel
+// carries no variance state, so Heston's registers never cost the constant runs occupancy.
+template <class Kernel, VolatilityModel Model>
 __global__ void __launch_bounds__(kThreadsPerBlock)
     path_kernel(Kernel kernel, unsigned long long first_path, unsigned long long n, double* out) {
   const unsigned long long i =
       blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
-  if (i < n) kernel(first_path + i, PathOutput{out, n, i});
+  if (i < n) kernel.template run_with<Model>(first_path + i, PathOutput{out, n, i});
 }
 
 // The same path with the kernel's per-point state sized for Capacity points: up to
 // kMaxUnrolledCapacity every index into it is a constant, so it can live in registers
 // (kernels/point_loop.hpp).
-template <class Kernel, int Capacity>
+template <class Kernel, int Capacity, VolatilityModel Model>
 __global__ void __launch_bounds__(kThreadsPerBlock)
     capacity_path_kernel(Kernel kernel, unsigned long long first_path, unsigned long long n,
                          double* out) {
   const unsigned long long i =
       blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
-  if (i < n) kernel.template run<Capacity>(first_path + i, PathOutput{out, n, i});
+  if (i < n) kernel.template run_with<Model, Capacity>(first_path + i, PathOutput{out, n, i});
 }
 
 // The capacities compiled for each kernel with per-point state, smallest first: a run takes the
@@ -95,20 +97,34 @@ int smallest_capacity(int points, std::integer_sequence<int, Capacities...>) {
   return chosen;
 }
 
-// Launches capacity_path_kernel<Kernel, capacity>, or path_kernel for capacity 0.
-template <class Kernel, int... Capacities>
+// Launches capacity_path_kernel<Kernel, capacity, Model>, or path_kernel for capacity 0.
+template <VolatilityModel Model, class Kernel, int... Capacities>
 void launch_with_capacity(int capacity, std::integer_sequence<int, Capacities...>,
                           const Kernel& kernel, unsigned blocks, unsigned long long first_path,
                           unsigned long long n, double* out, cudaStream_t stream) {
   bool launched = false;
   auto try_capacity = [&](auto rung) {
     if (launched || capacity != decltype(rung)::value) return;
-    capacity_path_kernel<Kernel, decltype(rung)::value>
+    capacity_path_kernel<Kernel, decltype(rung)::value, Model>
         <<<blocks, kThreadsPerBlock, 0, stream>>>(kernel, first_path, n, out);
     launched = true;
   };
   (try_capacity(std::integral_constant<int, Capacities>{}), ...);
-  if (!launched) path_kernel<<<blocks, kThreadsPerBlock, 0, stream>>>(kernel, first_path, n, out);
+  if (!launched)
+    path_kernel<Kernel, Model><<<blocks, kThreadsPerBlock, 0, stream>>>(kernel, first_path, n, out);
+}
+
+// The kernel of the run's volatility model.
+template <class Kernel, class List>
+void launch_path_kernel(int capacity, List list, const Kernel& kernel, unsigned blocks,
+                        unsigned long long first_path, unsigned long long n, double* out,
+                        cudaStream_t stream) {
+  if (kernel.process.volatility_model == VolatilityModel::heston)
+    launch_with_capacity<VolatilityModel::heston>(capacity, list, kernel, blocks, first_path, n,
+                                                  out, stream);
+  else
+    launch_with_capacity<VolatilityModel::constant>(capacity, list, kernel, blocks, first_path, n,
+                                                    out, stream);
 }
 
 bool env_flag(const char* name, bool fallback) {
@@ -183,8 +199,8 @@ void enqueue_path_kernel(const Kernel& kernel, unsigned long long first_path, un
                          ChunkSlot& slot) {
   const unsigned long long blocks = (n + kThreadsPerBlock - 1) / kThreadsPerBlock;
   HEDGEMAP_CUDA_CHECK(cudaEventRecord(slot.start, g_stream));
-  launch_with_capacity(device_capacity(kernel), typename DeviceCapacities<Kernel>::list{}, kernel,
-                       static_cast<unsigned>(blocks), first_path, n, slot.device, g_stream);
+  launch_path_kernel(device_capacity(kernel), typename DeviceCapacities<Kernel>::list{}, kernel,
+                     static_cast<unsigned>(blocks), first_path, n, slot.device, g_stream);
   HEDGEMAP_CUDA_CHECK(cudaGetLastError());
 }
 

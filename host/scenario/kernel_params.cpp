@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernels/heston_variance.hpp"
+
 namespace hedgemap {
 
 CellCoordinates cell_coordinates(const Scenario& s, int vol_index, int expiry_index) {
@@ -89,6 +91,19 @@ ProcessParams process_params(const Scenario& s, const CellCoordinates& cell) {
   p.gas_volatility = s.costs.gas_volatility;
   p.jumps = jump_params(s);
   p.gaps = gap_params(s);
+  if (s.volatility.model == "heston") {
+    // The variance process averages the diffusive variance over the life (its long-run variance
+    // theta accounts for v_0 = initial_to_long_run x theta).
+    p.volatility_model = VolatilityModel::heston;
+    HestonParams& h = p.heston;
+    h.mean_reversion = s.volatility.mean_reversion;
+    h.vol_of_vol = s.volatility.vol_of_vol;
+    h.correlation = s.volatility.correlation;
+    h.long_run_variance = heston_long_run_variance(budget.diffusive_variance, h.mean_reversion,
+                                                   s.volatility.initial_to_long_run, p.expiry);
+    h.initial_variance = s.volatility.initial_to_long_run * h.long_run_variance;
+    prepare_heston_steps(p);
+  }
   return p;
 }
 

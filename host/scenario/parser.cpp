@@ -133,9 +133,16 @@ void read_market_model(FieldReader& r, const toml::table& root, Scenario& s) {
 
 void read_volatility(FieldReader& r, const toml::table& t, VolatilityConfig& v) {
   const std::string p = "volatility.";
-  r.check_keys(t, p, {"model", "realised_to_implied"}, "[volatility]");
-  r.text(t, p, "model", v.model, {"constant"});
+  r.check_keys(t, p,
+               {"model", "realised_to_implied", "mean_reversion", "vol_of_vol", "correlation",
+                "initial_to_long_run"},
+               "[volatility]");
+  r.text(t, p, "model", v.model, {"constant", "heston"});
   r.number(t, p, "realised_to_implied", v.realised_to_implied, greater_than(0));
+  r.number(t, p, "mean_reversion", v.mean_reversion, greater_than(0));
+  r.number(t, p, "vol_of_vol", v.vol_of_vol, at_least(0));
+  r.number(t, p, "correlation", v.correlation, closed_interval(-1, 1));
+  r.number(t, p, "initial_to_long_run", v.initial_to_long_run, at_least(0));
 }
 
 // Every cell needs a diffusive variance left after the jumps and crashes
