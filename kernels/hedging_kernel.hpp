@@ -14,6 +14,10 @@
 // covers T: the position is closed to measure P&L). Costs are reported in the same time-T value.
 // With no costs, drift = rate and a Black-Scholes hedger, E[PnL] = 0 (Derman-Kamal).
 //
+// The book's delta (and gamma) at t_k is the hedging model's at the hedger's volatility:
+// hedging.volatility_input (kernels/hedger_volatility.hpp: the cell's implied volatility, or an
+// EWMA of the path's realised volatility, or under Heston the moving model-consistent implied).
+//
 // Policies (hedge target h* = -book delta):
 //   none:            h = 0 always (the unhedged book);
 //   periodic k:      trade to h* at steps k, 2k, ...; a scheduled trade blocked by an outage is
@@ -29,6 +33,7 @@
 #pragma once
 #include "kernels/book_price_kernel.hpp"
 #include "kernels/execution_costs.hpp"
+#include "kernels/hedger_volatility.hpp"
 #include "kernels/jump_diffusion.hpp"
 #include "kernels/option_book.hpp"
 #include "kernels/path_output.hpp"
@@ -69,6 +74,9 @@ struct HedgingKernel {
   // rest of the implied variance (kernels/variance_budget.hpp).
   double hedger_volatility = 0.0;
   MertonJumps hedger_jumps;
+  // hedging.volatility_input: where the hedger's volatility comes from along the path (sigma_i
+  // throughout unless it moves: kernels/hedger_volatility.hpp).
+  HedgerVolatility hedger;
   double book_value0 = 0.0;  // V_0 under the hedging model at t=0: the premium (host, double)
 
   // Points, in column order: none, periodic[0..n_periodic), delta_band[..), whalley_wilmott[..).
@@ -159,7 +167,12 @@ struct HedgingKernel {
     for_each_point<Capacity>(0, npoints, [&](int p) { hedge[p] = Real(0); });
     for (int p = 0; p < npoints; ++p) accounts[p] = PointAccount{0.0, 0.0, 0.0, 0.0, 0, -1};
 
-    const Real rate = Real(process.rate), vol = Real(hedger_volatility);
+    const Real rate = Real(process.rate);
+    Real vol = Real(hedger_volatility);
+    // A moving input (EWMA of realised, or Heston's implied): its state, updated once per step.
+    const bool vol_moves = hedger.moves(process.volatility_model);
+    double ewma = hedger.implied0 * hedger.implied0;
+    Real last_log_return = Real(0);
     const int first_band = 1 + n_periodic, first_ww = first_band + n_band;
     const bool need_gamma = n_ww > 0;
     // growth = e^{r (T - t_k)}, advanced by one multiply per step.
@@ -174,6 +187,20 @@ struct HedgingKernel {
     MarketPoint<Real> m = path_gen.first();
     while (!m.is_expiry) {
       if (m.blocked) last_blocked = m.index;
+      if (vol_moves) {
+        double input;
+        if (hedger.input == VolatilityInput::realised) {
+          if (m.index > 0)
+            ewma = ewma_variance(ewma, hedger.ewma_decay, double(m.log_return - last_log_return),
+                                 process.dt);
+          last_log_return = m.log_return;
+          input = sqrt(ewma);
+        } else {
+          input = hedger.heston_implied(process.heston, double(m.variance),
+                                        double(process.steps - m.index) * process.dt);
+        }
+        vol = Real(hedger.model_volatility(input));
+      }
       Real delta, gamma = Real(0);
       if (need_gamma) {
         const Greeks<Real> g =

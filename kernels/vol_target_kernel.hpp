@@ -13,6 +13,7 @@
 // stay finite.
 #pragma once
 #include "kernels/cppi_kernel.hpp"
+#include "kernels/hedger_volatility.hpp"  // ewma_variance
 
 namespace hedgemap {
 
@@ -58,7 +59,7 @@ struct VolTargetPortfoliosOf : AllocationAccountsOf<Capacity> {
     const double spot = double(m.spot);
     if (m.index > 0) {
       const double r = log(spot / last_spot);
-      variance_hat = s.ewma_decay * variance_hat + (1.0 - s.ewma_decay) * r * r / s.dt;
+      variance_hat = ewma_variance(variance_hat, s.ewma_decay, r, s.dt);
       const double growth = exp(s.rate * s.dt);
       for_each_point<Capacity>(0, s.points, [&](int p) { cash[p] *= growth; });
     }

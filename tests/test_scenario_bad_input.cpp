@@ -308,6 +308,19 @@ TEST(ScenarioParserBadInput, VolatilitySectionKeysAndValues) {
 
 // hedging.model = "merton" believes the total variance is the implied one (ratio 1): with a ratio
 // above 1 the paths keep a diffusion where the hedger's model has none left.
+TEST(ScenarioParserBadInput, VolatilityInputAndEwmaHalfLife) {
+  auto problems = problems_of(std::string(kMinimalHedging) + "volatility_input = \"market\"\n");
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].key, "hedging.volatility_input");
+  EXPECT_NE(problems[0].message.find("realised"), std::string::npos) << problems[0].message;
+  problems = problems_of(std::string(kMinimalHedging) + "ewma_halflife_hours = 0\n");
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].key, "hedging.ewma_halflife_hours");
+  EXPECT_TRUE(problems_of(std::string(kMinimalHedging) +
+                          "volatility_input = \"realised\"\newma_halflife_hours = 6\n")
+                  .empty());
+}
+
 TEST(ScenarioParserBadInput, MertonHedgerNeedsDiffusiveVarianceToo) {
   const std::string text = std::string(kMinimalHedging) +
                            "model = \"merton\"\n[jumps]\nmodel = \"merton\"\nintensity = 10.0\n"

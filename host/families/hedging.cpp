@@ -140,6 +140,7 @@ HedgingKernel<Real> make_hedging_kernel(const Scenario& s, const CellCoordinates
   k.model = hedging_model(s);
   k.hedger_volatility = hedger_volatility(s, cell.volatility);
   k.hedger_jumps = hedger_jumps(s);
+  k.hedger = hedger_volatility_input(s, cell);
   k.book_value0 = book_premium(s, cell);
   if (has_policy(s, "periodic")) {
     check_axis(s.hedging.periodic_every_steps, "hedging.periodic.every_steps");

@@ -72,6 +72,25 @@ double hedger_volatility(const Scenario& s, double input_volatility) {
   return std::sqrt(variance);
 }
 
+HedgerVolatility hedger_volatility_input(const Scenario& s, const CellCoordinates& cell) {
+  HedgerVolatility h;
+  const std::string& input = s.hedging.volatility_input;
+  h.input = input == "realised"    ? VolatilityInput::realised
+            : input == "inception" ? VolatilityInput::inception
+                                   : VolatilityInput::implied;
+  h.implied0 = cell.volatility;
+  const double expiry = cell.expiry_days / s.days_per_year;
+  h.ewma_decay =
+      ewma_decay(expiry / cell.steps, s.hedging.ewma_halflife_hours / (24.0 * s.days_per_year));
+  h.realised_to_implied = s.volatility.realised_to_implied;
+  const VarianceBudget budget = cell_variance_budget(s, cell.volatility);
+  h.paths_jump_variance = budget.jump_variance + budget.crash_variance;
+  const MertonJumps merton = hedger_jumps(s);
+  h.merton_jump_variance =
+      normal_jump_variance_rate(merton.jumps) + normal_jump_variance_rate(merton.crashes);
+  return h;
+}
+
 ProcessParams process_params(const Scenario& s, const CellCoordinates& cell) {
   ProcessParams p;
   p.seed = s.seed;

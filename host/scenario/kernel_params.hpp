@@ -2,6 +2,7 @@
 // plain parameter blocks that kernels take (kernels/model_params.hpp: years, fractions, enums).
 #pragma once
 #include "host/scenario/scenario.hpp"
+#include "kernels/hedger_volatility.hpp"
 #include "kernels/model_params.hpp"
 #include "kernels/option_book.hpp"
 #include "kernels/variance_budget.hpp"
@@ -32,6 +33,8 @@ double implied_for_diffusive(const Scenario& s, double diffusive_volatility);
 MertonJumps hedger_jumps(const Scenario& s);
 double hedger_diffusive_variance(const Scenario& s, double input_volatility);
 double hedger_volatility(const Scenario& s, double input_volatility);
+// hedging.volatility_input of a cell: what moves the hedger's volatility along a path.
+HedgerVolatility hedger_volatility_input(const Scenario& s, const CellCoordinates& cell);
 CostParams cost_params(const Scenario& s);
 JumpParams jump_params(const Scenario& s);
 OptionBook option_book(const Scenario& s);  // strikes scaled by spot

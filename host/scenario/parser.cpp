@@ -222,9 +222,12 @@ void read_hedging(FieldReader& r, const toml::table& t, HedgingConfig& h) {
   const std::string p = "hedging.";
   h.present = true;
   r.check_keys(t, p,
-               {"model", "policies", "periodic", "delta_band", "whalley_wilmott", "objective"},
+               {"model", "volatility_input", "ewma_halflife_hours", "policies", "periodic",
+                "delta_band", "whalley_wilmott", "objective"},
                "[hedging]");
   r.text(t, p, "model", h.model, {"black_scholes", "merton"});
+  r.text(t, p, "volatility_input", h.volatility_input, {"implied", "inception", "realised"});
+  r.number(t, p, "ewma_halflife_hours", h.ewma_halflife_hours, greater_than(0));
   if (t.contains("policies")) {
     r.choice_list(t, p, "policies", h.policies, kPolicies);
   } else {

@@ -85,8 +85,10 @@ struct ObjectiveConfig {
 
 struct HedgingConfig {
   bool present = false;
-  std::string model = "black_scholes";  // "black_scholes" | "merton"
-  std::vector<std::string> policies;    // subset of periodic, delta_band, whalley_wilmott
+  std::string model = "black_scholes";       // "black_scholes" | "merton"
+  std::string volatility_input = "implied";  // "implied" | "inception" | "realised"
+  double ewma_halflife_hours = 24.0;         // realised: half-life of the EWMA
+  std::vector<std::string> policies;         // subset of periodic, delta_band, whalley_wilmott
   std::vector<int> periodic_every_steps{1, 2, 4, 8, 24};
   std::vector<double> delta_band_band{0.1, 0.2, 0.5, 1.0, 2.0};
   std::string delta_band_rebalance_to = "center";  // "center" | "edge"
