@@ -57,7 +57,7 @@ TEST(HestonFourier, ReferenceReproducesQuantLib) {
 // m and variance s^2 in both branches, and the step is a martingale, E[e^{increment}] = 1. The
 // latter is estimated with Z integrated out exactly, W = e^{increment - sqrt(K3 v + K4 v') Z +
 // (K3 v + K4 v') / 2}, E[W] = E[e^{increment}], whose noise is that of v' alone (a K0* off by
-// 1e-3 fails it).
+// 2e-3 fails it).
 TEST(HestonQe, StepMatchesTheMomentsAndIsAMartingale) {
   HestonParams h;
   h.mean_reversion = 1.0;

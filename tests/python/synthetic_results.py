@@ -173,7 +173,7 @@ def write(path: str, *, with_cppi=True, with_vol_target=True, policies=None) -> 
         f.attrs.create("wall_seconds", 1.5)
         f.attrs.create("days_per_year", 365.0)
 
-        _axis(f, "/volatility", VOL, "1", "annualized diffusive volatility of the underlying")
+        _axis(f, "/volatility", VOL, "1", "implied volatility at t=0 (annualized)")
         _axis(f, "/expiry_days", EXPIRY, "day", "option expiry and horizon of allocation policies")
         _variable(f, "/steps", ["/expiry_days"],
                   np.array([round(e * 24 / DT_HOURS) for e in EXPIRY], dtype=np.int64), "1",
