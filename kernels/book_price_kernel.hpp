@@ -49,15 +49,19 @@ struct BookPriceKernel {
   HM_HD int columns() const { return kPathSummaryColumns; }
 
   HM_HD void operator()(unsigned long long path, const PathOutput& out) const {
-    if (process.volatility_model == VolatilityModel::heston)
-      run_with<VolatilityModel::heston>(path, out);
+    if (variant() == 1)
+      run_variant<1>(path, out);
     else
-      run_with<VolatilityModel::constant>(path, out);
+      run_variant<0>(path, out);
   }
 
-  // The path with the diffusion of `Model` (the GPU backend launches one kernel per model).
-  template <VolatilityModel Model>
-  HM_HD void run_with(unsigned long long path, const PathOutput& out) const {
+  // Compile-time variants, one per volatility model of the paths (the GPU backend launches one
+  // kernel per variant).
+  static constexpr int kVariants = 2;
+  HM_HD int variant() const { return int(process.volatility_model); }
+  template <int Variant>
+  HM_HD void run_variant(unsigned long long path, const PathOutput& out) const {
+    constexpr VolatilityModel Model = VolatilityModel(Variant);
     JumpDiffusionPath<Real, typename DiffusionOf<Real, Model>::type> process_path(process, path);
     MarketPoint<Real> m = process_path.first();
     while (!m.is_expiry) m = process_path.next();

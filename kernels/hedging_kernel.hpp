@@ -150,15 +150,34 @@ struct HedgingKernel {
   // the results do not depend on Capacity, only where the state lives).
   template <int Capacity>
   HM_HD void run(unsigned long long path, const PathOutput& out) const {
-    if (process.volatility_model == VolatilityModel::heston)
-      run_with<VolatilityModel::heston, Capacity>(path, out);
-    else
-      run_with<VolatilityModel::constant, Capacity>(path, out);
+    switch (variant()) {
+      case 0:
+        run_variant<0, Capacity>(path, out);
+        break;
+      case 1:
+        run_variant<1, Capacity>(path, out);
+        break;
+      case 2:
+        run_variant<2, Capacity>(path, out);
+        break;
+      default:
+        run_variant<3, Capacity>(path, out);
+    }
   }
 
-  // The same with the diffusion of `Model` fixed at compile time: the GPU backend launches one
-  // kernel per model, so that the constant-volatility kernel carries no variance state.
-  template <VolatilityModel Model, int Capacity = kMaxPoints>
+  // Compile-time variants: the volatility model of the paths + 2 x the hedging model. The GPU
+  // backend compiles and launches one kernel per variant, so the Black-Scholes hedger on
+  // constant-volatility paths carries neither Heston's variance state nor Merton's double series
+  // (which would cost it registers and occupancy).
+  static constexpr int kVariants = 4;
+  HM_HD int variant() const { return int(process.volatility_model) + 2 * int(model); }
+  template <int Variant, int Capacity = kMaxPoints>
+  HM_HD void run_variant(unsigned long long path, const PathOutput& out) const {
+    run_with<VolatilityModel(Variant % 2), HedgingModel(Variant / 2), Capacity>(path, out);
+  }
+
+  // The path with the diffusion of `Model` and the hedging model `Hedger` fixed (= model).
+  template <VolatilityModel Model, HedgingModel Hedger, int Capacity = kMaxPoints>
   HM_HD void run_with(unsigned long long path, const PathOutput& out) const {
     Real hedge[Capacity];
     PointFlags<Capacity> pending;  // periodic: a scheduled trade is waiting for the outage to end
@@ -180,7 +199,7 @@ struct HedgingKernel {
     const double step_decay = exp(-process.rate * process.dt);
     int last_blocked = -1;
 
-    const bool fast_delta = !need_gamma && model == HedgingModel::black_scholes;
+    const bool fast_delta = !need_gamma && Hedger == HedgingModel::black_scholes;
     const BlackScholesBookDelta<Real> bs_delta(book, Real(process.spot));
     SentTrades<Capacity> sent;
     JumpDiffusionPath<Real, typename DiffusionOf<Real, Model>::type> path_gen(process, path);
@@ -204,13 +223,13 @@ struct HedgingKernel {
       Real delta, gamma = Real(0);
       if (need_gamma) {
         const Greeks<Real> g =
-            book_greeks<Real>(book, model, m.spot, rate, vol, m.time_to_expiry, hedger_jumps);
+            book_greeks<Real>(book, Hedger, m.spot, rate, vol, m.time_to_expiry, hedger_jumps);
         delta = g.delta;
         gamma = g.gamma;
       } else if (fast_delta) {
         delta = bs_delta(book, m.log_return, m.spot, rate, vol, m.time_to_expiry);
       } else {
-        delta = book_delta<Real>(book, model, m.spot, rate, vol, m.time_to_expiry, hedger_jumps);
+        delta = book_delta<Real>(book, Hedger, m.spot, rate, vol, m.time_to_expiry, hedger_jumps);
       }
       const Real target = -delta;
       // Band policies test their band at unblocked steps after t_0; WW's half-width is

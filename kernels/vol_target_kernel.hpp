@@ -126,15 +126,19 @@ struct VolTargetKernel {
   // The path with the portfolios sized for Capacity >= points() (kernels/point_loop.hpp).
   template <int Capacity>
   HM_HD void run(unsigned long long path, const PathOutput& out) const {
-    if (process.volatility_model == VolatilityModel::heston)
-      run_with<VolatilityModel::heston, Capacity>(path, out);
+    if (variant() == 1)
+      run_variant<1, Capacity>(path, out);
     else
-      run_with<VolatilityModel::constant, Capacity>(path, out);
+      run_variant<0, Capacity>(path, out);
   }
 
-  // The same with the diffusion of `Model` fixed (the GPU backend launches one kernel per model).
-  template <VolatilityModel Model, int Capacity = kMaxPoints>
-  HM_HD void run_with(unsigned long long path, const PathOutput& out) const {
+  // Compile-time variants, one per volatility model of the paths (the GPU backend launches one
+  // kernel per variant: the constant-volatility kernel carries no variance state).
+  static constexpr int kVariants = 2;
+  HM_HD int variant() const { return int(process.volatility_model); }
+  template <int Variant, int Capacity = kMaxPoints>
+  HM_HD void run_variant(unsigned long long path, const PathOutput& out) const {
+    constexpr VolatilityModel Model = VolatilityModel(Variant);
     VolTargetPortfoliosOf<Capacity> book;
     TradeRecord records[Capacity];
     run_allocation_path<Real, Model>(process, costs, settings, path, book, records);
