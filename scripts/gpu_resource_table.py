@@ -72,12 +72,13 @@ def describe(mangled):
         name = mangled
     # One kernel per compile-time variant (host/cuda/backend.cu): the volatility model (0 constant,
     # 1 heston) + 2 x the hedging model (0 black_scholes, 1 merton) for HedgingKernel.
-    m = re.search(r"capacity_path_kernel<hedgemap::(\w+<\w+>), (\d+), (\d+)>", name)
+    # (Builds before the variants had no third template argument.)
+    m = re.search(r"capacity_path_kernel<hedgemap::(\w+<\w+>), (\d+)(?:, (\d+))?>", name)
     if m:
-        return m.group(1) + variant_name(int(m.group(3))), m.group(2)
-    m = re.search(r"path_kernel<hedgemap::(\w+<\w+>), (\d+) ?>", name)
+        return m.group(1) + variant_name(int(m.group(3) or 0)), m.group(2)
+    m = re.search(r"(?<!capacity_)path_kernel<hedgemap::(\w+<\w+>)(?:, (\d+))? ?>", name)
     if m:
-        return m.group(1) + variant_name(int(m.group(2))), "max"
+        return m.group(1) + variant_name(int(m.group(2) or 0)), "max"
     if "cub::" in name or "thrust::" in name:
         return "Thrust/CUB library kernels", "-"
     # the project's other kernels: no namespaces, no parameter list
