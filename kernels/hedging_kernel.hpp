@@ -24,7 +24,16 @@
 //                    done at the first unblocked step after it;
 //   delta_band b:    trade when |h - h*| > b, to h* (center) or to h* +- b (edge, the nearest);
 //   whalley_wilmott: band of half-width H = (3/2 e^{-r tau} lambda S Gamma^2 / gamma)^{1/3}
-//                    around h* (Gamma of the book), rebalance to the nearest edge.
+//                    around h* (Gamma of the book), rebalance to the nearest edge;
+//   delta_vega_band (b, v): a second option, the vega instrument (its own expiry after the book's,
+//                    priced by the hedging model at the hedger's volatility), is held in o units.
+//                    When the book's vega leaves its band, |V_book + o V_instr| > v |V_book(0)|,
+//                    o is traded to -V_book / V_instr (vega-neutral); then the underlying keeps
+//                    the combined delta in a delta band: h* = -(D_book + o D_instr), |h - h*| > b
+//                    trades to h* (or its nearest edge, as delta_band). An option trade of n
+//                    units fills at the instrument's value P at the fill price F and pays
+//                    option_fee_rate |n| P plus gas; at expiry the position is closed at its
+//                    value then (its remaining life = its extra days), paying the same.
 // Every hedging policy sets its hedge to h* at t=0 (never blocked). While `blocked`, no trade;
 // band policies re-test their band at the next unblocked step. The first trade of a point after
 // an outage pays `gas_multiplier_after_outage` times the gas. A wanted trade smaller than the
@@ -41,8 +50,9 @@
 
 namespace hedgemap {
 
-constexpr int kMaxHedgeParams = 32;                       // values per policy axis
-constexpr int kMaxHedgePoints = 1 + 3 * kMaxHedgeParams;  // none + three policies
+constexpr int kMaxHedgeParams = 32;  // values per policy axis
+// none + three one-axis policies + delta_vega_band (band x vega_band, at most kMaxHedgeParams).
+constexpr int kMaxHedgePoints = 1 + 4 * kMaxHedgeParams;
 
 // Per-path output columns of one (policy, parameter) point: column = point * kHedgeMetrics + m.
 enum HedgeMetric : int {
@@ -51,6 +61,7 @@ enum HedgeMetric : int {
   hedge_gas,
   hedge_impact,
   hedge_trades,
+  hedge_option_fee,  // delta_vega_band: fees on the vega instrument's premium (0 elsewhere)
   kHedgeMetrics
 };
 
@@ -93,8 +104,17 @@ struct HedgingKernel {
   HedgerVolatility hedger;
   double book_value0 = 0.0;  // V_0 under the hedging model at t=0: the premium (host, double)
 
-  // Points, in column order: none, periodic[0..n_periodic), delta_band[..), whalley_wilmott[..).
+  // Points, in column order: none, periodic[0..n_periodic), delta_band[..), whalley_wilmott[..),
+  // delta_vega_band[n_dv_band x n_dv_vega_band] (row-major: band outer, vega band inner).
   int n_periodic = 0, n_band = 0, n_ww = 0;
+  int n_dv_band = 0, n_dv_vega_band = 0;
+  double dv_band[kMaxHedgeParams] = {};
+  double dv_vega_band[kMaxHedgeParams] = {};  // v |V_book(0)|: the vega band, absolute
+  // The vega instrument as a one-leg book of quantity 1 (absolute strike) and its life beyond
+  // the book's expiry (years); option_fee_rate = costs.option_fee_bps / 1e4.
+  OptionBook vega_instrument;
+  double vega_instrument_extra_life = 0.0;
+  double option_fee_rate = 0.0;
   int every_steps[kMaxHedgeParams] = {};
   double band[kMaxHedgeParams] = {};
   bool band_to_edge = false;
@@ -104,7 +124,8 @@ struct HedgingKernel {
   // host/families/hedging.cpp: fee + average impact and gas per notional at a typical trade).
   double ww_lambda = 0.0;
 
-  HM_HD int points() const { return 1 + n_periodic + n_band + n_ww; }
+  HM_HD int n_dv() const { return n_dv_band * n_dv_vega_band; }
+  HM_HD int points() const { return 1 + n_periodic + n_band + n_ww + n_dv(); }
   // Point columns, then the path summary of the /model/ group (kernels/book_price_kernel.hpp).
   HM_HD int summary_column() const { return points() * kHedgeMetrics; }
   HM_HD int columns() const { return summary_column() + kPathSummaryColumns; }
@@ -114,6 +135,8 @@ struct HedgingKernel {
   struct PointAccount {
     double cash, fee, gas, impact;  // time-T values
     int trades, last_trade;
+    double option_fee;    // delta_vega_band: time-T value of the option fees
+    double option_units;  // delta_vega_band: vega instrument held, o
   };
 
   // Whether a wanted trade of `units` is sent: never a zero trade, and a trade below the minimum
@@ -153,6 +176,83 @@ struct HedgingKernel {
       ++count;
     }
   };
+
+  // The vega instrument's value and greeks under the hedging model at the hedger's volatility,
+  // with the book's time to expiry tau: its own life is tau + the extra days.
+  template <HedgingModel Hedger>
+  HM_HD Greeks<Real> vega_instrument_greeks(Real spot, Real rate, Real vol, Real tau) const {
+    return book_greeks<Real>(vega_instrument, Hedger, spot, rate, vol,
+                             tau + Real(vega_instrument_extra_life), hedger_jumps);
+  }
+
+  // The account side of an option trade of n units (n != 0 sent, whatever its size) at value
+  // `price` per unit, valued at time T: premium, option fee on it and gas.
+  HM_HD void settle_option_trade(PointAccount& a, Real units, Real price,
+                                 const MarketPoint<Real>& m, double growth,
+                                 int last_blocked) const {
+    if (units == Real(0)) return;
+    const bool congested = a.last_trade < last_blocked;
+    const TradeCostModel<Real> c(costs, Real(process.implied_volatility));
+    const double premium = double(units) * double(price);
+    const double fee = option_fee_rate * (premium < 0.0 ? -premium : premium);
+    const double gas = double(c.gas_paid(m.gas_factor, congested));
+    a.cash -= growth * (premium + fee + gas);
+    a.option_fee += growth * fee;
+    a.gas += growth * gas;
+    a.option_units += double(units);
+    a.trades += 1;
+    a.last_trade = m.index;
+  }
+
+  // delta_vega_band's decisions at one step, for points first_dv .. npoints - 1: the vega
+  // instrument back to vega-neutral when the book's vega leaves its band (settled at once, at
+  // the instrument's value at the fill price), then the underlying's trade into `sent`.
+  template <HedgingModel Hedger, int Capacity>
+  HM_HD HM_FORCEINLINE void delta_vega_step(int first_dv, int npoints, const MarketPoint<Real>& m,
+                                            Real rate, Real vol, Real book_delta, Real book_vega,
+                                            bool band_check, double growth, int last_blocked,
+                                            Real (&hedge)[Capacity],
+                                            PointAccount (&accounts)[Capacity],
+                                            SentTrades<Capacity>& sent) const {
+    const Greeks<Real> instr = vega_instrument_greeks<Hedger>(m.spot, rate, vol, m.time_to_expiry);
+    const bool can_neutralise = instr.vega > Real(0);
+    Real fill_price = Real(-1);  // the instrument's value at the fill price, when first needed
+    for_each_point<Capacity>(first_dv, npoints, [&](int p) {
+      PointAccount& a = accounts[p];
+      const int i = p - first_dv;
+      const Real b = Real(dv_band[i / n_dv_vega_band]);
+      const Real v = Real(dv_vega_band[i % n_dv_vega_band]);
+      if (can_neutralise && (m.index == 0 || band_check)) {
+        const Real o = Real(a.option_units);
+        if (m.index == 0 || hm_abs<Real>(book_vega + o * instr.vega) > v) {
+          const Real units = -book_vega / instr.vega - o;
+          if (units != Real(0)) {
+            if (fill_price < Real(0))
+              fill_price =
+                  vega_instrument_greeks<Hedger>(m.fill_spot, rate, vol, m.time_to_expiry).price;
+            settle_option_trade(a, units, fill_price, m, growth, last_blocked);
+          }
+        }
+      }
+      const Real target = -(book_delta + Real(a.option_units) * instr.delta);
+      Real units = Real(0);
+      bool wanted = false;
+      if (m.index == 0) {
+        wanted = true;
+        units = target - hedge[p];
+      } else if (band_check) {
+        const Real gap = hedge[p] - target;
+        if (hm_abs<Real>(gap) > b) {
+          wanted = true;
+          units = (band_to_edge ? nearest_band_edge<Real>(target, gap, b) : target) - hedge[p];
+        }
+      }
+      if (wanted && sends(units, false)) {
+        hedge[p] += units;
+        sent.add(p, units);
+      }
+    });
+  }
 
   static constexpr int kMaxPoints = kMaxHedgePoints;
 
@@ -198,7 +298,8 @@ struct HedgingKernel {
     PointAccount accounts[Capacity];
     const int npoints = points();
     for_each_point<Capacity>(0, npoints, [&](int p) { hedge[p] = Real(0); });
-    for (int p = 0; p < npoints; ++p) accounts[p] = PointAccount{0.0, 0.0, 0.0, 0.0, 0, -1};
+    for (int p = 0; p < npoints; ++p)
+      accounts[p] = PointAccount{0.0, 0.0, 0.0, 0.0, 0, -1, 0.0, 0.0};
 
     const Real rate = Real(process.rate);
     Real vol = Real(hedger_volatility);
@@ -207,7 +308,8 @@ struct HedgingKernel {
     double ewma = hedger.implied0 * hedger.implied0;
     Real last_log_return = Real(0);
     const int first_band = 1 + n_periodic, first_ww = first_band + n_band;
-    const bool need_gamma = n_ww > 0;
+    const int first_dv = first_ww + n_ww;
+    const bool need_gamma = n_ww > 0, need_vega = n_dv() > 0;
     // growth = e^{r (T - t_k)}, advanced by one multiply per step.
     double growth = exp(process.rate * process.expiry);
     const double step_decay = exp(-process.rate * process.dt);
@@ -234,12 +336,13 @@ struct HedgingKernel {
         }
         vol = Real(hedger.model_volatility(input));
       }
-      Real delta, gamma = Real(0);
-      if (need_gamma) {
+      Real delta, gamma = Real(0), vega = Real(0);
+      if (need_gamma || need_vega) {
         const Greeks<Real> g =
             book_greeks<Real>(book, Hedger, m.spot, rate, vol, m.time_to_expiry, hedger_jumps);
         delta = g.delta;
         gamma = g.gamma;
+        vega = g.vega;
       } else if (fast_delta) {
         delta = bs_delta(book, m.log_return, m.spot, rate, vol, m.time_to_expiry);
       } else {
@@ -255,7 +358,8 @@ struct HedgingKernel {
                                : Real(0);
 
       sent.clear();
-      for_each_point<Capacity>(1, npoints, [&](int p) {  // point 0, none, never trades
+      const int end_single = first_dv;  // the one-axis policies' points end here
+      for_each_point<Capacity>(1, end_single, [&](int p) {  // point 0, none, never trades
         Real units = Real(0);
         bool wanted = false;
         if (m.index == 0) {  // initial hedge of every hedging policy
@@ -288,14 +392,23 @@ struct HedgingKernel {
           sent.add(p, units);
         }
       });
+      if (need_vega)
+        delta_vega_step<Hedger, Capacity>(first_dv, npoints, m, rate, vol, delta, vega, band_check,
+                                          growth, last_blocked, hedge, accounts, sent);
       for (int i = 0; i < sent.count; ++i)
         settle_trade(accounts[sent.point[i]], sent.units[i], m, growth, last_blocked);
       growth *= step_decay;
       m = path_gen.next();
     }
 
-    // Expiry: unwind at S_T (growth = 1), settle the book.
+    // Expiry: close the vega instruments and unwind at S_T (growth = 1), settle the book.
     if (m.blocked) last_blocked = m.index;
+    if (need_vega) {
+      const Real price = vega_instrument_greeks<Hedger>(m.spot, rate, vol, m.time_to_expiry).price;
+      for (int p = first_dv; p < npoints; ++p)
+        settle_option_trade(accounts[p], -Real(accounts[p].option_units), price, m, 1.0,
+                            last_blocked);
+    }
     sent.clear();
     for_each_point<Capacity>(0, npoints, [&](int p) {
       if (sends(-hedge[p], true)) sent.add(p, -hedge[p]);
@@ -312,6 +425,7 @@ struct HedgingKernel {
       out.set(c + hedge_gas, a.gas);
       out.set(c + hedge_impact, a.impact);
       out.set(c + hedge_trades, double(a.trades));
+      out.set(c + hedge_option_fee, a.option_fee);
     }
     write_path_summary<Real>(out, summary_column(), process, book, path_gen, m.spot);
   }

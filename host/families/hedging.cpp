@@ -44,7 +44,12 @@ std::vector<MetricInfo> hedging_metrics(double level) {
       {"fee_mean", kQuote, "mean proportional fee, value at expiry"},
       {"gas_mean", kQuote, "mean gas, value at expiry"},
       {"impact_mean", kQuote, "mean price impact cost, value at expiry"},
-      {"trades_mean", "1", "mean number of trades per path (initial hedge and unwind included)"},
+      {"trades_mean", "1",
+       "mean number of trades per path (initial hedge and unwind included; delta_vega_band: "
+       "option trades too)"},
+      {"option_fee_mean", kQuote,
+       "mean fee on the vega instrument's premium traded (delta_vega_band; 0 for the other "
+       "policies), value at expiry; included in cost_mean"},
   };
 }
 enum Metric {
@@ -60,6 +65,7 @@ enum Metric {
   gas_mean,
   impact_mean,
   trades_mean,
+  option_fee_mean,
   kMetrics
 };
 
@@ -116,6 +122,22 @@ std::vector<GroupSpec> hedging_groups(const Scenario& s) {
                           true, false});
     groups.push_back(g);
   }
+  if (has_policy(s, "delta_vega_band")) {
+    check_axis(s.hedging.delta_vega_band_band, "hedging.delta_vega_band.band");
+    check_axis(s.hedging.delta_vega_band_vega_band, "hedging.delta_vega_band.vega_band");
+    GroupSpec g = base;
+    g.path = "/hedging/delta_vega_band";
+    g.policy = "delta_vega_band";
+    g.axes.push_back(Axis{"band", s.hedging.delta_vega_band_band, "underlying units",
+                          "rebalance the underlying when |hedge - target| exceeds this, the "
+                          "target being minus the delta of the book and the vega instrument",
+                          true, false});
+    g.axes.push_back(Axis{"vega_band", s.hedging.delta_vega_band_vega_band, "1",
+                          "trade the vega instrument back to vega-neutral when the vega of the "
+                          "book and instrument exceeds this fraction of the book's |vega| at t=0",
+                          true, false});
+    groups.push_back(g);
+  }
   return groups;
 }
 
@@ -168,6 +190,33 @@ HedgingKernel<Real> make_hedging_kernel(const Scenario& s, const CellCoordinates
       k.ww_inv_cbrt_risk_aversion[i] = 1.0 / std::cbrt(s.hedging.whalley_wilmott_risk_aversion[i]);
     k.ww_lambda = whalley_wilmott_lambda(s, cell);
   }
+  if (has_policy(s, "delta_vega_band")) {
+    const HedgingConfig& h = s.hedging;
+    check_axis(h.delta_vega_band_band, "hedging.delta_vega_band.band");
+    check_axis(h.delta_vega_band_vega_band, "hedging.delta_vega_band.vega_band");
+    if (h.delta_vega_band_band.size() * h.delta_vega_band_vega_band.size() >
+        std::size_t(kMaxHedgeParams))
+      throw std::invalid_argument("hedging.delta_vega_band: at most " +
+                                  std::to_string(kMaxHedgeParams) + " band x vega_band points");
+    k.n_dv_band = int(h.delta_vega_band_band.size());
+    k.n_dv_vega_band = int(h.delta_vega_band_vega_band.size());
+    // The vega band in absolute terms: v |V_book(0)| at the hedger's volatility.
+    const double vega0 =
+        std::abs(book_greeks<double>(k.book, k.model, k.process.spot, k.process.rate,
+                                     k.hedger_volatility, k.process.expiry, k.hedger_jumps)
+                     .vega);
+    for (int i = 0; i < k.n_dv_band; ++i) k.dv_band[i] = h.delta_vega_band_band[i];
+    for (int i = 0; i < k.n_dv_vega_band; ++i)
+      k.dv_vega_band[i] = h.delta_vega_band_vega_band[i] * vega0;
+    k.band_to_edge = h.delta_band_rebalance_to == "edge";
+    k.vega_instrument.legs = 1;
+    k.vega_instrument.type[0] =
+        h.vega_instrument_type == "put" ? OptionType::put : OptionType::call;
+    k.vega_instrument.strike[0] = h.vega_instrument_strike * k.process.spot;
+    k.vega_instrument.quantity[0] = 1.0;
+    k.vega_instrument_extra_life = h.vega_instrument_expiry_extra_days / s.days_per_year;
+    k.option_fee_rate = s.costs.option_fee_bps * 1e-4;
+  }
   return k;
 }
 template HedgingKernel<float> make_hedging_kernel<float>(const Scenario&, const CellCoordinates&);
@@ -211,7 +260,8 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
       const PnlSummary& ps = statistics[p].summary;
       const int c = p * kHedgeMetrics;
       const double fee = moments.mean(c + hedge_fee), gas = moments.mean(c + hedge_gas),
-                   impact = moments.mean(c + hedge_impact);
+                   impact = moments.mean(c + hedge_impact),
+                   option_fee = moments.mean(c + hedge_option_fee);
       const double values[kMetrics] = {ps.mean,
                                        ps.std,
                                        ps.stderr_of_mean,
@@ -219,11 +269,12 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
                                        ps.excess_kurtosis,
                                        ps.var,
                                        ps.cvar,
-                                       fee + gas + impact,
+                                       fee + gas + impact + option_fee,
                                        fee,
                                        gas,
                                        impact,
-                                       moments.mean(c + hedge_trades)};
+                                       moments.mean(c + hedge_trades),
+                                       option_fee};
       for (int m = 0; m < kMetrics; ++m) r.metrics[m][i] = values[m];
       r.objective[i] = ps.objective;
       r.objective_stderr[i] = ps.objective_stderr;

@@ -27,7 +27,11 @@ namespace {
 
 // ---- sections --------------------------------------------------------------------------------
 
+// Absent hedging.policies = the first three; delta_vega_band runs only when named (its option
+// trades and axes are a choice, not a default).
 const std::vector<std::string_view> kPolicies{"periodic", "delta_band", "whalley_wilmott"};
+const std::vector<std::string_view> kPolicyChoices{"periodic", "delta_band", "whalley_wilmott",
+                                                   "delta_vega_band"};
 constexpr std::int64_t kMaxPaths = std::int64_t{1} << 40;
 constexpr double kMaxStepsPerPath = 1e8;
 
@@ -196,7 +200,7 @@ void read_costs(FieldReader& r, const toml::table& t, CostConfig& c) {
   const std::string p = "costs.";
   r.check_keys(t, p,
                {"fee_bps", "gas", "gas_volatility", "impact", "pool_depth", "impact_coefficient",
-                "daily_volume", "latency_seconds", "min_trade_units"},
+                "daily_volume", "latency_seconds", "min_trade_units", "option_fee_bps"},
                "[costs]");
   r.number(t, p, "fee_bps", c.fee_bps, at_least(0));
   r.number(t, p, "gas", c.gas, at_least(0));
@@ -207,6 +211,7 @@ void read_costs(FieldReader& r, const toml::table& t, CostConfig& c) {
   r.number(t, p, "daily_volume", c.daily_volume, greater_than(0));
   r.number(t, p, "latency_seconds", c.latency_seconds, at_least(0));
   r.number(t, p, "min_trade_units", c.min_trade_units, at_least(0));
+  r.number(t, p, "option_fee_bps", c.option_fee_bps, at_least(0));
 }
 
 void read_book(FieldReader& r, const toml::node& node, std::vector<BookLeg>& book) {
@@ -239,13 +244,13 @@ void read_hedging(FieldReader& r, const toml::table& t, HedgingConfig& h) {
   h.present = true;
   r.check_keys(t, p,
                {"model", "volatility_input", "ewma_halflife_hours", "policies", "periodic",
-                "delta_band", "whalley_wilmott", "objective"},
+                "delta_band", "whalley_wilmott", "delta_vega_band", "vega_instrument", "objective"},
                "[hedging]");
   r.text(t, p, "model", h.model, {"black_scholes", "merton"});
   r.text(t, p, "volatility_input", h.volatility_input, {"implied", "inception", "realised"});
   r.number(t, p, "ewma_halflife_hours", h.ewma_halflife_hours, greater_than(0));
   if (t.contains("policies")) {
-    r.choice_list(t, p, "policies", h.policies, kPolicies);
+    r.choice_list(t, p, "policies", h.policies, kPolicyChoices);
   } else {
     h.policies.assign(kPolicies.begin(), kPolicies.end());  // absent: every policy
   }
@@ -268,6 +273,26 @@ void read_hedging(FieldReader& r, const toml::table& t, HedgingConfig& h) {
                   greater_than(0), false);
     check_axis_size(r, *q, "hedging.whalley_wilmott.", "risk_aversion",
                     h.whalley_wilmott_risk_aversion.size());
+  }
+  if (const toml::table* q = r.table(t, p, "delta_vega_band")) {
+    const std::string dp = "hedging.delta_vega_band.";
+    r.check_keys(*q, dp, {"band", "vega_band"}, "[hedging.delta_vega_band]");
+    r.number_axis(*q, dp, "band", h.delta_vega_band_band, greater_than(0), false);
+    r.number_axis(*q, dp, "vega_band", h.delta_vega_band_vega_band, at_least(0), false);
+    // Its points share the hedging kernel's per-policy room: band x vega_band values in all.
+    const std::size_t combinations =
+        h.delta_vega_band_band.size() * h.delta_vega_band_vega_band.size();
+    if (combinations > kMaxHedgingAxisValues)
+      r.report(dp + "band", q->get("band"), nullptr,
+               "gives " + std::to_string(combinations) + " combinations with " + dp +
+                   "vega_band; at most " + std::to_string(kMaxHedgingAxisValues) + " are allowed");
+  }
+  if (const toml::table* q = r.table(t, p, "vega_instrument")) {
+    const std::string vp = "hedging.vega_instrument.";
+    r.check_keys(*q, vp, {"type", "strike", "expiry_extra_days"}, "[hedging.vega_instrument]");
+    r.text(*q, vp, "type", h.vega_instrument_type, {"call", "put"});
+    r.number(*q, vp, "strike", h.vega_instrument_strike, greater_than(0));
+    r.number(*q, vp, "expiry_extra_days", h.vega_instrument_expiry_extra_days, greater_than(0));
   }
   read_objective(r, t, p, h.objective, ObjectiveFamily::hedging);
 }

@@ -74,6 +74,7 @@ struct CostConfig {
   double daily_volume = 1.0e6;      // sqrt, units of the underlying per day
   double latency_seconds = 0.0;
   double min_trade_units = 0.0;  // minimum order size, units of the underlying (0 = off)
+  double option_fee_bps = 0.0;   // fee on option premium traded (delta_vega_band), one way
 };
 
 struct BookLeg {
@@ -96,11 +97,19 @@ struct HedgingConfig {
   std::string model = "black_scholes";       // "black_scholes" | "merton"
   std::string volatility_input = "implied";  // "implied" | "inception" | "realised"
   double ewma_halflife_hours = 24.0;         // realised: half-life of the EWMA
-  std::vector<std::string> policies;         // subset of periodic, delta_band, whalley_wilmott
+  std::vector<std::string> policies;         // subset of periodic, delta_band, whalley_wilmott,
+                                             // delta_vega_band (absent: the first three)
   std::vector<int> periodic_every_steps{1, 2, 4, 8, 24};
   std::vector<double> delta_band_band{0.1, 0.2, 0.5, 1.0, 2.0};
   std::string delta_band_rebalance_to = "center";  // "center" | "edge"
   std::vector<double> whalley_wilmott_risk_aversion{1e-4, 1e-3, 1e-2};
+  // delta_vega_band (only when named in policies): delta band (units of the underlying) x vega
+  // band (fraction of the book's |vega| at t=0), and the option traded for vega.
+  std::vector<double> delta_vega_band_band{0.2, 0.5, 1.0};
+  std::vector<double> delta_vega_band_vega_band{0.05, 0.1, 0.2, 0.5};
+  std::string vega_instrument_type = "call";        // "call" | "put"
+  double vega_instrument_strike = 1.0;              // moneyness K / spot at t=0
+  double vega_instrument_expiry_extra_days = 30.0;  // its expiry after the book's
   ObjectiveConfig objective;
 };
 

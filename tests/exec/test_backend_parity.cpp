@@ -141,7 +141,8 @@ enum class Reach {
   cpu_backends,
   // Point counts chosen to reach each capacity the CUDA backend compiles: a CUDA notion (the CPU
   // backends run the kernel's maximum; tests/kernels/test_point_capacity.cpp checks that every
-  // capacity gives its bits).
+  // capacity gives its bits). Also a policy the lane-batched CPU kernel does not cover
+  // (delta_vega_band: that backend runs the scalar kernel, tests/families/test_delta_vega.cpp).
   scalar_cpu_and_cuda,
 };
 
@@ -383,6 +384,41 @@ void add_hedging_cases(std::vector<ParityCase>& cases) {
                               4.0);  // ~6.6 per path
                     EXPECT_GT(column_mean(ref, k.summary_column() + summary_gap_events, 2037), 5.0);
                   });
+  }
+  {
+    // delta_vega_band on Bates paths with outages and costs: option trades (premium, option fee,
+    // gas) beside the delta band, a moving implied volatility; the lane-batched CPU runs the
+    // scalar kernel for it, CUDA its own.
+    Scenario s = hedged_short_call(48);
+    s.hedging.policies = {"delta_band", "delta_vega_band"};
+    s.hedging.delta_band_band = {0.05};
+    s.hedging.delta_vega_band_band = {0.05, 0.2};
+    s.hedging.delta_vega_band_vega_band = {0.0, 0.1, 0.3};
+    s.hedging.vega_instrument_type = "put";
+    s.hedging.vega_instrument_strike = 0.95;
+    s.hedging.vega_instrument_expiry_extra_days = 20.0;
+    s.volatility.model = "heston";
+    s.volatility.vol_of_vol = 1.5;
+    s.jumps.model = "merton";
+    s.jumps.intensity = 10.0;
+    s.jumps.log_mean = -0.03;
+    s.jumps.log_stdev = 0.05;
+    s.gaps.intensity = 40.0;
+    s.gaps.crash_log_mean = -0.02;
+    s.gaps.crash_log_stdev = 0.02;
+    s.costs.fee_bps = 5.0;
+    s.costs.gas = 1.0;
+    s.costs.option_fee_bps = 10.0;
+    s.costs.latency_seconds = 30.0;
+    const HedgingKernel<float> k = hedging_kernel<float>(s);
+    add_path_case(
+        cases, "hedging_float_delta_vega_band_bates_outages", k, 7, 1501,
+        [k](const std::vector<double>& ref) {
+          // the option fee column is written (vega trades happen)
+          const int first_dv = 1 + k.n_periodic + k.n_band + k.n_ww;
+          EXPECT_GT(column_mean(ref, first_dv * kHedgeMetrics + hedge_option_fee, 1501), 0.0);
+        },
+        Reach::scalar_cpu_and_cuda);
   }
   {
     // A short straddle hedged hourly up to expiry: its delta saturates on many paths, where one

@@ -88,6 +88,24 @@ TEST(ScenarioParserBadInput, UnknownAndDuplicatePolicy) {
   EXPECT_NE(problems[1].message.find("twice"), std::string::npos);
 }
 
+TEST(ScenarioParserBadInput, DeltaVegaBandValues) {
+  const std::string text = std::string(kMinimalHedging) +
+                           "delta_vega_band.band = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]\n"
+                           "delta_vega_band.vega_band = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]\n"
+                           "vega_instrument.type = \"straddle\"\n"
+                           "vega_instrument.expiry_extra_days = 0\n";
+  const auto problems = problems_of(text);
+  ASSERT_EQ(problems.size(), 3u) << all_lines(problems);
+  const ScenarioProblem* points = find_key(problems, "hedging.delta_vega_band.band");
+  ASSERT_NE(points, nullptr) << all_lines(problems);
+  EXPECT_NE(points->message.find("36 combinations"), std::string::npos) << points->message;
+  EXPECT_NE(find_key(problems, "hedging.vega_instrument.type"), nullptr) << all_lines(problems);
+  EXPECT_NE(find_key(problems, "hedging.vega_instrument.expiry_extra_days"), nullptr)
+      << all_lines(problems);
+  EXPECT_EQ(problems_of(std::string(kMinimalHedging) + "[costs]\noption_fee_bps = -1\n")[0].key,
+            "costs.option_fee_bps");
+}
+
 TEST(ScenarioParserBadInput, BrokenTomlGivesLineAndColumn) {
   const auto problems = problems_of("name = \"t\"\n[grid]\nvolatility = [0.4,\nexpiry_days = 3\n");
   ASSERT_EQ(problems.size(), 1u) << all_lines(problems);

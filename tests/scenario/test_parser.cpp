@@ -52,7 +52,7 @@ TEST(ScenarioParserFiles, DefaultScenarioParses) {
 
 TEST(ScenarioParserFiles, EveryPresetParses) {
   for (const char* preset : {"quantlib_discrete_hedging", "eth_l1_amm", "btc_cex",
-                             "flash_crash_stress", "cppi_gap_risk"}) {
+                             "flash_crash_stress", "cppi_gap_risk", "eth_vega_risk"}) {
     SCOPED_TRACE(preset);
     const std::string path = kSourceDir + "/scenarios/" + preset + ".toml";
     try {
@@ -160,6 +160,28 @@ TEST(ScenarioParserDefaults, HedgingWithoutPoliciesEvaluatesAllThree) {
             (std::vector<std::string>{"periodic", "delta_band", "whalley_wilmott"}));
   EXPECT_EQ(s.hedging.periodic_every_steps, (std::vector<int>{1, 2, 4, 8, 24}));
   EXPECT_EQ(s.hedging.objective.kind, "mean_std");
+}
+
+// delta_vega_band runs only when named; its keys, the vega instrument's and the option fee.
+TEST(ScenarioParserDefaults, DeltaVegaBandKeys) {
+  std::string text = kMinimalHedging;
+  const std::string policies = "policies = [\"periodic\"]";
+  text.replace(text.find(policies), policies.size(),
+               "policies = [\"delta_vega_band\"]\n"
+               "delta_vega_band.band = [0.1, 0.3]\n"
+               "delta_vega_band.vega_band = [0, 0.2]\n"
+               "vega_instrument.type = \"put\"\n"
+               "vega_instrument.strike = 0.9\n"
+               "vega_instrument.expiry_extra_days = 7\n"
+               "[costs]\noption_fee_bps = 3.0");
+  const Scenario s = parse_scenario(text, "x.toml");
+  EXPECT_EQ(s.hedging.policies, (std::vector<std::string>{"delta_vega_band"}));
+  EXPECT_EQ(s.hedging.delta_vega_band_band, (std::vector<double>{0.1, 0.3}));
+  EXPECT_EQ(s.hedging.delta_vega_band_vega_band, (std::vector<double>{0.0, 0.2}));
+  EXPECT_EQ(s.hedging.vega_instrument_type, "put");
+  EXPECT_EQ(s.hedging.vega_instrument_strike, 0.9);
+  EXPECT_EQ(s.hedging.vega_instrument_expiry_extra_days, 7.0);
+  EXPECT_EQ(s.costs.option_fee_bps, 3.0);
 }
 
 TEST(ScenarioParserDefaults, StepsForExpiry) {
