@@ -274,24 +274,41 @@ struct HedgingKernel {
       case 2:
         run_variant<2, Capacity>(path, out);
         break;
-      default:
+      case 3:
         run_variant<3, Capacity>(path, out);
+        break;
+      case 4:
+        run_variant<4, Capacity>(path, out);
+        break;
+      case 5:
+        run_variant<5, Capacity>(path, out);
+        break;
+      case 6:
+        run_variant<6, Capacity>(path, out);
+        break;
+      default:
+        run_variant<7, Capacity>(path, out);
     }
   }
 
-  // Compile-time variants: the volatility model of the paths + 2 x the hedging model. The GPU
-  // backend compiles and launches one kernel per variant, so the Black-Scholes hedger on
-  // constant-volatility paths carries neither Heston's variance state nor Merton's double series
-  // (which would cost it registers and occupancy).
-  static constexpr int kVariants = 4;
-  HM_HD int variant() const { return int(process.volatility_model) + 2 * int(model); }
+  // Compile-time variants: the volatility model of the paths + 2 x the hedging model + 4 x
+  // delta_vega_band on. The GPU backend compiles and launches one kernel per variant, so the
+  // Black-Scholes hedger on constant-volatility paths carries neither Heston's variance state,
+  // nor Merton's double series, nor the vega instrument's pricing and trades (which would cost
+  // it registers and occupancy: with the vega code in every variant the Merton kernels spilled).
+  static constexpr int kVariants = 8;
+  HM_HD int variant() const {
+    return int(process.volatility_model) + 2 * int(model) + 4 * int(n_dv() > 0);
+  }
   template <int Variant, int Capacity = kMaxPoints>
   HM_HD void run_variant(unsigned long long path, const PathOutput& out) const {
-    run_with<VolatilityModel(Variant % 2), HedgingModel(Variant / 2), Capacity>(path, out);
+    run_with<VolatilityModel(Variant % 2), HedgingModel((Variant / 2) % 2), Variant / 4 == 1,
+             Capacity>(path, out);
   }
 
-  // The path with the diffusion of `Model` and the hedging model `Hedger` fixed (= model).
-  template <VolatilityModel Model, HedgingModel Hedger, int Capacity = kMaxPoints>
+  // The path with the diffusion of `Model`, the hedging model `Hedger` (= model) and whether
+  // delta_vega_band runs (VegaHedge = n_dv() > 0) fixed.
+  template <VolatilityModel Model, HedgingModel Hedger, bool VegaHedge, int Capacity = kMaxPoints>
   HM_HD void run_with(unsigned long long path, const PathOutput& out) const {
     Real hedge[Capacity];
     PointFlags<Capacity> pending;  // periodic: a scheduled trade is waiting for the outage to end
@@ -309,7 +326,8 @@ struct HedgingKernel {
     Real last_log_return = Real(0);
     const int first_band = 1 + n_periodic, first_ww = first_band + n_band;
     const int first_dv = first_ww + n_ww;
-    const bool need_gamma = n_ww > 0, need_vega = n_dv() > 0;
+    const bool need_gamma = n_ww > 0;
+    constexpr bool need_vega = VegaHedge;
     // growth = e^{r (T - t_k)}, advanced by one multiply per step.
     double growth = exp(process.rate * process.expiry);
     const double step_decay = exp(-process.rate * process.dt);
@@ -392,7 +410,7 @@ struct HedgingKernel {
           sent.add(p, units);
         }
       });
-      if (need_vega)
+      if constexpr (VegaHedge)
         delta_vega_step<Hedger, Capacity>(first_dv, npoints, m, rate, vol, delta, vega, band_check,
                                           growth, last_blocked, hedge, accounts, sent);
       for (int i = 0; i < sent.count; ++i)
@@ -403,7 +421,7 @@ struct HedgingKernel {
 
     // Expiry: close the vega instruments and unwind at S_T (growth = 1), settle the book.
     if (m.blocked) last_blocked = m.index;
-    if (need_vega) {
+    if constexpr (VegaHedge) {
       const Real price = vega_instrument_greeks<Hedger>(m.spot, rate, vol, m.time_to_expiry).price;
       for (int p = first_dv; p < npoints; ++p)
         settle_option_trade(accounts[p], -Real(accounts[p].option_units), price, m, 1.0,

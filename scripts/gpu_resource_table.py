@@ -59,7 +59,8 @@ def parse_ptxas(text):
 
 def variant_name(variant):
     """' heston', ' merton', ... for a kernel variant; '' for the constant-volatility default."""
-    parts = (["heston"] if variant % 2 else []) + (["merton"] if variant // 2 else [])
+    parts = ((["heston"] if variant % 2 else []) + (["merton"] if (variant // 2) % 2 else []) +
+             (["vega"] if variant // 4 else []))
     return "".join(" " + p for p in parts)
 
 
@@ -71,7 +72,8 @@ def describe(mangled):
     except (OSError, subprocess.CalledProcessError):
         name = mangled
     # One kernel per compile-time variant (host/cuda/backend.cu): the volatility model (0 constant,
-    # 1 heston) + 2 x the hedging model (0 black_scholes, 1 merton) for HedgingKernel.
+    # 1 heston) + 2 x the hedging model (0 black_scholes, 1 merton) + 4 x delta_vega_band on
+    # (" vega") for HedgingKernel.
     # (Builds before the variants had no third template argument.)
     m = re.search(r"capacity_path_kernel<hedgemap::(\w+<\w+>), (\d+)(?:, (\d+))?>", name)
     if m:

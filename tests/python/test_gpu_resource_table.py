@@ -88,6 +88,7 @@ def test_reads_ptxas_entries():
                    "11path_kernelINS_15BookPriceKernelIdEELi0EEEvT_yyPd")
         assert grt.describe(variant) == ("BookPriceKernel<double>", "max")
         assert grt.variant_name(3) == " heston merton"
+        assert grt.variant_name(4) == " vega" and grt.variant_name(7) == " heston merton vega"
 
 
 def test_prints_a_table_from_a_log(tmp_path):
