@@ -91,7 +91,7 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
 
   std::vector<CellResult> cells(total);
   if (options.resume) {
-    cells = load_checkpoint(ckpt, identity, total);
+    cells = load_checkpoint(ckpt, identity, total, groups);
   }
   std::size_t done = 0;
   double path_steps_done = 0.0;

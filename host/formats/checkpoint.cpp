@@ -45,34 +45,65 @@ void save_checkpoint(const std::string& path, const std::string& identity,
   h5::write_file_atomically(path, out);
 }
 
-std::vector<CellResult> load_checkpoint(const std::string& path, const std::string& identity,
-                                        std::size_t cell_count) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw std::runtime_error("no checkpoint " + path + " to resume from");
-  std::stringstream buffer;
-  buffer << f.rdbuf();
-  const std::string in = buffer.str();
+namespace {
+
+// Whether a decoded cell can be written as a cell of `groups` (results_file.cpp indexes every
+// metric and objective by parameter point, optimum_confidence compares resample optima).
+bool has_shape(const CellResult& cell, const std::vector<GroupSpec>& groups) {
+  if (cell.groups.size() != groups.size()) return false;
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const GroupCellResult& r = cell.groups[g];
+    const std::size_t points = groups[g].points();
+    if (r.metrics.size() != groups[g].metrics.size()) return false;
+    for (const auto& metric : r.metrics)
+      if (metric.size() != points) return false;
+    if (r.objective.size() != points || r.objective_stderr.size() != points) return false;
+    for (const int optimum : r.bootstrap_optimum)
+      if (optimum < -1 || optimum >= static_cast<int>(points)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<CellResult> decode_checkpoint(const std::string& in, const std::string& name,
+                                          const std::string& identity, std::size_t cell_count,
+                                          const std::vector<GroupSpec>& groups) {
   if (in.size() < sizeof(kMagic) || std::memcmp(in.data(), kMagic, sizeof(kMagic)) != 0)
-    throw std::runtime_error(path + " is not a hedgemap checkpoint");
+    throw std::runtime_error(name + " is not a hedgemap checkpoint");
   std::size_t pos = sizeof(kMagic);
   const std::size_t eol = in.find('\n', pos);
-  if (eol == std::string::npos || in.substr(pos, eol - pos) != identity)
-    throw std::runtime_error(path +
+  if (eol == std::string::npos || in.compare(pos, eol - pos, identity) != 0)
+    throw std::runtime_error(name +
                              " belongs to another run (scenario, paths, seed or precision "
                              "differ): resume with the same scenario and options, or remove it");
   pos = eol + 1;
   std::uint64_t count = 0;
-  if (pos + sizeof(count) > in.size()) throw std::runtime_error(path + " is truncated");
+  if (pos + sizeof(count) > in.size()) throw std::runtime_error(name + " is truncated");
   std::memcpy(&count, in.data() + pos, sizeof(count));
   pos += sizeof(count);
-  if (count != cell_count) throw std::runtime_error(path + " has another grid size");
+  if (count != cell_count) throw std::runtime_error(name + " has another grid size");
   std::vector<CellResult> cells(count);
-  for (auto& cell : cells) {
-    if (pos >= in.size()) throw std::runtime_error(path + " is truncated");
+  for (std::size_t c = 0; c < cells.size(); ++c) {
+    if (pos >= in.size()) throw std::runtime_error(name + " is truncated");
     const bool done = in[pos++] != 0;
-    if (done) cell = decode_cell(in, pos);
+    if (!done) continue;
+    cells[c] = decode_cell(in, pos);
+    if (!has_shape(cells[c], groups))
+      throw std::runtime_error(name + ": cell " + std::to_string(c) +
+                               " does not have the shape of this run's policy groups (corrupt)");
   }
   return cells;
+}
+
+std::vector<CellResult> load_checkpoint(const std::string& path, const std::string& identity,
+                                        std::size_t cell_count,
+                                        const std::vector<GroupSpec>& groups) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error("no checkpoint " + path + " to resume from");
+  std::stringstream buffer;
+  buffer << f.rdbuf();
+  return decode_checkpoint(buffer.str(), path, identity, cell_count, groups);
 }
 
 }  // namespace hedgemap

@@ -302,6 +302,10 @@ std::string to_json(const ResultsOptima& r) {
 
 }  // namespace
 
+std::string export_text(const ResultsOptima& r, const std::string& format) {
+  return format == "csv" ? to_csv(r) : to_json(r);
+}
+
 int inspect_results(const std::string& path, std::ostream& out) {
   ResultsOptima r;
   try {
@@ -310,7 +314,12 @@ int inspect_results(const std::string& path, std::ostream& out) {
     std::cerr << "hedgemap inspect: " << e.what() << '\n';
     return 1;
   }
-  std::vector<std::vector<std::string>> header{{"results file", path}};
+  print_inspection(r, out);
+  return 0;
+}
+
+void print_inspection(const ResultsOptima& r, std::ostream& out) {
+  std::vector<std::vector<std::string>> header{{"results file", r.file}};
   for (const char* name : {"title", "source", "date_created", "backend", "device", "paths", "seed"})
     header.push_back({name, r.attribute(name)});
   header.push_back({"grid", std::to_string(r.volatility.size()) + " volatilities x " +
@@ -321,7 +330,6 @@ int inspect_results(const std::string& path, std::ostream& out) {
   for (const PolicyOptima& p : r.policies) print_group(out, r, p);
   if (!r.best_policy_index.empty()) print_best(out, r);
   if (r.policies.empty()) out << "\n(no policy groups in this file)\n";
-  return 0;
 }
 
 int export_results(const std::string& path, const std::string& format,
@@ -333,7 +341,7 @@ int export_results(const std::string& path, const std::string& format,
   std::string text;
   try {
     const ResultsOptima r = read_results_optima(path);
-    text = format == "csv" ? to_csv(r) : to_json(r);
+    text = export_text(r, format);
   } catch (const std::exception& e) {
     std::cerr << "hedgemap export: " << e.what() << '\n';
     return 1;
