@@ -15,6 +15,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest  # unit tests
   libbenchmark-dev        # micro-benchmarks
   libomp-dev              # OpenMP runtime headers for the CPU backend
+  clang-14 libclang-rt-14-dev  # libFuzzer, ASan, UBSan: scripts/fuzz.sh (CI runs it)
   python3 python3-h5py python3-xarray python3-h5netcdf python3-netcdf4 python3-matplotlib
   python3-numpy python3-pytest   # reader, plots, report, and their tests
   time                    # /usr/bin/time: peak memory measurements in BENCHMARKS.md

@@ -1,4 +1,5 @@
-// Bad input found by fuzzing (issue 17): nesting too deep for toml++'s recursion, scenario paths
+// Bad input found by fuzzing (issue 17): nesting too deep for toml++'s recursion, non-ASCII
+// characters where toml++ 3.3 reaches undefined behaviour, scenario paths
 // that are not regular files or too large, books larger than the kernels hold, --paths / --seed
 // out of range or in conflict with --set, error floods, control characters, and scenarios whose
 // cells cannot fit in memory. Each is refused with a problem naming the key or line and the limit.
@@ -13,9 +14,9 @@
 #include <vector>
 
 #include "host/families/memory_fit.hpp"
-#include "host/scenario/nesting.hpp"
 #include "host/scenario/parser.hpp"
 #include "host/scenario/scenario_file.hpp"
+#include "host/scenario/toml_precheck.hpp"
 #include "host/sweep.hpp"
 #include "tests/scenario_test_inputs.hpp"
 
@@ -36,18 +37,18 @@ std::string repeated(const std::string& s, int n) {
 // ---- nesting ---------------------------------------------------------------------------------
 
 TEST(ScenarioNesting, DepthCountsHeadersDottedKeysArraysAndInlineTables) {
-  EXPECT_FALSE(find_excess_nesting("a = 1\n", 1));
-  EXPECT_EQ(find_excess_nesting("a.b = 1\n", 1)->depth, 2);
-  EXPECT_EQ(find_excess_nesting("[x.y]\na = 1\n", 2)->depth, 3);
-  EXPECT_EQ(find_excess_nesting("[[x]]\n", 1)->depth, 2);  // the array and its element
-  EXPECT_EQ(find_excess_nesting("a = [[1]]\n", 2)->depth, 3);
-  EXPECT_EQ(find_excess_nesting("a = {b = {c = 1}}\n", 2)->depth, 3);
-  EXPECT_FALSE(find_excess_nesting("a = [[1], [2]]\nb = 1\n", 3));
+  EXPECT_FALSE(precheck_toml("a = 1\n", 1));
+  EXPECT_EQ(precheck_toml("a.b = 1\n", 1)->depth, 2);
+  EXPECT_EQ(precheck_toml("[x.y]\na = 1\n", 2)->depth, 3);
+  EXPECT_EQ(precheck_toml("[[x]]\n", 1)->depth, 2);  // the array and its element
+  EXPECT_EQ(precheck_toml("a = [[1]]\n", 2)->depth, 3);
+  EXPECT_EQ(precheck_toml("a = {b = {c = 1}}\n", 2)->depth, 3);
+  EXPECT_FALSE(precheck_toml("a = [[1], [2]]\nb = 1\n", 3));
   // Brackets, braces and dots inside strings and comments nest nothing.
-  EXPECT_FALSE(find_excess_nesting("a = \"[[[{{{.\"  # [[[[ a.b.c.d\nb = '''[[\n{{'''\n", 1));
-  EXPECT_FALSE(find_excess_nesting("\"a.b.c\" = 0.5\n'x.y' = 1979-05-27 07:32:00\n", 1));
+  EXPECT_FALSE(precheck_toml("a = \"[[[{{{.\"  # [[[[ a.b.c.d\nb = '''[[\n{{'''\n", 1));
+  EXPECT_FALSE(precheck_toml("\"a.b.c\" = 0.5\n'x.y' = 1979-05-27 07:32:00\n", 1));
   // The line where the limit is first passed.
-  const auto excess = find_excess_nesting("a = 1\nb = [\n [\n  [1]]]\n", 3);
+  const auto excess = precheck_toml("a = 1\nb = [\n [\n  [1]]]\n", 3);
   ASSERT_TRUE(excess);
   EXPECT_EQ(excess->line, 4);
 }
@@ -56,7 +57,7 @@ TEST(ScenarioNesting, ThePresetsAreFarBelowTheLimit) {
   for (const auto& entry : std::filesystem::directory_iterator(HEDGEMAP_SOURCE_DIR "/scenarios")) {
     std::ifstream in(entry.path());
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    EXPECT_FALSE(find_excess_nesting(text, 4)) << entry.path();
+    EXPECT_FALSE(precheck_toml(text, 4)) << entry.path();
   }
 }
 
@@ -94,6 +95,44 @@ TEST(ScenarioNesting, OverridesNestedTooDeepAreRefused) {
   const auto hidden = problems_of(kMinimalCppi, {"seed=1\n[a" + repeated(".a", 30000) + "]"});
   ASSERT_EQ(hidden.size(), 1u) << all_lines(hidden);
   EXPECT_EQ(hidden[0].key, "seed");
+}
+
+// toml++ 3.3.0's is_non_ascii_horizontal_whitespace() reaches __builtin_unreachable() for
+// U+00A1..U+0499 (found by fuzz_scenario under UBSan): no such character reaches toml++ where
+// it asks whether a character is whitespace.
+TEST(ScenarioNonAscii, OutsideStringsInKeysAndAfterBackslashesItIsRefusedBeforeTheParse) {
+  const std::string ch = "\xCF\xA2";  // U+03E2
+  for (const std::string& text :
+       {"seed = 1" + ch + "\n", "x = t" + ch + "\n", "x = 4=s\"" + ch + "\"\n", ch + " = 1\n",
+        "\"k" + ch + "\" = 1\n", "[\"t" + ch + "\"]\n", "a = { \"" + ch + "\" = 1 }\n",
+        "n = \"\"\"a\\" + ch + "\"\"\"\n", "n = \"\"\"a\\\n  " + ch + "\"\"\"\n",
+        "n = \"\"\"a\\ " + ch + "\"\"\"\n"}) {
+    const auto problems = problems_of(std::string(kMinimalCppi) + text);
+    ASSERT_EQ(problems.size(), 1u) << text << all_lines(problems);
+    EXPECT_EQ(problems[0].location, "x.toml:6") << text;
+    EXPECT_NE(problems[0].message.find("non-ASCII character"), std::string::npos) << text;
+  }
+  // In strings and comments it is TOML: the name, a comment, a multi-line string's text.
+  std::string text = kMinimalCppi;
+  text.replace(text.find("\"t\""), 3,
+               "\"Stra\xC3\x9F"
+               "e " +
+                   ch + "\"");
+  EXPECT_TRUE(problems_of("# " + ch + "\n" + text).empty());
+  EXPECT_FALSE(precheck_toml("a =  + ch + \nb = \"\"\"\\u00e9" + ch + "\"\"\"\n", 32));
+  EXPECT_FALSE(
+      precheck_toml("\xEF\xBB\xBF"
+                    "a = 1\n",
+                    32));  // a byte order mark
+  // An override's bare word is a string, whatever its characters.
+  const Scenario s = parse_scenario(kMinimalCppi, "x.toml",
+                                    {"name=Stra\xC3\x9F"
+                                     "e" +
+                                     ch});
+  EXPECT_EQ(s.name,
+            "Stra\xC3\x9F"
+            "e" +
+                ch);
 }
 
 // ---- files -----------------------------------------------------------------------------------

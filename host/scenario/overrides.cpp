@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "host/scenario/field_reader.hpp"
-#include "host/scenario/nesting.hpp"
+#include "host/scenario/toml_precheck.hpp"
 
 namespace hedgemap::scenario_detail {
 
@@ -29,12 +29,15 @@ ScenarioProblem override_problem(const std::string& key, const std::string& valu
 }
 
 // `value_text` as a TOML value ("10", "[0.5, 0.9]", "\"kou\""), or as a string when it is not
-// one (`jumps.model=kou`). Nodes keep `location` ("--set", "--paths") as their source path, so
-// that problems point at the override. The caller has checked the nesting of "v = value_text".
+// one (`jumps.model=kou`, or any text toml++ must not parse: toml_precheck.hpp). Nodes keep
+// `location` ("--set", "--paths") as their source path, so that problems point at the override.
 toml::table parse_override_value(const std::string& value_text, std::string_view location) {
   try {
-    toml::table parsed = toml::parse("v = " + value_text, std::string(location));
-    if (parsed.size() == 1 && parsed.contains("v")) return parsed;
+    const std::string text = "v = " + value_text;
+    if (!precheck_toml(text, kMaxTomlNesting)) {
+      toml::table parsed = toml::parse(text, std::string(location));
+      if (parsed.size() == 1 && parsed.contains("v")) return parsed;
+    }
   } catch (const toml::parse_error&) {
   }
   const std::string quoted = render_value(toml::value<std::string>(value_text));
@@ -91,11 +94,12 @@ void apply_override(toml::table& root, const std::string& text,
     return;
   }
   const std::string value_text = trim(text.substr(eq + 1));
-  // The key's parts and the value's own nesting (each index is a level too): see nesting.hpp.
+  // The key's parts and the value's own nesting (each index is a level too): see toml_precheck.hpp.
   int key_depth = 0;
   for (const KeySegment& seg : segments) key_depth += seg.indexed ? 2 : 1;
+  const auto precheck = precheck_toml("v = " + value_text, kMaxTomlNesting, key_depth - 1);
   if (key_depth > kMaxTomlNesting ||
-      find_excess_nesting("v = " + value_text, kMaxTomlNesting, key_depth - 1)) {
+      (precheck && precheck->kind == TomlPrecheckProblem::Kind::nesting)) {
     problems.push_back(override_problem(
         key, "",
         "nests tables and arrays more than " + std::to_string(kMaxTomlNesting) +
@@ -153,8 +157,7 @@ void apply_option_override(toml::table& root, const OptionOverride& option,
   const bool from_set =
       given && (given->source().begin.line == 0 ||
                 (given->source().path && *given->source().path == kOverrideLocation));
-  // (an option's value nested too deep is reported by apply_override, before any parse)
-  if (from_set && !find_excess_nesting("v = " + trim(option.value), kMaxTomlNesting)) {
+  if (from_set) {
     const toml::table mine = parse_override_value(trim(option.value), option.option);
     const std::string set_value = render_value(*given);
     if (render_value(*mine.get("v")) != set_value) {

@@ -16,7 +16,8 @@ namespace hedgemap::scenario_detail {
 // are created, so an absent section appears. Unknown keys are inserted too: the validating pass
 // reports them, with `location` ("--set", or the option that gave the override: override nodes
 // carry it as their source path, not a file position). Malformed overrides, and overrides nested
-// deeper than kMaxTomlNesting (host/scenario/nesting.hpp), are appended to `problems`.
+// deeper than kMaxTomlNesting (host/scenario/toml_precheck.hpp), are appended to `problems`; a
+// value with non-ASCII characters outside quotes is read as a string (toml++ must not parse it).
 void apply_override(toml::table& root, const std::string& text,
                     std::vector<ScenarioProblem>& problems,
                     std::string_view location = kOverrideLocation);

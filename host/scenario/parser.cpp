@@ -8,9 +8,9 @@
 #include <optional>
 
 #include "host/scenario/field_reader.hpp"
-#include "host/scenario/nesting.hpp"
 #include "host/scenario/overrides.hpp"
 #include "host/scenario/scenario_file.hpp"
+#include "host/scenario/toml_precheck.hpp"
 #include "kernels/option_book.hpp"
 
 namespace hedgemap {
@@ -355,13 +355,11 @@ Scenario parse_scenario(std::string_view toml_text, const std::string& source_na
                         const std::vector<std::string>& overrides,
                         const std::vector<OptionOverride>& options) {
   std::vector<ScenarioProblem> problems;
-  if (const auto excess = find_excess_nesting(toml_text, kMaxTomlNesting)) {
+  if (const auto problem = precheck_toml(toml_text, kMaxTomlNesting)) {
     ScenarioProblem p;
-    p.line = excess->line;
+    p.line = problem->line;
     p.location = source_name + ":" + std::to_string(p.line);
-    p.message = "tables and arrays nested " + std::to_string(excess->depth) +
-                " levels deep here; at most " + std::to_string(kMaxTomlNesting) +
-                " levels are allowed";
+    p.message = problem->message;
     throw ScenarioError({p});
   }
   toml::table root;

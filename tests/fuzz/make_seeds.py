@@ -4,6 +4,9 @@ reader expects (host/formats/optima_reader.cpp reads files rewritten by other to
 
     /usr/bin/python3 tests/fuzz/make_seeds.py build/hedgemap
 
+The results target reads its base files from tests/fuzz/results_bases/ (its corpus holds edit
+sequences, see tests/fuzz/results_target.cpp).
+
 The scenario seeds are the presets and hand-written files (tests/fuzz/corpus/scenario/)."""
 import os
 import shutil
@@ -52,7 +55,7 @@ def run(binary, *args):
 
 
 def results_seeds(binary, tmp):
-    out = os.path.join(CORPUS, "results")
+    out = os.path.join(HERE, "results_bases")
     for name, text in (("cppi", CPPI), ("band", BAND)):
         scenario = os.path.join(tmp, name + ".toml")
         with open(scenario, "w") as f:

@@ -1,22 +1,24 @@
-// A one-pass scanner of TOML's nesting (see the header). Depth counts tables and arrays from the
+// A one-pass scanner of a TOML text (see the header). Depth counts tables and arrays from the
 // root: a key of k dotted parts in a table at depth T is at depth T + k; a header [a.b] makes the
 // current table depth 2, [[a.b]] depth 3 (the array and its element); an array's elements are one
 // deeper than the array, an inline table's keys count from the inline table's depth.
-#include "host/scenario/nesting.hpp"
+#include "host/scenario/toml_precheck.hpp"
 
+#include <string>
 #include <vector>
 
 namespace hedgemap {
 
 namespace {
 
-class NestingScanner {
+class Scanner {
  public:
-  NestingScanner(std::string_view text, int limit, int base_depth)
+  Scanner(std::string_view text, int limit, int base_depth)
       : text_(text), limit_(limit), base_depth_(base_depth), table_depth_(base_depth) {}
 
-  std::optional<NestingExcess> scan() {
-    while (pos_ < text_.size() && !excess_) {
+  std::optional<TomlPrecheckProblem> scan() {
+    if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;  // a UTF-8 byte order mark
+    while (pos_ < text_.size() && !problem_) {
       switch (mode_) {
         case Mode::line_start:
           line_start();
@@ -32,7 +34,7 @@ class NestingScanner {
           break;
       }
     }
-    return excess_;
+    return problem_;
   }
 
  private:
@@ -47,7 +49,28 @@ class NestingScanner {
   }
 
   void check(int depth) {
-    if (depth > limit_ && !excess_) excess_ = NestingExcess{line_, depth};
+    if (depth > limit_ && !problem_) {
+      problem_ = TomlPrecheckProblem{TomlPrecheckProblem::Kind::nesting, line_, depth,
+                                     "tables and arrays nested " + std::to_string(depth) +
+                                         " levels deep here; at most " + std::to_string(limit_) +
+                                         " levels are allowed"};
+    }
+  }
+
+  void non_ascii(const char* where) {
+    if (!problem_) {
+      problem_ = TomlPrecheckProblem{TomlPrecheckProblem::Kind::non_ascii, line_, 0,
+                                     std::string("a non-ASCII character ") + where};
+    }
+  }
+
+  static bool is_ascii(char c) { return static_cast<unsigned char>(c) < 0x80; }
+
+  // Any other character outside strings and comments.
+  void plain_character() {
+    if (!is_ascii(text_[pos_]))
+      non_ascii("outside a string or comment: TOML allows them only in strings and comments");
+    ++pos_;
   }
 
   void newline() {
@@ -60,18 +83,18 @@ class NestingScanner {
     while (pos_ < text_.size() && text_[pos_] != '\n') ++pos_;
   }
 
-  // A basic ("...", """...""") or literal ('...', '''...''') string starting at pos_.
-  void skip_string() {
+  // A basic ("...", """...""") or literal ('...', '''...''') string starting at pos_; `key`: a
+  // quoted key (ASCII only: every scenario key is).
+  void skip_string(bool key = false) {
     const char quote = text_[pos_];
     const bool basic = quote == '"';
-    if (peek(1) == quote && peek(2) == quote) {  // multi-line
+    if (!key && peek(1) == quote && peek(2) == quote) {  // multi-line
       pos_ += 3;
       while (pos_ < text_.size()) {
         const char c = text_[pos_];
         if (c == '\n') ++line_;
         if (basic && c == '\\') {
-          if (peek(1) == '\n') ++line_;
-          pos_ += 2;
+          after_backslash();
           continue;
         }
         if (c == quote && peek(1) == quote && peek(2) == quote) {
@@ -86,12 +109,33 @@ class NestingScanner {
     ++pos_;
     while (pos_ < text_.size() && text_[pos_] != '\n') {
       const char c = text_[pos_];
+      if (key && !is_ascii(c)) non_ascii("in a key: scenario keys are ASCII");
       if (basic && c == '\\') {
         pos_ += text_.size() - pos_ > 1 && text_[pos_ + 1] != '\n' ? 2 : 1;
         continue;
       }
       ++pos_;
       if (c == quote) return;
+    }
+  }
+
+  // A backslash in a multi-line basic string: an escape, or a line-ending backslash that skips
+  // the whitespace and line breaks after it. toml++ asks whether the character after the
+  // backslash, and the first one after the skipped whitespace, is whitespace.
+  void after_backslash() {
+    ++pos_;
+    std::size_t next = pos_;  // the first character after the whitespace (if any)
+    int lines = 0;
+    while (next < text_.size() && (text_[next] == ' ' || text_[next] == '\t' ||
+                                   text_[next] == '\r' || text_[next] == '\n'))
+      lines += text_[next++] == '\n';
+    if (next < text_.size() && !is_ascii(text_[next]))
+      non_ascii("after a backslash in a multi-line string (escape it as \\uXXXX)");
+    if (next == pos_) {
+      ++pos_;  // the escaped character
+    } else {
+      line_ += lines;
+      pos_ = next;
     }
   }
 
@@ -119,10 +163,10 @@ class NestingScanner {
     while (pos_ < text_.size() && text_[pos_] != ']' && text_[pos_] != '\n') {
       const char c = text_[pos_];
       if (c == '"' || c == '\'') {
-        skip_string();
+        skip_string(/*key=*/true);
       } else {
         if (c == '.') ++parts;
-        ++pos_;
+        plain_character();
       }
     }
     while (peek() == ']') ++pos_;
@@ -140,7 +184,7 @@ class NestingScanner {
   void key() {
     const char c = peek();
     if (c == '"' || c == '\'') {
-      skip_string();
+      skip_string(/*key=*/true);
     } else if (c == '.') {
       ++key_parts_;
       ++pos_;
@@ -154,7 +198,7 @@ class NestingScanner {
     } else if (c == '\n') {
       newline();
     } else {
-      ++pos_;
+      plain_character();
     }
   }
 
@@ -181,7 +225,7 @@ class NestingScanner {
       skip_string();
       mode_ = Mode::after_value;
     } else {
-      ++pos_;  // a number, boolean or date: nothing nests in it
+      plain_character();  // a number, boolean or date: nothing nests in it
       mode_ = Mode::after_value;
     }
   }
@@ -203,10 +247,10 @@ class NestingScanner {
       newline();
     } else if (c == '#') {
       skip_comment();
-    } else if (c == '"' || c == '\'') {
-      skip_string();
     } else {
-      ++pos_;
+      // A quote here is no string (TOML has none after a value), and toml++ scans a malformed
+      // value on across it: what follows counts as outside strings.
+      plain_character();
     }
   }
 
@@ -225,13 +269,14 @@ class NestingScanner {
   int table_depth_;
   int key_base_ = 0, key_parts_ = 1, value_depth_ = 0;
   std::vector<Open> open_;
-  std::optional<NestingExcess> excess_;
+  std::optional<TomlPrecheckProblem> problem_;
 };
 
 }  // namespace
 
-std::optional<NestingExcess> find_excess_nesting(std::string_view text, int limit, int base_depth) {
-  return NestingScanner(text, limit, base_depth).scan();
+std::optional<TomlPrecheckProblem> precheck_toml(std::string_view text, int nesting_limit,
+                                                 int base_depth) {
+  return Scanner(text, nesting_limit, base_depth).scan();
 }
 
 }  // namespace hedgemap
