@@ -34,6 +34,8 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # libFuzzer options: a hang is an input that takes more than 10 s; 2 GiB of memory at most.
 FUZZ_OPTIONS=(-timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 -print_final_stats=1)
 
+export TMPDIR="$PWD/$BUILD_DIR/tmp"  # the results targets' scratch files, left by a crash
+mkdir -p "$TMPDIR"
 status=0
 summary=()
 for t in $TARGETS; do
