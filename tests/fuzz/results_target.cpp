@@ -356,6 +356,9 @@ bool read_and_format(const std::string& path) {
       if (a.grid.size() < cells || (!a.refined.empty() && a.refined.size() < cells))
         throw FuzzFinding(p.path + "/" + a.axis + ": fewer optima than grid cells");
   }
+  // inspect prints a row per cell and policy: a file that claims millions of cells (an axis of 2^20
+  // values, left at its fill value) prints millions of rows, seconds of work, not a hang.
+  if (double(cells) * double(r.policies.size() + 1) > 2e5) return true;
   std::ostringstream table;
   print_inspection(r, table);
   (void)export_text(r, "csv");
