@@ -320,24 +320,34 @@ const std::vector<std::string>& bases() {
   return files;
 }
 
-const std::string& scratch_path() {
-  static const std::string path = [] {
-    const char* dir = std::getenv("TMPDIR");
-    std::string pattern = std::string(dir && *dir ? dir : "/tmp") + "/hedgemap-fuzz-XXXXXX.h5";
-    const int fd = mkstemps(pattern.data(), 3);
-    if (fd < 0) throw std::runtime_error("cannot create a temporary file for the results target");
-    ::close(fd);
-    std::atexit([] { std::remove(scratch_path().c_str()); });
-    return pattern;
+// A new file name per input, in a directory of this process (removed at exit): a file HDF5 could
+// not close (an edit left it in a state its close fails on) stays open inside the library, and a
+// later H5Fcreate or H5Fopen of the same name would fail ("file is already open").
+const std::string& next_scratch_path() {
+  // Never destroyed: the exit handler that removes the directory runs after static destructors.
+  static const std::string* const dir = [] {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/hedgemap-fuzz-XXXXXX";
+    if (!mkdtemp(pattern.data()))
+      throw std::runtime_error("cannot create a temporary directory for the results target");
+    std::atexit([] {
+      std::error_code ignored;
+      std::filesystem::remove_all(*dir, ignored);
+    });
+    return new std::string(pattern);
   }();
+  static std::string path;
+  static unsigned long long count = 0;
+  if (!path.empty()) std::remove(path.c_str());
+  path = *dir + "/" + std::to_string(++count) + ".h5";
   return path;
 }
 
-void write_scratch(const char* data, std::size_t size) {
-  std::FILE* f = std::fopen(scratch_path().c_str(), "wb");
-  if (!f) throw std::runtime_error("cannot write " + scratch_path());
+void write_file(const std::string& path, const char* data, std::size_t size) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) throw std::runtime_error("cannot write " + path);
   const bool written = size == 0 || std::fwrite(data, 1, size, f) == size;
-  if (std::fclose(f) != 0 || !written) throw std::runtime_error("cannot write " + scratch_path());
+  if (std::fclose(f) != 0 || !written) throw std::runtime_error("cannot write " + path);
 }
 
 // What inspect and export do with the file: read it, print it, export it.
@@ -398,26 +408,29 @@ bool results_target(const std::uint8_t* data, std::size_t size) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // failed edits are expected
   close_everything_left_open();
   Choices in(data, size);
+  const std::string& path = next_scratch_path();
   const std::size_t base = in.below(bases().size() + 1);
   hid_t file = -1;
   if (base == 0) {
     Id fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
     if (in.byte() & 1) H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
-    file = H5Fcreate(scratch_path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
+    file = H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.get());
   } else {
     const std::string& bytes = bases()[base - 1];
-    write_scratch(bytes.data(), bytes.size());
-    file = H5Fopen(scratch_path().c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    write_file(path, bytes.data(), bytes.size());
+    file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
   }
-  if (file < 0) throw std::runtime_error("cannot open " + scratch_path() + " with HDF5");
+  if (file < 0) throw std::runtime_error("cannot open " + path + " with HDF5");
   for (int edits = 0; !in.empty() && edits < 64; ++edits) edit(file, in);
-  if (H5Fclose(file) < 0) throw std::runtime_error("cannot close " + scratch_path());
-  return read_and_format(scratch_path());
+  if (H5Fclose(file) < 0) return false;  // the edits left a file HDF5 cannot write: no input
+  return read_and_format(path);
 }
 
 bool results_raw_target(const std::uint8_t* data, std::size_t size) {
-  write_scratch(reinterpret_cast<const char*>(data), size);
-  return read_and_format(scratch_path());
+  close_everything_left_open();
+  const std::string& path = next_scratch_path();
+  write_file(path, reinterpret_cast<const char*>(data), size);
+  return read_and_format(path);
 }
 
 }  // namespace hedgemap::fuzz
