@@ -302,9 +302,14 @@ std::string to_json(const ResultsOptima& r) {
   return out.str();
 }
 
-std::string inspect_text(const std::string& path, const ResultsOptima& r) {
-  std::ostringstream out;
-  std::vector<std::vector<std::string>> header{{"results file", path}};
+}  // namespace
+
+std::string export_text(const ResultsOptima& r, const std::string& format) {
+  return format == "csv" ? to_csv(r) : to_json(r);
+}
+
+void print_inspection(const ResultsOptima& r, std::ostream& out) {
+  std::vector<std::vector<std::string>> header{{"results file", r.file}};
   for (const char* name : {"title", "source", "date_created", "backend", "device", "paths", "seed"})
     header.push_back({name, r.attribute(name)});
   header.push_back({"grid", std::to_string(r.volatility.size()) + " volatilities x " +
@@ -315,8 +320,9 @@ std::string inspect_text(const std::string& path, const ResultsOptima& r) {
   for (const PolicyOptima& p : r.policies) print_group(out, r, p);
   if (!r.best_policy_index.empty()) print_best(out, r);
   if (r.policies.empty()) out << "\n(no policy groups in this file)\n";
-  return out.str();
 }
+
+namespace {
 
 // Reads the file and formats it in a child process (isolated_call.hpp): a file that crashes
 // libhdf5 is an error message, not a crash of hedgemap.
@@ -332,7 +338,11 @@ std::string read_and_format(const std::string& path,
 int inspect_results(const std::string& path, std::ostream& out) {
   std::string text;
   try {
-    text = read_and_format(path, [&](const ResultsOptima& r) { return inspect_text(path, r); });
+    text = read_and_format(path, [&](const ResultsOptima& r) {
+      std::ostringstream table;
+      print_inspection(r, table);
+      return table.str();
+    });
   } catch (const std::exception& e) {
     std::cerr << "hedgemap inspect: " << e.what() << '\n';
     return 1;
@@ -356,8 +366,7 @@ int export_results(const std::string& path, const std::string& format,
   }
   std::string text;
   try {
-    text = read_and_format(
-        path, [&](const ResultsOptima& r) { return format == "csv" ? to_csv(r) : to_json(r); });
+    text = read_and_format(path, [&](const ResultsOptima& r) { return export_text(r, format); });
   } catch (const std::exception& e) {
     std::cerr << "hedgemap export: " << e.what() << '\n';
     return 1;

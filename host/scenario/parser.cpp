@@ -3,18 +3,19 @@
 #include "host/scenario/parser.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <optional>
-#include <sstream>
 
 #include "host/scenario/field_reader.hpp"
 #include "host/scenario/overrides.hpp"
 #include "host/scenario/price_range.hpp"
+#include "host/scenario/scenario_file.hpp"
+#include "host/scenario/toml_precheck.hpp"
+#include "kernels/option_book.hpp"
 
 namespace hedgemap {
 
@@ -29,6 +30,22 @@ namespace {
 const std::vector<std::string_view> kPolicies{"periodic", "delta_band", "whalley_wilmott"};
 constexpr std::int64_t kMaxPaths = std::int64_t{1} << 40;
 constexpr double kMaxStepsPerPath = 1e8;
+// The scenario's name becomes a file name (results/<name>.h5, its checkpoint and temporary): at
+// most this many bytes, so that those stay within NAME_MAX (255).
+constexpr std::size_t kMaxNameBytes = 128;
+
+// A character that must not reach a terminal or a file name raw: C0, DEL, C1 (as UTF-8).
+bool has_control_character(const std::string& s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) return true;
+    if (c == 0xc2 && i + 1 < s.size()) {
+      const auto next = static_cast<unsigned char>(s[i + 1]);
+      if (next >= 0x80 && next <= 0x9f) return true;
+    }
+  }
+  return false;
+}
 
 Bound integer_range(double lo, double hi, std::string text = {}) {
   Bound b = closed_interval(lo, hi);
@@ -168,6 +185,12 @@ void read_book(FieldReader& r, const toml::node& node, std::vector<BookLeg>& boo
   if (!legs || legs->empty() || !legs->is_array_of_tables()) {
     r.report("book", &node, node.is_table() ? nullptr : &node,
              "must be an array of tables: one [[book]] section per option leg");
+    return;
+  }
+  if (legs->size() > static_cast<std::size_t>(kMaxLegs)) {  // the kernels' OptionBook holds 8
+    r.report("book", &node, nullptr,
+             "has " + std::to_string(legs->size()) + " legs; at most " + std::to_string(kMaxLegs) +
+                 " [[book]] sections are allowed");
     return;
   }
   bool any_nonzero = false;
@@ -349,9 +372,11 @@ Scenario convert(const toml::table& root, FieldReader& r, std::vector<ScenarioPr
                 "costs", "book", "hedging", "cppi", "vol_target"},
                "the top level");
   if (r.text(root, "", "name", s.name, {}) &&
-      (s.name.empty() || s.name.find_first_of("/\\") != std::string::npos)) {
+      (s.name.empty() || s.name.size() > kMaxNameBytes ||
+       s.name.find_first_of("/\\") != std::string::npos || has_control_character(s.name))) {
     r.report("name", root.get("name"), root.get("name"),
-             "must be a non-empty string without / or \\ (it names results/<name>.h5)");
+             "must be a non-empty string of at most " + std::to_string(kMaxNameBytes) +
+                 " bytes without / or \\ or control characters (it names results/<name>.h5)");
   }
   std::int64_t seed = 0;
   if (r.integer(root, "", "seed", seed,
@@ -406,8 +431,16 @@ Scenario convert(const toml::table& root, FieldReader& r, std::vector<ScenarioPr
 // ---- entry points ----------------------------------------------------------------------------
 
 Scenario parse_scenario(std::string_view toml_text, const std::string& source_name,
-                        const std::vector<std::string>& overrides) {
+                        const std::vector<std::string>& overrides,
+                        const std::vector<OptionOverride>& options) {
   std::vector<ScenarioProblem> problems;
+  if (const auto problem = precheck_toml(toml_text, kMaxTomlNesting)) {
+    ScenarioProblem p;
+    p.line = problem->line;
+    p.location = source_name + ":" + std::to_string(p.line);
+    p.message = problem->message;
+    throw ScenarioError({p});
+  }
   toml::table root;
   try {
     root = toml::parse(toml_text, std::string(source_name));
@@ -420,6 +453,7 @@ Scenario parse_scenario(std::string_view toml_text, const std::string& source_na
     throw ScenarioError({p});
   }
   for (const std::string& text : overrides) apply_override(root, text, problems);
+  for (const OptionOverride& option : options) apply_option_override(root, option, problems);
 
   FieldReader reader(source_name, problems);
   Scenario scenario = convert(root, reader, problems);
@@ -438,17 +472,9 @@ Scenario parse_scenario(std::string_view toml_text, const std::string& source_na
   return scenario;
 }
 
-Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    ScenarioProblem p;
-    p.location = path;
-    p.message = std::string("cannot open the scenario file: ") + std::strerror(errno);
-    throw ScenarioError({p});
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_scenario(text.str(), path, overrides);
+Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides,
+                            const std::vector<OptionOverride>& options) {
+  return parse_scenario(read_scenario_file(path), path, overrides, options);
 }
 
 }  // namespace hedgemap
