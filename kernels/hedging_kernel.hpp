@@ -14,6 +14,10 @@
 // covers T: the position is closed to measure P&L). Costs are reported in the same time-T value.
 // With no costs, drift = rate and a Black-Scholes hedger, E[PnL] = 0 (Derman-Kamal).
 //
+// The book's delta (and gamma) at t_k is the hedging model's at the hedger's volatility:
+// hedging.volatility_input (kernels/hedger_volatility.hpp: the cell's implied volatility, or an
+// EWMA of the path's realised volatility, or under Heston the moving model-consistent implied).
+//
 // Policies (hedge target h* = -book delta):
 //   none:            h = 0 always (the unhedged book);
 //   periodic k:      trade to h* at steps k, 2k, ...; a scheduled trade blocked by an outage is
@@ -29,6 +33,7 @@
 #pragma once
 #include "kernels/book_price_kernel.hpp"
 #include "kernels/execution_costs.hpp"
+#include "kernels/hedger_volatility.hpp"
 #include "kernels/jump_diffusion.hpp"
 #include "kernels/option_book.hpp"
 #include "kernels/path_output.hpp"
@@ -78,7 +83,15 @@ struct HedgingKernel {
   CostParams costs;
   OptionBook book;
   HedgingModel model = HedgingModel::black_scholes;
-  double book_value0 = 0.0;  // V_0 under the hedging model (host, double)
+  // The volatility the hedger's model takes: the cell's implied volatility under Black-Scholes; the
+  // diffusive part of it under Merton, whose jumps and outage crashes (hedger_jumps) make up the
+  // rest of the implied variance (kernels/variance_budget.hpp).
+  double hedger_volatility = 0.0;
+  MertonJumps hedger_jumps;
+  // hedging.volatility_input: where the hedger's volatility comes from along the path (sigma_i
+  // throughout unless it moves: kernels/hedger_volatility.hpp).
+  HedgerVolatility hedger;
+  double book_value0 = 0.0;  // V_0 under the hedging model at t=0: the premium (host, double)
 
   // Points, in column order: none, periodic[0..n_periodic), delta_band[..), whalley_wilmott[..).
   int n_periodic = 0, n_band = 0, n_ww = 0;
@@ -115,7 +128,7 @@ struct HedgingKernel {
                           int last_blocked) const {
     const bool congested = a.last_trade < last_blocked;
     const TradeCost<Real> c = trade_cost<Real>(costs, units, m.fill_spot, m.gas_factor, congested,
-                                               Real(process.volatility));
+                                               Real(process.implied_volatility));
     a.cash -= growth * (double(units) * double(m.fill_spot) + double(c.total()));
     a.fee += growth * double(c.fee);
     a.gas += growth * double(c.gas);
@@ -151,6 +164,35 @@ struct HedgingKernel {
   // the results do not depend on Capacity, only where the state lives).
   template <int Capacity>
   HM_HD void run(unsigned long long path, const PathOutput& out) const {
+    switch (variant()) {
+      case 0:
+        run_variant<0, Capacity>(path, out);
+        break;
+      case 1:
+        run_variant<1, Capacity>(path, out);
+        break;
+      case 2:
+        run_variant<2, Capacity>(path, out);
+        break;
+      default:
+        run_variant<3, Capacity>(path, out);
+    }
+  }
+
+  // Compile-time variants: the volatility model of the paths + 2 x the hedging model. The GPU
+  // backend compiles and launches one kernel per variant, so the Black-Scholes hedger on
+  // constant-volatility paths carries neither Heston's variance state nor Merton's double series
+  // (which would cost it registers and occupancy).
+  static constexpr int kVariants = 4;
+  HM_HD int variant() const { return int(process.volatility_model) + 2 * int(model); }
+  template <int Variant, int Capacity = kMaxPoints>
+  HM_HD void run_variant(unsigned long long path, const PathOutput& out) const {
+    run_with<VolatilityModel(Variant % 2), HedgingModel(Variant / 2), Capacity>(path, out);
+  }
+
+  // The path with the diffusion of `Model` and the hedging model `Hedger` fixed (= model).
+  template <VolatilityModel Model, HedgingModel Hedger, int Capacity = kMaxPoints>
+  HM_HD void run_with(unsigned long long path, const PathOutput& out) const {
     Real hedge[Capacity];
     PointFlags<Capacity> pending;  // periodic: a scheduled trade is waiting for the outage to end
     PointAccount accounts[Capacity];
@@ -158,7 +200,12 @@ struct HedgingKernel {
     for_each_point<Capacity>(0, npoints, [&](int p) { hedge[p] = Real(0); });
     for (int p = 0; p < npoints; ++p) accounts[p] = PointAccount{0.0, 0.0, 0.0, 0.0, 0, -1};
 
-    const Real rate = Real(process.rate), vol = Real(process.volatility);
+    const Real rate = Real(process.rate);
+    Real vol = Real(hedger_volatility);
+    // A moving input (EWMA of realised, or Heston's implied): its state, updated once per step.
+    const bool vol_moves = hedger.moves(process.volatility_model);
+    double ewma = hedger.implied0 * hedger.implied0;
+    Real last_log_return = Real(0);
     const int first_band = 1 + n_periodic, first_ww = first_band + n_band;
     const bool need_gamma = n_ww > 0;
     // growth = e^{r (T - t_k)}, advanced by one multiply per step.
@@ -166,23 +213,37 @@ struct HedgingKernel {
     const double step_decay = exp(-process.rate * process.dt);
     int last_blocked = -1;
 
-    const bool fast_delta = !need_gamma && model == HedgingModel::black_scholes;
+    const bool fast_delta = !need_gamma && Hedger == HedgingModel::black_scholes;
     const BlackScholesBookDelta<Real> bs_delta(book, Real(process.spot));
     SentTrades<Capacity> sent;
-    JumpDiffusionPath<Real> path_gen(process, path);
+    JumpDiffusionPath<Real, typename DiffusionOf<Real, Model>::type> path_gen(process, path);
     MarketPoint<Real> m = path_gen.first();
     while (!m.is_expiry) {
       if (m.blocked) last_blocked = m.index;
+      if (vol_moves) {
+        double input;
+        if (hedger.input == VolatilityInput::realised) {
+          if (m.index > 0)
+            ewma = ewma_variance(ewma, hedger.ewma_decay, double(m.log_return - last_log_return),
+                                 process.dt);
+          last_log_return = m.log_return;
+          input = sqrt(ewma);
+        } else {
+          input = hedger.heston_implied(process.heston, double(m.variance),
+                                        double(process.steps - m.index) * process.dt);
+        }
+        vol = Real(hedger.model_volatility(input));
+      }
       Real delta, gamma = Real(0);
       if (need_gamma) {
         const Greeks<Real> g =
-            book_greeks<Real>(book, model, m.spot, rate, vol, m.time_to_expiry, process.jumps);
+            book_greeks<Real>(book, Hedger, m.spot, rate, vol, m.time_to_expiry, hedger_jumps);
         delta = g.delta;
         gamma = g.gamma;
       } else if (fast_delta) {
         delta = bs_delta(book, m.log_return, m.spot, rate, vol, m.time_to_expiry);
       } else {
-        delta = book_delta<Real>(book, model, m.spot, rate, vol, m.time_to_expiry, process.jumps);
+        delta = book_delta<Real>(book, Hedger, m.spot, rate, vol, m.time_to_expiry, hedger_jumps);
       }
       const Real target = -delta;
       // Band policies test their band at unblocked steps after t_0; WW's half-width is

@@ -50,8 +50,9 @@ bool simd_available() {
 
 bool simd_process_covered(const ProcessParams& p, bool kou_covered) {
   const JumpModel jumps = p.jumps.model;
-  return p.steps >= 1 && (jumps == JumpModel::none || jumps == JumpModel::merton ||
-                          (kou_covered && jumps == JumpModel::kou) || p.jumps.intensity <= 0.0);
+  return p.steps >= 1 && p.volatility_model == VolatilityModel::constant &&
+         (jumps == JumpModel::none || jumps == JumpModel::merton ||
+          (kou_covered && jumps == JumpModel::kou) || p.jumps.intensity <= 0.0);
 }
 
 }  // namespace hedgemap

@@ -118,7 +118,7 @@ static inline void trade_lanes(const HedgingKernel<float>& k, PointLanes& s, con
     return;
   }
   // kernels/execution_costs.hpp's terms, the impact model chosen once for every lane.
-  const TradeCostModel<float> model(c, float(k.process.volatility));
+  const TradeCostModel<float> model(c, float(k.process.implied_volatility));
   alignas(64) float impact[kLanes];
   switch (c.impact) {
     case ImpactModel::linear:
@@ -158,7 +158,7 @@ HM_NO_FP_CONTRACT static inline void book_delta_lanes(const HedgingKernel<float>
                                                       const BatchConstants& c,
                                                       const float* log_return, const float* spot,
                                                       float tau, float* delta) {
-  const float rate = float(k.process.rate), vol = float(k.process.volatility);
+  const float rate = float(k.process.rate), vol = float(k.hedger_volatility);
   const BlackScholesBookDelta<float>::Step st = c.bs_delta.step(rate, vol, tau);
   if (at_expiry_limit(st.total_vol)) {  // the scalar function, lane by lane
     for (int j = 0; j < kLanes; ++j)
@@ -184,13 +184,13 @@ HM_NO_FP_CONTRACT static inline void book_delta_lanes(const HedgingKernel<float>
 HM_NO_FP_CONTRACT static inline void book_greeks_lanes(const HedgingKernel<float>& k,
                                                        const float* spot, float tau, float* delta,
                                                        float* gamma) {
-  const float rate = float(k.process.rate), vol = float(k.process.volatility);
+  const float rate = float(k.process.rate), vol = float(k.hedger_volatility);
   const float discount = expf(-rate * (tau > 0.0f ? tau : 0.0f));
   const float total_vol = total_volatility(vol, tau);
   if (at_expiry_limit(total_vol)) {  // the scalar function, lane by lane
     for (int j = 0; j < kLanes; ++j) {
       const Greeks<float> g = book_greeks<float>(k.book, HedgingModel::black_scholes, spot[j], rate,
-                                                 vol, tau, k.process.jumps);
+                                                 vol, tau, k.hedger_jumps);
       delta[j] = g.delta;
       gamma[j] = g.gamma;
     }
@@ -225,7 +225,8 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
   const int npoints = k.points(), first_band = 1 + k.n_periodic, first_ww = first_band + k.n_band;
   const bool need_gamma = k.n_ww > 0;
   alignas(64) std::uint32_t path_lo[kLanes], path_hi[kLanes];
-  alignas(64) float log_spot[kLanes], log_fill[kLanes], log_next[kLanes], delta[kLanes];
+  alignas(64) float log_spot[kLanes], log_fill[kLanes], log_next[kLanes], delta[kLanes],
+      realised_variance[kLanes];
   alignas(64) float zd0[kLanes], zd1[kLanes], zg0[kLanes], zg1[kLanes], jump_ell[kLanes],
       jump_rest[kLanes], units[kLanes], gamma[kLanes], ww_base[kLanes];
   alignas(64) double blocked_until[kLanes], blocked_until_next[kLanes];
@@ -239,6 +240,7 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
     path_lo[j] = std::uint32_t(path);
     path_hi[j] = std::uint32_t(path >> 32);
     log_spot[j] = 0.0f;
+    realised_variance[j] = 0.0f;
     blocked_until[j] = -1.0;
     jumps[j] = gaps[j] = 0;
     m.last_blocked[j] = -1;
@@ -408,6 +410,8 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
     growth *= step_decay;
     // next(): the state moves to t_{k+1}
     HM_LANES {
+      const float log_return = log_next[j] - log_spot[j];
+      realised_variance[j] += log_return * log_return;
       log_spot[j] = log_next[j];
       blocked_until[j] = blocked_until_next[j];
     }
@@ -445,6 +449,8 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
     col[summary_jumps * stride + j] = double(jumps[j]);
     col[summary_gap_events * stride + j] = double(gaps[j]);
     col[summary_terminal_spot * stride + j] = double(m.spot[j]);
+    col[summary_realised_volatility * stride + j] =
+        realised_volatility(double(realised_variance[j]), p.expiry);
   }
 }
 

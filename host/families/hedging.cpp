@@ -119,15 +119,19 @@ std::vector<GroupSpec> hedging_groups(const Scenario& s) {
   return groups;
 }
 
+// In the hedger's view: its model and volatility, and the cell's implied volatility for the typical
+// move and the square-root impact law.
 double whalley_wilmott_lambda(const Scenario& s, const CellCoordinates& cell) {
   const ProcessParams p = process_params(s, cell);
   const CostParams c = cost_params(s);
-  const Greeks<double> g0 = book_greeks<double>(option_book(s), hedging_model(s), p.spot, p.rate,
-                                                p.volatility, p.expiry, p.jumps);
-  const double typical = std::abs(g0.gamma) * p.spot * p.volatility * std::sqrt(p.dt);
+  const Greeks<double> g0 =
+      book_greeks<double>(option_book(s), hedging_model(s), p.spot, p.rate,
+                          hedger_volatility(s, cell.volatility), p.expiry, hedger_jumps(s));
+  const double typical = std::abs(g0.gamma) * p.spot * p.implied_volatility * std::sqrt(p.dt);
   if (!(typical > 0.0)) return c.fee_rate;
   const double notional = typical * p.spot;
-  const double impact = TradeCostModel<double>(c, p.volatility).impact_cost(typical, p.spot);
+  const double impact =
+      TradeCostModel<double>(c, p.implied_volatility).impact_cost(typical, p.spot);
   return c.fee_rate + (impact + c.gas) / notional;
 }
 
@@ -138,9 +142,10 @@ HedgingKernel<Real> make_hedging_kernel(const Scenario& s, const CellCoordinates
   k.costs = cost_params(s);
   k.book = option_book(s);
   k.model = hedging_model(s);
-  k.book_value0 = book_greeks<double>(k.book, k.model, k.process.spot, k.process.rate,
-                                      k.process.volatility, k.process.expiry, k.process.jumps)
-                      .price;
+  k.hedger_volatility = hedger_volatility(s, cell.volatility);
+  k.hedger_jumps = hedger_jumps(s);
+  k.hedger = hedger_volatility_input(s, cell);
+  k.book_value0 = book_premium(s, cell);
   if (has_policy(s, "periodic")) {
     check_axis(s.hedging.periodic_every_steps, "hedging.periodic.every_steps");
     k.n_periodic = int(s.hedging.periodic_every_steps.size());

@@ -9,7 +9,8 @@
 // parameter axis (CPPI and vol_target: two rows per cell; "none" has no axis: one row with empty
 // parameter and optimal_value fields, so its objective is still listed). Rows are ordered by
 // volatility, then expiry_days, then policy in file order, then axis:
-//   volatility            annualized volatility of the cell (grid value)
+//   volatility            the cell's implied volatility at t=0, annualized (grid value): the
+//                         axis a keeper interpolates in with the market's current implied vol
 //   expiry_days           expiry of the cell in days (grid value)
 //   policy                none | periodic | delta_band | whalley_wilmott | cppi | vol_target
 //   parameter             axis name: every_steps | band | risk_aversion | multiplier | target |
@@ -32,6 +33,7 @@
 //     "scenario_name": "eth_l1_amm", "date_created": "2026-01-01T00:00:00Z",
 //     "seed": 20261124, "paths": 1000000,
 //     "index_order": "[expiry_days][volatility]",
+//     "volatility_axis": "implied volatility at t=0 (annualized, at the money)",
 //     "volatility": [0.5, 0.8, 1.2],                   // strictly increasing
 //     "expiry_days": [7, 30],                          // strictly increasing
 //     "policies": {
@@ -265,6 +267,7 @@ std::string to_json(const ResultsOptima& r) {
   if (!r.attribute("paths").empty())
     out << "  \"paths\": " << json_integer_or_string(r.attribute("paths")) << ",\n";
   out << "  \"index_order\": \"[expiry_days][volatility]\",\n";
+  out << "  \"volatility_axis\": \"implied volatility at t=0 (annualized, at the money)\",\n";
   out << "  \"volatility\": " << json_list(r.volatility) << ",\n";
   out << "  \"expiry_days\": " << json_list(r.expiry_days) << ",\n";
   out << "  \"policies\": {";

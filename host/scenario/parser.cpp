@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "host/scenario/field_reader.hpp"
+#include "host/scenario/kernel_params.hpp"
 #include "host/scenario/overrides.hpp"
 #include "host/scenario/price_range.hpp"
 #include "host/scenario/scenario_file.hpp"
@@ -163,6 +164,51 @@ void read_market_model(FieldReader& r, const toml::table& root, Scenario& s) {
   }
 }
 
+void read_volatility(FieldReader& r, const toml::table& t, VolatilityConfig& v) {
+  const std::string p = "volatility.";
+  r.check_keys(t, p,
+               {"model", "realised_to_implied", "mean_reversion", "vol_of_vol", "correlation",
+                "initial_to_long_run"},
+               "[volatility]");
+  r.text(t, p, "model", v.model, {"constant", "heston"});
+  r.number(t, p, "realised_to_implied", v.realised_to_implied, greater_than(0));
+  r.number(t, p, "mean_reversion", v.mean_reversion, greater_than(0));
+  r.number(t, p, "vol_of_vol", v.vol_of_vol, at_least(0));
+  r.number(t, p, "correlation", v.correlation, closed_interval(-1, 1));
+  r.number(t, p, "initial_to_long_run", v.initial_to_long_run, at_least(0));
+}
+
+// Every cell needs a diffusive variance left after the jumps and crashes
+// (kernels/variance_budget.hpp), for the paths and, under hedging.model = "merton", for the hedger.
+void check_variance_budget(FieldReader& r, const toml::table& root, const Scenario& s) {
+  const toml::array* axis = root.at_path("grid.volatility").as_array();
+  for (std::size_t i = 0; i < s.grid.volatility.size(); ++i) {
+    const double implied = s.grid.volatility[i];
+    const VarianceBudget b = cell_variance_budget(s, implied);
+    const double compound = b.jump_variance + b.crash_variance;
+    const toml::node* node = axis && i < axis->size() ? axis->get(i) : nullptr;
+    const std::string key = "grid.volatility[" + std::to_string(i) + "]";
+    const std::string parts = "the jump variance " + format_number(b.jump_variance) +
+                              " + the outage-crash variance " + format_number(b.crash_variance) +
+                              " per year ([jumps], [gaps])";
+    if (!(b.diffusive_variance > 0.0)) {
+      r.report(key, node, node,
+               "leaves no diffusive variance in this cell (every expiry): the total realised "
+               "variance (volatility.realised_to_implied x implied)^2 = " +
+                   format_number(b.total_variance) + " is not above " + parts +
+                   "; the implied volatility must be > " +
+                   format_number(std::sqrt(compound) / s.volatility.realised_to_implied));
+    } else if (s.hedging.present && s.hedging.model == "merton" &&
+               !(hedger_diffusive_variance(s, implied) > 0.0)) {
+      r.report(key, node, node,
+               "leaves the hedger's Merton model (hedging.model = \"merton\") no diffusive "
+               "variance in this cell: implied^2 = " +
+                   format_number(implied * implied) + " is not above " + parts +
+                   "; the implied volatility must be > " + format_number(std::sqrt(compound)));
+    }
+  }
+}
+
 void read_costs(FieldReader& r, const toml::table& t, CostConfig& c) {
   const std::string p = "costs.";
   r.check_keys(t, p,
@@ -215,9 +261,12 @@ void read_hedging(FieldReader& r, const toml::table& t, HedgingConfig& h) {
   const std::string p = "hedging.";
   h.present = true;
   r.check_keys(t, p,
-               {"model", "policies", "periodic", "delta_band", "whalley_wilmott", "objective"},
+               {"model", "volatility_input", "ewma_halflife_hours", "policies", "periodic",
+                "delta_band", "whalley_wilmott", "objective"},
                "[hedging]");
   r.text(t, p, "model", h.model, {"black_scholes", "merton"});
+  r.text(t, p, "volatility_input", h.volatility_input, {"implied", "inception", "realised"});
+  r.number(t, p, "ewma_halflife_hours", h.ewma_halflife_hours, greater_than(0));
   if (t.contains("policies")) {
     r.choice_list(t, p, "policies", h.policies, kPolicies);
   } else {
@@ -368,8 +417,8 @@ void check_price_range(FieldReader& r, const toml::table& root, const Scenario& 
 Scenario convert(const toml::table& root, FieldReader& r, std::vector<ScenarioProblem>& problems) {
   Scenario s;
   r.check_keys(root, "",
-               {"name", "seed", "days_per_year", "simulation", "grid", "market", "jumps", "gaps",
-                "costs", "book", "hedging", "cppi", "vol_target"},
+               {"name", "seed", "days_per_year", "simulation", "grid", "market", "volatility",
+                "jumps", "gaps", "costs", "book", "hedging", "cppi", "vol_target"},
                "the top level");
   if (r.text(root, "", "name", s.name, {}) &&
       (s.name.empty() || s.name.size() > kMaxNameBytes ||
@@ -396,7 +445,10 @@ Scenario convert(const toml::table& root, FieldReader& r, std::vector<ScenarioPr
                 true);
   const bool timing_valid = problems.size() == before_timing;
 
+  const std::size_t before_model = problems.size();
   read_market_model(r, root, s);
+  if (const toml::table* t = r.table(root, "", "volatility")) read_volatility(r, *t, s.volatility);
+  const bool model_valid = problems.size() == before_model;
   if (const toml::table* t = r.table(root, "", "costs")) read_costs(r, *t, s.costs);
   if (const toml::node* book = root.get("book")) read_book(r, *book, s.book);
   const toml::table* hedging = r.table(root, "", "hedging");
@@ -422,6 +474,7 @@ Scenario convert(const toml::table& root, FieldReader& r, std::vector<ScenarioPr
              "\"merton\" needs jumps.model = \"merton\" (it is \"" + s.jumps.model + "\")");
   }
   if (timing_valid) check_time_steps(r, root, s);
+  if (timing_valid && model_valid) check_variance_budget(r, root, s);
   if (problems.empty()) check_price_range(r, root, s);
   return s;
 }

@@ -31,6 +31,7 @@
 #include "host/exec/path_runner.hpp"
 #include "host/families/allocation.hpp"
 #include "host/families/hedging.hpp"
+#include "host/scenario/kernel_params.hpp"
 #include "kernels/path_kernel_list.hpp"
 #include "tests/support/block_agreement.hpp"
 #include "tests/support/group_results.hpp"
@@ -262,6 +263,7 @@ void add_hedging_cases(std::vector<ParityCase>& cases) {
     s.costs.impact = "amm";
     s.costs.pool_depth = 6.0e5;  // 100 units of the underlying
     s.costs.latency_seconds = 30.0;
+    s.grid.volatility = {implied_for_diffusive(s, 0.6)};  // the jumps' and crashes' variance on top
     const HedgingKernel<float> k = hedging_kernel<float>(s);
     // The rare-lane branches run: jumps and outages on many paths.
     add_path_case(cases, "hedging_float_jumps_outages_amm", k, 0, 2037,
@@ -372,6 +374,7 @@ void add_hedging_cases(std::vector<ParityCase>& cases) {
     s.costs.impact = "amm";
     s.costs.pool_depth = 6.0e5;
     s.costs.latency_seconds = 60.0;
+    s.grid.volatility = {implied_for_diffusive(s, 0.6)};  // the jumps' and crashes' variance on top
     const HedgingKernel<float> k = hedging_kernel<float>(s);
     // The Kou branch runs (0.22 jumps a step: two or more in ~2% of the steps).
     add_path_case(cases, "hedging_float_kou_outages_whalley_wilmott", k, 0, 2037,
@@ -459,6 +462,7 @@ void add_allocation_cases(std::vector<ParityCase>& cases) {
     s.costs.impact = "amm";
     s.costs.pool_depth = 3.0e6;  // 500 units: the largest trades cannot be filled
     s.costs.latency_seconds = 60.0;
+    s.grid.volatility = {implied_for_diffusive(s, 0.8)};  // the jumps' and crashes' variance on top
     // The floor is breached on some paths (jumps and crashes), so that column is exercised.
     add_path_case(cases, "cppi_float_costs_outages_jumps_amm", cppi_kernel<float>(s), 77, 2037,
                   [](const std::vector<double>& ref) {

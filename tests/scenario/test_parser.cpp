@@ -132,6 +132,8 @@ TEST(ScenarioParserDefaults, AbsentKeysAndSectionsTakeTheirDefaults) {
   EXPECT_EQ(s.simulation.precision, "float");
   EXPECT_EQ(s.simulation.backend, "auto");
   EXPECT_EQ(s.market.spot, 3000.0);
+  EXPECT_EQ(s.volatility.model, "constant");
+  EXPECT_EQ(s.volatility.realised_to_implied, 1.0);
   EXPECT_EQ(s.jumps.model, "none");
   EXPECT_EQ(s.jumps.intensity, 0.0);
   EXPECT_EQ(s.gaps.intensity, 0.0);
