@@ -11,7 +11,8 @@
 // volatility, then expiry_days, then policy in file order, then axis:
 //   volatility            annualized volatility of the cell (grid value)
 //   expiry_days           expiry of the cell in days (grid value)
-//   policy                none | periodic | delta_band | whalley_wilmott | cppi | vol_target
+//   policy                none | periodic | delta_band | whalley_wilmott | fixed_cost_band | cppi |
+//                         vol_target
 //   parameter             axis name: every_steps | band | risk_aversion | multiplier | target |
 //                         tolerance
 //   optimal_value         the grid value that optimises the objective
