@@ -75,8 +75,8 @@ HM_HD HM_FORCEINLINE Real whalley_wilmott_half_width(Real lambda, Real spot, Rea
 // Asymptotically optimal band for a fixed cost eps per trade (gas), rebalanced to the centre
 // (Korn 1998; Altarovici, Muhle-Karbe, Soner 2015, fixed-cost limit), in units of the underlying:
 //   H = x^{1/4},  x = 12 e^{-r tau} eps Gamma^2 / risk_aversion.
-// Derivation (README, "Hedging"): between trades the hedge error x = h - h* moves like dx = Gamma
-// dS, a Brownian motion of variance rate a = Gamma^2 S^2 sigma^2; holding it costs the
+// Derivation (README, "The model, precisely"): between trades the hedge error x = h - h* moves like
+// dx = Gamma dS, a Brownian motion of variance rate a = Gamma^2 S^2 sigma^2; holding it costs the
 // mean-variance (or exponential-utility) hedger (gamma/2) S^2 sigma^2 x^2 per unit time. Trading
 // back to 0 at |x| = H, a cycle lasts E[tau] = H^2 / a and accrues E int x^2 = H^4 / (6a), so the
 // cost rate is
