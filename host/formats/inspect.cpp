@@ -12,7 +12,8 @@
 //   volatility            the cell's implied volatility at t=0, annualized (grid value): the
 //                         axis a keeper interpolates in with the market's current implied vol
 //   expiry_days           expiry of the cell in days (grid value)
-//   policy                none | periodic | delta_band | whalley_wilmott | cppi | vol_target
+//   policy                none | periodic | delta_band | whalley_wilmott | fixed_cost_band | cppi |
+//                         vol_target
 //   parameter             axis name: every_steps | band | risk_aversion | multiplier | target |
 //                         tolerance
 //   optimal_value         the grid value that optimises the objective

@@ -28,7 +28,11 @@ namespace {
 
 // ---- sections --------------------------------------------------------------------------------
 
-const std::vector<std::string_view> kPolicies{"periodic", "delta_band", "whalley_wilmott"};
+const std::vector<std::string_view> kPolicies{"periodic", "delta_band", "whalley_wilmott",
+                                              "fixed_cost_band"};
+// hedging.policies absent: the first release's three, so that old scenario files keep their
+// results (and their run time); fixed_cost_band is evaluated only when listed.
+const std::vector<std::string_view> kDefaultPolicies{"periodic", "delta_band", "whalley_wilmott"};
 constexpr std::int64_t kMaxPaths = std::int64_t{1} << 40;
 constexpr double kMaxStepsPerPath = 1e8;
 // The scenario's name becomes a file name (results/<name>.h5, its checkpoint and temporary): at
@@ -262,7 +266,7 @@ void read_hedging(FieldReader& r, const toml::table& t, HedgingConfig& h) {
   h.present = true;
   r.check_keys(t, p,
                {"model", "volatility_input", "ewma_halflife_hours", "policies", "periodic",
-                "delta_band", "whalley_wilmott", "objective"},
+                "delta_band", "whalley_wilmott", "fixed_cost_band", "objective"},
                "[hedging]");
   r.text(t, p, "model", h.model, {"black_scholes", "merton"});
   r.text(t, p, "volatility_input", h.volatility_input, {"implied", "inception", "realised"});
@@ -270,7 +274,7 @@ void read_hedging(FieldReader& r, const toml::table& t, HedgingConfig& h) {
   if (t.contains("policies")) {
     r.choice_list(t, p, "policies", h.policies, kPolicies);
   } else {
-    h.policies.assign(kPolicies.begin(), kPolicies.end());  // absent: every policy
+    h.policies.assign(kDefaultPolicies.begin(), kDefaultPolicies.end());
   }
   if (const toml::table* q = r.table(t, p, "periodic")) {
     r.check_keys(*q, "hedging.periodic.", {"every_steps"}, "[hedging.periodic]");
@@ -291,6 +295,13 @@ void read_hedging(FieldReader& r, const toml::table& t, HedgingConfig& h) {
                   greater_than(0), false);
     check_axis_size(r, *q, "hedging.whalley_wilmott.", "risk_aversion",
                     h.whalley_wilmott_risk_aversion.size());
+  }
+  if (const toml::table* q = r.table(t, p, "fixed_cost_band")) {
+    r.check_keys(*q, "hedging.fixed_cost_band.", {"risk_aversion"}, "[hedging.fixed_cost_band]");
+    r.number_axis(*q, "hedging.fixed_cost_band.", "risk_aversion", h.fixed_cost_band_risk_aversion,
+                  greater_than(0), false);
+    check_axis_size(r, *q, "hedging.fixed_cost_band.", "risk_aversion",
+                    h.fixed_cost_band_risk_aversion.size());
   }
   read_objective(r, t, p, h.objective, ObjectiveFamily::hedging);
 }

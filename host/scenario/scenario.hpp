@@ -96,11 +96,13 @@ struct HedgingConfig {
   std::string model = "black_scholes";       // "black_scholes" | "merton"
   std::string volatility_input = "implied";  // "implied" | "inception" | "realised"
   double ewma_halflife_hours = 24.0;         // realised: half-life of the EWMA
-  std::vector<std::string> policies;         // subset of periodic, delta_band, whalley_wilmott
+  std::vector<std::string> policies;         // subset of periodic, delta_band, whalley_wilmott,
+                                             // fixed_cost_band
   std::vector<int> periodic_every_steps{1, 2, 4, 8, 24};
   std::vector<double> delta_band_band{0.1, 0.2, 0.5, 1.0, 2.0};
   std::string delta_band_rebalance_to = "center";  // "center" | "edge"
   std::vector<double> whalley_wilmott_risk_aversion{1e-4, 1e-3, 1e-2};
+  std::vector<double> fixed_cost_band_risk_aversion{1e-4, 1e-3, 1e-2};
   ObjectiveConfig objective;
 };
 
