@@ -23,6 +23,13 @@ std::vector<GroupCellResult> evaluate_hedging_cell(const Scenario& s, const Cell
                                                    const Execution& exec, const BootstrapPlan& plan,
                                                    ModelCell* model = nullptr);
 
+// evaluate_hedging_cell for scenarios that differ only in [hedging.objective] (swept objective
+// axes): one path pass, whose per-path P&L is reduced under each scenario's objective. One result
+// per scenario, each bit-identical to evaluate_hedging_cell of that scenario alone.
+std::vector<std::vector<GroupCellResult>> evaluate_hedging_cell_objectives(
+    const std::vector<const Scenario*>& variants, const CellCoordinates& cell,
+    const Execution& exec, const BootstrapPlan& plan, ModelCell* model = nullptr);
+
 // Effective proportional cost of the Whalley-Wilmott band: fee + (impact + mean gas) per notional
 // of a typical trade n = |Gamma_0| S_0 sigma sqrt(dt) (the std of the book delta's change over
 // one step at t=0). Falls back to the fee alone when the book has no gamma.
