@@ -109,8 +109,8 @@ std::vector<CellResult> evaluate_pass(const Scenario& s, int vol_index, int expi
   return results;
 }
 
-CellResult evaluate_cell(const Scenario& s, int vol_index, int expiry_index,
-                         const Execution& exec, std::size_t combination) {
+CellResult evaluate_cell(const Scenario& s, int vol_index, int expiry_index, const Execution& exec,
+                         std::size_t combination) {
   return evaluate_pass(s, vol_index, expiry_index, {combination}, exec).front();
 }
 
@@ -180,14 +180,17 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
     for (const CellResult& cell : cells)
       if (cell.done && !cell_fits_groups(cell, groups)) {
         if (!options.resume) {  // --resume=auto: a checkpoint of another version, start afresh
-          std::fprintf(stderr, "hedgemap: warning: not resuming: %s does not fit this run's policy "
-                       "groups; starting afresh\n", ckpt.c_str());
+          std::fprintf(stderr,
+                       "hedgemap: warning: not resuming: %s does not fit this run's policy "
+                       "groups; starting afresh\n",
+                       ckpt.c_str());
           cells.assign(total, CellResult{});
           resume = false;
           break;
         }
-        cannot_resume = ckpt + " does not fit this run's policy groups (written by another "
-                               "version of hedgemap?): it was kept; remove it to start over";
+        cannot_resume = ckpt +
+                        " does not fit this run's policy groups (written by another "
+                        "version of hedgemap?): it was kept; remove it to start over";
         break;
       }
   // Every rank stops with rank 0 (a vote, so that no rank waits for a rank 0 that gave up).

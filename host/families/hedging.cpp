@@ -171,11 +171,9 @@ template HedgingKernel<double> make_hedging_kernel<double>(const Scenario&, cons
 namespace {
 
 template <class Real>
-std::vector<std::vector<GroupCellResult>> evaluate_with(const std::vector<const Scenario*>& variants,
-                                                        const CellCoordinates& cell,
-                                                        const Execution& exec,
-                                                        const BootstrapPlan& plan,
-                                                        ModelCell* model) {
+std::vector<std::vector<GroupCellResult>> evaluate_with(
+    const std::vector<const Scenario*>& variants, const CellCoordinates& cell,
+    const Execution& exec, const BootstrapPlan& plan, ModelCell* model) {
   const Scenario& s = *variants.front();
   const std::vector<GroupSpec> groups = hedging_groups(s);
   const HedgingKernel<Real> kernel = make_hedging_kernel<Real>(s, cell);
@@ -192,55 +190,55 @@ std::vector<std::vector<GroupCellResult>> evaluate_with(const std::vector<const 
   // The same per-path P&L under each variant's objective.
   std::vector<std::vector<GroupCellResult>> per_variant;
   for (const Scenario* variant : variants) {
-  const HedgeObjective kind = hedge_objective(variant->hedging.objective.kind);
-  const double k = variant->hedging.objective.risk_aversion,
-               level = variant->hedging.objective.level;
-  // Every point's statistics, from fixed-order segment sums: the same bits whichever threads or
-  // device make them (host/statistics/pnl_samples.hpp).
-  const std::vector<PointStatistics> statistics =
-      pnl_statistics(*pnl.samples, segments, kind, k, level);
+    const HedgeObjective kind = hedge_objective(variant->hedging.objective.kind);
+    const double k = variant->hedging.objective.risk_aversion,
+                 level = variant->hedging.objective.level;
+    // Every point's statistics, from fixed-order segment sums: the same bits whichever threads or
+    // device make them (host/statistics/pnl_samples.hpp).
+    const std::vector<PointStatistics> statistics =
+        pnl_statistics(*pnl.samples, segments, kind, k, level);
 
-  std::vector<GroupCellResult> results;
-  int first_point = 0;
-  for (const GroupSpec& g : groups) {
-    const int gp = int(g.points());
-    GroupCellResult r;
-    r.metrics.assign(kMetrics, std::vector<double>(gp));
-    r.objective.resize(gp);
-    r.objective_stderr.resize(gp);
-    for (int i = 0; i < gp; ++i) {
-      const int p = first_point + i;
-      const PnlSummary& ps = statistics[p].summary;
-      const int c = p * kHedgeMetrics;
-      const double fee = moments.mean(c + hedge_fee), gas = moments.mean(c + hedge_gas),
-                   impact = moments.mean(c + hedge_impact);
-      const double values[kMetrics] = {ps.mean,
-                                       ps.std,
-                                       ps.stderr_of_mean,
-                                       ps.skew,
-                                       ps.excess_kurtosis,
-                                       ps.var,
-                                       ps.cvar,
-                                       fee + gas + impact,
-                                       fee,
-                                       gas,
-                                       impact,
-                                       moments.mean(c + hedge_trades)};
-      for (int m = 0; m < kMetrics; ++m) r.metrics[m][i] = values[m];
-      r.objective[i] = ps.objective;
-      r.objective_stderr[i] = ps.objective_stderr;
+    std::vector<GroupCellResult> results;
+    int first_point = 0;
+    for (const GroupSpec& g : groups) {
+      const int gp = int(g.points());
+      GroupCellResult r;
+      r.metrics.assign(kMetrics, std::vector<double>(gp));
+      r.objective.resize(gp);
+      r.objective_stderr.resize(gp);
+      for (int i = 0; i < gp; ++i) {
+        const int p = first_point + i;
+        const PnlSummary& ps = statistics[p].summary;
+        const int c = p * kHedgeMetrics;
+        const double fee = moments.mean(c + hedge_fee), gas = moments.mean(c + hedge_gas),
+                     impact = moments.mean(c + hedge_impact);
+        const double values[kMetrics] = {ps.mean,
+                                         ps.std,
+                                         ps.stderr_of_mean,
+                                         ps.skew,
+                                         ps.excess_kurtosis,
+                                         ps.var,
+                                         ps.cvar,
+                                         fee + gas + impact,
+                                         fee,
+                                         gas,
+                                         impact,
+                                         moments.mean(c + hedge_trades)};
+        for (int m = 0; m < kMetrics; ++m) r.metrics[m][i] = values[m];
+        r.objective[i] = ps.objective;
+        r.objective_stderr[i] = ps.objective_stderr;
+      }
+      OptimumStatistics optimum = optimum_statistics(
+          g, r.objective, plan, [&](std::size_t point, const std::vector<int>& blocks) {
+            return statistics[first_point + int(point)].on_blocks(blocks);
+          });
+      r.objective_paired_stderr = std::move(optimum.paired_stderr);
+      r.bootstrap_optimum = std::move(optimum.bootstrap_optimum);
+      r.bootstrap_refined = std::move(optimum.bootstrap_refined);
+      results.push_back(std::move(r));
+      first_point += gp;
     }
-    OptimumStatistics optimum = optimum_statistics(
-        g, r.objective, plan, [&](std::size_t point, const std::vector<int>& blocks) {
-          return statistics[first_point + int(point)].on_blocks(blocks);
-        });
-    r.objective_paired_stderr = std::move(optimum.paired_stderr);
-    r.bootstrap_optimum = std::move(optimum.bootstrap_optimum);
-    r.bootstrap_refined = std::move(optimum.bootstrap_refined);
-    results.push_back(std::move(r));
-    first_point += gp;
-  }
-  per_variant.push_back(std::move(results));
+    per_variant.push_back(std::move(results));
   }
   return per_variant;
 }

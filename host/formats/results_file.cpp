@@ -177,7 +177,8 @@ void write_group(CheckedOutput& out, const std::vector<std::string>& cell_dims, 
                         "grid value of " + axis.long_name + " that optimises the objective",
                         [&](std::size_t c) { return optima[c].parameter[a]; });
     if (g.axes.size() == 1)
-      write_cell_variable(out, cell_dims, g.path + "/optimal_" + axis.name + "_refined", n, axis.units,
+      write_cell_variable(out, cell_dims, g.path + "/optimal_" + axis.name + "_refined", n,
+                          axis.units,
                           axis.long_name +
                               " at the vertex of a parabola through the optimum and "
                               "its neighbours" +
@@ -189,10 +190,12 @@ void write_group(CheckedOutput& out, const std::vector<std::string>& cell_dims, 
           return optima[c].index < 0 ? kNaN : percentile(cells[c].groups[gi].bootstrap_refined, q);
         };
       };
-      write_cell_variable(out, cell_dims, g.path + "/optimal_" + axis.name + "_refined_low", n, axis.units,
+      write_cell_variable(out, cell_dims, g.path + "/optimal_" + axis.name + "_refined_low", n,
+                          axis.units,
                           "5% percentile of the refined optimum over the bootstrap resamples",
                           interval(kRefinedIntervalLow));
-      write_cell_variable(out, cell_dims, g.path + "/optimal_" + axis.name + "_refined_high", n, axis.units,
+      write_cell_variable(out, cell_dims, g.path + "/optimal_" + axis.name + "_refined_high", n,
+                          axis.units,
                           "95% percentile of the refined optimum over the bootstrap resamples",
                           interval(kRefinedIntervalHigh));
     }
@@ -296,7 +299,8 @@ NonFiniteValues write_results_file(const std::string& path, bool overwrite, cons
   model("terminal_spot_stderr", money, "standard error of terminal_spot_mean",
         &ModelCell::terminal_spot_stderr);
 
-  for (std::size_t gi = 0; gi < groups.size(); ++gi) write_group(checked, cell_dims, groups[gi], gi, cells);
+  for (std::size_t gi = 0; gi < groups.size(); ++gi)
+    write_group(checked, cell_dims, groups[gi], gi, cells);
 
   std::vector<std::string> policies;
   std::vector<double> best(n);

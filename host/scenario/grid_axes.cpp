@@ -102,9 +102,9 @@ ScenarioProblem relocated(const ScenarioProblem& p, const std::string& key, cons
   const toml::source_region& src = at.source();
   q.line = int(src.begin.line);
   q.column = int(src.begin.column);
-  q.location = source_name + (q.line > 0 ? ":" + std::to_string(q.line) + ":" +
-                                               std::to_string(q.column)
-                                         : std::string());
+  q.location =
+      source_name +
+      (q.line > 0 ? ":" + std::to_string(q.line) + ":" + std::to_string(q.column) : std::string());
   return q;
 }
 
@@ -117,9 +117,8 @@ struct AxisEntry {
 }  // namespace
 
 const std::vector<std::string>& sweepable_prefixes() {
-  static const std::vector<std::string> prefixes{"market.", "volatility.", "jumps.",
-                                                 "gaps.",   "costs.",      "funding.",
-                                                 "hedging.objective."};
+  static const std::vector<std::string> prefixes{
+      "market.", "volatility.", "jumps.", "gaps.", "costs.", "funding.", "hedging.objective."};
   return prefixes;
 }
 
@@ -183,9 +182,9 @@ Scenario read_swept_scenario(toml::table& root, const toml::table& axes,
       if (const auto* n = element.as_integer()) x = double(n->get());
       if (!std::isfinite(x) || (i > 0 && !(x > e.axis.values.back()))) {
         syntax.report(label, &element, &element,
-                      std::isfinite(x) ? "must be greater than the value before it (" + allowed +
-                                             ")"
-                                       : "must be a finite number (" + allowed + ")");
+                      std::isfinite(x)
+                          ? "must be greater than the value before it (" + allowed + ")"
+                          : "must be a finite number (" + allowed + ")");
         ok = false;
         continue;
       }

@@ -34,8 +34,8 @@ namespace scenario_detail {
 
 // Reads the scenario table (without [grid.axes]) into a Scenario, recording problems in the
 // reader; the parser's own conversion.
-using ConvertRoot = std::function<Scenario(const toml::table&, FieldReader&,
-                                           std::vector<ScenarioProblem>&)>;
+using ConvertRoot =
+    std::function<Scenario(const toml::table&, FieldReader&, std::vector<ScenarioProblem>&)>;
 
 // The scenario sections whose numeric scalar keys [grid.axes] may sweep ("costs.", ...).
 const std::vector<std::string>& sweepable_prefixes();
