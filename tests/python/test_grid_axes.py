@@ -189,7 +189,7 @@ BAD = [
     ("not increasing", '"costs.gas" = [2.0, 1.0]', 'grid.axes."costs.gas"[1]', "greater than"),
     ("out of range", '"costs.gas" = [-1.0, 2.0]', 'grid.axes."costs.gas"[0]', ">= 0"),
     ("duplicate", '"costs.gas" = [1.0]\n"costs . gas" = [2.0]', 'grid.axes."costs', "repeats costs.gas"),
-    ("given another way", '"costs.pool_depth" = [1e6, 2e6]', 'grid.axes."costs.pool_depth"',
+    ("given another way", '"costs.gas_volatility" = [0.1, 0.2]', 'grid.axes."costs.gas_volatility"',
      "also given at line"),
     ("five axes", '"costs.gas" = [1.0]\n"costs.fee_bps" = [1.0]\n"market.rate" = [0.0]\n'
      '"market.drift" = [0.0]\n"jumps.log_mean" = [0.0]', "grid.axes", "at most 4 extra axes"),
