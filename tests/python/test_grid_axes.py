@@ -232,3 +232,16 @@ def test_fit_uses_the_extra_axis_as_a_feature(swept):
     assert np.isfinite(a) and np.isfinite(b)
     with pytest.raises((KeyError, ValueError, TypeError)):
         hedgemap.predict(law, volatility=0.7, expiry_days=1.5)  # the extra axes are required
+
+
+def test_report_has_a_row_per_cell_of_the_full_grid(swept):
+    # The report's thresholds table (the figures take minutes on 2 cores; scripts/report.py on
+    # such a file was run by hand).
+    import hedgemap
+    import importlib
+    report = importlib.import_module("hedgemap.report")  # the module (hedgemap.report is the function)
+    _, _, out = swept
+    text = report._thresholds_table(hedgemap.load(out))
+    assert 'data-gas="8"' in text and 'data-risk_aversion="2"' in text
+    # delta_band: one row per cell of 2 vol x 2 expiry x 2 gas x 2 risk aversions
+    assert text.count('data-policy="delta_band"') == 16
