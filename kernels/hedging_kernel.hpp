@@ -1,6 +1,6 @@
 // Path kernel for the /hedging/ groups: one simulated path, every hedging policy and every value
 // of its parameter, in one pass. Per step the shared work (the path's next point, the book's
-// delta, and its gamma when Whalley-Wilmott is on) is done once; each (policy, parameter) point
+// delta, and its gamma when a gamma-band policy is on) is done once; each (policy, parameter) point
 // then costs a compare and, rarely, a trade.
 //
 // P&L of the hedger at expiry T, quote currency, undiscounted (README, "Hedging"). The
@@ -24,7 +24,11 @@
 //                    done at the first unblocked step after it;
 //   delta_band b:    trade when |h - h*| > b, to h* (center) or to h* +- b (edge, the nearest);
 //   whalley_wilmott: band of half-width H = (3/2 e^{-r tau} lambda S Gamma^2 / gamma)^{1/3}
-//                    around h* (Gamma of the book), rebalance to the nearest edge;
+//                    around h* (Gamma of the book at t_k), rebalance to the nearest edge;
+//                    lambda the proportional cost rate (the fee: see whalley_wilmott_half_width);
+//   fixed_cost_band: band of half-width H = (12 e^{-r tau} gas Gamma^2 / gamma)^{1/4} around h*
+//                    (Gamma at t_k, gas the mean gas per trade), rebalance to the centre h*.
+// Both bands follow the book's gamma along the path and neither depends on the step dt.
 //   delta_vega_band (b, v): a second option, the vega instrument (its own expiry after the book's,
 //                    priced by the hedging model at the hedger's volatility), is held in o units.
 //                    When the book's vega leaves its band, |V_book + o V_instr| > v |V_book(0)|,
@@ -51,8 +55,8 @@
 namespace hedgemap {
 
 constexpr int kMaxHedgeParams = 32;  // values per policy axis
-// none + three one-axis policies + delta_vega_band (band x vega_band, at most kMaxHedgeParams).
-constexpr int kMaxHedgePoints = 1 + 4 * kMaxHedgeParams;
+// none + four one-axis policies + delta_vega_band (band x vega_band, at most kMaxHedgeParams).
+constexpr int kMaxHedgePoints = 1 + 5 * kMaxHedgeParams;
 
 // Per-path output columns of one (policy, parameter) point: column = point * kHedgeMetrics + m.
 enum HedgeMetric : int {
@@ -66,8 +70,10 @@ enum HedgeMetric : int {
 };
 
 // Whalley-Wilmott (1997) half-width of the no-trade band, in units of the underlying,
-//   H = x^{1/3},  x = (3/2) e^{-r tau} lambda S Gamma^2 / risk_aversion  (H = 0 where x <= 0);
-// x alone for the lane-batched kernel (host/cpu/simd_hedging_batch.inl), which takes the cube
+//   H = x^{1/3},  x = (3/2) e^{-r tau} lambda S Gamma^2 / risk_aversion  (H = 0 where x <= 0),
+// for a cost lambda per unit of notional traded (the same ergodic argument as the fixed-cost band
+// below, with a band reflected at its edges: cost rate lambda S a / (2H) + gamma S^2 sigma^2 H^2 /
+// 6); x alone for the lane-batched kernel (host/cpu/simd_hedging_batch.inl), which takes the cube
 // roots of all its lanes at once.
 template <class Real>
 HM_HD HM_FORCEINLINE Real whalley_wilmott_cube(Real lambda, Real spot, Real gamma, Real rate,
@@ -80,6 +86,31 @@ HM_HD HM_FORCEINLINE Real whalley_wilmott_half_width(Real lambda, Real spot, Rea
                                                      Real tau, Real risk_aversion) {
   const Real x = whalley_wilmott_cube<Real>(lambda, spot, gamma, rate, tau, risk_aversion);
   return x > Real(0) ? Real(cbrt(x)) : Real(0);
+}
+
+// Asymptotically optimal band for a fixed cost eps per trade (gas), rebalanced to the centre
+// (Korn 1998; Altarovici, Muhle-Karbe, Soner 2015, fixed-cost limit), in units of the underlying:
+//   H = x^{1/4},  x = 12 e^{-r tau} eps Gamma^2 / risk_aversion.
+// Derivation (README, "The model, precisely"): between trades the hedge error x = h - h* moves like
+// dx = Gamma dS, a Brownian motion of variance rate a = Gamma^2 S^2 sigma^2; holding it costs the
+// mean-variance (or exponential-utility) hedger (gamma/2) S^2 sigma^2 x^2 per unit time. Trading
+// back to 0 at |x| = H, a cycle lasts E[tau] = H^2 / a and accrues E int x^2 = H^4 / (6a), so the
+// cost rate is
+//   eps a / H^2 + gamma S^2 sigma^2 H^2 / 12,  minimal at  H^4 = 12 eps Gamma^2 / gamma
+// (S and sigma cancel). Time-T values: the trade at t pays eps e^{r tau}, the P&L variance it
+// saves grows by e^{2 r tau}: hence e^{-r tau}, as in Whalley-Wilmott. x alone (the fourth power)
+// for the lane-batched kernel; the root is sqrt(sqrt(x)), correctly rounded on every backend.
+template <class Real>
+HM_HD HM_FORCEINLINE Real fixed_cost_band_fourth_power(Real gas, Real gamma, Real rate, Real tau,
+                                                       Real risk_aversion) {
+  return Real(12) * hm_exp<Real>(-rate * tau) * gas * gamma * gamma / risk_aversion;
+}
+
+template <class Real>
+HM_HD HM_FORCEINLINE Real fixed_cost_band_half_width(Real gas, Real gamma, Real rate, Real tau,
+                                                     Real risk_aversion) {
+  const Real x = fixed_cost_band_fourth_power<Real>(gas, gamma, rate, tau, risk_aversion);
+  return x > Real(0) ? hm_sqrt<Real>(hm_sqrt<Real>(x)) : Real(0);
 }
 
 // The edge of a band of half-width h around the target h* nearest to a hedge gap = h - h* away.
@@ -105,8 +136,9 @@ struct HedgingKernel {
   double book_value0 = 0.0;  // V_0 under the hedging model at t=0: the premium (host, double)
 
   // Points, in column order: none, periodic[0..n_periodic), delta_band[..), whalley_wilmott[..),
-  // delta_vega_band[n_dv_band x n_dv_vega_band] (row-major: band outer, vega band inner).
-  int n_periodic = 0, n_band = 0, n_ww = 0;
+  // fixed_cost_band[..), delta_vega_band[n_dv_band x n_dv_vega_band] (row-major: band outer,
+  // vega band inner).
+  int n_periodic = 0, n_band = 0, n_ww = 0, n_fixed = 0;
   int n_dv_band = 0, n_dv_vega_band = 0;
   double dv_band[kMaxHedgeParams] = {};
   double dv_vega_band[kMaxHedgeParams] = {};  // v |V_book(0)|: the vega band, absolute
@@ -120,12 +152,15 @@ struct HedgingKernel {
   bool band_to_edge = false;
   // (1/gamma)^{1/3} per WW point, so that H = base * this with base computed once per step.
   double ww_inv_cbrt_risk_aversion[kMaxHedgeParams] = {};
-  // Effective proportional cost lambda of the WW band (chosen on the host, see
-  // host/families/hedging.cpp: fee + average impact and gas per notional at a typical trade).
+  // Proportional cost rate lambda of the WW band (host/families/hedging.cpp,
+  // whalley_wilmott_lambda: the fee; gas is the fixed-cost band's).
   double ww_lambda = 0.0;
+  // (1/gamma)^{1/4} per fixed_cost_band point, so that H = base * this, base once per step.
+  double fixed_inv_fourth_root_risk_aversion[kMaxHedgeParams] = {};
 
   HM_HD int n_dv() const { return n_dv_band * n_dv_vega_band; }
-  HM_HD int points() const { return 1 + n_periodic + n_band + n_ww + n_dv(); }
+  HM_HD int points() const { return 1 + n_periodic + n_band + n_ww + n_fixed + n_dv(); }
+  HM_HD bool needs_gamma() const { return n_ww > 0 || n_fixed > 0; }
   // Point columns, then the path summary of the /model/ group (kernels/book_price_kernel.hpp).
   HM_HD int summary_column() const { return points() * kHedgeMetrics; }
   HM_HD int columns() const { return summary_column() + kPathSummaryColumns; }
@@ -324,9 +359,10 @@ struct HedgingKernel {
     const bool vol_moves = hedger.moves(process.volatility_model);
     double ewma = hedger.implied0 * hedger.implied0;
     Real last_log_return = Real(0);
-    const int first_band = 1 + n_periodic, first_ww = first_band + n_band;
-    const int first_dv = first_ww + n_ww;
-    const bool need_gamma = n_ww > 0;
+    const int first_band = 1 + n_periodic, first_ww = first_band + n_band,
+              first_fixed = first_ww + n_ww;
+    const int first_dv = first_fixed + n_fixed;
+    const bool need_gamma = needs_gamma();
     constexpr bool need_vega = VegaHedge;
     // growth = e^{r (T - t_k)}, advanced by one multiply per step.
     double growth = exp(process.rate * process.expiry);
@@ -368,12 +404,17 @@ struct HedgingKernel {
       }
       const Real target = -delta;
       // Band policies test their band at unblocked steps after t_0; WW's half-width is
-      // H = base * (1/gamma)^{1/3} per point, base once per step.
+      // H = base * (1/gamma)^{1/3} per point, the fixed-cost band's base * (1/gamma)^{1/4}, each
+      // base once per step.
       const bool band_check = m.index > 0 && !m.blocked;
-      const Real ww_base = need_gamma && band_check
+      const Real ww_base = n_ww > 0 && band_check
                                ? whalley_wilmott_half_width<Real>(Real(ww_lambda), m.spot, gamma,
                                                                   rate, m.time_to_expiry, Real(1))
                                : Real(0);
+      const Real fixed_base = n_fixed > 0 && band_check
+                                  ? fixed_cost_band_half_width<Real>(Real(costs.gas), gamma, rate,
+                                                                     m.time_to_expiry, Real(1))
+                                  : Real(0);
 
       sent.clear();
       const int end_single = first_dv;  // the one-axis policies' points end here
@@ -397,11 +438,17 @@ struct HedgingKernel {
               wanted = true;
               units = to - hedge[p];
             }
-          } else {  // Whalley-Wilmott
+          } else if (p < first_fixed) {  // Whalley-Wilmott
             const Real h = ww_base * Real(ww_inv_cbrt_risk_aversion[p - first_ww]);
             if (hm_abs<Real>(gap) > h) {
               wanted = true;
               units = nearest_band_edge<Real>(target, gap, h) - hedge[p];
+            }
+          } else {  // fixed-cost band: back to the centre
+            const Real h = fixed_base * Real(fixed_inv_fourth_root_risk_aversion[p - first_fixed]);
+            if (hm_abs<Real>(gap) > h) {
+              wanted = true;
+              units = target - hedge[p];
             }
           }
         }

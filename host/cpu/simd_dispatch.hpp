@@ -22,8 +22,8 @@ namespace hedgemap {
 // vector statement has independent register chains to overlap (Philox and SLEEF are
 // latency-bound). One thread, 2026-11-30: 16 -> 32 -> 64 lanes took workload (b) from 0.93 to
 // 0.73 to 0.63 s, and 32 -> 64 the 33-point policy benchmark from 15.9 to 18.6 M path-steps/s
-// (BENCHMARKS.md). A hedging batch keeps 48 B per lane and point on the stack (300 KB at 97
-// points), well inside a thread's default stack (2-8 MB).
+// (BENCHMARKS.md). A hedging batch keeps 48 B per lane and point on the stack (483 KiB at
+// kMaxHedgePoints, 161), well inside a thread's default stack (2-8 MB).
 constexpr int kSimdLanes = 64;
 
 enum class SimdIsa { none = 0, sse2, avx2, avx512 };

@@ -40,7 +40,8 @@ std::vector<MetricInfo> hedging_metrics(double level) {
       {"pnl_excess_kurtosis", "1", "excess kurtosis of hedger P&L"},
       {"pnl_var", kQuote, "value at risk of the loss -P&L at level " + lv},
       {"pnl_cvar", kQuote, "conditional value at risk of the loss -P&L at level " + lv},
-      {"cost_mean", kQuote, "mean total trading cost (fee + gas + impact), value at expiry"},
+      {"cost_mean", kQuote,
+       "mean total trading cost (fee + gas + impact + option fee), value at expiry"},
       {"fee_mean", kQuote, "mean proportional fee, value at expiry"},
       {"gas_mean", kQuote, "mean gas, value at expiry"},
       {"impact_mean", kQuote, "mean price impact cost, value at expiry"},
@@ -122,6 +123,18 @@ std::vector<GroupSpec> hedging_groups(const Scenario& s) {
                           true, false});
     groups.push_back(g);
   }
+  if (has_policy(s, "fixed_cost_band")) {
+    check_axis(s.hedging.fixed_cost_band_risk_aversion, "hedging.fixed_cost_band.risk_aversion");
+    GroupSpec g = base;
+    g.path = "/hedging/fixed_cost_band";
+    g.policy = "fixed_cost_band";
+    g.axes.push_back(Axis{"risk_aversion", s.hedging.fixed_cost_band_risk_aversion,
+                          "1/quote currency",
+                          "mean-variance risk aversion of the fixed-cost (gas) band "
+                          "H = (12 e^(-r tau) gas Gamma^2 / risk_aversion)^(1/4), to the centre",
+                          true, false});
+    groups.push_back(g);
+  }
   if (has_policy(s, "delta_vega_band")) {
     check_axis(s.hedging.delta_vega_band_band, "hedging.delta_vega_band.band");
     check_axis(s.hedging.delta_vega_band_vega_band, "hedging.delta_vega_band.vega_band");
@@ -141,20 +154,11 @@ std::vector<GroupSpec> hedging_groups(const Scenario& s) {
   return groups;
 }
 
-// In the hedger's view: its model and volatility, and the cell's implied volatility for the typical
-// move and the square-root impact law.
-double whalley_wilmott_lambda(const Scenario& s, const CellCoordinates& cell) {
-  const ProcessParams p = process_params(s, cell);
-  const CostParams c = cost_params(s);
-  const Greeks<double> g0 =
-      book_greeks<double>(option_book(s), hedging_model(s), p.spot, p.rate,
-                          hedger_volatility(s, cell.volatility), p.expiry, hedger_jumps(s));
-  const double typical = std::abs(g0.gamma) * p.spot * p.implied_volatility * std::sqrt(p.dt);
-  if (!(typical > 0.0)) return c.fee_rate;
-  const double notional = typical * p.spot;
-  const double impact =
-      TradeCostModel<double>(c, p.implied_volatility).impact_cost(typical, p.spot);
-  return c.fee_rate + (impact + c.gas) / notional;
+double whalley_wilmott_lambda(const CostParams& costs) {
+  // Every impact law here costs o(|n|) per notional as n -> 0 (linear and AMM ~ |n|, sqrt ~
+  // sqrt|n|), and a Whalley-Wilmott band trades infinitesimally at its edges in the continuous
+  // limit: its proportional rate is the fee. Gas is a fixed cost: the fixed_cost_band's law.
+  return costs.fee_rate;
 }
 
 template <class Real>
@@ -188,7 +192,14 @@ HedgingKernel<Real> make_hedging_kernel(const Scenario& s, const CellCoordinates
     k.n_ww = int(s.hedging.whalley_wilmott_risk_aversion.size());
     for (int i = 0; i < k.n_ww; ++i)
       k.ww_inv_cbrt_risk_aversion[i] = 1.0 / std::cbrt(s.hedging.whalley_wilmott_risk_aversion[i]);
-    k.ww_lambda = whalley_wilmott_lambda(s, cell);
+    k.ww_lambda = whalley_wilmott_lambda(k.costs);
+  }
+  if (has_policy(s, "fixed_cost_band")) {
+    check_axis(s.hedging.fixed_cost_band_risk_aversion, "hedging.fixed_cost_band.risk_aversion");
+    k.n_fixed = int(s.hedging.fixed_cost_band_risk_aversion.size());
+    for (int i = 0; i < k.n_fixed; ++i)
+      k.fixed_inv_fourth_root_risk_aversion[i] =
+          1.0 / std::sqrt(std::sqrt(s.hedging.fixed_cost_band_risk_aversion[i]));
   }
   if (has_policy(s, "delta_vega_band")) {
     const HedgingConfig& h = s.hedging;
@@ -225,71 +236,78 @@ template HedgingKernel<double> make_hedging_kernel<double>(const Scenario&, cons
 namespace {
 
 template <class Real>
-std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordinates& cell,
-                                           const Execution& exec, const BootstrapPlan& plan,
-                                           ModelCell* model) {
+std::vector<std::vector<GroupCellResult>> evaluate_with(
+    const std::vector<const Scenario*>& variants, const CellCoordinates& cell,
+    const Execution& exec, const BootstrapPlan& plan, ModelCell* model) {
+  const Scenario& s = *variants.front();
   const std::vector<GroupSpec> groups = hedging_groups(s);
   const HedgingKernel<Real> kernel = make_hedging_kernel<Real>(s, cell);
   const int points = kernel.points();
   const std::uint64_t n = s.simulation.paths;
-  const HedgeObjective kind = hedge_objective(s.hedging.objective.kind);
-  const double k = s.hedging.objective.risk_aversion, level = s.hedging.objective.level;
 
   // Per-path P&L of every point and the moments of every column, wherever the backend ran them.
   ColumnMoments moments(kernel.columns());
   const CollectedPnl pnl = run_paths_collecting_pnl(
       exec, kernel, n, KeptColumns{hedge_pnl, kHedgeMetrics, points}, moments);
   if (model) *model = summarize_model(s, cell, moments, kernel.summary_column());
-
-  // Every point's statistics, from fixed-order segment sums: the same bits whichever threads or
-  // device make them (host/statistics/pnl_samples.hpp).
   const PnlSegments segments = pnl_segments(n, plan.blocks);
-  const std::vector<PointStatistics> statistics =
-      pnl_statistics(*pnl.samples, segments, kind, k, level);
 
-  std::vector<GroupCellResult> results;
-  int first_point = 0;
-  for (const GroupSpec& g : groups) {
-    const int gp = int(g.points());
-    GroupCellResult r;
-    r.metrics.assign(kMetrics, std::vector<double>(gp));
-    r.objective.resize(gp);
-    r.objective_stderr.resize(gp);
-    for (int i = 0; i < gp; ++i) {
-      const int p = first_point + i;
-      const PnlSummary& ps = statistics[p].summary;
-      const int c = p * kHedgeMetrics;
-      const double fee = moments.mean(c + hedge_fee), gas = moments.mean(c + hedge_gas),
-                   impact = moments.mean(c + hedge_impact),
-                   option_fee = moments.mean(c + hedge_option_fee);
-      const double values[kMetrics] = {ps.mean,
-                                       ps.std,
-                                       ps.stderr_of_mean,
-                                       ps.skew,
-                                       ps.excess_kurtosis,
-                                       ps.var,
-                                       ps.cvar,
-                                       fee + gas + impact + option_fee,
-                                       fee,
-                                       gas,
-                                       impact,
-                                       moments.mean(c + hedge_trades),
-                                       option_fee};
-      for (int m = 0; m < kMetrics; ++m) r.metrics[m][i] = values[m];
-      r.objective[i] = ps.objective;
-      r.objective_stderr[i] = ps.objective_stderr;
+  // The same per-path P&L under each variant's objective.
+  std::vector<std::vector<GroupCellResult>> per_variant;
+  for (const Scenario* variant : variants) {
+    const HedgeObjective kind = hedge_objective(variant->hedging.objective.kind);
+    const double k = variant->hedging.objective.risk_aversion,
+                 level = variant->hedging.objective.level;
+    // Every point's statistics, from fixed-order segment sums: the same bits whichever threads or
+    // device make them (host/statistics/pnl_samples.hpp).
+    const std::vector<PointStatistics> statistics =
+        pnl_statistics(*pnl.samples, segments, kind, k, level);
+
+    std::vector<GroupCellResult> results;
+    int first_point = 0;
+    for (const GroupSpec& g : groups) {
+      const int gp = int(g.points());
+      GroupCellResult r;
+      r.metrics.assign(kMetrics, std::vector<double>(gp));
+      r.objective.resize(gp);
+      r.objective_stderr.resize(gp);
+      for (int i = 0; i < gp; ++i) {
+        const int p = first_point + i;
+        const PnlSummary& ps = statistics[p].summary;
+        const int c = p * kHedgeMetrics;
+        const double fee = moments.mean(c + hedge_fee), gas = moments.mean(c + hedge_gas),
+                     impact = moments.mean(c + hedge_impact),
+                     option_fee = moments.mean(c + hedge_option_fee);
+        const double values[kMetrics] = {ps.mean,
+                                         ps.std,
+                                         ps.stderr_of_mean,
+                                         ps.skew,
+                                         ps.excess_kurtosis,
+                                         ps.var,
+                                         ps.cvar,
+                                         fee + gas + impact + option_fee,
+                                         fee,
+                                         gas,
+                                         impact,
+                                         moments.mean(c + hedge_trades),
+                                         option_fee};
+        for (int m = 0; m < kMetrics; ++m) r.metrics[m][i] = values[m];
+        r.objective[i] = ps.objective;
+        r.objective_stderr[i] = ps.objective_stderr;
+      }
+      OptimumStatistics optimum = optimum_statistics(
+          g, r.objective, plan, [&](std::size_t point, const std::vector<int>& blocks) {
+            return statistics[first_point + int(point)].on_blocks(blocks);
+          });
+      r.objective_paired_stderr = std::move(optimum.paired_stderr);
+      r.bootstrap_optimum = std::move(optimum.bootstrap_optimum);
+      r.bootstrap_refined = std::move(optimum.bootstrap_refined);
+      results.push_back(std::move(r));
+      first_point += gp;
     }
-    OptimumStatistics optimum = optimum_statistics(
-        g, r.objective, plan, [&](std::size_t point, const std::vector<int>& blocks) {
-          return statistics[first_point + int(point)].on_blocks(blocks);
-        });
-    r.objective_paired_stderr = std::move(optimum.paired_stderr);
-    r.bootstrap_optimum = std::move(optimum.bootstrap_optimum);
-    r.bootstrap_refined = std::move(optimum.bootstrap_refined);
-    results.push_back(std::move(r));
-    first_point += gp;
+    per_variant.push_back(std::move(results));
   }
-  return results;
+  return per_variant;
 }
 
 }  // namespace
@@ -297,8 +315,15 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
 std::vector<GroupCellResult> evaluate_hedging_cell(const Scenario& s, const CellCoordinates& cell,
                                                    const Execution& exec, const BootstrapPlan& plan,
                                                    ModelCell* model) {
-  if (s.simulation.precision == "double") return evaluate_with<double>(s, cell, exec, plan, model);
-  return evaluate_with<float>(s, cell, exec, plan, model);
+  return evaluate_hedging_cell_objectives({&s}, cell, exec, plan, model).front();
+}
+
+std::vector<std::vector<GroupCellResult>> evaluate_hedging_cell_objectives(
+    const std::vector<const Scenario*>& variants, const CellCoordinates& cell,
+    const Execution& exec, const BootstrapPlan& plan, ModelCell* model) {
+  if (variants.front()->simulation.precision == "double")
+    return evaluate_with<double>(variants, cell, exec, plan, model);
+  return evaluate_with<float>(variants, cell, exec, plan, model);
 }
 
 }  // namespace hedgemap

@@ -145,6 +145,24 @@ std::vector<CellResult> decode_checkpoint(const std::string& in, const std::stri
   return cells;
 }
 
+// A resumed cell must have the shape this run's groups give it: a checkpoint of the same scenario
+// written by another version of hedgemap could carry other metrics, and would index past them.
+bool cell_fits_groups(const CellResult& cell, const std::vector<GroupSpec>& groups) {
+  if (cell.groups.size() != groups.size()) return false;
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const GroupCellResult& r = cell.groups[g];
+    const std::size_t points = groups[g].points();
+    if (r.metrics.size() != groups[g].metrics.size() || r.objective.size() != points ||
+        r.objective_stderr.size() != points || r.objective_paired_stderr.size() != points)
+      return false;
+    for (const auto& metric : r.metrics)
+      if (metric.size() != points) return false;
+    for (int optimum : r.bootstrap_optimum)
+      if (optimum < -1 || optimum >= static_cast<int>(points)) return false;
+  }
+  return true;
+}
+
 std::vector<CellResult> load_checkpoint(const std::string& path, const std::string& identity,
                                         std::size_t cell_count) {
   return decode_checkpoint(read_regular_file(path), path, identity, cell_count);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "host/families/cell_result.hpp"
+#include "host/statistics/policy_group.hpp"
 
 namespace hedgemap {
 
@@ -31,6 +32,11 @@ std::vector<CellResult> decode_checkpoint(const std::string& bytes, const std::s
 // when the file is missing or unreadable. The file is never modified or removed.
 std::vector<CellResult> load_checkpoint(const std::string& path, const std::string& identity,
                                         std::size_t cell_count);
+
+// Whether a decoded cell has the shape `groups` give it (a group per spec, each metric, the
+// objective and its errors with one value per parameter point, bootstrap optima in [-1, points)):
+// a resumed run never writes from a malformed cell or one of another version's groups.
+bool cell_fits_groups(const CellResult& cell, const std::vector<GroupSpec>& groups);
 
 std::string sha256_hex(const std::string& bytes);
 

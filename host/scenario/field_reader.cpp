@@ -182,8 +182,11 @@ void FieldReader::report_at(const std::string& key, const toml::source_region* w
   p.location = source_name_;
   if (where) {
     const toml::source_region& src = *where;
-    const bool from_override = src.begin.line == 0 || (src.path && *src.path == kOverrideLocation);
-    if (from_override) {
+    // Override nodes carry "--set" or the option that set them ("--paths") as their path.
+    const bool from_option = src.path && src.path->rfind("--", 0) == 0;
+    if (from_option) {
+      p.location = *src.path;
+    } else if (src.begin.line == 0) {
       p.location = std::string(kOverrideLocation);
     } else {
       p.line = static_cast<int>(src.begin.line);
@@ -273,12 +276,14 @@ bool FieldReader::read_integer(const toml::node& node, const std::string& key, s
 bool FieldReader::number(const toml::table& t, const std::string& prefix, std::string_view key,
                          double& out, const Bound& bound) {
   const toml::node* node = t.get(key);
+  if (node && numeric_keys_) numeric_keys_->insert(prefix + std::string(key));
   return node && read_number(*node, prefix + std::string(key), out, bound);
 }
 
 bool FieldReader::integer(const toml::table& t, const std::string& prefix, std::string_view key,
                           std::int64_t& out, const Bound& bound) {
   const toml::node* node = t.get(key);
+  if (node && numeric_keys_) numeric_keys_->insert(prefix + std::string(key));
   return node && read_integer(*node, prefix + std::string(key), out, bound);
 }
 

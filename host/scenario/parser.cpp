@@ -3,19 +3,21 @@
 #include "host/scenario/parser.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <optional>
-#include <sstream>
 
 #include "host/scenario/field_reader.hpp"
+#include "host/scenario/grid_axes.hpp"
 #include "host/scenario/kernel_params.hpp"
 #include "host/scenario/overrides.hpp"
 #include "host/scenario/price_range.hpp"
+#include "host/scenario/scenario_file.hpp"
+#include "host/scenario/toml_precheck.hpp"
+#include "kernels/option_book.hpp"
 
 namespace hedgemap {
 
@@ -27,13 +29,30 @@ namespace {
 
 // ---- sections --------------------------------------------------------------------------------
 
-// Absent hedging.policies = the first three; delta_vega_band runs only when named (its option
-// trades and axes are a choice, not a default).
-const std::vector<std::string_view> kPolicies{"periodic", "delta_band", "whalley_wilmott"};
-const std::vector<std::string_view> kPolicyChoices{"periodic", "delta_band", "whalley_wilmott",
-                                                   "delta_vega_band"};
+const std::vector<std::string_view> kPolicies{"periodic", "delta_band", "whalley_wilmott",
+                                              "fixed_cost_band", "delta_vega_band"};
+// hedging.policies absent: the first release's three, so that old scenario files keep their
+// results (and their run time); fixed_cost_band and delta_vega_band (its option trades and axes
+// are a choice, not a default) are evaluated only when listed.
+const std::vector<std::string_view> kDefaultPolicies{"periodic", "delta_band", "whalley_wilmott"};
 constexpr std::int64_t kMaxPaths = std::int64_t{1} << 40;
 constexpr double kMaxStepsPerPath = 1e8;
+// The scenario's name becomes a file name (results/<name>.h5, its checkpoint and temporary): at
+// most this many bytes, so that those stay within NAME_MAX (255).
+constexpr std::size_t kMaxNameBytes = 128;
+
+// A character that must not reach a terminal or a file name raw: C0, DEL, C1 (as UTF-8).
+bool has_control_character(const std::string& s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) return true;
+    if (c == 0xc2 && i + 1 < s.size()) {
+      const auto next = static_cast<unsigned char>(s[i + 1]);
+      if (next >= 0x80 && next <= 0x9f) return true;
+    }
+  }
+  return false;
+}
 
 Bound integer_range(double lo, double hi, std::string text = {}) {
   Bound b = closed_interval(lo, hi);
@@ -221,6 +240,12 @@ void read_book(FieldReader& r, const toml::node& node, std::vector<BookLeg>& boo
              "must be an array of tables: one [[book]] section per option leg");
     return;
   }
+  if (legs->size() > static_cast<std::size_t>(kMaxLegs)) {  // the kernels' OptionBook holds 8
+    r.report("book", &node, nullptr,
+             "has " + std::to_string(legs->size()) + " legs; at most " + std::to_string(kMaxLegs) +
+                 " [[book]] sections are allowed");
+    return;
+  }
   bool any_nonzero = false;
   for (std::size_t i = 0; i < legs->size(); ++i) {
     const toml::table& t = *(*legs)[i].as_table();
@@ -242,17 +267,18 @@ void read_book(FieldReader& r, const toml::node& node, std::vector<BookLeg>& boo
 void read_hedging(FieldReader& r, const toml::table& t, HedgingConfig& h) {
   const std::string p = "hedging.";
   h.present = true;
-  r.check_keys(t, p,
-               {"model", "volatility_input", "ewma_halflife_hours", "policies", "periodic",
-                "delta_band", "whalley_wilmott", "delta_vega_band", "vega_instrument", "objective"},
-               "[hedging]");
+  r.check_keys(
+      t, p,
+      {"model", "volatility_input", "ewma_halflife_hours", "policies", "periodic", "delta_band",
+       "whalley_wilmott", "fixed_cost_band", "delta_vega_band", "vega_instrument", "objective"},
+      "[hedging]");
   r.text(t, p, "model", h.model, {"black_scholes", "merton"});
   r.text(t, p, "volatility_input", h.volatility_input, {"implied", "inception", "realised"});
   r.number(t, p, "ewma_halflife_hours", h.ewma_halflife_hours, greater_than(0));
   if (t.contains("policies")) {
-    r.choice_list(t, p, "policies", h.policies, kPolicyChoices);
+    r.choice_list(t, p, "policies", h.policies, kPolicies);
   } else {
-    h.policies.assign(kPolicies.begin(), kPolicies.end());  // absent: every policy
+    h.policies.assign(kDefaultPolicies.begin(), kDefaultPolicies.end());
   }
   if (const toml::table* q = r.table(t, p, "periodic")) {
     r.check_keys(*q, "hedging.periodic.", {"every_steps"}, "[hedging.periodic]");
@@ -273,6 +299,13 @@ void read_hedging(FieldReader& r, const toml::table& t, HedgingConfig& h) {
                   greater_than(0), false);
     check_axis_size(r, *q, "hedging.whalley_wilmott.", "risk_aversion",
                     h.whalley_wilmott_risk_aversion.size());
+  }
+  if (const toml::table* q = r.table(t, p, "fixed_cost_band")) {
+    r.check_keys(*q, "hedging.fixed_cost_band.", {"risk_aversion"}, "[hedging.fixed_cost_band]");
+    r.number_axis(*q, "hedging.fixed_cost_band.", "risk_aversion", h.fixed_cost_band_risk_aversion,
+                  greater_than(0), false);
+    check_axis_size(r, *q, "hedging.fixed_cost_band.", "risk_aversion",
+                    h.fixed_cost_band_risk_aversion.size());
   }
   if (const toml::table* q = r.table(t, p, "delta_vega_band")) {
     const std::string dp = "hedging.delta_vega_band.";
@@ -423,9 +456,11 @@ Scenario convert(const toml::table& root, FieldReader& r, std::vector<ScenarioPr
                 "jumps", "gaps", "costs", "book", "hedging", "cppi", "vol_target"},
                "the top level");
   if (r.text(root, "", "name", s.name, {}) &&
-      (s.name.empty() || s.name.find_first_of("/\\") != std::string::npos)) {
+      (s.name.empty() || s.name.size() > kMaxNameBytes ||
+       s.name.find_first_of("/\\") != std::string::npos || has_control_character(s.name))) {
     r.report("name", root.get("name"), root.get("name"),
-             "must be a non-empty string without / or \\ (it names results/<name>.h5)");
+             "must be a non-empty string of at most " + std::to_string(kMaxNameBytes) +
+                 " bytes without / or \\ or control characters (it names results/<name>.h5)");
   }
   std::int64_t seed = 0;
   if (r.integer(root, "", "seed", seed,
@@ -438,7 +473,8 @@ Scenario convert(const toml::table& root, FieldReader& r, std::vector<ScenarioPr
   if (const toml::table* t = r.table(root, "", "simulation")) read_simulation(r, *t, s.simulation);
   static const toml::table kEmpty;
   const toml::table* grid = r.table(root, "", "grid");
-  if (grid) r.check_keys(*grid, "grid.", {"volatility", "expiry_days"}, "[grid]");
+  if (grid) r.check_keys(*grid, "grid.", {"volatility", "expiry_days", "axes"}, "[grid]");
+  if (grid) r.table(*grid, "grid.", "axes");  // a table is taken out before (grid_axes.hpp)
   r.number_axis(grid ? *grid : kEmpty, "grid.", "volatility", s.grid.volatility, greater_than(0),
                 true);
   r.number_axis(grid ? *grid : kEmpty, "grid.", "expiry_days", s.grid.expiry_days, greater_than(0),
@@ -484,8 +520,16 @@ Scenario convert(const toml::table& root, FieldReader& r, std::vector<ScenarioPr
 // ---- entry points ----------------------------------------------------------------------------
 
 Scenario parse_scenario(std::string_view toml_text, const std::string& source_name,
-                        const std::vector<std::string>& overrides) {
+                        const std::vector<std::string>& overrides,
+                        const std::vector<OptionOverride>& options) {
   std::vector<ScenarioProblem> problems;
+  if (const auto problem = precheck_toml(toml_text, kMaxTomlNesting)) {
+    ScenarioProblem p;
+    p.line = problem->line;
+    p.location = source_name + ":" + std::to_string(p.line);
+    p.message = problem->message;
+    throw ScenarioError({p});
+  }
   toml::table root;
   try {
     root = toml::parse(toml_text, std::string(source_name));
@@ -498,9 +542,20 @@ Scenario parse_scenario(std::string_view toml_text, const std::string& source_na
     throw ScenarioError({p});
   }
   for (const std::string& text : overrides) apply_override(root, text, problems);
+  for (const OptionOverride& option : options) apply_option_override(root, option, problems);
 
+  // [grid.axes] is read on its own; the rest of the scenario with the axes' first values.
+  toml::table axes;
+  bool swept = false;
+  if (toml::table* grid = root["grid"].as_table())
+    if (toml::table* t = grid->get_as<toml::table>("axes")) {
+      axes = std::move(*t);
+      grid->erase("axes");
+      swept = true;
+    }
   FieldReader reader(source_name, problems);
-  Scenario scenario = convert(root, reader, problems);
+  Scenario scenario = swept ? read_swept_scenario(root, axes, source_name, convert, problems)
+                            : convert(root, reader, problems);
   if (!problems.empty()) {
     // File order first; problems without a position (whole file, --set) keep their order after.
     std::stable_sort(problems.begin(), problems.end(),
@@ -512,21 +567,22 @@ Scenario parse_scenario(std::string_view toml_text, const std::string& source_na
                      });
     throw ScenarioError(std::move(problems));
   }
-  scenario.effective_toml = to_toml_text(root);
+  if (swept) {  // the scenario as given: [grid.axes], in its order, in place of the first values
+    scenario.effective_toml = scenario.grid.axes_base_toml + "\n[grid.axes]\n";
+    for (const SweptAxis& a : scenario.grid.axes) {
+      std::string values;
+      for (const std::string& t : a.texts) values += (values.empty() ? "" : ", ") + t;
+      scenario.effective_toml += "\"" + a.key + "\" = [" + values + "]\n";
+    }
+  } else {
+    scenario.effective_toml = to_toml_text(root);
+  }
   return scenario;
 }
 
-Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    ScenarioProblem p;
-    p.location = path;
-    p.message = std::string("cannot open the scenario file: ") + std::strerror(errno);
-    throw ScenarioError({p});
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_scenario(text.str(), path, overrides);
+Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides,
+                            const std::vector<OptionOverride>& options) {
+  return parse_scenario(read_scenario_file(path), path, overrides, options);
 }
 
 }  // namespace hedgemap

@@ -347,6 +347,50 @@ void add_hedging_cases(std::vector<ParityCase>& cases) {
                   [k](const std::vector<double>&) { EXPECT_GT(k.ww_lambda, 0.0); });
   }
   {
+    Scenario s = hedged_short_call(48);
+    s.hedging.policies = {"fixed_cost_band"};
+    s.hedging.fixed_cost_band_risk_aversion = {1e-4, 1e-2, 1.0};
+    s.costs.gas = 1.0;
+    const HedgingKernel<float> k = hedging_kernel<float>(s);
+    // The bands bind: the widest (least risk-averse) trades far less than every step, the
+    // narrowest more than the widest; gas is the only cost.
+    add_path_case(cases, "hedging_float_fixed_cost_band_alone", k, 5, 2051,
+                  [k](const std::vector<double>& ref) {
+                    ASSERT_EQ(k.n_fixed, 3);
+                    const double wide = column_mean(ref, 1 * kHedgeMetrics + hedge_trades, 2051);
+                    const double narrow = column_mean(ref, 3 * kHedgeMetrics + hedge_trades, 2051);
+                    EXPECT_LT(wide, 0.5 * 49);  // at most 49 trades: t = 0, 47 steps, the unwind
+                    EXPECT_GT(narrow, wide + 2.0);
+                    EXPECT_GT(column_mean(ref, 3 * kHedgeMetrics + hedge_gas, 2051), 0.0);
+                    EXPECT_EQ(column_mean(ref, 3 * kHedgeMetrics + hedge_fee, 2051), 0.0);
+                  });
+  }
+  {
+    // Every hedging policy at once, with every cost, latency and outages.
+    Scenario s = hedged_short_call(36);
+    s.hedging.policies = {"periodic", "delta_band", "whalley_wilmott", "fixed_cost_band"};
+    s.hedging.periodic_every_steps = {1, 4};
+    s.hedging.delta_band_band = {
+        0.03, 0.3};  // 0.2 sat where float rounding flips a decision on a few of these paths
+    s.hedging.whalley_wilmott_risk_aversion = {3e-4, 3e-2};
+    s.hedging.fixed_cost_band_risk_aversion = {1e-4, 1e-2};
+    s.costs.fee_bps = 5.0;
+    s.costs.gas = 0.5;
+    s.costs.gas_volatility = 0.5;
+    s.costs.impact = "amm";
+    s.costs.pool_depth = 2e6;
+    s.costs.latency_seconds = 300.0;
+    s.gaps.intensity = 40.0;
+    s.gaps.duration_hours = 20.0;
+    s.gaps.crash_log_mean = -0.02;
+    s.gaps.crash_log_stdev = 0.03;
+    s.gaps.gas_multiplier = 3.0;
+    s.book = {BookLeg{"call", 1.1, -3.0}, BookLeg{"put", 0.95, 2.0}, BookLeg{"call", 0.9, 0.5}};
+    const HedgingKernel<float> k = hedging_kernel<float>(s);
+    add_path_case(cases, "hedging_float_all_policies_costs", k, 77, 2003,
+                  [k](const std::vector<double>&) { EXPECT_EQ(k.points(), 9); });
+  }
+  {
     // lambda = 0 (no costs): a Whalley-Wilmott point trades to the delta at every unblocked step
     // (tests/cpu/test_simd_hedging.cpp checks the batch's points against each other).
     const Scenario s = whalley_wilmott_without_costs();
@@ -387,11 +431,12 @@ void add_hedging_cases(std::vector<ParityCase>& cases) {
   }
   {
     // delta_vega_band on Bates paths with outages and costs: option trades (premium, option fee,
-    // gas) beside the delta band, a moving implied volatility; the lane-batched CPU runs the
-    // scalar kernel for it, CUDA its own.
+    // gas) beside the delta band and the fixed-cost band (the point before it), a moving implied
+    // volatility; the lane-batched CPU runs the scalar kernel for it, CUDA its own.
     Scenario s = hedged_short_call(48);
-    s.hedging.policies = {"delta_band", "delta_vega_band"};
+    s.hedging.policies = {"delta_band", "fixed_cost_band", "delta_vega_band"};
     s.hedging.delta_band_band = {0.05};
+    s.hedging.fixed_cost_band_risk_aversion = {1e-2};
     s.hedging.delta_vega_band_band = {0.05, 0.2};
     s.hedging.delta_vega_band_vega_band = {0.0, 0.1, 0.3};
     s.hedging.vega_instrument_type = "put";
@@ -415,7 +460,7 @@ void add_hedging_cases(std::vector<ParityCase>& cases) {
         cases, "hedging_float_delta_vega_band_bates_outages", k, 7, 1501,
         [k](const std::vector<double>& ref) {
           // the option fee column is written (vega trades happen)
-          const int first_dv = 1 + k.n_periodic + k.n_band + k.n_ww;
+          const int first_dv = 1 + k.n_periodic + k.n_band + k.n_ww + k.n_fixed;
           EXPECT_GT(column_mean(ref, first_dv * kHedgeMetrics + hedge_option_fee, 1501), 0.0);
         },
         Reach::scalar_cpu_and_cuda);

@@ -9,12 +9,15 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
+#include <string>
 #include <vector>
 
 #include "host/cpu/simd_hedging.hpp"
 #include "host/exec/backend.hpp"
 #include "host/exec/path_runner.hpp"
 #include "host/families/hedging.hpp"
+#include "kernels/hedging_kernel.hpp"
 
 namespace hedgemap {
 namespace {
@@ -155,6 +158,75 @@ TEST(DeltaVegaBand, LaneBatchedCpuFallsBackToTheScalarKernel) {
   s.hedging.policies = {"delta_band"};
   const HedgingKernel<float> without = make_hedging_kernel<float>(s, cell_coordinates(s, 0, 0));
   EXPECT_EQ(simd_eligible(without), simd_available());
+}
+
+// Per-path columns of `k` over paths [0, n), column-major.
+std::vector<double> kernel_columns(const HedgingKernel<float>& k, std::uint64_t n) {
+  std::vector<double> out(std::size_t(k.columns()) * n);
+  for (std::uint64_t i = 0; i < n; ++i) k(i, PathOutput{out.data(), n, i});
+  return out;
+}
+
+// The point layout with every policy: none, periodic, delta_band, whalley_wilmott,
+// fixed_cost_band, delta_vega_band, each at its most values, fills kMaxHedgePoints; the two gamma
+// bands' and delta_vega_band's columns are those of the policy run alone (points are independent,
+// so an offset wrong by one policy would show), and every policy trades.
+TEST(DeltaVegaBand, SitsAfterFixedCostBandAndAllPoliciesFillTheKernel) {
+  Scenario s = heston_short_call(0.0);
+  s.volatility.model = "constant";
+  s.costs.fee_bps = 5.0;
+  s.costs.gas = 0.01;
+  s.hedging.policies = {"periodic", "delta_band", "whalley_wilmott", "fixed_cost_band",
+                        "delta_vega_band"};
+  s.hedging.periodic_every_steps.clear();
+  s.hedging.delta_band_band.clear();
+  s.hedging.whalley_wilmott_risk_aversion.clear();
+  s.hedging.fixed_cost_band_risk_aversion.clear();
+  for (int i = 0; i < kMaxHedgeParams; ++i) {
+    s.hedging.periodic_every_steps.push_back(i + 1);
+    s.hedging.delta_band_band.push_back(0.01 * (i + 1));
+    s.hedging.whalley_wilmott_risk_aversion.push_back(0.1 * (i + 1));
+    s.hedging.fixed_cost_band_risk_aversion.push_back(0.1 * (i + 1));
+  }
+  s.hedging.delta_vega_band_band = {0.02, 0.05, 0.1, 0.2};
+  s.hedging.delta_vega_band_vega_band = {0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6};
+  const auto groups = hedging_groups(s);
+  const std::vector<std::string> order{
+      "none", "periodic", "delta_band", "whalley_wilmott", "fixed_cost_band", "delta_vega_band"};
+  ASSERT_EQ(groups.size(), order.size());
+  for (std::size_t g = 0; g < order.size(); ++g) EXPECT_EQ(groups[g].policy, order[g]);
+
+  const CellCoordinates cell = cell_coordinates(s, 0, 0);
+  const HedgingKernel<float> all = make_hedging_kernel<float>(s, cell);
+  ASSERT_EQ(all.points(), kMaxHedgePoints);
+  const std::uint64_t n = 64;
+  const std::vector<double> cols = kernel_columns(all, n);
+  // Every point of every trading policy trades beyond the initial hedge and unwind somewhere.
+  for (int p = 1; p < all.points(); ++p) {
+    double trades = 0;
+    for (std::uint64_t i = 0; i < n; ++i)
+      trades += cols[std::size_t(p * kHedgeMetrics + hedge_trades) * n + i];
+    EXPECT_GT(trades, 2.0 * double(n)) << "point " << p;
+  }
+
+  // Alone: the same columns, bit for bit, at the policy's own offset.
+  const int first_fixed = 1 + 3 * kMaxHedgeParams, first_dv = first_fixed + kMaxHedgeParams;
+  auto expect_alone = [&](const char* policy, int first, int count) {
+    SCOPED_TRACE(policy);
+    Scenario one = s;
+    one.hedging.policies = {policy};
+    const HedgingKernel<float> k = make_hedging_kernel<float>(one, cell);
+    ASSERT_EQ(k.points(), 1 + count);
+    const std::vector<double> alone = kernel_columns(k, n);
+    for (int c = 0; c < count * kHedgeMetrics; ++c)
+      for (std::uint64_t i = 0; i < n; ++i) {
+        const double a = alone[std::size_t(kHedgeMetrics + c) * n + i];
+        const double b = cols[std::size_t(first * kHedgeMetrics + c) * n + i];
+        ASSERT_EQ(std::memcmp(&a, &b, sizeof a), 0) << "column " << c << " path " << i;
+      }
+  };
+  expect_alone("fixed_cost_band", first_fixed, kMaxHedgeParams);
+  expect_alone("delta_vega_band", first_dv, kMaxHedgeParams);
 }
 
 }  // namespace

@@ -106,6 +106,14 @@ TEST(ScenarioParserBadInput, DeltaVegaBandValues) {
             "costs.option_fee_bps");
 }
 
+TEST(ScenarioParserBadInput, FixedCostBandRiskAversionMustBePositive) {
+  const auto problems =
+      problems_of(std::string(kMinimalHedging) + "fixed_cost_band.risk_aversion = [1e-3, 0.0]\n");
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].key, "hedging.fixed_cost_band.risk_aversion[1]");
+  EXPECT_NE(problems[0].message.find("> 0"), std::string::npos) << all_lines(problems);
+}
+
 TEST(ScenarioParserBadInput, BrokenTomlGivesLineAndColumn) {
   const auto problems = problems_of("name = \"t\"\n[grid]\nvolatility = [0.4,\nexpiry_days = 3\n");
   ASSERT_EQ(problems.size(), 1u) << all_lines(problems);

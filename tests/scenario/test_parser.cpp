@@ -184,6 +184,20 @@ TEST(ScenarioParserDefaults, DeltaVegaBandKeys) {
   EXPECT_EQ(s.costs.option_fee_bps, 3.0);
 }
 
+TEST(ScenarioParserDefaults, FixedCostBandIsReadAndEvaluatedOnlyWhenListed) {
+  std::string text = kMinimalHedging;
+  const std::string policies = "policies = [\"periodic\"]";
+  text.replace(text.find(policies), policies.size(),
+               "policies = [\"whalley_wilmott\", \"fixed_cost_band\"]\n"
+               "fixed_cost_band.risk_aversion = [1e-3, 2e-2]");
+  const Scenario s = parse_scenario(text, "x.toml");
+  EXPECT_EQ(s.hedging.policies, (std::vector<std::string>{"whalley_wilmott", "fixed_cost_band"}));
+  EXPECT_EQ(s.hedging.fixed_cost_band_risk_aversion, (std::vector<double>{1e-3, 2e-2}));
+  // Absent: the default axis, and the policy is not among the defaults' (old files unchanged).
+  const Scenario d = parse_scenario(kMinimalHedging, "x.toml");
+  EXPECT_EQ(d.hedging.fixed_cost_band_risk_aversion, (std::vector<double>{1e-4, 1e-3, 1e-2}));
+}
+
 TEST(ScenarioParserDefaults, StepsForExpiry) {
   Scenario s;
   s.simulation.dt_hours = 1.0;
