@@ -199,10 +199,11 @@ void run_paths_split(const Execution& exec, const Kernel& kernel, std::uint64_t 
   };
   std::vector<double> shift(std::size_t(columns), 0.0);
   const PathRange mine = path_range(total_paths, share.rank, share.size);
-  std::vector<double> own(message_size(mine));
+  std::vector<double> own;
   int status = 0;  // 0: done, 1: interrupted, 2: failed (max over the ranks: every rank agrees)
   std::exception_ptr failure;
-  try {
+  try {  // whatever fails here (out of memory too) reaches the vote, so no rank waits forever
+    own.resize(message_size(mine));
     if (total_paths > 0) {
       std::vector<double> first_path(static_cast<std::size_t>(columns), 0.0);
       run_chunk_on(exec, kernel, 0, 1, first_path.data());
