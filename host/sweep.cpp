@@ -277,6 +277,9 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
   }
   if (!root) return summary;
   progress.finish();
+  if (run.split_cells > 0 && !options.quiet)
+    std::fprintf(stderr, "hedgemap: %zu cell(s) ran with their paths split over the %d ranks\n",
+                 run.split_cells, session.layout().size);
 
   Provenance prov;
   prov.command_line = options.command_line;
