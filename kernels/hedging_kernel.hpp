@@ -26,6 +26,15 @@
 // an outage pays `gas_multiplier_after_outage` times the gas. A wanted trade smaller than the
 // minimum order, |n| < costs.min_trade_units, is not sent (no cost, not counted, the hedge
 // stays): no float-noise dust trades near expiry. The unwind at expiry is always sent.
+//
+// Instrument (hedging.instrument): spot, or a perpetual future (`perp`), whose trades pay the
+// same fee and impact terms (the host gives it no gas and refuses the AMM impact) and whose
+// position h_k, held over (t_k, t_k+1], pays funding f_k h_k S_k dt (kernels/funding_rate.hpp),
+// valued at T like every cash flow. The position's price P&L is accounted as for spot (the
+// cash account above, financed at r; with r = 0, as in the presets, exactly the perp's P&L).
+// Funding is settled at the trades: with C_k = sum_{j<k} f_j S_j dt e^{r(T - t_j+1)}, a point
+// whose trades are n_i at steps k_i pays sum_k f_k h_k S_k dt e^{..} = -sum_i n_i C_{k_i} (the
+// unwind included), so no per-step work per point.
 #pragma once
 #include "kernels/book_price_kernel.hpp"
 #include "kernels/execution_costs.hpp"
@@ -46,6 +55,7 @@ enum HedgeMetric : int {
   hedge_gas,
   hedge_impact,
   hedge_trades,
+  hedge_funding,  // perp funding paid (received: negative), value at T; 0 for spot
   kHedgeMetrics
 };
 
@@ -90,6 +100,7 @@ struct HedgingKernel {
   // Effective proportional cost lambda of the WW band (chosen on the host, see
   // host/families/hedging.cpp: fee + average impact and gas per notional at a typical trade).
   double ww_lambda = 0.0;
+  bool perp = false;  // hedging.instrument = "perp": process.funding.on, pays funding
 
   HM_HD int points() const { return 1 + n_periodic + n_band + n_ww; }
   // Point columns, then the path summary of the /model/ group (kernels/book_price_kernel.hpp).
@@ -99,7 +110,7 @@ struct HedgingKernel {
   // A point's trading account: only a trade touches it. The per-step state (the hedge, the
   // pending flag) is kept apart, in registers on the GPU (kernels/point_loop.hpp).
   struct PointAccount {
-    double cash, fee, gas, impact;  // time-T values
+    double cash, fee, gas, impact, funding;  // time-T values
     int trades, last_trade;
   };
 
@@ -110,9 +121,10 @@ struct HedgingKernel {
     return closing || !(hm_abs<Real>(units) < Real(costs.min_trade_units));
   }
 
-  // The account side of a sent trade of `units`, filled at m.fill_spot, valued at time T.
+  // The account side of a sent trade of `units`, filled at m.fill_spot, valued at time T;
+  // funding_to_date: C_k of the funding settlement (header), 0 for spot.
   HM_HD void settle_trade(PointAccount& a, Real units, const MarketPoint<Real>& m, double growth,
-                          int last_blocked) const {
+                          int last_blocked, double funding_to_date) const {
     const bool congested = a.last_trade < last_blocked;
     const TradeCost<Real> c = trade_cost<Real>(costs, units, m.fill_spot, m.gas_factor, congested,
                                                Real(process.volatility));
@@ -122,6 +134,11 @@ struct HedgingKernel {
     a.impact += growth * double(c.impact);
     a.trades += 1;
     a.last_trade = m.index;
+    if (perp) {
+      const double funding = -double(units) * funding_to_date;
+      a.cash -= funding;
+      a.funding += funding;
+    }
   }
 
   // The trades of one decision time, in point order: the decision loop (every point, every step,
@@ -156,7 +173,7 @@ struct HedgingKernel {
     PointAccount accounts[Capacity];
     const int npoints = points();
     for_each_point<Capacity>(0, npoints, [&](int p) { hedge[p] = Real(0); });
-    for (int p = 0; p < npoints; ++p) accounts[p] = PointAccount{0.0, 0.0, 0.0, 0.0, 0, -1};
+    for (int p = 0; p < npoints; ++p) accounts[p] = PointAccount{0.0, 0.0, 0.0, 0.0, 0.0, 0, -1};
 
     const Real rate = Real(process.rate), vol = Real(process.volatility);
     const int first_band = 1 + n_periodic, first_ww = first_band + n_band;
@@ -165,6 +182,7 @@ struct HedgingKernel {
     double growth = exp(process.rate * process.expiry);
     const double step_decay = exp(-process.rate * process.dt);
     int last_blocked = -1;
+    double funding_to_date = 0.0;  // C_k, perp only
 
     const bool fast_delta = !need_gamma && model == HedgingModel::black_scholes;
     const BlackScholesBookDelta<Real> bs_delta(book, Real(process.spot));
@@ -228,8 +246,11 @@ struct HedgingKernel {
         }
       });
       for (int i = 0; i < sent.count; ++i)
-        settle_trade(accounts[sent.point[i]], sent.units[i], m, growth, last_blocked);
+        settle_trade(accounts[sent.point[i]], sent.units[i], m, growth, last_blocked,
+                     funding_to_date);
       growth *= step_decay;
+      if (perp)  // a unit held over (t_k, t_k+1] pays f_k S_k dt at t_k+1, valued at T
+        funding_to_date += m.funding_rate * double(m.spot) * process.dt * growth;
       m = path_gen.next();
     }
 
@@ -240,7 +261,7 @@ struct HedgingKernel {
       if (sends(-hedge[p], true)) sent.add(p, -hedge[p]);
     });
     for (int i = 0; i < sent.count; ++i)
-      settle_trade(accounts[sent.point[i]], sent.units[i], m, 1.0, last_blocked);
+      settle_trade(accounts[sent.point[i]], sent.units[i], m, 1.0, last_blocked, funding_to_date);
     const double settle =
         -book_value0 * exp(process.rate * process.expiry) + double(book_payoff<Real>(book, m.spot));
     for (int p = 0; p < npoints; ++p) {
@@ -251,6 +272,7 @@ struct HedgingKernel {
       out.set(c + hedge_gas, a.gas);
       out.set(c + hedge_impact, a.impact);
       out.set(c + hedge_trades, double(a.trades));
+      out.set(c + hedge_funding, a.funding);
     }
     write_path_summary<Real>(out, summary_column(), process, book, path_gen, m.spot);
   }

@@ -50,8 +50,12 @@ bool simd_available() {
 
 bool simd_process_covered(const ProcessParams& p, bool kou_covered) {
   const JumpModel jumps = p.jumps.model;
-  return p.steps >= 1 && (jumps == JumpModel::none || jumps == JumpModel::merton ||
-                          (kou_covered && jumps == JumpModel::kou) || p.jumps.intensity <= 0.0);
+  // The gas process, congestion decay and funding run in the scalar kernels only.
+  const bool gas_process = (p.gas_halflife > 0.0 && p.gas_volatility > 0.0) ||
+                           (p.congestion_halflife > 0.0 && p.gaps.intensity > 0.0);
+  return p.steps >= 1 && !gas_process && !p.funding.on &&
+         (jumps == JumpModel::none || jumps == JumpModel::merton ||
+          (kou_covered && jumps == JumpModel::kou) || p.jumps.intensity <= 0.0);
 }
 
 }  // namespace hedgemap

@@ -194,7 +194,7 @@ void run_batches(const HedgingKernel<float>& kernel, std::uint64_t first, std::u
 #endif  // HM_SIMD_X86
 
 bool simd_eligible(const HedgingKernel<float>& k) {
-  return simd_available() && k.model == HedgingModel::black_scholes &&
+  return simd_available() && k.model == HedgingModel::black_scholes && !k.perp &&
          simd_process_covered(k.process, /*kou_covered=*/true);
 }
 

@@ -40,11 +40,14 @@ std::vector<MetricInfo> hedging_metrics(double level) {
       {"pnl_excess_kurtosis", "1", "excess kurtosis of hedger P&L"},
       {"pnl_var", kQuote, "value at risk of the loss -P&L at level " + lv},
       {"pnl_cvar", kQuote, "conditional value at risk of the loss -P&L at level " + lv},
-      {"cost_mean", kQuote, "mean total trading cost (fee + gas + impact), value at expiry"},
+      {"cost_mean", kQuote,
+       "mean total trading cost (fee + gas + impact + funding), value at expiry"},
       {"fee_mean", kQuote, "mean proportional fee, value at expiry"},
       {"gas_mean", kQuote, "mean gas, value at expiry"},
       {"impact_mean", kQuote, "mean price impact cost, value at expiry"},
       {"trades_mean", "1", "mean number of trades per path (initial hedge and unwind included)"},
+      {"funding_mean", kQuote,
+       "mean perp funding paid (received: negative), value at expiry; 0 for spot"},
   };
 }
 enum Metric {
@@ -60,6 +63,7 @@ enum Metric {
   gas_mean,
   impact_mean,
   trades_mean,
+  funding_mean,
   kMetrics
 };
 
@@ -121,7 +125,7 @@ std::vector<GroupSpec> hedging_groups(const Scenario& s) {
 
 double whalley_wilmott_lambda(const Scenario& s, const CellCoordinates& cell) {
   const ProcessParams p = process_params(s, cell);
-  const CostParams c = cost_params(s);
+  const CostParams c = hedging_cost_params(s);
   const Greeks<double> g0 = book_greeks<double>(option_book(s), hedging_model(s), p.spot, p.rate,
                                                 p.volatility, p.expiry, p.jumps);
   const double typical = std::abs(g0.gamma) * p.spot * p.volatility * std::sqrt(p.dt);
@@ -135,7 +139,9 @@ template <class Real>
 HedgingKernel<Real> make_hedging_kernel(const Scenario& s, const CellCoordinates& cell) {
   HedgingKernel<Real> k;
   k.process = process_params(s, cell);
-  k.costs = cost_params(s);
+  k.process.funding = funding_params(s);
+  k.perp = k.process.funding.on;
+  k.costs = hedging_cost_params(s);
   k.book = option_book(s);
   k.model = hedging_model(s);
   k.book_value0 = book_greeks<double>(k.book, k.model, k.process.spot, k.process.rate,
@@ -206,19 +212,22 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
       const PnlSummary& ps = statistics[p].summary;
       const int c = p * kHedgeMetrics;
       const double fee = moments.mean(c + hedge_fee), gas = moments.mean(c + hedge_gas),
-                   impact = moments.mean(c + hedge_impact);
-      const double values[kMetrics] = {ps.mean,
-                                       ps.std,
-                                       ps.stderr_of_mean,
-                                       ps.skew,
-                                       ps.excess_kurtosis,
-                                       ps.var,
-                                       ps.cvar,
-                                       fee + gas + impact,
-                                       fee,
-                                       gas,
-                                       impact,
-                                       moments.mean(c + hedge_trades)};
+                   impact = moments.mean(c + hedge_impact),
+                   funding = moments.mean(c + hedge_funding);
+      const double values[kMetrics] = {
+          ps.mean,
+          ps.std,
+          ps.stderr_of_mean,
+          ps.skew,
+          ps.excess_kurtosis,
+          ps.var,
+          ps.cvar,
+          kernel.perp ? fee + gas + impact + funding : fee + gas + impact,
+          fee,
+          gas,
+          impact,
+          moments.mean(c + hedge_trades),
+          funding};
       for (int m = 0; m < kMetrics; ++m) r.metrics[m][i] = values[m];
       r.objective[i] = ps.objective;
       r.objective_stderr[i] = ps.objective_stderr;
