@@ -105,7 +105,9 @@ struct HedgingKernel {
   HM_HD int points() const { return 1 + n_periodic + n_band + n_ww; }
   // Point columns, then the path summary of the /model/ group (kernels/book_price_kernel.hpp).
   HM_HD int summary_column() const { return points() * kHedgeMetrics; }
-  HM_HD int columns() const { return summary_column() + kPathSummaryColumns; }
+  // With perp, one more column after the summary: the path's mean funding rate (/model/).
+  HM_HD int funding_rate_column() const { return summary_column() + kPathSummaryColumns; }
+  HM_HD int columns() const { return funding_rate_column() + (perp ? 1 : 0); }
 
   // A point's trading account: only a trade touches it. The per-step state (the hedge, the
   // pending flag) is kept apart, in registers on the GPU (kernels/point_loop.hpp).
@@ -275,6 +277,7 @@ struct HedgingKernel {
       out.set(c + hedge_funding, a.funding);
     }
     write_path_summary<Real>(out, summary_column(), process, book, path_gen, m.spot);
+    if (perp) out.set(funding_rate_column(), path_gen.funding_rate_mean());
   }
 };
 static_assert(std::is_trivially_copyable_v<HedgingKernel<float>>);

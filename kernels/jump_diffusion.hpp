@@ -160,6 +160,8 @@ class JumpDiffusionPath {
   HM_HD int gap_events() const { return gaps_; }
   // ln(S(t_k) / S_0): the state is the log return, small in magnitude, so float keeps precision.
   HM_HD Real log_return() const { return log_spot_; }
+  // Mean over the steps so far of the perp funding rate f_k (annualized; 0 unless perp).
+  HM_HD double funding_rate_mean() const { return funding_rate_sum_ / p_.steps; }
   // End of the latest outage begun before the current decision time (< 0: none yet), years.
   HM_HD double last_outage_end() const { return blocked_until_; }
 
@@ -200,11 +202,13 @@ class JumpDiffusionPath {
       m.gas_factor *= Real(congestion_factor(
           p_.gaps.gas_multiplier, double(k_) * p_.dt - blocked_until_, p_.congestion_halflife));
     Uint4 gf{0, 0, 0, 0};
+    m.funding_rate = 0.0;
     if (p_.funding.on) {
       gf = stream_.words(interval, kFundingGroup);
       if (k_ == 0) funding_.start(double(box_muller<Real>(gf.z, gf.w).z0));
+      m.funding_rate = funding_.rate();
+      if (k_ < p_.steps) funding_rate_sum_ += m.funding_rate;
     }
-    m.funding_rate = p_.funding.on ? funding_.rate() : 0.0;
 
     if (m.is_expiry) {  // nothing is simulated past T; the unwind fills at S(T)
       m.fill_spot = m.spot;
@@ -263,6 +267,7 @@ class JumpDiffusionPath {
   Real spot0_ = Real(1);
   Real log_spot_ = Real(0), log_spot_next_ = Real(0);  // ln(S/S_0)
   double blocked_until_ = -1.0, blocked_until_next_ = -1.0;
+  double funding_rate_sum_ = 0.0;
   int k_ = 0, jumps_ = 0, gaps_ = 0;
 };
 

@@ -191,7 +191,9 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
   ColumnMoments moments(kernel.columns());
   const CollectedPnl pnl = run_paths_collecting_pnl(
       exec, kernel, n, KeptColumns{hedge_pnl, kHedgeMetrics, points}, moments);
-  if (model) *model = summarize_model(s, cell, moments, kernel.summary_column());
+  if (model)
+    *model = summarize_model(s, cell, moments, kernel.summary_column(),
+                             kernel.perp ? kernel.funding_rate_column() : -1);
 
   // Every point's statistics, from fixed-order segment sums: the same bits whichever threads or
   // device make them (host/statistics/pnl_samples.hpp).

@@ -11,6 +11,7 @@
 #include "host/exec/backend.hpp"
 #include "host/exec/path_runner.hpp"
 #include "host/families/hedging.hpp"
+#include "host/families/model_summary.hpp"
 #include "host/scenario/parser.hpp"
 #include "tests/support/group_results.hpp"
 #include "tests/support/scenario_inputs.hpp"
@@ -209,7 +210,17 @@ TEST(PerpFunding, FeeGasImpactAndFundingAddUpToTheCostOnEveryPath) {
       ASSERT_NEAR(at(out, 2000, p, hedge_pnl, i), free_pnl - cost, 1e-9 * (1 + std::abs(cost)));
     }
   // cost_mean of the results is fee + gas + impact + funding.
-  const auto res = evaluate_hedging_cell(s, cell_coordinates(s, 0, 0), cpu(), {8, 8, 99});
+  ModelCell model;
+  const auto res = evaluate_hedging_cell(s, cell_coordinates(s, 0, 0), cpu(), {8, 8, 99}, &model);
+  // /model/funding_mean: the path-average rate has mean `rate` and, for the stationary AR(1)
+  // f_0..f_{N-1}, variance v^2 / N^2 sum_{i,j} phi^|i-j|.
+  const double phi = std::exp2(-(1.0 / 12.0 / 48.0) * 24.0 * 365.0 / 12.0);
+  double pairs = 0.0;
+  for (int i = 0; i < 48; ++i)
+    for (int j = 0; j < 48; ++j) pairs += std::pow(phi, std::abs(i - j));
+  const double se = 0.5 / 48.0 * std::sqrt(pairs / 2000.0);
+  EXPECT_NEAR(model.funding_mean, 0.2, 4.0 * se) << "se " << se;
+  EXPECT_LT(se, 0.02);
   const auto g = hedging_groups(s)[1];
   const auto& r = res[1].metrics;
   for (int p = 0; p < 2; ++p)
