@@ -21,6 +21,7 @@
 #include "host/formats/checkpoint.hpp"
 #include "host/formats/h5_writer.hpp"
 #include "host/families/memory_estimate.hpp"
+#include "host/families/memory_fit.hpp"
 #include "host/formats/inspect.hpp"
 #include "host/scenario/parser.hpp"
 #include "host/sweep.hpp"
@@ -31,9 +32,9 @@ using namespace hedgemap;
 namespace {
 
 struct ScenarioArgs {
-  std::string file;                    // empty: the embedded default
-  std::vector<std::string> overrides;  // --set
-  std::optional<std::uint64_t> paths, seed;
+  std::string file;                        // empty: the embedded default
+  std::vector<std::string> overrides;      // --set
+  std::optional<std::string> paths, seed;  // as given: the parser checks them (range, conflicts)
 };
 
 void add_scenario_options(CLI::App* cmd, ScenarioArgs& a) {
@@ -41,17 +42,28 @@ void add_scenario_options(CLI::App* cmd, ScenarioArgs& a) {
                   "scenario TOML file (default: the embedded scenarios/default.toml)");
   cmd->add_option("--set", a.overrides, "override a scenario key: --set costs.gas=10 (TOML value)")
       ->type_name("KEY=VALUE");
-  cmd->add_option("--paths", a.paths, "Monte Carlo paths per cell (simulation.paths)");
-  cmd->add_option("--seed", a.seed, "random seed (seed)");
+  cmd->add_option("--paths", a.paths, "Monte Carlo paths per cell (simulation.paths)")
+      ->type_name("N");
+  cmd->add_option("--seed", a.seed, "random seed (seed)")->type_name("S");
 }
 
+// The scenario as `validate` and `run` both check it: parsed and validated with its overrides,
+// and one cell within this machine's memory. Throws ScenarioError (exit 2).
 Scenario load(const ScenarioArgs& a) {
-  std::vector<std::string> overrides = a.overrides;
-  if (a.paths) overrides.push_back("simulation.paths=" + std::to_string(*a.paths));
-  if (a.seed) overrides.push_back("seed=" + std::to_string(*a.seed));
-  if (a.file.empty())
-    return parse_scenario(build_info::default_scenario_toml, "<embedded default.toml>", overrides);
-  return load_scenario_file(a.file, overrides);
+  std::vector<OptionOverride> options;
+  if (a.paths) options.push_back({"--paths", "simulation.paths", *a.paths});
+  if (a.seed) options.push_back({"--seed", "seed", *a.seed});
+  const std::string source = a.file.empty() ? "<embedded default.toml>" : a.file;
+  Scenario s = a.file.empty()
+                   ? parse_scenario(build_info::default_scenario_toml, source, a.overrides, options)
+                   : load_scenario_file(a.file, a.overrides, options);
+  const std::vector<GroupSpec> groups = sweep_groups(s);
+  if (memory_problem(s, groups, machine_memory(false), source)) {
+    // Before refusing, see whether a CUDA device would hold it (probing it takes a moment).
+    if (auto problem = memory_problem(s, groups, machine_memory(true), source))
+      throw ScenarioError({*problem});
+  }
+  return s;
 }
 
 std::string joined_command_line(int argc, char** argv) {
@@ -69,7 +81,7 @@ std::string rank_prefix(const RankSession& session) {
 }
 
 int bad_input(const std::string& message) {
-  std::fprintf(stderr, "hedgemap: error: %s\n", message.c_str());
+  std::fprintf(stderr, "hedgemap: error: %s\n", printable(message).c_str());
   return kExitBadInput;
 }
 
@@ -90,6 +102,18 @@ std::string output_problem(const RunOptions& options) {
     return problem;
   // The checkpoint is replaced after every cell: it may be absent or a regular file.
   return output_path_problem(checkpoint_path(options.output), /*may_replace=*/true);
+}
+
+// --threads above the cap is brought down to it, with a warning: results do not depend on the
+// thread count, and libgomp fails (segfaults) when asked for ~100,000 threads.
+int capped_threads(int requested) {
+  const int cap = max_cpu_threads();
+  if (requested <= cap) return requested;
+  std::fprintf(stderr,
+               "hedgemap: warning: --threads %d is more than %d (4 x the %d CPUs this process "
+               "may use, at most 1024); using %d threads\n",
+               requested, cap, available_cpus(), cap);
+  return cap;
 }
 
 void print_info() {
@@ -237,8 +261,7 @@ int main(int argc, char** argv) {
       scenario = load(args);
     } catch (const ScenarioError& e) {
       for (const auto& p : e.problems) std::fprintf(stderr, "%s\n", p.line_text().c_str());
-      std::fprintf(stderr, "hedgemap: %zu problem(s) in the scenario; nothing was run\n",
-                   e.problems.size());
+      std::fprintf(stderr, "hedgemap: %zu problem(s) in the scenario; nothing was run\n", e.count);
       return kExitBadInput;
     }
     if (*validate) {
@@ -268,7 +291,7 @@ int main(int argc, char** argv) {
       DevicePlacement placement;
       placement.local_rank = session->layout().local_rank;
       placement.requested_device = device;
-      exec = choose_backend(requested, threads, placement);
+      exec = choose_backend(requested, capped_threads(threads), placement);
     } catch (const DeviceChoiceError& e) {
       backend_problem = e.what();
       backend_status = kExitBadInput;
@@ -278,7 +301,7 @@ int main(int argc, char** argv) {
     }
     if (!backend_problem.empty())
       std::fprintf(stderr, "hedgemap: error: %s%s\n", rank_prefix(*session).c_str(),
-                   backend_problem.c_str());
+                   printable(backend_problem).c_str());
     // Every rank ends with the worst status of any (bad input 2 before a runtime failure 1).
     const int worst = -session->min_over_ranks(-backend_status);
     if (worst != kExitOk) return session->finish(worst);
@@ -315,7 +338,7 @@ int main(int argc, char** argv) {
         "hedgemap: error: out of host memory (lower simulation.paths); nothing was written\n");
     return kExitRuntimeFailure;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "hedgemap: error: %s\n", e.what());
+    std::fprintf(stderr, "hedgemap: error: %s\n", printable(e.what()).c_str());
     return kExitRuntimeFailure;
   }
 }

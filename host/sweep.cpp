@@ -64,24 +64,6 @@ CellResult evaluate_cell(const Scenario& s, int vol_index, int expiry_index,
 
 namespace {
 
-// A resumed cell must have the shape this run's groups give it: a checkpoint of the same scenario
-// written by another version of hedgemap could carry other metrics, and would index past them.
-bool cell_fits_groups(const CellResult& cell, const std::vector<GroupSpec>& groups) {
-  if (cell.groups.size() != groups.size()) return false;
-  for (std::size_t g = 0; g < groups.size(); ++g) {
-    const GroupCellResult& r = cell.groups[g];
-    const std::size_t points = groups[g].points();
-    if (r.metrics.size() != groups[g].metrics.size() || r.objective.size() != points ||
-        r.objective_stderr.size() != points)
-      return false;
-    for (const auto& metric : r.metrics)
-      if (metric.size() != points) return false;
-    for (int optimum : r.bootstrap_optimum)
-      if (optimum < -1 || optimum >= static_cast<int>(points)) return false;
-  }
-  return true;
-}
-
 std::string resumable_note(std::size_t done, std::size_t total, const std::string& ckpt) {
   if (done == 0) return "; nothing was written";
   return "; " + std::to_string(done) + " of " + std::to_string(total) + " cells are saved in " +
@@ -126,14 +108,17 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
     for (const CellResult& cell : cells)
       if (cell.done && !cell_fits_groups(cell, groups)) {
         if (!options.resume) {  // --resume=auto: a checkpoint of another version, start afresh
-          std::fprintf(stderr, "hedgemap: warning: not resuming: %s does not fit this run's policy "
-                       "groups; starting afresh\n", ckpt.c_str());
+          std::fprintf(stderr,
+                       "hedgemap: warning: not resuming: %s does not fit this run's policy "
+                       "groups; starting afresh\n",
+                       ckpt.c_str());
           cells.assign(total, CellResult{});
           resume = false;
           break;
         }
-        cannot_resume = ckpt + " does not fit this run's policy groups (written by another "
-                               "version of hedgemap?): it was kept; remove it to start over";
+        cannot_resume = ckpt +
+                        " does not fit this run's policy groups (written by another "
+                        "version of hedgemap?): it was kept; remove it to start over";
         break;
       }
   // Every rank stops with rank 0 (a vote, so that no rank waits for a rank 0 that gave up).

@@ -97,11 +97,11 @@ HM_HD HM_FORCEINLINE void rebalance_to_exposure(Portfolios& pf, TradeRecord* rec
 // Feeds every decision point t_0..T of one path to the portfolios of every combination (CPPI or
 // volatility targeting: `Portfolios` has start(settings, records) and
 // step(settings, costs, point, records)).
-template <class Real, class Portfolios, class Settings>
+template <class Real, VolatilityModel Model, class Portfolios, class Settings>
 HM_HD HM_FORCEINLINE void run_allocation_path(const ProcessParams& process, const CostParams& costs,
                                               const Settings& settings, unsigned long long path,
                                               Portfolios& portfolios, TradeRecord* records) {
-  JumpDiffusionPath<Real> process_path(process, path);
+  JumpDiffusionPath<Real, typename DiffusionOf<Real, Model>::type> process_path(process, path);
   portfolios.start(settings, records);
   MarketPoint<Real> m = process_path.first();
   for (;;) {

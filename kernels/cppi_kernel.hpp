@@ -125,9 +125,22 @@ struct CppiKernel {
   // The path with the portfolios sized for Capacity >= points() (kernels/point_loop.hpp).
   template <int Capacity>
   HM_HD void run(unsigned long long path, const PathOutput& out) const {
+    if (variant() == 1)
+      run_variant<1, Capacity>(path, out);
+    else
+      run_variant<0, Capacity>(path, out);
+  }
+
+  // Compile-time variants, one per volatility model of the paths (the GPU backend launches one
+  // kernel per variant: the constant-volatility kernel carries no variance state).
+  static constexpr int kVariants = 2;
+  HM_HD int variant() const { return int(process.volatility_model); }
+  template <int Variant, int Capacity = kMaxPoints>
+  HM_HD void run_variant(unsigned long long path, const PathOutput& out) const {
+    constexpr VolatilityModel Model = VolatilityModel(Variant);
     CppiPortfoliosOf<Capacity> book;
     TradeRecord records[Capacity];
-    run_allocation_path<Real>(process, costs, settings, path, book, records);
+    run_allocation_path<Real, Model>(process, costs, settings, path, book, records);
     for_each_point<Capacity>(0, settings.points, [&](int p) {
       const TradeRecord& r = records[trade_state_index(p)];
       out.set(p * kPerPoint + terminal_value, book.value(p));

@@ -23,6 +23,13 @@ HM_HD HM_FORCEINLINE double congestion_factor(double multiplier, double since_ou
   return 1.0 + (multiplier - 1.0) * exp2(-since_outage_end / halflife);
 }
 
+// Whether the gas is a process along the path (a persistent level, or a congestion premium that
+// decays): then the path's gas factor at t_k is informative of the next trades' gas.
+HM_HD inline bool gas_is_a_process(const ProcessParams& p) {
+  return (p.gas_halflife > 0.0 && p.gas_volatility > 0.0) ||
+         (p.congestion_halflife > 0.0 && p.gaps.intensity > 0.0);
+}
+
 // The persistent gas level of one path, advanced once per decision time.
 class PersistentGasLevel {
  public:

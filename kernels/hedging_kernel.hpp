@@ -1,6 +1,6 @@
 // Path kernel for the /hedging/ groups: one simulated path, every hedging policy and every value
 // of its parameter, in one pass. Per step the shared work (the path's next point, the book's
-// delta, and its gamma when Whalley-Wilmott is on) is done once; each (policy, parameter) point
+// delta, and its gamma when a gamma-band policy is on) is done once; each (policy, parameter) point
 // then costs a compare and, rarely, a trade.
 //
 // P&L of the hedger at expiry T, quote currency, undiscounted (README, "Hedging"). The
@@ -14,13 +14,22 @@
 // covers T: the position is closed to measure P&L). Costs are reported in the same time-T value.
 // With no costs, drift = rate and a Black-Scholes hedger, E[PnL] = 0 (Derman-Kamal).
 //
+// The book's delta (and gamma) at t_k is the hedging model's at the hedger's volatility:
+// hedging.volatility_input (kernels/hedger_volatility.hpp: the cell's implied volatility, or an
+// EWMA of the path's realised volatility, or under Heston the moving model-consistent implied).
+//
 // Policies (hedge target h* = -book delta):
 //   none:            h = 0 always (the unhedged book);
 //   periodic k:      trade to h* at steps k, 2k, ...; a scheduled trade blocked by an outage is
 //                    done at the first unblocked step after it;
 //   delta_band b:    trade when |h - h*| > b, to h* (center) or to h* +- b (edge, the nearest);
 //   whalley_wilmott: band of half-width H = (3/2 e^{-r tau} lambda S Gamma^2 / gamma)^{1/3}
-//                    around h* (Gamma of the book), rebalance to the nearest edge.
+//                    around h* (Gamma of the book at t_k), rebalance to the nearest edge;
+//                    lambda the proportional cost rate (the fee: see whalley_wilmott_half_width);
+//   fixed_cost_band: band of half-width H = (12 e^{-r tau} gas Gamma^2 / gamma)^{1/4} around h*
+//                    (Gamma at t_k, gas the mean gas per trade, or with gas as a process the
+//                    path's current gas per trade), rebalance to the centre h*.
+// Both bands follow the book's gamma along the path and neither depends on the step dt.
 // Every hedging policy sets its hedge to h* at t=0 (never blocked). While `blocked`, no trade;
 // band policies re-test their band at the next unblocked step. The first trade of a point after
 // an outage pays `gas_multiplier_after_outage` times the gas. A wanted trade smaller than the
@@ -38,6 +47,7 @@
 #pragma once
 #include "kernels/book_price_kernel.hpp"
 #include "kernels/execution_costs.hpp"
+#include "kernels/hedger_volatility.hpp"
 #include "kernels/jump_diffusion.hpp"
 #include "kernels/option_book.hpp"
 #include "kernels/path_output.hpp"
@@ -46,7 +56,7 @@
 namespace hedgemap {
 
 constexpr int kMaxHedgeParams = 32;                       // values per policy axis
-constexpr int kMaxHedgePoints = 1 + 3 * kMaxHedgeParams;  // none + three policies
+constexpr int kMaxHedgePoints = 1 + 4 * kMaxHedgeParams;  // none + four policies
 
 // Per-path output columns of one (policy, parameter) point: column = point * kHedgeMetrics + m.
 enum HedgeMetric : int {
@@ -60,8 +70,10 @@ enum HedgeMetric : int {
 };
 
 // Whalley-Wilmott (1997) half-width of the no-trade band, in units of the underlying,
-//   H = x^{1/3},  x = (3/2) e^{-r tau} lambda S Gamma^2 / risk_aversion  (H = 0 where x <= 0);
-// x alone for the lane-batched kernel (host/cpu/simd_hedging_batch.inl), which takes the cube
+//   H = x^{1/3},  x = (3/2) e^{-r tau} lambda S Gamma^2 / risk_aversion  (H = 0 where x <= 0),
+// for a cost lambda per unit of notional traded (the same ergodic argument as the fixed-cost band
+// below, with a band reflected at its edges: cost rate lambda S a / (2H) + gamma S^2 sigma^2 H^2 /
+// 6); x alone for the lane-batched kernel (host/cpu/simd_hedging_batch.inl), which takes the cube
 // roots of all its lanes at once.
 template <class Real>
 HM_HD HM_FORCEINLINE Real whalley_wilmott_cube(Real lambda, Real spot, Real gamma, Real rate,
@@ -76,6 +88,31 @@ HM_HD HM_FORCEINLINE Real whalley_wilmott_half_width(Real lambda, Real spot, Rea
   return x > Real(0) ? Real(cbrt(x)) : Real(0);
 }
 
+// Asymptotically optimal band for a fixed cost eps per trade (gas), rebalanced to the centre
+// (Korn 1998; Altarovici, Muhle-Karbe, Soner 2015, fixed-cost limit), in units of the underlying:
+//   H = x^{1/4},  x = 12 e^{-r tau} eps Gamma^2 / risk_aversion.
+// Derivation (README, "The model, precisely"): between trades the hedge error x = h - h* moves like
+// dx = Gamma dS, a Brownian motion of variance rate a = Gamma^2 S^2 sigma^2; holding it costs the
+// mean-variance (or exponential-utility) hedger (gamma/2) S^2 sigma^2 x^2 per unit time. Trading
+// back to 0 at |x| = H, a cycle lasts E[tau] = H^2 / a and accrues E int x^2 = H^4 / (6a), so the
+// cost rate is
+//   eps a / H^2 + gamma S^2 sigma^2 H^2 / 12,  minimal at  H^4 = 12 eps Gamma^2 / gamma
+// (S and sigma cancel). Time-T values: the trade at t pays eps e^{r tau}, the P&L variance it
+// saves grows by e^{2 r tau}: hence e^{-r tau}, as in Whalley-Wilmott. x alone (the fourth power)
+// for the lane-batched kernel; the root is sqrt(sqrt(x)), correctly rounded on every backend.
+template <class Real>
+HM_HD HM_FORCEINLINE Real fixed_cost_band_fourth_power(Real gas, Real gamma, Real rate, Real tau,
+                                                       Real risk_aversion) {
+  return Real(12) * hm_exp<Real>(-rate * tau) * gas * gamma * gamma / risk_aversion;
+}
+
+template <class Real>
+HM_HD HM_FORCEINLINE Real fixed_cost_band_half_width(Real gas, Real gamma, Real rate, Real tau,
+                                                     Real risk_aversion) {
+  const Real x = fixed_cost_band_fourth_power<Real>(gas, gamma, rate, tau, risk_aversion);
+  return x > Real(0) ? hm_sqrt<Real>(hm_sqrt<Real>(x)) : Real(0);
+}
+
 // The edge of a band of half-width h around the target h* nearest to a hedge gap = h - h* away.
 template <class Real>
 HM_HD HM_FORCEINLINE Real nearest_band_edge(Real target, Real gap, Real half_width) {
@@ -88,21 +125,33 @@ struct HedgingKernel {
   CostParams costs;
   OptionBook book;
   HedgingModel model = HedgingModel::black_scholes;
-  double book_value0 = 0.0;  // V_0 under the hedging model (host, double)
+  // The volatility the hedger's model takes: the cell's implied volatility under Black-Scholes; the
+  // diffusive part of it under Merton, whose jumps and outage crashes (hedger_jumps) make up the
+  // rest of the implied variance (kernels/variance_budget.hpp).
+  double hedger_volatility = 0.0;
+  MertonJumps hedger_jumps;
+  // hedging.volatility_input: where the hedger's volatility comes from along the path (sigma_i
+  // throughout unless it moves: kernels/hedger_volatility.hpp).
+  HedgerVolatility hedger;
+  double book_value0 = 0.0;  // V_0 under the hedging model at t=0: the premium (host, double)
 
-  // Points, in column order: none, periodic[0..n_periodic), delta_band[..), whalley_wilmott[..).
-  int n_periodic = 0, n_band = 0, n_ww = 0;
+  // Points, in column order: none, periodic[0..n_periodic), delta_band[..), whalley_wilmott[..),
+  // fixed_cost_band[..).
+  int n_periodic = 0, n_band = 0, n_ww = 0, n_fixed = 0;
   int every_steps[kMaxHedgeParams] = {};
   double band[kMaxHedgeParams] = {};
   bool band_to_edge = false;
   // (1/gamma)^{1/3} per WW point, so that H = base * this with base computed once per step.
   double ww_inv_cbrt_risk_aversion[kMaxHedgeParams] = {};
-  // Effective proportional cost lambda of the WW band (chosen on the host, see
-  // host/families/hedging.cpp: fee + average impact and gas per notional at a typical trade).
+  // Proportional cost rate lambda of the WW band (host/families/hedging.cpp,
+  // whalley_wilmott_lambda: the fee; gas is the fixed-cost band's).
   double ww_lambda = 0.0;
+  // (1/gamma)^{1/4} per fixed_cost_band point, so that H = base * this, base once per step.
+  double fixed_inv_fourth_root_risk_aversion[kMaxHedgeParams] = {};
   bool perp = false;  // hedging.instrument = "perp": process.funding.on, pays funding
 
-  HM_HD int points() const { return 1 + n_periodic + n_band + n_ww; }
+  HM_HD int points() const { return 1 + n_periodic + n_band + n_ww + n_fixed; }
+  HM_HD bool needs_gamma() const { return n_ww > 0 || n_fixed > 0; }
   // Point columns, then the path summary of the /model/ group (kernels/book_price_kernel.hpp).
   HM_HD int summary_column() const { return points() * kHedgeMetrics; }
   // With perp, one more column after the summary: the path's mean funding rate (/model/).
@@ -129,7 +178,7 @@ struct HedgingKernel {
                           int last_blocked, double funding_to_date) const {
     const bool congested = a.last_trade < last_blocked;
     const TradeCost<Real> c = trade_cost<Real>(costs, units, m.fill_spot, m.gas_factor, congested,
-                                               Real(process.volatility));
+                                               Real(process.implied_volatility));
     a.cash -= growth * (double(units) * double(m.fill_spot) + double(c.total()));
     a.fee += growth * double(c.fee);
     a.gas += growth * double(c.gas);
@@ -170,6 +219,35 @@ struct HedgingKernel {
   // the results do not depend on Capacity, only where the state lives).
   template <int Capacity>
   HM_HD void run(unsigned long long path, const PathOutput& out) const {
+    switch (variant()) {
+      case 0:
+        run_variant<0, Capacity>(path, out);
+        break;
+      case 1:
+        run_variant<1, Capacity>(path, out);
+        break;
+      case 2:
+        run_variant<2, Capacity>(path, out);
+        break;
+      default:
+        run_variant<3, Capacity>(path, out);
+    }
+  }
+
+  // Compile-time variants: the volatility model of the paths + 2 x the hedging model. The GPU
+  // backend compiles and launches one kernel per variant, so the Black-Scholes hedger on
+  // constant-volatility paths carries neither Heston's variance state nor Merton's double series
+  // (which would cost it registers and occupancy).
+  static constexpr int kVariants = 4;
+  HM_HD int variant() const { return int(process.volatility_model) + 2 * int(model); }
+  template <int Variant, int Capacity = kMaxPoints>
+  HM_HD void run_variant(unsigned long long path, const PathOutput& out) const {
+    run_with<VolatilityModel(Variant % 2), HedgingModel(Variant / 2), Capacity>(path, out);
+  }
+
+  // The path with the diffusion of `Model` and the hedging model `Hedger` fixed (= model).
+  template <VolatilityModel Model, HedgingModel Hedger, int Capacity = kMaxPoints>
+  HM_HD void run_with(unsigned long long path, const PathOutput& out) const {
     Real hedge[Capacity];
     PointFlags<Capacity> pending;  // periodic: a scheduled trade is waiting for the outage to end
     PointAccount accounts[Capacity];
@@ -177,41 +255,72 @@ struct HedgingKernel {
     for_each_point<Capacity>(0, npoints, [&](int p) { hedge[p] = Real(0); });
     for (int p = 0; p < npoints; ++p) accounts[p] = PointAccount{0.0, 0.0, 0.0, 0.0, 0.0, 0, -1};
 
-    const Real rate = Real(process.rate), vol = Real(process.volatility);
-    const int first_band = 1 + n_periodic, first_ww = first_band + n_band;
-    const bool need_gamma = n_ww > 0;
+    const Real rate = Real(process.rate);
+    Real vol = Real(hedger_volatility);
+    // A moving input (EWMA of realised, or Heston's implied): its state, updated once per step.
+    const bool vol_moves = hedger.moves(process.volatility_model);
+    double ewma = hedger.implied0 * hedger.implied0;
+    Real last_log_return = Real(0);
+    const int first_band = 1 + n_periodic, first_ww = first_band + n_band,
+              first_fixed = first_ww + n_ww;
+    const bool need_gamma = needs_gamma();
+    // The fixed-cost band's eps: with gas as a process (kernels/gas_process.hpp) the gas a trade at
+    // t_k pays, gas x g_k (the path's level times its congestion); with independent draws per step
+    // the mean gas (the draw says nothing about the next trades').
+    const bool band_gas_follows_path = gas_is_a_process(process);
     // growth = e^{r (T - t_k)}, advanced by one multiply per step.
     double growth = exp(process.rate * process.expiry);
     const double step_decay = exp(-process.rate * process.dt);
     int last_blocked = -1;
     double funding_to_date = 0.0;  // C_k, perp only
 
-    const bool fast_delta = !need_gamma && model == HedgingModel::black_scholes;
+    const bool fast_delta = !need_gamma && Hedger == HedgingModel::black_scholes;
     const BlackScholesBookDelta<Real> bs_delta(book, Real(process.spot));
     SentTrades<Capacity> sent;
-    JumpDiffusionPath<Real> path_gen(process, path);
+    JumpDiffusionPath<Real, typename DiffusionOf<Real, Model>::type> path_gen(process, path);
     MarketPoint<Real> m = path_gen.first();
     while (!m.is_expiry) {
       if (m.blocked) last_blocked = m.index;
+      if (vol_moves) {
+        double input;
+        if (hedger.input == VolatilityInput::realised) {
+          if (m.index > 0)
+            ewma = ewma_variance(ewma, hedger.ewma_decay, double(m.log_return - last_log_return),
+                                 process.dt);
+          last_log_return = m.log_return;
+          input = sqrt(ewma);
+        } else {
+          input = hedger.heston_implied(process.heston, double(m.variance),
+                                        double(process.steps - m.index) * process.dt);
+        }
+        vol = Real(hedger.model_volatility(input));
+      }
       Real delta, gamma = Real(0);
       if (need_gamma) {
         const Greeks<Real> g =
-            book_greeks<Real>(book, model, m.spot, rate, vol, m.time_to_expiry, process.jumps);
+            book_greeks<Real>(book, Hedger, m.spot, rate, vol, m.time_to_expiry, hedger_jumps);
         delta = g.delta;
         gamma = g.gamma;
       } else if (fast_delta) {
         delta = bs_delta(book, m.log_return, m.spot, rate, vol, m.time_to_expiry);
       } else {
-        delta = book_delta<Real>(book, model, m.spot, rate, vol, m.time_to_expiry, process.jumps);
+        delta = book_delta<Real>(book, Hedger, m.spot, rate, vol, m.time_to_expiry, hedger_jumps);
       }
       const Real target = -delta;
       // Band policies test their band at unblocked steps after t_0; WW's half-width is
-      // H = base * (1/gamma)^{1/3} per point, base once per step.
+      // H = base * (1/gamma)^{1/3} per point, the fixed-cost band's base * (1/gamma)^{1/4}, each
+      // base once per step.
       const bool band_check = m.index > 0 && !m.blocked;
-      const Real ww_base = need_gamma && band_check
+      const Real ww_base = n_ww > 0 && band_check
                                ? whalley_wilmott_half_width<Real>(Real(ww_lambda), m.spot, gamma,
                                                                   rate, m.time_to_expiry, Real(1))
                                : Real(0);
+      const Real fixed_base =
+          n_fixed > 0 && band_check
+              ? fixed_cost_band_half_width<Real>(
+                    band_gas_follows_path ? Real(costs.gas) * m.gas_factor : Real(costs.gas), gamma,
+                    rate, m.time_to_expiry, Real(1))
+              : Real(0);
 
       sent.clear();
       for_each_point<Capacity>(1, npoints, [&](int p) {  // point 0, none, never trades
@@ -234,11 +343,17 @@ struct HedgingKernel {
               wanted = true;
               units = to - hedge[p];
             }
-          } else {  // Whalley-Wilmott
+          } else if (p < first_fixed) {  // Whalley-Wilmott
             const Real h = ww_base * Real(ww_inv_cbrt_risk_aversion[p - first_ww]);
             if (hm_abs<Real>(gap) > h) {
               wanted = true;
               units = nearest_band_edge<Real>(target, gap, h) - hedge[p];
+            }
+          } else {  // fixed-cost band: back to the centre
+            const Real h = fixed_base * Real(fixed_inv_fourth_root_risk_aversion[p - first_fixed]);
+            if (hm_abs<Real>(gap) > h) {
+              wanted = true;
+              units = target - hedge[p];
             }
           }
         }

@@ -1,6 +1,7 @@
-// The price process of one path: exact log-normal diffusion, compound Poisson jumps (Merton
-// normal or Kou double-exponential log jumps) and outages ("gap events") with a crash at their
-// start. Over one interval (t, t+dt]:
+// The price process of one path: a diffusion (exact log-normal with constant volatility, or Heston
+// stochastic variance by Andersen's QE step: kernels/heston_variance.hpp), compound Poisson jumps
+// (Merton normal or Kou double-exponential log jumps) and outages ("gap events") with a crash at
+// their start. Over one interval (t, t+dt], with constant volatility:
 //
 //   ln S(t+dt) - ln S(t) = a dt + sigma (W(t+dt) - W(t)) + sum_i J_i + sum_j C_j
 //   a = mu - sigma^2/2 - lambda_J kappa_J - lambda_G kappa_G,   kappa = E[e^X] - 1
@@ -17,12 +18,14 @@
 //   group 2: normals for the gas factor and the crash sum; first outage's start and duration
 //   group 3 + j: start and duration of outage j = 1..61 of the interval
 //   group 64 + j/2: Kou jumps j (sign, size), two per group (j < 2000: groups 64..1063)
+//   group 4096: Heston variance of both sub-intervals (only with volatility.model = "heston")
 //   group 8192: funding-rate normals (kernels/funding_rate.hpp; only with hedging.instrument perp)
 //   group 16384 + j: outage j >= 62 of the interval (3 + j would reach the Kou groups)
 // The gas level's persistence and congestion (kernels/gas_process.hpp) reuse group 2's normal.
 #pragma once
 #include "kernels/funding_rate.hpp"
 #include "kernels/gas_process.hpp"
+#include "kernels/heston_variance.hpp"
 #include "kernels/model_params.hpp"
 #include "kernels/random_draws.hpp"
 
@@ -38,6 +41,7 @@ struct MarketPoint {
   Real log_return;      // ln(S(t_k) / S_0)
   Real fill_spot;       // S(t_k + latency): where an order decided at t_k fills (spot at expiry)
   Real gas_factor;      // gas of a transaction at t_k / mean gas (level x congestion)
+  Real variance;        // the diffusion's instantaneous variance at t_k (sigma^2, or Heston's v)
   double funding_rate;  // perp funding rate over (t_k, t_k+1], annualized (0 unless perp)
   bool blocked;         // an outage covers t_k: no trade is possible
   bool is_expiry;       // k == steps
@@ -64,6 +68,14 @@ HM_HD inline double crash_compensator(const GapParams& g) {
 HM_HD inline double compensated_log_drift(const ProcessParams& p) {
   const double lambda_j = p.jumps.model == JumpModel::none ? 0.0 : p.jumps.intensity;
   return p.drift - 0.5 * p.volatility * p.volatility - lambda_j * jump_compensator(p.jumps) -
+         p.gaps.intensity * crash_compensator(p.gaps);
+}
+
+// mu - lambda_J kappa_J - lambda_G kappa_G: the drift of ln S apart from the diffusion's -v/2
+// (the stochastic-variance step brings its own, kernels/heston_variance.hpp).
+HM_HD inline double compensated_jump_drift(const ProcessParams& p) {
+  const double lambda_j = p.jumps.model == JumpModel::none ? 0.0 : p.jumps.intensity;
+  return p.drift - lambda_j * jump_compensator(p.jumps) -
          p.gaps.intensity * crash_compensator(p.gaps);
 }
 
@@ -111,20 +123,86 @@ HM_HD HM_FORCEINLINE double outages_end(const GapParams& gaps, const PhiloxStrea
   return blocked_until;
 }
 
+// The diffusion part of ln S over a step's two sub-intervals, (t, t + ell] and (t + ell, t + dt],
+// given their price normals: a policy of JumpDiffusionPath, chosen once per kernel (no branch on
+// the volatility model in the step). Constant volatility: exact log-normal increments.
 template <class Real>
+class ConstantDiffusion {
+ public:
+  HM_HD ConstantDiffusion(const ProcessParams& p, double ell) {
+    // Per-step constants, computed once per path rather than once per step.
+    const double log_drift = compensated_log_drift(p), rest = p.dt - ell;
+    drift_ell_ = Real(log_drift * ell);
+    drift_rest_ = Real(log_drift * rest);
+    sigma_sqrt_ell_ = Real(p.volatility * sqrt(ell));
+    sigma_sqrt_rest_ = Real(p.volatility * sqrt(rest));
+  }
+  // The step's own draws (none).
+  HM_HD void draw(const ProcessParams&, const PhiloxStream&, std::uint32_t) {}
+  // ln S(t + ell) - ln S(t) without the jumps.
+  HM_HD Real latency_increment(const ProcessParams&, Real z) {
+    return drift_ell_ + sigma_sqrt_ell_ * z;
+  }
+  // ln S(t + dt) without the jumps, from ln S(t + ell).
+  HM_HD Real rest_from(const ProcessParams&, Real log_fill, Real z) {
+    return log_fill + drift_rest_ + sigma_sqrt_rest_ * z;
+  }
+  HM_HD Real variance(const ProcessParams& p) const { return Real(p.volatility * p.volatility); }
+
+ private:
+  Real drift_ell_, drift_rest_, sigma_sqrt_ell_, sigma_sqrt_rest_;
+};
+
+// Heston variance (Bates with Merton jumps): the QE step of kernels/heston_variance.hpp on each
+// sub-interval. Its draws, both sub-intervals' at once, are group kHestonVarianceGroup of the step:
+// normals z_v(rest), z_v(ell) from words x, y; uniforms u(ell) = z, u(rest) = w.
+constexpr std::uint32_t kHestonVarianceGroup = 4096;
+
+template <class Real>
+class HestonDiffusion {
+ public:
+  HM_HD HestonDiffusion(const ProcessParams& p, double ell) : v_(Real(p.heston.initial_variance)) {
+    const double drift = compensated_jump_drift(p);
+    drift_ell_ = Real(drift * ell);
+    drift_rest_ = Real(drift * (p.dt - ell));
+  }
+  HM_HD void draw(const ProcessParams&, const PhiloxStream& stream, std::uint32_t interval) {
+    words_ = stream.words(interval, kHestonVarianceGroup);
+    z_v_ = box_muller<Real>(words_.x, words_.y);
+  }
+  HM_HD Real latency_increment(const ProcessParams& p, Real z) {
+    return drift_ell_ + heston_qe_step<Real>(p.heston, p.heston.ell, v_, z_v_.z1,
+                                             uniform_open<Real>(words_.z), z);
+  }
+  HM_HD Real rest_from(const ProcessParams& p, Real log_fill, Real z) {
+    return log_fill + (drift_rest_ + heston_qe_step<Real>(p.heston, p.heston.rest, v_, z_v_.z0,
+                                                          uniform_open<Real>(words_.w), z));
+  }
+  HM_HD Real variance(const ProcessParams&) const { return v_; }
+
+ private:
+  Real v_;
+  Real drift_ell_, drift_rest_;
+  Uint4 words_{0, 0, 0, 0};
+  NormalPair<Real> z_v_{Real(0), Real(0)};
+};
+
+template <class Real, VolatilityModel Model>
+struct DiffusionOf {
+  using type = ConstantDiffusion<Real>;
+};
+template <class Real>
+struct DiffusionOf<Real, VolatilityModel::heston> {
+  using type = HestonDiffusion<Real>;
+};
+
+template <class Real, class Diffusion = ConstantDiffusion<Real>>
 class JumpDiffusionPath {
  public:
   HM_HD JumpDiffusionPath(const ProcessParams& p, unsigned long long path)
-      : p_(p), stream_(p.seed, path) {
-    log_drift_ = compensated_log_drift(p);
-    ell_ = p.latency < p.dt ? p.latency : 0.0;
+      : p_(p), stream_(p.seed, path), ell_(fill_latency(p)), diffusion_(p, ell_) {
     spot0_ = Real(p.spot);
-    // Per-step constants, computed once per path rather than once per step.
     const double rest = p.dt - ell_;
-    drift_ell_ = Real(log_drift_ * ell_);
-    drift_rest_ = Real(log_drift_ * rest);
-    sigma_sqrt_ell_ = Real(p.volatility * sqrt(ell_));
-    sigma_sqrt_rest_ = Real(p.volatility * sqrt(rest));
     has_jumps_ = p.jumps.model != JumpModel::none && p.jumps.intensity > 0.0;
     jump_mean_ell_ = has_jumps_ ? p.jumps.intensity * ell_ : 0.0;
     jump_mean_rest_ = has_jumps_ ? p.jumps.intensity * rest : 0.0;
@@ -151,6 +229,8 @@ class JumpDiffusionPath {
   // Decision point k + 1.
   HM_HD MarketPoint<Real> next() {
     ++k_;
+    const Real log_return = log_spot_next_ - log_spot_;
+    realised_variance_sum_ += log_return * log_return;
     log_spot_ = log_spot_next_;
     blocked_until_ = blocked_until_next_;
     return emit();
@@ -164,6 +244,8 @@ class JumpDiffusionPath {
   HM_HD double funding_rate_mean() const { return funding_rate_sum_ / p_.steps; }
   // End of the latest outage begun before the current decision time (< 0: none yet), years.
   HM_HD double last_outage_end() const { return blocked_until_; }
+  // sum over the steps so far of (ln S(t_{i+1}) - ln S(t_i))^2: the path's realised variance.
+  HM_HD Real realised_variance_sum() const { return realised_variance_sum_; }
 
  private:
   // Sum of the jumps numbered first .. first + n - 1 of the interval (Merton: from merton_z).
@@ -183,6 +265,7 @@ class JumpDiffusionPath {
     m.log_return = log_spot_;
     m.is_expiry = (k_ == p_.steps);
     m.blocked = k_ > 0 && double(k_) * p_.dt < blocked_until_;
+    m.variance = diffusion_.variance(p_);  // before the draws of interval k+1 move it
 
     // Interval k+1 = (t_k, t_k+dt]: split at the latency, outages after it. Groups that a
     // switched-off feature would use are not generated (their addresses stay reserved, so turning
@@ -233,13 +316,14 @@ class JumpDiffusionPath {
         zj = box_muller<Real>(g1.x, g1.y);
     }
 
+    diffusion_.draw(p_, stream_, interval);
     Real log_fill = log_spot_;
     if (ell_ > 0.0)
-      log_fill += drift_ell_ + sigma_sqrt_ell_ * zd.z1 + jump_sum(interval, n_ell, 0, zj.z1);
+      log_fill += diffusion_.latency_increment(p_, zd.z1) + jump_sum(interval, n_ell, 0, zj.z1);
     m.fill_spot = ell_ > 0.0 ? spot0_ * hm_exp<Real>(log_fill) : m.spot;
 
-    Real log_next = log_fill + drift_rest_ + sigma_sqrt_rest_ * zd.z0 +
-                    jump_sum(interval, n_rest, n_ell, zj.z0);
+    Real log_next =
+        diffusion_.rest_from(p_, log_fill, zd.z0) + jump_sum(interval, n_rest, n_ell, zj.z0);
 
     // Outages arriving in (t_k + ell, t_{k+1}]: crash at each start, trading blocked until the end.
     double blocked_until = blocked_until_;
@@ -258,14 +342,16 @@ class JumpDiffusionPath {
 
   ProcessParams p_;
   PhiloxStream stream_;
-  double log_drift_ = 0.0, ell_ = 0.0;
-  Real drift_ell_, drift_rest_, sigma_sqrt_ell_, sigma_sqrt_rest_, gas_sigma_, gas_half_var_;
+  double ell_ = 0.0;
+  Diffusion diffusion_;
+  Real gas_sigma_, gas_half_var_;
   double jump_mean_ell_, jump_mean_rest_, p0_jump_ell_, p0_jump_rest_, gap_mean_, p0_gap_;
   bool has_jumps_, has_gaps_, has_gas_dispersion_, persistent_gas_, congestion_decays_;
   PersistentGasLevel gas_level_;
   FundingRate funding_;
   Real spot0_ = Real(1);
   Real log_spot_ = Real(0), log_spot_next_ = Real(0);  // ln(S/S_0)
+  Real realised_variance_sum_ = Real(0);
   double blocked_until_ = -1.0, blocked_until_next_ = -1.0;
   double funding_rate_sum_ = 0.0;
   int k_ = 0, jumps_ = 0, gaps_ = 0;

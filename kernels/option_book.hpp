@@ -1,6 +1,7 @@
 // The option book that is hedged: up to kMaxLegs European legs on one underlying, all expiring
 // at the cell's expiry. Value and greeks are the quantity-weighted sums of the legs' under the
-// hedging model (Black-Scholes with the cell's volatility, or Merton with the scenario's jumps).
+// hedging model (Black-Scholes, or Merton with the market's jumps and the outage crashes), at the
+// hedger's volatility.
 #pragma once
 #include "kernels/black_scholes.hpp"
 #include "kernels/merton_pricing.hpp"
@@ -35,7 +36,7 @@ HM_HD inline Real book_payoff(const OptionBook& book, Real spot) {
 // Value and greeks of the whole book at spot S with tau years left.
 template <class Real>
 HM_HD inline Greeks<Real> book_greeks(const OptionBook& book, HedgingModel model, Real spot,
-                                      Real rate, Real vol, Real tau, const JumpParams& jumps) {
+                                      Real rate, Real vol, Real tau, const MertonJumps& jumps) {
   Greeks<Real> sum{Real(0), Real(0), Real(0), Real(0)};
   for (int i = 0; i < book.legs; ++i) {
     const Greeks<Real> g =
@@ -55,7 +56,7 @@ HM_HD inline Greeks<Real> book_greeks(const OptionBook& book, HedgingModel model
 // Delta alone (the per-step hot path of hedging under Black-Scholes).
 template <class Real>
 HM_HD HM_FORCEINLINE Real book_delta(const OptionBook& book, HedgingModel model, Real spot,
-                                     Real rate, Real vol, Real tau, const JumpParams& jumps) {
+                                     Real rate, Real vol, Real tau, const MertonJumps& jumps) {
   if (model == HedgingModel::merton)
     return book_greeks<Real>(book, model, spot, rate, vol, tau, jumps).delta;
   Real sum = Real(0);

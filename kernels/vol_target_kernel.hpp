@@ -13,6 +13,7 @@
 // and its log returns are taken against a floor of 1e-12 V_0 to stay finite.
 #pragma once
 #include "kernels/cppi_kernel.hpp"
+#include "kernels/hedger_volatility.hpp"  // ewma_variance
 
 namespace hedgemap {
 
@@ -30,11 +31,8 @@ struct VolTargetSettings {
 
 // The formulas above as selects and plain arithmetic, so that the lane loops of
 // host/cpu/simd_allocation_batch.inl vectorise them too.
-// sigma_hat^2 after a step with log return r of the underlying.
-HM_HD HM_FORCEINLINE double ewma_variance(double variance, double decay, double log_return,
-                                          double dt) {
-  return decay * variance + (1.0 - decay) * log_return * log_return / dt;
-}
+// sigma_hat^2 after a step with log return r of the underlying: ewma_variance
+// (kernels/hedger_volatility.hpp, shared with the hedger's realised input).
 
 // E* = min(target / sigma_hat, max_leverage) V (max_leverage V while sigma_hat = 0; 0 when V <= 0).
 HM_HD HM_FORCEINLINE double vol_target_exposure(double value, double sigma_hat, double target,
@@ -145,9 +143,22 @@ struct VolTargetKernel {
   // The path with the portfolios sized for Capacity >= points() (kernels/point_loop.hpp).
   template <int Capacity>
   HM_HD void run(unsigned long long path, const PathOutput& out) const {
+    if (variant() == 1)
+      run_variant<1, Capacity>(path, out);
+    else
+      run_variant<0, Capacity>(path, out);
+  }
+
+  // Compile-time variants, one per volatility model of the paths (the GPU backend launches one
+  // kernel per variant: the constant-volatility kernel carries no variance state).
+  static constexpr int kVariants = 2;
+  HM_HD int variant() const { return int(process.volatility_model); }
+  template <int Variant, int Capacity = kMaxPoints>
+  HM_HD void run_variant(unsigned long long path, const PathOutput& out) const {
+    constexpr VolatilityModel Model = VolatilityModel(Variant);
     VolTargetPortfoliosOf<Capacity> book;
     TradeRecord records[Capacity];
-    run_allocation_path<Real>(process, costs, settings, path, book, records);
+    run_allocation_path<Real, Model>(process, costs, settings, path, book, records);
     for_each_point<Capacity>(0, settings.points, [&](int p) {
       const TradeRecord& r = records[trade_state_index(p)];
       out.set(p * kPerPoint + terminal_value, book.value(p));

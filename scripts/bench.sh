@@ -6,7 +6,9 @@
 #       path-step;
 #   (b) a crypto grid: Merton jumps + outages + gas + AMM, 3 hedging policies x 8 parameters,
 #       720 hourly steps (benchmarks/crypto_grid.toml);
-#   (c) a CPPI grid, 5 x 5 parameters, 720 steps (benchmarks/cppi_grid.toml).
+#   (c) a CPPI grid, 5 x 5 parameters, 720 steps (benchmarks/cppi_grid.toml);
+#   (d) workload (b) on Heston/Bates paths (volatility.model = "heston", the default kappa 4, vol
+#       of vol 1.2, rho -0.4): the scalar kernels on the CPU, the Heston kernel on a GPU.
 # Prints path-steps/s, policy evaluations/s (path-steps x parameter points), CPU seconds and peak
 # memory per workload, CPU backend always, CUDA backend too when a GPU is usable (with the path
 # kernels' own time from CUDA events, and (b) and (c) on GPU_SCALE times the paths).
@@ -20,12 +22,13 @@ REPEAT=${REPEAT:-3}  # runs per workload; the one with the fewest CPU seconds is
 QL_PATHS=${QL_PATHS:-2000000}
 B_PATHS=${B_PATHS:-20000}
 C_PATHS=${C_PATHS:-20000}
+D_PATHS=${D_PATHS:-20000}
 GPU_SCALE=${GPU_SCALE:-50}  # (b) and (c) on the CUDA backend: 50 x the paths (1,000,000)
 while [ $# -gt 0 ]; do
   case "$1" in
     --build-dir) BUILD=$2; shift 2 ;;
     --gpu-only) GPU_ONLY=1; shift ;;
-    --quick) QL_PATHS=200000; B_PATHS=4000; C_PATHS=4000; REPEAT=1; shift ;;
+    --quick) QL_PATHS=200000; B_PATHS=4000; C_PATHS=4000; D_PATHS=4000; REPEAT=1; shift ;;
     --repeat) REPEAT=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -114,6 +117,8 @@ for be in $backends; do
   if [ "$be" = cuda ]; then
     HEDGEMAP_CUDA_DEVICE_MOMENTS=1 run "(c) same, moments on device" "$be" $((C_PATHS * scale)) 720 25 benchmarks/cppi_grid.toml
   fi
+  run "(d) crypto grid 3x8 on Heston/Bates paths" "$be" $((D_PATHS * scale)) 720 25 benchmarks/crypto_grid.toml --set 'volatility.model="heston"'
+
 done
 
 if [ "$GPU_ONLY" = 0 ] && command -v DiscreteHedging >/dev/null; then

@@ -13,14 +13,15 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 cat >"$TMP/probe.cu" <<'EOF'
 #include "kernels/path_kernel_list.hpp"
-// Same shape as host/cuda/backend.cu's capacity_path_kernel.
-template <class Kernel, int Capacity>
+// Same shape as host/cuda/backend.cu's capacity_path_kernel (variant 0: constant volatility,
+// and for hedging the Black-Scholes hedger).
+template <class Kernel, int Capacity, int Variant>
 __global__ void __launch_bounds__(128)
     capacity_path_kernel(Kernel kernel, unsigned long long first, unsigned long long n, double* out) {
   const unsigned long long i = blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
-  if (i < n) kernel.template run<Capacity>(first + i, hedgemap::PathOutput{out, n, i});
+  if (i < n) kernel.template run_variant<Variant, Capacity>(first + i, hedgemap::PathOutput{out, n, i});
 }
-#define PROBE(C) template __global__ void capacity_path_kernel<KERNEL, C>(KERNEL, unsigned long long, unsigned long long, double*);
+#define PROBE(C) template __global__ void capacity_path_kernel<KERNEL, C, 0>(KERNEL, unsigned long long, unsigned long long, double*);
 PROBE(2) PROBE(4) PROBE(8) PROBE(16) PROBE(32)
 EOF
 for kernel in HedgingKernel CppiKernel VolTargetKernel; do

@@ -57,6 +57,12 @@ def parse_ptxas(text):
     return [r for r in rows if "registers" in r]
 
 
+def variant_name(variant):
+    """' heston', ' merton', ... for a kernel variant; '' for the constant-volatility default."""
+    parts = (["heston"] if variant % 2 else []) + (["merton"] if variant // 2 else [])
+    return "".join(" " + p for p in parts)
+
+
 def describe(mangled):
     """(kernel type, capacity) from a demangled path_kernel / capacity_path_kernel name."""
     try:
@@ -64,12 +70,15 @@ def describe(mangled):
                               check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         name = mangled
-    m = re.search(r"capacity_path_kernel<hedgemap::(\w+<\w+>), (\d+)>", name)
+    # One kernel per compile-time variant (host/cuda/backend.cu): the volatility model (0 constant,
+    # 1 heston) + 2 x the hedging model (0 black_scholes, 1 merton) for HedgingKernel.
+    # (Builds before the variants had no third template argument.)
+    m = re.search(r"capacity_path_kernel<hedgemap::(\w+<\w+>), (\d+)(?:, (\d+))?>", name)
     if m:
-        return m.group(1), m.group(2)
-    m = re.search(r"path_kernel<hedgemap::(\w+<\w+>) ?>", name)
+        return m.group(1) + variant_name(int(m.group(3) or 0)), m.group(2)
+    m = re.search(r"(?<!capacity_)path_kernel<hedgemap::(\w+<\w+>)(?:, (\d+))? ?>", name)
     if m:
-        return m.group(1), "max"
+        return m.group(1) + variant_name(int(m.group(2) or 0)), "max"
     if "cub::" in name or "thrust::" in name:
         return "Thrust/CUB library kernels", "-"
     # the project's other kernels: no namespaces, no parameter list

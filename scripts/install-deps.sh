@@ -16,6 +16,7 @@ PACKAGES=(
   libbenchmark-dev        # micro-benchmarks
   libomp-dev              # OpenMP runtime headers for the CPU backend
   openmpi-bin libopenmpi-dev  # MPI ranks (mpirun; optional: without them, one process per run)
+  clang-14 libclang-rt-14-dev  # libFuzzer, ASan, UBSan: scripts/fuzz.sh (CI runs it)
   python3 python3-h5py python3-xarray python3-h5netcdf python3-netcdf4 python3-matplotlib
   python3-numpy python3-pytest   # reader, plots, report, and their tests
   python3-sklearn python3-scipy python3-tqdm  # the Python package: law fits, progress bar

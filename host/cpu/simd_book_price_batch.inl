@@ -12,8 +12,10 @@
 static inline void book_price_step(const ProcessParams& p, const ProcessConstants& c,
                                    ProcessLanes& s, int step) {
   const std::uint32_t interval = std::uint32_t(step + 1);
-  alignas(64) float zd0[kLanes], zd1[kLanes], jump_ell[kLanes], jump_rest[kLanes];
+  alignas(64) float zd0[kLanes], zd1[kLanes], jump_ell[kLanes], jump_rest[kLanes],
+      log_spot_before[kLanes];
   Words g0, g1;
+  HM_LANES log_spot_before[j] = s.log_spot[j];
   philox_lanes(c, interval, 0, s.path_lo, s.path_hi, g0);
   box_muller_lanes(g0.x, g0.y, zd0, zd1);
   if (c.has_jumps || c.has_gaps) philox_lanes(c, interval, 1, s.path_lo, s.path_hi, g1);
@@ -60,10 +62,14 @@ static inline void book_price_step(const ProcessParams& p, const ProcessConstant
           normal_jump_sum<float>(n_gaps, p.gaps.crash_log_mean, p.gaps.crash_log_stdev, zg.z1);
     }
   }
+  HM_LANES {  // JumpDiffusionPath::next(): the realised variance's sum of squared log returns
+    const float log_return = s.log_spot[j] - log_spot_before[j];
+    s.realised_variance[j] += log_return * log_return;
+  }
 }
 
 // BookPriceKernel<float>::operator() for paths first .. first + kLanes - 1; writes the first
-// `valid` (write_path_summary: e^{-rT} payoff(S_T), jumps, outages, S_T).
+// `valid` (write_path_summary: e^{-rT} payoff(S_T), jumps, outages, S_T, realised volatility).
 static void run_book_price_batch(const BookPriceKernel<float>& k, const ProcessConstants& c,
                                  std::uint64_t first, int valid, double* out, std::uint64_t stride,
                                  std::uint64_t out_index) {
@@ -81,6 +87,8 @@ static void run_book_price_batch(const BookPriceKernel<float>& k, const ProcessC
     col[summary_jumps * stride + j] = double(m.jumps[j]);
     col[summary_gap_events * stride + j] = double(m.gaps[j]);
     col[summary_terminal_spot * stride + j] = double(m.spot[j]);
+    col[summary_realised_volatility * stride + j] =
+        realised_volatility(double(m.realised_variance[j]), p.expiry);
   }
 }
 

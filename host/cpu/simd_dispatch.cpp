@@ -1,6 +1,7 @@
 // Instruction set detection and the environment switches of the lane-batched CPU kernels (see
 // host/cpu/simd_dispatch.hpp). Compiled with HEDGEMAP_HAVE_SLEEF like the kernels (CMakeLists.txt).
 #include "host/cpu/simd_dispatch.hpp"
+#include "kernels/gas_process.hpp"
 
 #include <cstdlib>
 #include <string>
@@ -50,10 +51,9 @@ bool simd_available() {
 
 bool simd_process_covered(const ProcessParams& p, bool kou_covered) {
   const JumpModel jumps = p.jumps.model;
-  // The gas process, congestion decay and funding run in the scalar kernels only.
-  const bool gas_process = (p.gas_halflife > 0.0 && p.gas_volatility > 0.0) ||
-                           (p.congestion_halflife > 0.0 && p.gaps.intensity > 0.0);
-  return p.steps >= 1 && !gas_process && !p.funding.on &&
+  // Heston paths, the gas process, congestion decay and funding run in the scalar kernels only.
+  return p.steps >= 1 && p.volatility_model == VolatilityModel::constant && !gas_is_a_process(p) &&
+         !p.funding.on &&
          (jumps == JumpModel::none || jumps == JumpModel::merton ||
           (kou_covered && jumps == JumpModel::kou) || p.jumps.intensity <= 0.0);
 }

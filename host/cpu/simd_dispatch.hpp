@@ -39,8 +39,9 @@ SimdIsa simd_chosen_isa();
 // Built with SLEEF (an instruction set exists) and HEDGEMAP_SCALAR_CPU is not set.
 bool simd_available();
 
-// The batched jump-diffusion path covers the process: at least one step, and jumps none, Merton
-// (or Kou when the caller's batch handles it) or of zero intensity.
+// The batched jump-diffusion path covers the process: at least one step, constant volatility
+// (Heston paths run the scalar kernels), and jumps none, Merton (or Kou when the caller's batch
+// handles it) or of zero intensity.
 bool simd_process_covered(const ProcessParams& p, bool kou_covered);
 
 // one_batch(offset, valid) for the batches of kSimdLanes paths of [0, n) (the last one holds

@@ -193,8 +193,11 @@ void run_batches(const HedgingKernel<float>& kernel, std::uint64_t first, std::u
 }  // namespace
 #endif  // HM_SIMD_X86
 
+// The batch computes with one volatility for every lane and step: the EWMA of realised (and
+// Heston paths) run the scalar kernel, as do perp hedges (funding).
 bool simd_eligible(const HedgingKernel<float>& k) {
   return simd_available() && k.model == HedgingModel::black_scholes && !k.perp &&
+         !k.hedger.moves(k.process.volatility_model) &&
          simd_process_covered(k.process, /*kou_covered=*/true);
 }
 

@@ -7,11 +7,11 @@
 // contraction); rare events (jumps of either model, outages) take per-lane scalar code.
 //
 // Eligible: float, Black-Scholes hedging model, any policies (none, periodic, delta bands to center
-// or edge, Whalley-Wilmott: the book's gamma and the band half-width in lanes), jumps none, Merton
-// or Kou; any costs, latency, gaps. Everything else (double precision, the Merton hedging model)
-// runs the scalar functor.
-// Environment switches and instruction sets: host/cpu/simd_dispatch.hpp (HEDGEMAP_SCALAR_CPU=1
-// forces the scalar functor, HEDGEMAP_SIMD_ISA=sse2|avx2 caps the instruction set).
+// or edge, Whalley-Wilmott and the fixed-cost band: the book's gamma and the half-widths in
+// lanes), jumps none, Merton or Kou; any costs, latency, gaps. Everything else (double precision,
+// the Merton hedging model) runs the scalar functor. Environment switches and instruction sets:
+// host/cpu/simd_dispatch.hpp (HEDGEMAP_SCALAR_CPU=1 forces the scalar functor,
+// HEDGEMAP_SIMD_ISA=sse2|avx2 caps the instruction set).
 #pragma once
 #include <cstddef>
 #include <cstdint>

@@ -118,7 +118,7 @@ static inline void trade_lanes(const HedgingKernel<float>& k, PointLanes& s, con
     return;
   }
   // kernels/execution_costs.hpp's terms, the impact model chosen once for every lane.
-  const TradeCostModel<float> model(c, float(k.process.volatility));
+  const TradeCostModel<float> model(c, float(k.process.implied_volatility));
   alignas(64) float impact[kLanes];
   switch (c.impact) {
     case ImpactModel::linear:
@@ -158,7 +158,7 @@ HM_NO_FP_CONTRACT static inline void book_delta_lanes(const HedgingKernel<float>
                                                       const BatchConstants& c,
                                                       const float* log_return, const float* spot,
                                                       float tau, float* delta) {
-  const float rate = float(k.process.rate), vol = float(k.process.volatility);
+  const float rate = float(k.process.rate), vol = float(k.hedger_volatility);
   const BlackScholesBookDelta<float>::Step st = c.bs_delta.step(rate, vol, tau);
   if (at_expiry_limit(st.total_vol)) {  // the scalar function, lane by lane
     for (int j = 0; j < kLanes; ++j)
@@ -184,13 +184,13 @@ HM_NO_FP_CONTRACT static inline void book_delta_lanes(const HedgingKernel<float>
 HM_NO_FP_CONTRACT static inline void book_greeks_lanes(const HedgingKernel<float>& k,
                                                        const float* spot, float tau, float* delta,
                                                        float* gamma) {
-  const float rate = float(k.process.rate), vol = float(k.process.volatility);
+  const float rate = float(k.process.rate), vol = float(k.hedger_volatility);
   const float discount = expf(-rate * (tau > 0.0f ? tau : 0.0f));
   const float total_vol = total_volatility(vol, tau);
   if (at_expiry_limit(total_vol)) {  // the scalar function, lane by lane
     for (int j = 0; j < kLanes; ++j) {
       const Greeks<float> g = book_greeks<float>(k.book, HedgingModel::black_scholes, spot[j], rate,
-                                                 vol, tau, k.process.jumps);
+                                                 vol, tau, k.hedger_jumps);
       delta[j] = g.delta;
       gamma[j] = g.gamma;
     }
@@ -222,12 +222,14 @@ HM_NO_FP_CONTRACT static inline void book_greeks_lanes(const HedgingKernel<float
 static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, std::uint64_t first,
                       int valid, double* out, std::uint64_t stride, std::uint64_t out_index) {
   const ProcessParams& p = k.process;
-  const int npoints = k.points(), first_band = 1 + k.n_periodic, first_ww = first_band + k.n_band;
-  const bool need_gamma = k.n_ww > 0;
+  const int npoints = k.points(), first_band = 1 + k.n_periodic, first_ww = first_band + k.n_band,
+            first_fixed = first_ww + k.n_ww;
+  const bool need_gamma = k.needs_gamma();
   alignas(64) std::uint32_t path_lo[kLanes], path_hi[kLanes];
-  alignas(64) float log_spot[kLanes], log_fill[kLanes], log_next[kLanes], delta[kLanes];
+  alignas(64) float log_spot[kLanes], log_fill[kLanes], log_next[kLanes], delta[kLanes],
+      realised_variance[kLanes];
   alignas(64) float zd0[kLanes], zd1[kLanes], zg0[kLanes], zg1[kLanes], jump_ell[kLanes],
-      jump_rest[kLanes], units[kLanes], gamma[kLanes], ww_base[kLanes];
+      jump_rest[kLanes], units[kLanes], gamma[kLanes], band_base[kLanes];
   alignas(64) double blocked_until[kLanes], blocked_until_next[kLanes];
   alignas(64) std::int32_t jumps[kLanes], gaps[kLanes], act[kLanes];
   Words g0, g1, g2;
@@ -239,6 +241,7 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
     path_lo[j] = std::uint32_t(path);
     path_hi[j] = std::uint32_t(path >> 32);
     log_spot[j] = 0.0f;
+    realised_variance[j] = 0.0f;
     blocked_until[j] = -1.0;
     jumps[j] = gaps[j] = 0;
     m.last_blocked[j] = -1;
@@ -384,7 +387,7 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
         }
         trade_lanes(k, s, units, act, m, growth, step);
       }
-      if (need_gamma) {  // whalley_wilmott_half_width() with risk aversion 1, then H = base g^-1/3
+      if (k.n_ww > 0) {  // whalley_wilmott_half_width() with risk aversion 1, then H = base g^-1/3
         const float rate = float(p.rate), lambda = float(k.ww_lambda);
         alignas(64) float x[kLanes], root[kLanes];
         HM_LANES {
@@ -392,14 +395,31 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
           root[j] = x[j] > 0.0f ? x[j] : 0.0f;
         }
         v_cbrt(root, root);
-        HM_LANES ww_base[j] = x[j] > 0.0f ? root[j] : 0.0f;
+        HM_LANES band_base[j] = x[j] > 0.0f ? root[j] : 0.0f;
         for (int i = 0; i < k.n_ww; ++i) {
           PointLanes& s = state[first_ww + i];
           const float inv_cbrt = float(k.ww_inv_cbrt_risk_aversion[i]);
           HM_LANES {
-            const float target = -delta[j], gap = s.hedge[j] - target, h = ww_base[j] * inv_cbrt;
+            const float target = -delta[j], gap = s.hedge[j] - target, h = band_base[j] * inv_cbrt;
             act[j] = (m.blocked[j] == 0) & (fabsf(gap) > h);
             units[j] = nearest_band_edge(target, gap, h) - s.hedge[j];
+          }
+          trade_lanes(k, s, units, act, m, growth, step);
+        }
+      }
+      if (k.n_fixed > 0) {  // fixed_cost_band_half_width() with risk aversion 1, H = base g^-1/4
+        const float rate = float(p.rate), gas = float(k.costs.gas);
+        HM_LANES {
+          const float x = fixed_cost_band_fourth_power(gas, gamma[j], rate, tau, 1.0f);
+          band_base[j] = x > 0.0f ? sqrtf(sqrtf(x)) : 0.0f;  // sqrt: correctly rounded, as scalar
+        }
+        for (int i = 0; i < k.n_fixed; ++i) {
+          PointLanes& s = state[first_fixed + i];
+          const float inv_root = float(k.fixed_inv_fourth_root_risk_aversion[i]);
+          HM_LANES {
+            const float target = -delta[j], gap = s.hedge[j] - target, h = band_base[j] * inv_root;
+            act[j] = (m.blocked[j] == 0) & (fabsf(gap) > h);
+            units[j] = target - s.hedge[j];
           }
           trade_lanes(k, s, units, act, m, growth, step);
         }
@@ -408,6 +428,8 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
     growth *= step_decay;
     // next(): the state moves to t_{k+1}
     HM_LANES {
+      const float log_return = log_next[j] - log_spot[j];
+      realised_variance[j] += log_return * log_return;
       log_spot[j] = log_next[j];
       blocked_until[j] = blocked_until_next[j];
     }
@@ -446,6 +468,8 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
     col[summary_jumps * stride + j] = double(jumps[j]);
     col[summary_gap_events * stride + j] = double(gaps[j]);
     col[summary_terminal_spot * stride + j] = double(m.spot[j]);
+    col[summary_realised_volatility * stride + j] =
+        realised_volatility(double(realised_variance[j]), p.expiry);
   }
 }
 

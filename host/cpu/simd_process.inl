@@ -15,6 +15,7 @@
 struct ProcessLanes {
   alignas(64) std::uint32_t path_lo[kLanes], path_hi[kLanes];
   alignas(64) float log_spot[kLanes], log_next[kLanes];
+  alignas(64) float realised_variance[kLanes];  // sum of squared log returns (book price only)
   alignas(64) double blocked_until[kLanes], blocked_until_next[kLanes];
   alignas(64) std::int32_t jumps[kLanes], gaps[kLanes];
   // MarketPoint of t_k: spot, fill_spot, gas_factor, blocked (index and is_expiry are common)
@@ -29,6 +30,7 @@ static inline void process_start(ProcessLanes& s, std::uint64_t first) {
     s.path_lo[j] = std::uint32_t(path);
     s.path_hi[j] = std::uint32_t(path >> 32);
     s.log_spot[j] = 0.0f;
+    s.realised_variance[j] = 0.0f;
     s.blocked_until[j] = -1.0;
     s.jumps[j] = s.gaps[j] = 0;
   }

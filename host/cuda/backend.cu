@@ -42,24 +42,27 @@ namespace {
 // nothing): BENCHMARKS.md, "GPU".
 constexpr int kThreadsPerBlock = 128;
 
-template <class Kernel>
+// One kernel per compile-time variant of the path kernel (Kernel::kVariants: the volatility model
+// of the paths, and for hedging the hedging model: the kernels' run_variant<Variant>), so that a
+// constant-volatility, Black-Scholes run carries no other variant's state or registers.
+template <class Kernel, int Variant>
 __global__ void __launch_bounds__(kThreadsPerBlock)
     path_kernel(Kernel kernel, unsigned long long first_path, unsigned long long n, double* out) {
   const unsigned long long i =
       blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
-  if (i < n) kernel(first_path + i, PathOutput{out, n, i});
+  if (i < n) kernel.template run_variant<Variant>(first_path + i, PathOutput{out, n, i});
 }
 
 // The same path with the kernel's per-point state sized for Capacity points: up to
 // kMaxUnrolledCapacity every index into it is a constant, so it can live in registers
 // (kernels/point_loop.hpp).
-template <class Kernel, int Capacity>
+template <class Kernel, int Capacity, int Variant>
 __global__ void __launch_bounds__(kThreadsPerBlock)
     capacity_path_kernel(Kernel kernel, unsigned long long first_path, unsigned long long n,
                          double* out) {
   const unsigned long long i =
       blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
-  if (i < n) kernel.template run<Capacity>(first_path + i, PathOutput{out, n, i});
+  if (i < n) kernel.template run_variant<Variant, Capacity>(first_path + i, PathOutput{out, n, i});
 }
 
 // The capacities compiled for each kernel with per-point state, smallest first: a run takes the
@@ -95,20 +98,42 @@ int smallest_capacity(int points, std::integer_sequence<int, Capacities...>) {
   return chosen;
 }
 
-// Launches capacity_path_kernel<Kernel, capacity>, or path_kernel for capacity 0.
-template <class Kernel, int... Capacities>
+// Launches capacity_path_kernel<Kernel, capacity, Variant>, or path_kernel for capacity 0.
+template <int Variant, class Kernel, int... Capacities>
 void launch_with_capacity(int capacity, std::integer_sequence<int, Capacities...>,
                           const Kernel& kernel, unsigned blocks, unsigned long long first_path,
                           unsigned long long n, double* out, cudaStream_t stream) {
   bool launched = false;
   auto try_capacity = [&](auto rung) {
     if (launched || capacity != decltype(rung)::value) return;
-    capacity_path_kernel<Kernel, decltype(rung)::value>
+    capacity_path_kernel<Kernel, decltype(rung)::value, Variant>
         <<<blocks, kThreadsPerBlock, 0, stream>>>(kernel, first_path, n, out);
     launched = true;
   };
   (try_capacity(std::integral_constant<int, Capacities>{}), ...);
-  if (!launched) path_kernel<<<blocks, kThreadsPerBlock, 0, stream>>>(kernel, first_path, n, out);
+  if (!launched)
+    path_kernel<Kernel, Variant>
+        <<<blocks, kThreadsPerBlock, 0, stream>>>(kernel, first_path, n, out);
+}
+
+// The kernel of the run's variant (kernel.variant() in [0, Kernel::kVariants)).
+template <class Kernel, class List, int... Variants>
+void launch_variant(int capacity, List list, const Kernel& kernel, unsigned blocks,
+                    unsigned long long first_path, unsigned long long n, double* out,
+                    cudaStream_t stream, std::integer_sequence<int, Variants...>) {
+  const int variant = kernel.variant();
+  ((variant == Variants
+        ? launch_with_capacity<Variants>(capacity, list, kernel, blocks, first_path, n, out, stream)
+        : void()),
+   ...);
+}
+
+template <class Kernel, class List>
+void launch_path_kernel(int capacity, List list, const Kernel& kernel, unsigned blocks,
+                        unsigned long long first_path, unsigned long long n, double* out,
+                        cudaStream_t stream) {
+  launch_variant(capacity, list, kernel, blocks, first_path, n, out, stream,
+                 std::make_integer_sequence<int, Kernel::kVariants>{});
 }
 
 bool env_flag(const char* name, bool fallback) {
@@ -183,8 +208,8 @@ void enqueue_path_kernel(const Kernel& kernel, unsigned long long first_path, un
                          ChunkSlot& slot) {
   const unsigned long long blocks = (n + kThreadsPerBlock - 1) / kThreadsPerBlock;
   HEDGEMAP_CUDA_CHECK(cudaEventRecord(slot.start, g_stream));
-  launch_with_capacity(device_capacity(kernel), typename DeviceCapacities<Kernel>::list{}, kernel,
-                       static_cast<unsigned>(blocks), first_path, n, slot.device, g_stream);
+  launch_path_kernel(device_capacity(kernel), typename DeviceCapacities<Kernel>::list{}, kernel,
+                     static_cast<unsigned>(blocks), first_path, n, slot.device, g_stream);
   HEDGEMAP_CUDA_CHECK(cudaGetLastError());
 }
 

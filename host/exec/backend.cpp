@@ -1,5 +1,9 @@
 #include "host/exec/backend.hpp"
 
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -48,6 +52,15 @@ std::vector<std::string> visible_gpus() {
 #endif
 }
 }  // namespace
+
+int available_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+  return static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+}
+
+int max_cpu_threads() { return std::min(1024, 4 * available_cpus()); }
 
 Execution choose_backend(const std::string& requested, int threads,
                          const DevicePlacement& placement) {

@@ -40,6 +40,11 @@ const char* backend_name(BackendKind kind);
 // read by scripts/bench.sh), else empty.
 std::string backend_timing_report(const Execution& exec);
 
+// CPUs this process may run on (its affinity mask), and the most CPU threads a run uses:
+// 4 x that, at most 1024 (`--threads` above it is brought down to it, with a warning).
+int available_cpus();
+int max_cpu_threads();
+
 // requested: "auto" | "cpu" | "cuda"; the GPU by map_device (host/exec/device_map.hpp). Throws
 // std::runtime_error when "cuda" is not usable, DeviceChoiceError for a --device out of range.
 Execution choose_backend(const std::string& requested, int threads,

@@ -404,7 +404,7 @@ VolTargetSettings vol_target_settings(const Scenario& s, const CellCoordinates& 
   set.rate = s.market.rate;
   set.dt = process.dt;
   const double half_life = c.ewma_halflife_hours / (24.0 * s.days_per_year);
-  set.ewma_decay = std::exp(-std::log(2.0) * process.dt / half_life);  // 2^(-dt / half-life)
+  set.ewma_decay = ewma_decay(process.dt, half_life);  // 2^(-dt / half-life)
   set.initial_volatility = cell.volatility;
   set.points = int(c.target.size() * c.tolerance.size());
   int p = 0;

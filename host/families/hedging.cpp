@@ -120,19 +120,26 @@ std::vector<GroupSpec> hedging_groups(const Scenario& s) {
                           true, false});
     groups.push_back(g);
   }
+  if (has_policy(s, "fixed_cost_band")) {
+    check_axis(s.hedging.fixed_cost_band_risk_aversion, "hedging.fixed_cost_band.risk_aversion");
+    GroupSpec g = base;
+    g.path = "/hedging/fixed_cost_band";
+    g.policy = "fixed_cost_band";
+    g.axes.push_back(Axis{"risk_aversion", s.hedging.fixed_cost_band_risk_aversion,
+                          "1/quote currency",
+                          "mean-variance risk aversion of the fixed-cost (gas) band "
+                          "H = (12 e^(-r tau) gas Gamma^2 / risk_aversion)^(1/4), to the centre",
+                          true, false});
+    groups.push_back(g);
+  }
   return groups;
 }
 
-double whalley_wilmott_lambda(const Scenario& s, const CellCoordinates& cell) {
-  const ProcessParams p = process_params(s, cell);
-  const CostParams c = hedging_cost_params(s);
-  const Greeks<double> g0 = book_greeks<double>(option_book(s), hedging_model(s), p.spot, p.rate,
-                                                p.volatility, p.expiry, p.jumps);
-  const double typical = std::abs(g0.gamma) * p.spot * p.volatility * std::sqrt(p.dt);
-  if (!(typical > 0.0)) return c.fee_rate;
-  const double notional = typical * p.spot;
-  const double impact = TradeCostModel<double>(c, p.volatility).impact_cost(typical, p.spot);
-  return c.fee_rate + (impact + c.gas) / notional;
+double whalley_wilmott_lambda(const CostParams& costs) {
+  // Every impact law here costs o(|n|) per notional as n -> 0 (linear and AMM ~ |n|, sqrt ~
+  // sqrt|n|), and a Whalley-Wilmott band trades infinitesimally at its edges in the continuous
+  // limit: its proportional rate is the fee. Gas is a fixed cost: the fixed_cost_band's law.
+  return costs.fee_rate;
 }
 
 template <class Real>
@@ -144,9 +151,10 @@ HedgingKernel<Real> make_hedging_kernel(const Scenario& s, const CellCoordinates
   k.costs = hedging_cost_params(s);
   k.book = option_book(s);
   k.model = hedging_model(s);
-  k.book_value0 = book_greeks<double>(k.book, k.model, k.process.spot, k.process.rate,
-                                      k.process.volatility, k.process.expiry, k.process.jumps)
-                      .price;
+  k.hedger_volatility = hedger_volatility(s, cell.volatility);
+  k.hedger_jumps = hedger_jumps(s);
+  k.hedger = hedger_volatility_input(s, cell);
+  k.book_value0 = book_premium(s, cell);
   if (has_policy(s, "periodic")) {
     check_axis(s.hedging.periodic_every_steps, "hedging.periodic.every_steps");
     k.n_periodic = int(s.hedging.periodic_every_steps.size());
@@ -167,7 +175,14 @@ HedgingKernel<Real> make_hedging_kernel(const Scenario& s, const CellCoordinates
     k.n_ww = int(s.hedging.whalley_wilmott_risk_aversion.size());
     for (int i = 0; i < k.n_ww; ++i)
       k.ww_inv_cbrt_risk_aversion[i] = 1.0 / std::cbrt(s.hedging.whalley_wilmott_risk_aversion[i]);
-    k.ww_lambda = whalley_wilmott_lambda(s, cell);
+    k.ww_lambda = whalley_wilmott_lambda(k.costs);
+  }
+  if (has_policy(s, "fixed_cost_band")) {
+    check_axis(s.hedging.fixed_cost_band_risk_aversion, "hedging.fixed_cost_band.risk_aversion");
+    k.n_fixed = int(s.hedging.fixed_cost_band_risk_aversion.size());
+    for (int i = 0; i < k.n_fixed; ++i)
+      k.fixed_inv_fourth_root_risk_aversion[i] =
+          1.0 / std::sqrt(std::sqrt(s.hedging.fixed_cost_band_risk_aversion[i]));
   }
   return k;
 }

@@ -13,8 +13,9 @@
 
 namespace hedgemap {
 
-// "/hedging/none" always, then periodic, delta_band, whalley_wilmott in that order when listed in
-// hedging.policies. Throws std::invalid_argument for more than kMaxHedgeParams values of an axis.
+// "/hedging/none" always, then periodic, delta_band, whalley_wilmott, fixed_cost_band in that order
+// when listed in hedging.policies. Throws std::invalid_argument for more than kMaxHedgeParams
+// values of an axis.
 std::vector<GroupSpec> hedging_groups(const Scenario& s);
 
 // One GroupCellResult per hedging_groups(s) entry, in the same order. With `model`, also the
@@ -23,10 +24,10 @@ std::vector<GroupCellResult> evaluate_hedging_cell(const Scenario& s, const Cell
                                                    const Execution& exec, const BootstrapPlan& plan,
                                                    ModelCell* model = nullptr);
 
-// Effective proportional cost of the Whalley-Wilmott band: fee + (impact + mean gas) per notional
-// of a typical trade n = |Gamma_0| S_0 sigma sqrt(dt) (the std of the book delta's change over
-// one step at t=0). Falls back to the fee alone when the book has no gamma.
-double whalley_wilmott_lambda(const Scenario& s, const CellCoordinates& cell);
+// Proportional cost rate lambda of the Whalley-Wilmott band: the fee plus the impact's marginal
+// cost per notional at zero size, which is 0 for every impact law (so: the fee). Independent of
+// the step dt and of gas (the fixed_cost_band's cost).
+double whalley_wilmott_lambda(const CostParams& costs);
 
 // The path kernel of a cell (the Real precision is the caller's choice).
 template <class Real>

@@ -1,5 +1,6 @@
 #include "host/families/model_summary.hpp"
 
+#include <cmath>
 #include <limits>
 
 #include "host/statistics/column_moments.hpp"
@@ -24,16 +25,25 @@ ModelCell run_model(const Scenario& s, const CellCoordinates& cell, const Execut
 
 }  // namespace
 
+double book_premium(const Scenario& s, const CellCoordinates& cell) {
+  const ProcessParams p = process_params(s, cell);
+  return book_greeks<double>(option_book(s), hedging_model(s), p.spot, p.rate,
+                             hedger_volatility(s, cell.volatility), p.expiry, hedger_jumps(s))
+      .price;
+}
+
 ModelCell summarize_model(const Scenario& s, const CellCoordinates& cell,
                           const ColumnMoments& moments, int first, int funding_rate_column) {
   ModelCell m;
   const double nan = std::numeric_limits<double>::quiet_NaN();
+  const VarianceBudget budget = cell_variance_budget(s, cell.volatility);
+  m.implied_volatility = budget.implied_volatility;
+  m.realised_volatility_total = std::sqrt(budget.total_variance);
+  m.diffusive_volatility = std::sqrt(budget.diffusive_variance);
+  m.realised_volatility_mc = moments.mean(first + summary_realised_volatility);
   const OptionBook book = option_book(s);
   if (book.legs > 0) {
-    const ProcessParams p = process_params(s, cell);
-    m.book_price =
-        book_greeks<double>(book, hedging_model(s), p.spot, p.rate, p.volatility, p.expiry, p.jumps)
-            .price;
+    m.book_price = book_premium(s, cell);
     m.book_price_mc = moments.mean(first + summary_discounted_payoff);
     m.book_price_mc_stderr = moments.stderr_of_mean(first + summary_discounted_payoff);
   } else {

@@ -1,5 +1,6 @@
-// The /model/ group of one cell: the book's closed-form value under the hedging model, its Monte
-// Carlo value on the simulated paths, and what happened on them (jumps, outages, E[S_T]).
+// The /model/ group of one cell: its volatilities (implied, total realised, diffusive, and the
+// realised volatility measured on the paths), the book's premium under the hedging model, its
+// Monte Carlo value on the simulated paths, and what happened on them (jumps, outages, E[S_T]).
 #pragma once
 #include "host/exec/backend.hpp"
 #include "host/scenario/kernel_params.hpp"
@@ -8,7 +9,11 @@
 namespace hedgemap {
 
 struct ModelCell {
-  double book_price = 0.0;     // closed form, NaN without a book
+  double implied_volatility = 0.0;         // the cell's grid value
+  double realised_volatility_total = 0.0;  // realised_to_implied x implied (expected, annualized)
+  double diffusive_volatility = 0.0;       // what the diffusion gets of it
+  double realised_volatility_mc = 0.0;     // mean over paths of the path's realised volatility
+  double book_price = 0.0;  // the premium: closed form under the hedger's model, NaN without a book
   double book_price_mc = 0.0;  // mean discounted payoff on the simulated paths
   double book_price_mc_stderr = 0.0;
   double gap_events_mean = 0.0;
@@ -19,6 +24,10 @@ struct ModelCell {
   // from the column after the path summary (HedgingKernel::funding_rate_column).
   double funding_mean = 0.0;
 };
+
+// The book's premium: its value at t=0 under the hedging model at the cell's implied volatility
+// (Black-Scholes at sigma_i; Merton with jumps and crashes whose total variance is sigma_i^2).
+double book_premium(const Scenario& s, const CellCoordinates& cell);
 
 // A pass of its own over the cell's paths (used when no hedging family runs).
 ModelCell evaluate_model_cell(const Scenario& s, const CellCoordinates& cell,

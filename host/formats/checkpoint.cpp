@@ -15,10 +15,11 @@
 namespace hedgemap {
 namespace {
 
-// 03: a SHA-256 of the content follows it; cells carry the paired standard errors and the
-// bootstrap's refined optima. 01 (no checksum) and 02 (no checksum or no paired statistics,
-// from development builds) are refused as older formats.
-constexpr char kMagic[8] = {'H', 'M', 'C', 'K', 'P', 'T', '0', '3'};
+// 04: cells carry the /model/ volatilities of the implied-volatility axis (implied, total,
+// diffusive, realised on the paths). 03 (a SHA-256 of the content follows it; paired standard
+// errors and the bootstrap's refined optima), 01 (no checksum) and 02 (no checksum or no paired
+// statistics, from development builds) are refused as older formats.
+constexpr char kMagic[8] = {'H', 'M', 'C', 'K', 'P', 'T', '0', '5'};
 constexpr char kMagicPrefix[7] = {'H', 'M', 'C', 'K', 'P', 'T', '0'};
 constexpr std::size_t kDigestBytes = 32;  // SHA-256
 
@@ -104,8 +105,8 @@ std::vector<CellResult> decode_checkpoint(const std::string& in, const std::stri
       std::memcmp(in.data(), kMagicPrefix, sizeof(kMagicPrefix)) == 0 &&
       in[sizeof(kMagicPrefix)] < kMagic[sizeof(kMagicPrefix)] && in[sizeof(kMagicPrefix)] >= '1')
     throw std::runtime_error(name +
-                             " was written by an older hedgemap (another format, and no checksum "
-                             "that could verify it)" +
+                             " was written by an older hedgemap (another format, which this one "
+                             "does not read)" +
                              kStartOver);
   if (in.size() < sizeof(kMagic) || std::memcmp(in.data(), kMagic, sizeof(kMagic)) != 0)
     throw std::runtime_error(name + " is not a hedgemap checkpoint" + kStartOver);
@@ -141,6 +142,24 @@ std::vector<CellResult> decode_checkpoint(const std::string& in, const std::stri
   if (pos != content.size())
     throw std::runtime_error(name + " has bytes after its last cell" + kStartOver);
   return cells;
+}
+
+// A resumed cell must have the shape this run's groups give it: a checkpoint of the same scenario
+// written by another version of hedgemap could carry other metrics, and would index past them.
+bool cell_fits_groups(const CellResult& cell, const std::vector<GroupSpec>& groups) {
+  if (cell.groups.size() != groups.size()) return false;
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const GroupCellResult& r = cell.groups[g];
+    const std::size_t points = groups[g].points();
+    if (r.metrics.size() != groups[g].metrics.size() || r.objective.size() != points ||
+        r.objective_stderr.size() != points || r.objective_paired_stderr.size() != points)
+      return false;
+    for (const auto& metric : r.metrics)
+      if (metric.size() != points) return false;
+    for (int optimum : r.bootstrap_optimum)
+      if (optimum < -1 || optimum >= static_cast<int>(points)) return false;
+  }
+  return true;
 }
 
 std::vector<CellResult> load_checkpoint(const std::string& path, const std::string& identity,

@@ -3,13 +3,14 @@
 // content, stored at its end) and belongs to the same run (a SHA-256 over the effective scenario,
 // paths, seed and precision), and computes only the missing cells.
 //
-// Format "HMCKPT03": magic (8 bytes) | run identity (hex) '\n' | cell count (u64) | per cell: done
+// Format "HMCKPT05": magic (8 bytes) | run identity (hex) '\n' | cell count (u64) | per cell: done
 // byte, then encode_cell() when done | SHA-256 (32 bytes) of everything before it.
 #pragma once
 #include <string>
 #include <vector>
 
 #include "host/families/cell_result.hpp"
+#include "host/statistics/policy_group.hpp"
 
 namespace hedgemap {
 
@@ -31,6 +32,11 @@ std::vector<CellResult> decode_checkpoint(const std::string& bytes, const std::s
 // when the file is missing or unreadable. The file is never modified or removed.
 std::vector<CellResult> load_checkpoint(const std::string& path, const std::string& identity,
                                         std::size_t cell_count);
+
+// Whether a decoded cell has the shape `groups` give it (a group per spec, each metric, the
+// objective and its errors with one value per parameter point, bootstrap optima in [-1, points)):
+// a resumed run never writes from a malformed cell or one of another version's groups.
+bool cell_fits_groups(const CellResult& cell, const std::vector<GroupSpec>& groups);
 
 std::string sha256_hex(const std::string& bytes);
 

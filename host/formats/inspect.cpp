@@ -9,9 +9,11 @@
 // parameter axis (CPPI and vol_target: two rows per cell; "none" has no axis: one row with empty
 // parameter and optimal_value fields, so its objective is still listed). Rows are ordered by
 // volatility, then expiry_days, then policy in file order, then axis:
-//   volatility            annualized volatility of the cell (grid value)
+//   volatility            the cell's implied volatility at t=0, annualized (grid value): the
+//                         axis a keeper interpolates in with the market's current implied vol
 //   expiry_days           expiry of the cell in days (grid value)
-//   policy                none | periodic | delta_band | whalley_wilmott | cppi | vol_target
+//   policy                none | periodic | delta_band | whalley_wilmott | fixed_cost_band | cppi |
+//                         vol_target
 //   parameter             axis name: every_steps | band | risk_aversion | multiplier | target |
 //                         tolerance
 //   optimal_value         the grid value that optimises the objective
@@ -32,6 +34,7 @@
 //     "scenario_name": "eth_l1_amm", "date_created": "2026-01-01T00:00:00Z",
 //     "seed": 20261124, "paths": 1000000,
 //     "index_order": "[expiry_days][volatility]",
+//     "volatility_axis": "implied volatility at t=0 (annualized, at the money)",
 //     "volatility": [0.5, 0.8, 1.2],                   // strictly increasing
 //     "expiry_days": [7, 30],                          // strictly increasing
 //     "policies": {
@@ -265,6 +268,7 @@ std::string to_json(const ResultsOptima& r) {
   if (!r.attribute("paths").empty())
     out << "  \"paths\": " << json_integer_or_string(r.attribute("paths")) << ",\n";
   out << "  \"index_order\": \"[expiry_days][volatility]\",\n";
+  out << "  \"volatility_axis\": \"implied volatility at t=0 (annualized, at the money)\",\n";
   out << "  \"volatility\": " << json_list(r.volatility) << ",\n";
   out << "  \"expiry_days\": " << json_list(r.expiry_days) << ",\n";
   out << "  \"policies\": {";
@@ -302,9 +306,14 @@ std::string to_json(const ResultsOptima& r) {
   return out.str();
 }
 
-std::string inspect_text(const std::string& path, const ResultsOptima& r) {
-  std::ostringstream out;
-  std::vector<std::vector<std::string>> header{{"results file", path}};
+}  // namespace
+
+std::string export_text(const ResultsOptima& r, const std::string& format) {
+  return format == "csv" ? to_csv(r) : to_json(r);
+}
+
+void print_inspection(const ResultsOptima& r, std::ostream& out) {
+  std::vector<std::vector<std::string>> header{{"results file", r.file}};
   for (const char* name : {"title", "source", "date_created", "backend", "device", "paths", "seed"})
     header.push_back({name, r.attribute(name)});
   header.push_back({"grid", std::to_string(r.volatility.size()) + " volatilities x " +
@@ -315,8 +324,9 @@ std::string inspect_text(const std::string& path, const ResultsOptima& r) {
   for (const PolicyOptima& p : r.policies) print_group(out, r, p);
   if (!r.best_policy_index.empty()) print_best(out, r);
   if (r.policies.empty()) out << "\n(no policy groups in this file)\n";
-  return out.str();
 }
+
+namespace {
 
 // Reads the file and formats it in a child process (isolated_call.hpp): a file that crashes
 // libhdf5 is an error message, not a crash of hedgemap.
@@ -332,7 +342,11 @@ std::string read_and_format(const std::string& path,
 int inspect_results(const std::string& path, std::ostream& out) {
   std::string text;
   try {
-    text = read_and_format(path, [&](const ResultsOptima& r) { return inspect_text(path, r); });
+    text = read_and_format(path, [&](const ResultsOptima& r) {
+      std::ostringstream table;
+      print_inspection(r, table);
+      return table.str();
+    });
   } catch (const std::exception& e) {
     std::cerr << "hedgemap inspect: " << e.what() << '\n';
     return 1;
@@ -356,8 +370,7 @@ int export_results(const std::string& path, const std::string& format,
   }
   std::string text;
   try {
-    text = read_and_format(
-        path, [&](const ResultsOptima& r) { return format == "csv" ? to_csv(r) : to_json(r); });
+    text = read_and_format(path, [&](const ResultsOptima& r) { return export_text(r, format); });
   } catch (const std::exception& e) {
     std::cerr << "hedgemap export: " << e.what() << '\n';
     return 1;

@@ -4,6 +4,8 @@
 #include <ostream>
 #include <string>
 
+#include "host/formats/optima_reader.hpp"
+
 namespace hedgemap {
 
 // Prints, for each results file, a terminal-readable table: one row per (volatility, expiry_days)
@@ -14,6 +16,12 @@ namespace hedgemap {
 // (0; 1 if the file cannot be read: message to stderr naming the file and the object). The file
 // is read in a child process (isolated_call.hpp): a crash inside libhdf5 is exit 1 too.
 int inspect_results(const std::string& path, std::ostream& out);
+
+// The table inspect_results prints, for optima already read.
+void print_inspection(const ResultsOptima& r, std::ostream& out);
+
+// The text export_results writes: format "csv" or "json" (anything else: "json").
+std::string export_text(const ResultsOptima& r, const std::string& format);
 
 // Writes the optimal threshold per (volatility, expiry_days, policy) with objective and
 // confidence, as CSV or JSON (format: "csv" | "json"). output_path empty -> stdout; else written

@@ -230,7 +230,8 @@ NonFiniteValues write_results_file(const std::string& path, bool overwrite, cons
   out.attribute("/", "days_per_year", s.days_per_year);
 
   checked.axis("/volatility", s.grid.volatility, "1",
-               "annualized diffusive volatility of the underlying");
+               "implied volatility at t=0 (annualized): the premium is charged at it, and a "
+               "keeper interpolates in it");
   checked.axis("/expiry_days", s.grid.expiry_days, "day",
                "option expiry and horizon of allocation policies");
   std::vector<std::int64_t> steps(ne);
@@ -248,7 +249,23 @@ NonFiniteValues write_results_file(const std::string& path, bool overwrite, cons
         [&](std::size_t c) { return cells[c].model.*field; },
         [&](std::size_t) { return of_the_book && no_book; });
   };
-  model("book_price", money, "closed-form value of the book at t=0 under the hedging model",
+  model("implied_volatility", "1", "implied volatility at t=0: the cell's grid value",
+        &ModelCell::implied_volatility);
+  model("realised_volatility_total", "1",
+        "expected total realised volatility (diffusion, jumps, outage crashes; annualized over "
+        "the life): realised_to_implied x implied_volatility",
+        &ModelCell::realised_volatility_total);
+  model("diffusive_volatility", "1",
+        "expected diffusive volatility of the paths: what realised_volatility_total leaves after "
+        "the jump and outage-crash variance",
+        &ModelCell::diffusive_volatility);
+  model("realised_volatility_mc", "1",
+        "mean over paths of the annualized realised volatility of log returns, "
+        "sqrt(sum_k (ln S_k+1 / S_k)^2 / T)",
+        &ModelCell::realised_volatility_mc);
+  model("book_price", money,
+        "the premium: closed-form value of the book at t=0 under the hedging model at the "
+        "implied volatility",
         &ModelCell::book_price);
   model("book_price_mc", money,
         "Monte Carlo mean of the discounted book payoff on the simulated paths",

@@ -182,8 +182,11 @@ void FieldReader::report_at(const std::string& key, const toml::source_region* w
   p.location = source_name_;
   if (where) {
     const toml::source_region& src = *where;
-    const bool from_override = src.begin.line == 0 || (src.path && *src.path == kOverrideLocation);
-    if (from_override) {
+    // Override nodes carry "--set" or the option that set them ("--paths") as their path.
+    const bool from_option = src.path && src.path->rfind("--", 0) == 0;
+    if (from_option) {
+      p.location = *src.path;
+    } else if (src.begin.line == 0) {
       p.location = std::string(kOverrideLocation);
     } else {
       p.line = static_cast<int>(src.begin.line);

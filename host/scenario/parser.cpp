@@ -3,18 +3,20 @@
 #include "host/scenario/parser.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <optional>
-#include <sstream>
 
 #include "host/scenario/field_reader.hpp"
+#include "host/scenario/kernel_params.hpp"
 #include "host/scenario/overrides.hpp"
 #include "host/scenario/price_range.hpp"
+#include "host/scenario/scenario_file.hpp"
+#include "host/scenario/toml_precheck.hpp"
+#include "kernels/option_book.hpp"
 
 namespace hedgemap {
 
@@ -26,9 +28,29 @@ namespace {
 
 // ---- sections --------------------------------------------------------------------------------
 
-const std::vector<std::string_view> kPolicies{"periodic", "delta_band", "whalley_wilmott"};
+const std::vector<std::string_view> kPolicies{"periodic", "delta_band", "whalley_wilmott",
+                                              "fixed_cost_band"};
+// hedging.policies absent: the first release's three, so that old scenario files keep their
+// results (and their run time); fixed_cost_band is evaluated only when listed.
+const std::vector<std::string_view> kDefaultPolicies{"periodic", "delta_band", "whalley_wilmott"};
 constexpr std::int64_t kMaxPaths = std::int64_t{1} << 40;
 constexpr double kMaxStepsPerPath = 1e8;
+// The scenario's name becomes a file name (results/<name>.h5, its checkpoint and temporary): at
+// most this many bytes, so that those stay within NAME_MAX (255).
+constexpr std::size_t kMaxNameBytes = 128;
+
+// A character that must not reach a terminal or a file name raw: C0, DEL, C1 (as UTF-8).
+bool has_control_character(const std::string& s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) return true;
+    if (c == 0xc2 && i + 1 < s.size()) {
+      const auto next = static_cast<unsigned char>(s[i + 1]);
+      if (next >= 0x80 && next <= 0x9f) return true;
+    }
+  }
+  return false;
+}
 
 Bound integer_range(double lo, double hi, std::string text = {}) {
   Bound b = closed_interval(lo, hi);
@@ -158,6 +180,51 @@ void read_market_model(FieldReader& r, const toml::table& root, Scenario& s) {
   }
 }
 
+void read_volatility(FieldReader& r, const toml::table& t, VolatilityConfig& v) {
+  const std::string p = "volatility.";
+  r.check_keys(t, p,
+               {"model", "realised_to_implied", "mean_reversion", "vol_of_vol", "correlation",
+                "initial_to_long_run"},
+               "[volatility]");
+  r.text(t, p, "model", v.model, {"constant", "heston"});
+  r.number(t, p, "realised_to_implied", v.realised_to_implied, greater_than(0));
+  r.number(t, p, "mean_reversion", v.mean_reversion, greater_than(0));
+  r.number(t, p, "vol_of_vol", v.vol_of_vol, at_least(0));
+  r.number(t, p, "correlation", v.correlation, closed_interval(-1, 1));
+  r.number(t, p, "initial_to_long_run", v.initial_to_long_run, at_least(0));
+}
+
+// Every cell needs a diffusive variance left after the jumps and crashes
+// (kernels/variance_budget.hpp), for the paths and, under hedging.model = "merton", for the hedger.
+void check_variance_budget(FieldReader& r, const toml::table& root, const Scenario& s) {
+  const toml::array* axis = root.at_path("grid.volatility").as_array();
+  for (std::size_t i = 0; i < s.grid.volatility.size(); ++i) {
+    const double implied = s.grid.volatility[i];
+    const VarianceBudget b = cell_variance_budget(s, implied);
+    const double compound = b.jump_variance + b.crash_variance;
+    const toml::node* node = axis && i < axis->size() ? axis->get(i) : nullptr;
+    const std::string key = "grid.volatility[" + std::to_string(i) + "]";
+    const std::string parts = "the jump variance " + format_number(b.jump_variance) +
+                              " + the outage-crash variance " + format_number(b.crash_variance) +
+                              " per year ([jumps], [gaps])";
+    if (!(b.diffusive_variance > 0.0)) {
+      r.report(key, node, node,
+               "leaves no diffusive variance in this cell (every expiry): the total realised "
+               "variance (volatility.realised_to_implied x implied)^2 = " +
+                   format_number(b.total_variance) + " is not above " + parts +
+                   "; the implied volatility must be > " +
+                   format_number(std::sqrt(compound) / s.volatility.realised_to_implied));
+    } else if (s.hedging.present && s.hedging.model == "merton" &&
+               !(hedger_diffusive_variance(s, implied) > 0.0)) {
+      r.report(key, node, node,
+               "leaves the hedger's Merton model (hedging.model = \"merton\") no diffusive "
+               "variance in this cell: implied^2 = " +
+                   format_number(implied * implied) + " is not above " + parts +
+                   "; the implied volatility must be > " + format_number(std::sqrt(compound)));
+    }
+  }
+}
+
 void read_costs(FieldReader& r, const toml::table& t, CostConfig& c) {
   const std::string p = "costs.";
   r.check_keys(t, p,
@@ -183,6 +250,12 @@ void read_book(FieldReader& r, const toml::node& node, std::vector<BookLeg>& boo
              "must be an array of tables: one [[book]] section per option leg");
     return;
   }
+  if (legs->size() > static_cast<std::size_t>(kMaxLegs)) {  // the kernels' OptionBook holds 8
+    r.report("book", &node, nullptr,
+             "has " + std::to_string(legs->size()) + " legs; at most " + std::to_string(kMaxLegs) +
+                 " [[book]] sections are allowed");
+    return;
+  }
   bool any_nonzero = false;
   for (std::size_t i = 0; i < legs->size(); ++i) {
     const toml::table& t = *(*legs)[i].as_table();
@@ -204,16 +277,18 @@ void read_book(FieldReader& r, const toml::node& node, std::vector<BookLeg>& boo
 void read_hedging(FieldReader& r, const toml::table& t, HedgingConfig& h) {
   const std::string p = "hedging.";
   h.present = true;
-  r.check_keys(
-      t, p,
-      {"model", "instrument", "policies", "periodic", "delta_band", "whalley_wilmott", "objective"},
-      "[hedging]");
+  r.check_keys(t, p,
+               {"model", "instrument", "volatility_input", "ewma_halflife_hours", "policies",
+                "periodic", "delta_band", "whalley_wilmott", "fixed_cost_band", "objective"},
+               "[hedging]");
   r.text(t, p, "model", h.model, {"black_scholes", "merton"});
   r.text(t, p, "instrument", h.instrument, {"spot", "perp"});
+  r.text(t, p, "volatility_input", h.volatility_input, {"implied", "inception", "realised"});
+  r.number(t, p, "ewma_halflife_hours", h.ewma_halflife_hours, greater_than(0));
   if (t.contains("policies")) {
     r.choice_list(t, p, "policies", h.policies, kPolicies);
   } else {
-    h.policies.assign(kPolicies.begin(), kPolicies.end());  // absent: every policy
+    h.policies.assign(kDefaultPolicies.begin(), kDefaultPolicies.end());
   }
   if (const toml::table* q = r.table(t, p, "periodic")) {
     r.check_keys(*q, "hedging.periodic.", {"every_steps"}, "[hedging.periodic]");
@@ -234,6 +309,13 @@ void read_hedging(FieldReader& r, const toml::table& t, HedgingConfig& h) {
                   greater_than(0), false);
     check_axis_size(r, *q, "hedging.whalley_wilmott.", "risk_aversion",
                     h.whalley_wilmott_risk_aversion.size());
+  }
+  if (const toml::table* q = r.table(t, p, "fixed_cost_band")) {
+    r.check_keys(*q, "hedging.fixed_cost_band.", {"risk_aversion"}, "[hedging.fixed_cost_band]");
+    r.number_axis(*q, "hedging.fixed_cost_band.", "risk_aversion", h.fixed_cost_band_risk_aversion,
+                  greater_than(0), false);
+    check_axis_size(r, *q, "hedging.fixed_cost_band.", "risk_aversion",
+                    h.fixed_cost_band_risk_aversion.size());
   }
   read_objective(r, t, p, h.objective, ObjectiveFamily::hedging);
 }
@@ -360,13 +442,15 @@ void check_price_range(FieldReader& r, const toml::table& root, const Scenario& 
 Scenario convert(const toml::table& root, FieldReader& r, std::vector<ScenarioProblem>& problems) {
   Scenario s;
   r.check_keys(root, "",
-               {"name", "seed", "days_per_year", "simulation", "grid", "market", "jumps", "gaps",
-                "costs", "funding", "book", "hedging", "cppi", "vol_target"},
+               {"name", "seed", "days_per_year", "simulation", "grid", "market", "volatility",
+                "jumps", "gaps", "costs", "funding", "book", "hedging", "cppi", "vol_target"},
                "the top level");
   if (r.text(root, "", "name", s.name, {}) &&
-      (s.name.empty() || s.name.find_first_of("/\\") != std::string::npos)) {
+      (s.name.empty() || s.name.size() > kMaxNameBytes ||
+       s.name.find_first_of("/\\") != std::string::npos || has_control_character(s.name))) {
     r.report("name", root.get("name"), root.get("name"),
-             "must be a non-empty string without / or \\ (it names results/<name>.h5)");
+             "must be a non-empty string of at most " + std::to_string(kMaxNameBytes) +
+                 " bytes without / or \\ or control characters (it names results/<name>.h5)");
   }
   std::int64_t seed = 0;
   if (r.integer(root, "", "seed", seed,
@@ -386,7 +470,10 @@ Scenario convert(const toml::table& root, FieldReader& r, std::vector<ScenarioPr
                 true);
   const bool timing_valid = problems.size() == before_timing;
 
+  const std::size_t before_model = problems.size();
   read_market_model(r, root, s);
+  if (const toml::table* t = r.table(root, "", "volatility")) read_volatility(r, *t, s.volatility);
+  const bool model_valid = problems.size() == before_model;
   if (const toml::table* t = r.table(root, "", "costs")) read_costs(r, *t, s.costs);
   if (const toml::node* book = root.get("book")) read_book(r, *book, s.book);
   const toml::table* hedging = r.table(root, "", "hedging");
@@ -418,6 +505,7 @@ Scenario convert(const toml::table& root, FieldReader& r, std::vector<ScenarioPr
              "\"linear\" or \"sqrt\" (it is \"amm\")");
   }
   if (timing_valid) check_time_steps(r, root, s);
+  if (timing_valid && model_valid) check_variance_budget(r, root, s);
   if (problems.empty()) check_price_range(r, root, s);
   return s;
 }
@@ -427,8 +515,16 @@ Scenario convert(const toml::table& root, FieldReader& r, std::vector<ScenarioPr
 // ---- entry points ----------------------------------------------------------------------------
 
 Scenario parse_scenario(std::string_view toml_text, const std::string& source_name,
-                        const std::vector<std::string>& overrides) {
+                        const std::vector<std::string>& overrides,
+                        const std::vector<OptionOverride>& options) {
   std::vector<ScenarioProblem> problems;
+  if (const auto problem = precheck_toml(toml_text, kMaxTomlNesting)) {
+    ScenarioProblem p;
+    p.line = problem->line;
+    p.location = source_name + ":" + std::to_string(p.line);
+    p.message = problem->message;
+    throw ScenarioError({p});
+  }
   toml::table root;
   try {
     root = toml::parse(toml_text, std::string(source_name));
@@ -441,6 +537,7 @@ Scenario parse_scenario(std::string_view toml_text, const std::string& source_na
     throw ScenarioError({p});
   }
   for (const std::string& text : overrides) apply_override(root, text, problems);
+  for (const OptionOverride& option : options) apply_option_override(root, option, problems);
 
   FieldReader reader(source_name, problems);
   Scenario scenario = convert(root, reader, problems);
@@ -459,17 +556,9 @@ Scenario parse_scenario(std::string_view toml_text, const std::string& source_na
   return scenario;
 }
 
-Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    ScenarioProblem p;
-    p.location = path;
-    p.message = std::string("cannot open the scenario file: ") + std::strerror(errno);
-    throw ScenarioError({p});
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_scenario(text.str(), path, overrides);
+Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides,
+                            const std::vector<OptionOverride>& options) {
+  return parse_scenario(read_scenario_file(path), path, overrides, options);
 }
 
 }  // namespace hedgemap

@@ -25,7 +25,7 @@ struct SimulationConfig {
 };
 
 struct GridConfig {
-  std::vector<double> volatility;   // sigma, annualized, each > 0, strictly increasing
+  std::vector<double> volatility;   // implied volatility at t=0, annualized, each > 0, increasing
   std::vector<double> expiry_days;  // each > 0, strictly increasing
 };
 
@@ -33,6 +33,17 @@ struct MarketConfig {
   double spot = 3000.0;
   double rate = 0.0;
   double drift = 0.0;  // real-world mu of E[S_t] = S_0 exp(mu t)
+};
+
+// How the realised volatility relates to the cell's implied volatility
+// (kernels/variance_budget.hpp) and, under Heston, how the variance moves.
+struct VolatilityConfig {
+  std::string model = "constant";    // "constant" | "heston"
+  double realised_to_implied = 1.0;  // total realised volatility / implied volatility
+  double mean_reversion = 4.0;       // heston kappa, 1/yr
+  double vol_of_vol = 1.2;           // heston xi
+  double correlation = -0.4;         // heston rho
+  double initial_to_long_run = 1.0;  // heston v_0 / theta
 };
 
 struct JumpConfig {
@@ -93,13 +104,17 @@ struct ObjectiveConfig {
 
 struct HedgingConfig {
   bool present = false;
-  std::string model = "black_scholes";  // "black_scholes" | "merton"
-  std::string instrument = "spot";      // "spot" | "perp" (no gas, no AMM, pays funding)
-  std::vector<std::string> policies;    // subset of periodic, delta_band, whalley_wilmott
+  std::string model = "black_scholes";       // "black_scholes" | "merton"
+  std::string instrument = "spot";           // "spot" | "perp" (no gas, no AMM, pays funding)
+  std::string volatility_input = "implied";  // "implied" | "inception" | "realised"
+  double ewma_halflife_hours = 24.0;         // realised: half-life of the EWMA
+  std::vector<std::string> policies;         // subset of periodic, delta_band, whalley_wilmott,
+                                             // fixed_cost_band
   std::vector<int> periodic_every_steps{1, 2, 4, 8, 24};
   std::vector<double> delta_band_band{0.1, 0.2, 0.5, 1.0, 2.0};
   std::string delta_band_rebalance_to = "center";  // "center" | "edge"
   std::vector<double> whalley_wilmott_risk_aversion{1e-4, 1e-3, 1e-2};
+  std::vector<double> fixed_cost_band_risk_aversion{1e-4, 1e-3, 1e-2};
   ObjectiveConfig objective;
 };
 
@@ -130,6 +145,7 @@ struct Scenario {
   SimulationConfig simulation;
   GridConfig grid;
   MarketConfig market;
+  VolatilityConfig volatility;
   JumpConfig jumps;
   GapConfig gaps;
   CostConfig costs;

@@ -46,7 +46,7 @@ from . import results as hr  # noqa: E402
 LOW_CONFIDENCE = 0.5
 DPI = 110
 POLICY_COLORS = {"none": "black", "periodic": "tab:blue", "delta_band": "tab:orange",
-                 "whalley_wilmott": "tab:green"}
+                 "whalley_wilmott": "tab:green", "fixed_cost_band": "tab:red"}
 VOL_LABEL = "volatility (annualized)"
 EXPIRY_LABEL = "expiry (days)"
 
@@ -300,28 +300,25 @@ def _bs_gamma(spot, strike, vol, tau, rate):
     return np.exp(-0.5 * d1 * d1) / np.sqrt(2 * np.pi) / (spot * vol * np.sqrt(tau))
 
 
-def ww_law_shape(scenario: dict, vol, expiry_days, steps, days_per_year=365.0):
+def ww_law_shape(scenario: dict, vol, expiry_days, days_per_year=365.0):
     """(3/2 e^{-rT} lambda S Gamma^2)^{1/3} on the broadcast of vol and expiry_days, or None.
 
     The Whalley-Wilmott half-width is H = (3/2 e^{-rT} lambda S Gamma^2 / gamma)^{1/3}, so
     H = gamma^{-1/3} * shape. Gamma: Black-Scholes gamma of the whole book at t = 0 (Merton jumps
-    ignored); lambda = fee + gas per notional of a typical trade |Gamma| S sigma sqrt(dt) (as
-    host/families/hedging.cpp, but without price impact); r, S, fee, gas from the scenario.
+    ignored); lambda = the fee rate, the proportional cost (as host/families/hedging.cpp: gas is
+    the fixed_cost_band's cost, and impact costs nothing per notional at zero size); r, S, fee
+    from the scenario.
     """
     books = scenario.get("book", [])
     if not books:
         return None
     market, costs = scenario.get("market", {}), scenario.get("costs", {})
     spot, rate = float(market.get("spot", np.nan)), float(market.get("rate", 0.0))
-    fee, gas = float(costs.get("fee_bps", 0.0)) * 1e-4, float(costs.get("gas", 0.0))
+    lam = float(costs.get("fee_bps", 0.0)) * 1e-4
     vol = np.asarray(vol, dtype=float)
     tau = np.asarray(expiry_days, dtype=float) / days_per_year
-    dt = tau / np.asarray(steps, dtype=float)
     gamma = sum(float(b["quantity"]) * _bs_gamma(spot, float(b["strike"]) * spot, vol, tau, rate)
                 for b in books)
-    typical_notional = np.abs(gamma) * spot * vol * np.sqrt(dt) * spot
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lam = fee + np.where(typical_notional > 0, gas / typical_notional, 0.0)
     shape = (1.5 * np.exp(-rate * tau) * lam * spot * gamma ** 2) ** (1.0 / 3.0)
     return shape if np.all(np.isfinite(shape)) and np.any(shape > 0) else None
 
@@ -329,8 +326,7 @@ def ww_law_shape(scenario: dict, vol, expiry_days, steps, days_per_year=365.0):
 def _cell_ww_shape(r: hr.Results):
     days = float(r.root.attrs.get("days_per_year", r.scenario.get("days_per_year", 365)))
     return ww_law_shape(r.scenario, r.root["volatility"].values[:, None],
-                        r.root["expiry_days"].values[None, :], r.root["steps"].values[None, :],
-                        days)
+                        r.root["expiry_days"].values[None, :], days)
 
 
 def plot_ww_law(r: hr.Results, out_dir: str, tag: str = "") -> List[str]:
@@ -394,7 +390,7 @@ def plot_ww_law(r: hr.Results, out_dir: str, tag: str = "") -> List[str]:
             left.plot(x[at_edge], h_opt[at_edge, j], marker, ms=13, mfc="none", mec="red",
                       ls="none", label="at the grid edge (not fitted)" if not edge[:, :j].any()
                       else None)
-        law = ww_law_shape(r.scenario, fine, e, r.root["steps"].values[j], days)
+        law = ww_law_shape(r.scenario, fine, e, days)
         if law is not None and scale is not None:
             left.plot(fine, scale * law, "--", color=colors[j], lw=1)
     left.set_yscale("log")
@@ -435,7 +431,7 @@ def plot_ww_law(r: hr.Results, out_dir: str, tag: str = "") -> List[str]:
     right.set_xlabel(f"Whalley-Wilmott half-width{_units(ds['band'])}")
     right.set_ylabel(f"optimal delta band (refined){_units(ds['band'])}")
     right.set_title("H = (3/2 e^(-rT) lambda S Gamma^2 / gamma)^(1/3), one point per cell\n"
-                    "lambda = fee + gas per typical trade, Gamma of the book at t = 0",
+                    "lambda = the fee rate, Gamma of the book at t = 0",
                     fontsize=9)
     right.legend(fontsize=7, loc="upper left")
     for a in (left.yaxis, right.xaxis, right.yaxis):

@@ -34,7 +34,8 @@ import xarray as xr
 GRID_DIMS = ("volatility", "expiry_days")
 
 # Policy axis of each 1-D hedging family ("none" has no axis).
-HEDGING_AXES = {"periodic": "every_steps", "delta_band": "band", "whalley_wilmott": "risk_aversion"}
+HEDGING_AXES = {"periodic": "every_steps", "delta_band": "band", "whalley_wilmott": "risk_aversion",
+                "fixed_cost_band": "risk_aversion"}
 
 # Standard error that goes with a mean-like variable; `<var>_stderr` is tried for anything else.
 STDERR_OF = {

@@ -10,6 +10,7 @@
 
 #include "host/cpu/simd_allocation.hpp"
 #include "host/exec/path_runner.hpp"
+#include "host/scenario/kernel_params.hpp"
 #include "tests/support/kernel_blocks.hpp"
 #include "tests/support/scenarios.hpp"
 #include "tests/support/scoped_env.hpp"
@@ -42,6 +43,7 @@ TEST(SimdAllocation, RuinedAccountsMatchScalar) {
   s.gaps.intensity = 60.0;
   s.gaps.crash_log_mean = -0.5;
   s.gaps.crash_log_stdev = 0.3;
+  s.grid.volatility = {implied_for_diffusive(s, 0.8)};  // the crashes' variance on top
   s.costs.gas = 15.0;
   s.costs.gas_volatility = 1.0;
   const CppiKernel<float> cppi = cppi_kernel<float>(s);

@@ -31,6 +31,7 @@
 #include "host/exec/path_runner.hpp"
 #include "host/families/allocation.hpp"
 #include "host/families/hedging.hpp"
+#include "host/scenario/kernel_params.hpp"
 #include "kernels/path_kernel_list.hpp"
 #include "tests/support/block_agreement.hpp"
 #include "tests/support/group_results.hpp"
@@ -262,6 +263,7 @@ void add_hedging_cases(std::vector<ParityCase>& cases) {
     s.costs.impact = "amm";
     s.costs.pool_depth = 6.0e5;  // 100 units of the underlying
     s.costs.latency_seconds = 30.0;
+    s.grid.volatility = {implied_for_diffusive(s, 0.6)};  // the jumps' and crashes' variance on top
     const HedgingKernel<float> k = hedging_kernel<float>(s);
     // The rare-lane branches run: jumps and outages on many paths.
     add_path_case(cases, "hedging_float_jumps_outages_amm", k, 0, 2037,
@@ -344,6 +346,50 @@ void add_hedging_cases(std::vector<ParityCase>& cases) {
                   [k](const std::vector<double>&) { EXPECT_GT(k.ww_lambda, 0.0); });
   }
   {
+    Scenario s = hedged_short_call(48);
+    s.hedging.policies = {"fixed_cost_band"};
+    s.hedging.fixed_cost_band_risk_aversion = {1e-4, 1e-2, 1.0};
+    s.costs.gas = 1.0;
+    const HedgingKernel<float> k = hedging_kernel<float>(s);
+    // The bands bind: the widest (least risk-averse) trades far less than every step, the
+    // narrowest more than the widest; gas is the only cost.
+    add_path_case(cases, "hedging_float_fixed_cost_band_alone", k, 5, 2051,
+                  [k](const std::vector<double>& ref) {
+                    ASSERT_EQ(k.n_fixed, 3);
+                    const double wide = column_mean(ref, 1 * kHedgeMetrics + hedge_trades, 2051);
+                    const double narrow = column_mean(ref, 3 * kHedgeMetrics + hedge_trades, 2051);
+                    EXPECT_LT(wide, 0.5 * 49);  // at most 49 trades: t = 0, 47 steps, the unwind
+                    EXPECT_GT(narrow, wide + 2.0);
+                    EXPECT_GT(column_mean(ref, 3 * kHedgeMetrics + hedge_gas, 2051), 0.0);
+                    EXPECT_EQ(column_mean(ref, 3 * kHedgeMetrics + hedge_fee, 2051), 0.0);
+                  });
+  }
+  {
+    // Every hedging policy at once, with every cost, latency and outages.
+    Scenario s = hedged_short_call(36);
+    s.hedging.policies = {"periodic", "delta_band", "whalley_wilmott", "fixed_cost_band"};
+    s.hedging.periodic_every_steps = {1, 4};
+    s.hedging.delta_band_band = {
+        0.03, 0.3};  // 0.2 sat where float rounding flips a decision on a few of these paths
+    s.hedging.whalley_wilmott_risk_aversion = {3e-4, 3e-2};
+    s.hedging.fixed_cost_band_risk_aversion = {1e-4, 1e-2};
+    s.costs.fee_bps = 5.0;
+    s.costs.gas = 0.5;
+    s.costs.gas_volatility = 0.5;
+    s.costs.impact = "amm";
+    s.costs.pool_depth = 2e6;
+    s.costs.latency_seconds = 300.0;
+    s.gaps.intensity = 40.0;
+    s.gaps.duration_hours = 20.0;
+    s.gaps.crash_log_mean = -0.02;
+    s.gaps.crash_log_stdev = 0.03;
+    s.gaps.gas_multiplier = 3.0;
+    s.book = {BookLeg{"call", 1.1, -3.0}, BookLeg{"put", 0.95, 2.0}, BookLeg{"call", 0.9, 0.5}};
+    const HedgingKernel<float> k = hedging_kernel<float>(s);
+    add_path_case(cases, "hedging_float_all_policies_costs", k, 77, 2003,
+                  [k](const std::vector<double>&) { EXPECT_EQ(k.points(), 9); });
+  }
+  {
     // lambda = 0 (no costs): a Whalley-Wilmott point trades to the delta at every unblocked step
     // (tests/cpu/test_simd_hedging.cpp checks the batch's points against each other).
     const Scenario s = whalley_wilmott_without_costs();
@@ -372,6 +418,7 @@ void add_hedging_cases(std::vector<ParityCase>& cases) {
     s.costs.impact = "amm";
     s.costs.pool_depth = 6.0e5;
     s.costs.latency_seconds = 60.0;
+    s.grid.volatility = {implied_for_diffusive(s, 0.6)};  // the jumps' and crashes' variance on top
     const HedgingKernel<float> k = hedging_kernel<float>(s);
     // The Kou branch runs (0.22 jumps a step: two or more in ~2% of the steps).
     add_path_case(cases, "hedging_float_kou_outages_whalley_wilmott", k, 0, 2037,
@@ -459,6 +506,7 @@ void add_allocation_cases(std::vector<ParityCase>& cases) {
     s.costs.impact = "amm";
     s.costs.pool_depth = 3.0e6;  // 500 units: the largest trades cannot be filled
     s.costs.latency_seconds = 60.0;
+    s.grid.volatility = {implied_for_diffusive(s, 0.8)};  // the jumps' and crashes' variance on top
     // The floor is breached on some paths (jumps and crashes), so that column is exercised.
     add_path_case(cases, "cppi_float_costs_outages_jumps_amm", cppi_kernel<float>(s), 77, 2037,
                   [](const std::vector<double>& ref) {

@@ -141,6 +141,7 @@ TEST(CppiContTankov, GapProbabilityWithMertonJumps) {
   s.jumps.intensity = 5.0;
   s.jumps.log_mean = -0.2;
   s.jumps.log_stdev = 0.1;
+  s.grid.volatility = {implied_for_diffusive(s, 0.2)};  // diffusion 0.2 beside the jumps
   s.cppi.multiplier = {3.0, 6.0};
   s.cppi.objective.gap_probability_max = 0.05;
   const Evaluated e = evaluate(s);

@@ -1,8 +1,9 @@
 // Hedging policies against independent references: Derman-Kamal hedging error, the expected
 // proportional cost of discrete hedging, exact per-path gas and AMM costs, outages, the
-// Whalley-Wilmott band, edge vs center, statistics (VaR/CVaR of the unhedged book against the
-// lognormal closed form) and thread independence (the backends against each other:
-// tests/exec/test_backend_parity.cpp). Fixed seeds, tolerances of a few standard errors.
+// Whalley-Wilmott band and its lambda, the fixed-cost band, edge vs center, statistics (VaR/CVaR of
+// the unhedged book against the lognormal closed form) and thread independence (the backends
+// against each other: tests/exec/test_backend_parity.cpp). Fixed seeds, tolerances of a few
+// standard errors.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -128,10 +129,9 @@ TEST(HedgingCosts, GasOnlyCostIsGasTimesTradesOnEveryPath) {
       ASSERT_EQ(at(gas, 4096, p, hedge_gas, i), 3.5 * trades) << "path " << i << " point " << p;
       ASSERT_EQ(at(gas, 4096, p, hedge_fee, i), 0.0);
       ASSERT_EQ(at(gas, 4096, p, hedge_impact, i), 0.0);
-      if (p < 5) {  // same decisions as without gas (WW's band depends on gas): P&L lower by gas
-        ASSERT_NEAR(at(gas, 4096, p, hedge_pnl, i), at(clean, 4096, p, hedge_pnl, i) - 3.5 * trades,
-                    1e-9);
-      }
+      // Same decisions as without gas (WW's band is the fee's alone): P&L lower by gas.
+      ASSERT_NEAR(at(gas, 4096, p, hedge_pnl, i), at(clean, 4096, p, hedge_pnl, i) - 3.5 * trades,
+                  1e-9);
     }
 }
 
@@ -245,6 +245,96 @@ TEST(HedgingWhalleyWilmott, KernelMatchesAReferenceBandHedgerOnEveryPath) {
     }
   }
   EXPECT_GT(traded_inside, 100);  // the band binds on a fair share of paths
+}
+
+// Whalley-Wilmott's lambda is the proportional cost alone: the fee, whatever the gas, the impact
+// law or the step (it was fee + (impact + gas) per notional of a typical trade ~ sqrt(dt)).
+TEST(HedgingWhalleyWilmott, LambdaIsTheFeeWhateverGasImpactAndStep) {
+  for (int steps : {6, 72, 720}) {
+    Scenario s = hedged_atm_call(steps, 100);
+    s.hedging.policies = {"whalley_wilmott"};
+    s.costs.fee_bps = 7.0;
+    s.costs.gas = 5.0;
+    s.costs.impact = "amm";
+    s.costs.pool_depth = 1e6;
+    EXPECT_DOUBLE_EQ(make_hedging_kernel<double>(s, cell_coordinates(s, 0, 0)).ww_lambda, 7e-4)
+        << steps << " steps";
+  }
+}
+
+// The fixed-cost band H = (12 e^{-r tau} gas Gamma^2 / gamma)^{1/4}: its formula, its scaling
+// (16 x gas or 1/16 x risk aversion: twice as wide; 4 x gamma: twice as wide), and no band
+// without gas or gamma.
+TEST(HedgingFixedCostBand, HalfWidthFollowsFormulaAndScalesAsFourthRootOfGas) {
+  const double gas = 4.0, gamma_book = -0.024, r = 0.05, tau = 0.1, ra = 1e-3;
+  const double expected =
+      std::pow(12.0 * std::exp(-r * tau) * gas * gamma_book * gamma_book / ra, 0.25);
+  EXPECT_NEAR(fixed_cost_band_half_width<double>(gas, gamma_book, r, tau, ra), expected,
+              1e-12 * expected);
+  EXPECT_NEAR(fixed_cost_band_half_width<double>(16 * gas, gamma_book, r, tau, ra), 2 * expected,
+              1e-12 * expected);
+  EXPECT_NEAR(fixed_cost_band_half_width<double>(gas, gamma_book, r, tau, ra / 16), 2 * expected,
+              1e-12 * expected);
+  EXPECT_NEAR(fixed_cost_band_half_width<double>(gas, 4 * gamma_book, r, tau, ra), 2 * expected,
+              1e-12 * expected);
+  EXPECT_NEAR(fixed_cost_band_half_width<float>(float(gas), float(gamma_book), float(r), float(tau),
+                                                float(ra)),
+              expected, 1e-6 * expected);
+  EXPECT_EQ(fixed_cost_band_half_width<double>(0.0, gamma_book, r, tau, ra), 0.0);
+  EXPECT_EQ(fixed_cost_band_half_width<double>(gas, 0.0, r, tau, ra), 0.0);
+}
+
+// Every path against an own band hedger: gamma recomputed at every step, H from the closed form,
+// back to the centre (the delta) when |h - delta| > H, gas per trade.
+TEST(HedgingFixedCostBand, KernelMatchesAReferenceCentreBandHedgerOnEveryPath) {
+  Scenario s = hedged_atm_call(12, 2000);
+  s.costs.gas = 0.05;
+  s.hedging.policies = {"delta_band", "fixed_cost_band"};
+  s.hedging.delta_band_band = {0.1};
+  s.hedging.fixed_cost_band_risk_aversion = {0.1, 1.0, 10.0};
+  const auto k = make_hedging_kernel<double>(s, cell_coordinates(s, 0, 0));
+  ASSERT_EQ(k.points(), 5);
+  const auto out = run_kernel(k, 2000);
+  const double T = 1.0 / 12.0, dt = T / 12, gas = 0.05, K = 100;
+  const double premium =
+      100 * ncdf(d1_of(100, K, 0.2, T)) - K * ncdf(d1_of(100, K, 0.2, T) - 0.2 * std::sqrt(T));
+  int traded_inside = 0, held = 0;
+  for (std::uint64_t i = 0; i < 2000; ++i) {
+    for (int j = 0; j < 3; ++j) {
+      const double ra = s.hedging.fixed_cost_band_risk_aversion[j];
+      JumpDiffusionPath<double> path(k.process, i);
+      MarketPoint<double> m = path.first();
+      double h = 0, cash = premium, trades = 0;  // short call: premium received
+      auto trade = [&](double n, double price) {
+        cash -= n * price + gas;
+        h += n;
+        trades += 1;
+      };
+      trade(call_delta(m.spot, K, 0.2, T), m.spot);
+      for (int step = 1; step < 12; ++step) {
+        m = path.next();
+        const double tau = T - step * dt;
+        const double target = call_delta(m.spot, K, 0.2, tau);
+        const double g = call_gamma(m.spot, K, 0.2, tau);
+        const double H = std::pow(12.0 * gas * g * g / ra, 0.25);
+        if (std::abs(h - target) > H) {
+          trade(target - h, m.spot);
+          if (j == 1) ++traded_inside;
+        } else if (j == 1) {
+          ++held;
+        }
+      }
+      m = path.next();
+      if (h != 0.0) trade(-h, m.spot);  // no zero trade (back at a delta of exactly 0)
+      const double pnl = cash - std::max(m.spot - K, 0.0);
+      const int p = 2 + j;  // none, the delta band, then the fixed-cost band's points
+      ASSERT_NEAR(at(out, 2000, p, hedge_pnl, i), pnl, 1e-8) << "path " << i << " ra " << ra;
+      ASSERT_EQ(at(out, 2000, p, hedge_trades, i), trades) << "path " << i << " ra " << ra;
+      ASSERT_NEAR(at(out, 2000, p, hedge_gas, i), gas * trades, 1e-12);
+    }
+  }
+  EXPECT_GT(traded_inside, 1000);  // the band binds on a fair share of steps ...
+  EXPECT_GT(held, 1000);           // ... and holds on a fair share of them
 }
 
 // Rebalancing to the edge trades less volume than rebalancing to the center at the same band

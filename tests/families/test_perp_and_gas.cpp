@@ -95,6 +95,73 @@ TEST(GasCongestionHedging, EveryTradePaysGasTimesTheDecayedPremiumOnEveryPath) {
   EXPECT_GT(decayed_trades, 10000);
 }
 
+// Own Black-Scholes call delta and gamma (r = 0), independent of kernels/black_scholes.hpp.
+double call_delta_r0(double s, double k, double sigma, double tau) {
+  const double d1 = std::log(s / k) / (sigma * std::sqrt(tau)) + 0.5 * sigma * std::sqrt(tau);
+  return 0.5 * std::erfc(-d1 / std::sqrt(2.0));
+}
+double call_gamma_r0(double s, double k, double sigma, double tau) {
+  const double d1 = std::log(s / k) / (sigma * std::sqrt(tau)) + 0.5 * sigma * std::sqrt(tau);
+  return std::exp(-0.5 * d1 * d1) / std::sqrt(2.0 * 3.14159265358979323846) /
+         (s * sigma * std::sqrt(tau));
+}
+
+// The fixed-cost band's eps: with gas as a process (persistent level) the gas a trade at t_k pays,
+// gas x g_k; with independent draws per step (half-life 0) the mean gas, though every trade pays
+// gas x g_k. Every path against an own centre-band hedger.
+TEST(GasProcessHedging, FixedCostBandUsesThePathsGasOnlyWhenGasIsAProcess) {
+  for (double halflife_hours : {24.0, 0.0}) {
+    SCOPED_TRACE(halflife_hours);
+    Scenario s = hedged_atm_call(12, 1000);
+    s.costs.gas = 0.05;
+    s.costs.gas_volatility = 1.0;
+    s.costs.gas_halflife_hours = halflife_hours;
+    s.hedging.policies = {"fixed_cost_band"};
+    s.hedging.fixed_cost_band_risk_aversion = {0.1, 1.0, 10.0};
+    const auto k = make_hedging_kernel<double>(s, cell_coordinates(s, 0, 0));
+    const bool follows_path = halflife_hours > 0.0;
+    const auto out = run_kernel(k, 1000);
+    const double T = 1.0 / 12.0, dt = T / 12, gas = 0.05, K = 100;
+    int decisions_changed = 0;  // steps where the other eps would decide otherwise
+    for (std::uint64_t i = 0; i < 1000; ++i) {
+      for (int j = 0; j < 3; ++j) {
+        const double ra = s.hedging.fixed_cost_band_risk_aversion[j];
+        JumpDiffusionPath<double> path(k.process, i);
+        MarketPoint<double> m = path.first();
+        double h = 0, cash = 0, trades = 0, paid = 0;
+        auto trade = [&](double n) {
+          cash -= n * m.spot + gas * m.gas_factor;
+          paid += gas * m.gas_factor;
+          h += n;
+          trades += 1;
+        };
+        trade(call_delta_r0(m.spot, K, 0.2, T));
+        for (int step = 1; step < 12; ++step) {
+          m = path.next();
+          const double tau = T - step * dt;
+          const double target = call_delta_r0(m.spot, K, 0.2, tau);
+          const double g = call_gamma_r0(m.spot, K, 0.2, tau);
+          const double eps = follows_path ? gas * m.gas_factor : gas;
+          const double other = follows_path ? gas : gas * m.gas_factor;
+          const double H = std::pow(12.0 * eps * g * g / ra, 0.25);
+          const bool outside = std::abs(h - target) > H;
+          decisions_changed +=
+              outside != (std::abs(h - target) > std::pow(12.0 * other * g * g / ra, 0.25));
+          if (outside) trade(target - h);
+        }
+        m = path.next();
+        if (h != 0.0) trade(-h);
+        const int p = 1 + j;  // after none; P&L less none's (the book's) is the trading account
+        ASSERT_NEAR(at(out, 1000, p, hedge_pnl, i) - at(out, 1000, 0, hedge_pnl, i), cash, 1e-8)
+            << "path " << i << " ra " << ra;
+        ASSERT_EQ(at(out, 1000, p, hedge_trades, i), trades) << "path " << i << " ra " << ra;
+        ASSERT_NEAR(at(out, 1000, p, hedge_gas, i), paid, 1e-12 * paid);
+      }
+    }
+    EXPECT_GT(decisions_changed, 300);  // the choice of eps matters on these paths
+  }
+}
+
 TEST(PerpFunding, ConstantRateAndPositionPayRateTimesNotionalTimesTime) {
   for (double quantity : {-10.0, 10.0}) {  // short call: long 10 perps, pays; long call: receives
     Scenario s = perp_scenario(24, 64, quantity);

@@ -154,13 +154,18 @@ TEST(GasCongestion, EveryStepPaysTheLevelTimesTheDecayedPremiumSinceTheLastOutag
 }
 
 // More than 61 outages in one step: the outage words past 3 + 61 no longer reach the Kou groups
-// (64 + j/2); the first 61 keep their groups.
+// (64 + j/2); the first 61 keep their groups. The Heston variance and funding groups are apart
+// from every outage and Kou group (poisson_inverse stops at 1000 events per sub-interval).
 TEST(GasCongestion, OutageGroupsStayBelowTheKouGroups) {
   for (int g = 1; g < 62; ++g) EXPECT_EQ(outage_group(g), 2u + std::uint32_t(g));
   for (int g = 62; g <= 1000; ++g) {
     EXPECT_GT(outage_group(g), 64u + 1000u);  // above the last Kou group of 2000 jumps
     EXPECT_NE(outage_group(g), kFundingGroup);
+    EXPECT_NE(outage_group(g), kHestonVarianceGroup);
   }
+  EXPECT_GT(kHestonVarianceGroup, 64u + 1000u);
+  EXPECT_GT(kFundingGroup, 64u + 1000u);
+  EXPECT_NE(kHestonVarianceGroup, kFundingGroup);
 }
 
 }  // namespace

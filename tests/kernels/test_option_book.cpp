@@ -35,7 +35,7 @@ TEST(OptionBook, PayoffIsTheSumOfTheLegs) {
 TEST(OptionBook, GreeksAreQuantityWeightedLegGreeks) {
   const OptionBook b = straddle_and_wing();
   const auto g =
-      book_greeks<double>(b, HedgingModel::black_scholes, 3100.0, 0.02, 0.7, 0.05, JumpParams{});
+      book_greeks<double>(b, HedgingModel::black_scholes, 3100.0, 0.02, 0.7, 0.05, MertonJumps{});
   double price = 0, delta = 0;
   for (int i = 0; i < b.legs; ++i) {
     const auto l = black_scholes<double>(b.type[i], 3100.0, b.strike[i], 0.02, 0.7, 0.05);
@@ -56,7 +56,7 @@ TEST(OptionBook, FastDeltaFromLogReturnEqualsTheExactDelta) {
       for (double rate : {0.0, 0.05}) {
         const double spot = s0 * std::exp(x);
         const double exact =
-            book_delta<double>(b, HedgingModel::black_scholes, spot, rate, 0.8, tau, JumpParams{});
+            book_delta<double>(b, HedgingModel::black_scholes, spot, rate, 0.8, tau, MertonJumps{});
         EXPECT_NEAR(fast_d(b, x, spot, rate, 0.8, tau), exact, 1e-9)
             << "x=" << x << " tau=" << tau << " rate=" << rate;
         EXPECT_NEAR(fast_f(b, float(x), float(spot), float(rate), 0.8f, float(tau)), exact, 2e-3)

@@ -193,7 +193,7 @@ def _write(path: str, with_cppi, with_vol_target, policies) -> str:
         f.attrs.create("wall_seconds", 1.5)
         f.attrs.create("days_per_year", 365.0)
 
-        _axis(f, "/volatility", VOL, "1", "annualized diffusive volatility of the underlying")
+        _axis(f, "/volatility", VOL, "1", "implied volatility at t=0 (annualized)")
         _axis(f, "/expiry_days", EXPIRY, "day", "option expiry and horizon of allocation policies")
         for name, values in _EXTRA.items():
             _fixed_string(_axis(f, f"/{name}", values, "quote currency", name), "scenario_key",

@@ -99,6 +99,8 @@ BAD_INPUTS = [
     ("unknown policy", 'hedging.policies=["periodic", "yolo"]', "hedging.policies"),
     ("floor outside (0,1)", "cppi.floor=1.5", "cppi.floor"),
     ("unknown key", "costs.fee_bp=3", "costs.fee_bp"),
+    # (0.7 x 0.5)^2 = 0.1225 < 20 (0.03^2 + 0.05^2) + 30 (0.05^2 + 0.02^2) = 0.155: no diffusion
+    ("no diffusive variance", "volatility.realised_to_implied=0.7", "grid.volatility[0]"),
 ]
 
 
@@ -219,6 +221,35 @@ def test_results_file_opens_with_named_dimensions(tmp_path, scenario):
     obj = band["objective"].values
     best = band["band"].values[np.nanargmin(obj, axis=-1)]
     np.testing.assert_array_equal(band["optimal_band"].values, best)
+
+
+def test_model_reports_the_volatilities_and_the_export_names_the_axis(tmp_path, scenario):
+    out = tmp_path / "r.h5"
+    r = run("run", scenario, "-o", out, "--progress", "none", "--set",
+            "volatility.realised_to_implied=0.9")
+    assert r.returncode == 0, r.stderr
+    model = xr.open_dataset(out, engine="h5netcdf", group="model")
+    grid = np.array([[0.5] * 3, [0.9] * 3])
+    np.testing.assert_allclose(model["implied_volatility"].values, grid, rtol=1e-15)
+    np.testing.assert_allclose(model["realised_volatility_total"].values, 0.9 * grid, rtol=1e-12)
+    jumps_and_crashes = 20 * (0.03**2 + 0.05**2) + 30 * (0.05**2 + 0.02**2)
+    np.testing.assert_allclose(model["diffusive_volatility"].values,
+                               np.sqrt((0.9 * grid) ** 2 - jumps_and_crashes), rtol=1e-12)
+    measured = model["realised_volatility_mc"].values
+    assert np.all(measured > 0.5 * 0.9 * grid) and np.all(measured < 1.1 * 0.9 * grid), measured
+    exported = run("export", out, "--format", "json")
+    assert exported.returncode == 0, exported.stderr
+    assert '"volatility_axis": "implied volatility at t=0' in exported.stdout
+
+
+def test_heston_paths_run_end_to_end(tmp_path, scenario):
+    out = tmp_path / "h.h5"
+    r = run("run", scenario, "-o", out, "--progress", "none", "--set", 'volatility.model="heston"',
+            "--set", 'hedging.volatility_input="realised"')
+    assert r.returncode == 0, r.stderr
+    with h5py.File(out, "r") as f:
+        assert np.all(np.isfinite(f["hedging/periodic/pnl_mean"][()]))
+        assert np.all(np.isfinite(f["model/realised_volatility_mc"][()]))
 
 
 def test_repeat_runs_and_thread_counts_give_identical_datasets(tmp_path, scenario):

@@ -304,14 +304,19 @@ def test_costs_above_the_capital_stop_at_ruin(base, tmp_path, precision):
 
 STEPS_24 = "simulation.steps=24"
 MATRIX = [
-    ("vol 0.001", ["grid.volatility=[0.001]"], 0),
+    # grid.volatility is the implied volatility: the base's jumps and crashes (variance 0.087 a
+    # year) need more than 0.295 of it; vol 0.001 runs without them.
+    ("vol 0.001", ["grid.volatility=[0.001]", "jumps.intensity=0", "gaps.intensity=0"], 0),
+    ("vol 0.001 below the jump variance", ["grid.volatility=[0.001]"], 2),
     ("vol 5", ["grid.volatility=[5]"], 0),
     ("vol 5, 10 years", ["grid.volatility=[5]", "grid.expiry_days=[3650]", STEPS_24], 2),
     ("expiry 0.01 d, 1 step", ["grid.expiry_days=[0.01]"], 2),
     ("expiry 0.01 d, 24 steps", ["grid.expiry_days=[0.01]", STEPS_24, "costs.latency_seconds=1"], 0),
     ("expiry 10 years", ["grid.expiry_days=[3650]", STEPS_24], 0),
-    ("jump intensity 1e4", ["jumps.intensity=1e4"], 0),
-    ("jump intensity 1e4, 10 years", ["jumps.intensity=1e4", "grid.expiry_days=[3650]", STEPS_24], 2),
+    # 1e4 jumps a year: variance 29 a year, so an implied volatility of 5.5 (diffusion 1.09).
+    ("jump intensity 1e4", ["jumps.intensity=1e4", "grid.volatility=[5.5]"], 0),
+    ("jump intensity 1e4, 10 years",
+     ["jumps.intensity=1e4", "grid.volatility=[5.5]", "grid.expiry_days=[3650]", STEPS_24], 2),
     ("kou eta_1 near 1", ['jumps.model="kou"', "jumps.intensity=1e4", "jumps.up_rate=1.0001"], 2),
     ("gas 1e9", ["costs.gas=1e9"], 0),
     ("pool depth 1", ['costs.impact="amm"', "costs.pool_depth=1"], 3),

@@ -80,6 +80,14 @@ def test_reads_ptxas_entries():
     if shutil.which("c++filt"):
         assert grt.describe(rows[0]["name"]) == ("CppiKernel<float>", "16")
         assert grt.describe(rows[1]["name"]) == ("HedgingKernel<float>", "max")
+        # one kernel per variant: volatility model + 2 x hedging model
+        variant = ("_ZN8hedgemap12cuda_backend43_GLOBAL__N__61e6f42d_10_backend_cu_5c035105"
+                   "20capacity_path_kernelINS_13HedgingKernelIfEELi32ELi1EEEvT_yyPd")
+        assert grt.describe(variant) == ("HedgingKernel<float> heston", "32")
+        variant = ("_ZN8hedgemap12cuda_backend43_GLOBAL__N__61e6f42d_10_backend_cu_5c035105"
+                   "11path_kernelINS_15BookPriceKernelIdEELi0EEEvT_yyPd")
+        assert grt.describe(variant) == ("BookPriceKernel<double>", "max")
+        assert grt.variant_name(3) == " heston merton"
 
 
 def test_prints_a_table_from_a_log(tmp_path):

@@ -88,6 +88,14 @@ TEST(ScenarioParserBadInput, UnknownAndDuplicatePolicy) {
   EXPECT_NE(problems[1].message.find("twice"), std::string::npos);
 }
 
+TEST(ScenarioParserBadInput, FixedCostBandRiskAversionMustBePositive) {
+  const auto problems =
+      problems_of(std::string(kMinimalHedging) + "fixed_cost_band.risk_aversion = [1e-3, 0.0]\n");
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].key, "hedging.fixed_cost_band.risk_aversion[1]");
+  EXPECT_NE(problems[0].message.find("> 0"), std::string::npos) << all_lines(problems);
+}
+
 TEST(ScenarioParserBadInput, BrokenTomlGivesLineAndColumn) {
   const auto problems = problems_of("name = \"t\"\n[grid]\nvolatility = [0.4,\nexpiry_days = 3\n");
   ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
@@ -249,6 +257,92 @@ TEST(ScenarioParserBadInput, VolTargetObjectiveIsMeanStdOnly) {
   EXPECT_NE(problems[0].message.find("mean_std"), std::string::npos) << problems[0].message;
 }
 
+// The cell's implied volatility must leave the diffusion some variance after the jumps and the
+// outage crashes: (realised_to_implied x 0.4)^2 = 0.1024 against 10 (0.02^2 + 0.06^2) + 4 (0.12^2
+// + 0.05^2) = 0.1076 per year. Named by cell, at the grid element, with the smallest valid value.
+TEST(ScenarioParserBadInput, CellWithoutDiffusiveVarianceIsNamed) {
+  const std::string model =
+      "[jumps]\nmodel = \"merton\"\nintensity = 10.0\nlog_mean = -0.02\nlog_stdev = 0.06\n"
+      "[gaps]\nintensity = 4.0\ncrash_log_mean = -0.12\ncrash_log_stdev = 0.05\n";
+  EXPECT_TRUE(problems_of(std::string(kMinimalCppi) + model).empty());  // 0.16 > 0.1076
+  const auto problems =
+      problems_of(std::string(kMinimalCppi) + model + "[volatility]\nrealised_to_implied = 0.8\n");
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].key, "grid.volatility[0]");
+  EXPECT_EQ(problems[0].location, "x.toml:3:15");
+  EXPECT_EQ(problems[0].value, "0.4");
+  EXPECT_NE(problems[0].message.find("no diffusive variance"), std::string::npos);
+  EXPECT_NE(problems[0].message.find("0.1024"), std::string::npos) << problems[0].message;
+  // sqrt(0.1076) / 0.8 = 0.41002...
+  EXPECT_NE(problems[0].message.find("must be > 0.4100"), std::string::npos) << problems[0].message;
+  // The same through --set, and Kou jumps count too: 8 (0.4 2/25^2 + 0.6 2/20^2) = 0.03424.
+  const auto kou = problems_of(
+      kMinimalCppi, {"jumps.model=\"kou\"", "jumps.intensity=8", "jumps.up_probability=0.4",
+                     "jumps.up_rate=25", "jumps.down_rate=20", "grid.volatility=[0.18, 0.4]"});
+  ASSERT_EQ(kou.size(), 1u) << all_lines(kou);
+  EXPECT_EQ(kou[0].key, "grid.volatility[0]");
+  EXPECT_NE(kou[0].message.find("0.03424"), std::string::npos) << kou[0].message;
+}
+
+TEST(ScenarioParserBadInput, VolatilitySectionKeysAndValues) {
+  auto problems =
+      problems_of(std::string(kMinimalCppi) + "[volatility]\nrealised_to_implied = 0.0\n");
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].line_text(),
+            "x.toml:7:23: volatility.realised_to_implied = 0.0: must be > 0");
+  problems = problems_of(std::string(kMinimalCppi) + "[volatility]\nmodel = \"sabr\"\n");
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].key, "volatility.model");
+  EXPECT_NE(problems[0].message.find("constant"), std::string::npos) << problems[0].message;
+  problems = problems_of(std::string(kMinimalCppi) + "[volatility]\nratio = 0.9\n");
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_NE(problems[0].message.find("realised_to_implied"), std::string::npos);
+  // Heston's keys: accepted with the model, checked for range.
+  const std::string heston =
+      "[volatility]\nmodel = \"heston\"\nmean_reversion = 3.0\nvol_of_vol = 1.5\n"
+      "correlation = -0.5\ninitial_to_long_run = 0.5\n";
+  EXPECT_TRUE(problems_of(std::string(kMinimalCppi) + heston).empty());
+  problems = problems_of(std::string(kMinimalCppi) + heston,
+                         {"volatility.correlation=1.5", "volatility.mean_reversion=0",
+                          "volatility.vol_of_vol=-0.1", "volatility.initial_to_long_run=-1"});
+  ASSERT_EQ(problems.size(), 4u) << all_lines(problems);
+  EXPECT_NE(find_key(problems, "volatility.correlation"), nullptr) << all_lines(problems);
+  EXPECT_NE(find_key(problems, "volatility.correlation")->message.find("[-1, 1]"),
+            std::string::npos);
+  EXPECT_NE(find_key(problems, "volatility.mean_reversion"), nullptr) << all_lines(problems);
+  EXPECT_NE(find_key(problems, "volatility.vol_of_vol"), nullptr) << all_lines(problems);
+  EXPECT_NE(find_key(problems, "volatility.initial_to_long_run"), nullptr) << all_lines(problems);
+}
+
+// hedging.model = "merton" believes the total variance is the implied one (ratio 1): with a ratio
+// above 1 the paths keep a diffusion where the hedger's model has none left.
+TEST(ScenarioParserBadInput, VolatilityInputAndEwmaHalfLife) {
+  auto problems = problems_of(std::string(kMinimalHedging) + "volatility_input = \"market\"\n");
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].key, "hedging.volatility_input");
+  EXPECT_NE(problems[0].message.find("realised"), std::string::npos) << problems[0].message;
+  problems = problems_of(std::string(kMinimalHedging) + "ewma_halflife_hours = 0\n");
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].key, "hedging.ewma_halflife_hours");
+  EXPECT_TRUE(problems_of(std::string(kMinimalHedging) +
+                          "volatility_input = \"realised\"\newma_halflife_hours = 6\n")
+                  .empty());
+}
+
+TEST(ScenarioParserBadInput, MertonHedgerNeedsDiffusiveVarianceToo) {
+  const std::string text = std::string(kMinimalHedging) +
+                           "model = \"merton\"\n[jumps]\nmodel = \"merton\"\nintensity = 10.0\n"
+                           "log_mean = -0.1\nlog_stdev = 0.1\n[volatility]\n"
+                           "realised_to_implied = 1.5\n";
+  // jumps: 10 (0.01 + 0.01) = 0.2 per year; 0.4^2 = 0.16 < 0.2 < (1.5 x 0.4)^2 = 0.36
+  const auto problems = problems_of(text);
+  ASSERT_EQ(problems.size(), 1u) << all_lines(problems);
+  EXPECT_EQ(problems[0].key, "grid.volatility[0]");
+  EXPECT_NE(problems[0].message.find("hedger's Merton model"), std::string::npos)
+      << problems[0].message;
+  EXPECT_TRUE(problems_of(text, {"hedging.model=\"black_scholes\""}).empty());
+}
+
 }  // namespace
 }  // namespace hedgemap
 
@@ -313,17 +407,21 @@ TEST(ScenarioParserBadInput, PricePathsBeyondFloatRange) {
   // vol 5 over 30 days (sd 1.43) and over half a year (|mean| + 6 sd = 6.25 + 21.2) run.
   EXPECT_TRUE(
       problems_of(kMinimalCppi, {"grid.volatility=[5]", "grid.expiry_days=[30, 182.5]"}).empty());
-  // 1e4 Merton jumps a year (sd 0.05) over 10 years: sd sqrt(1e5 x 0.0025) = 15.8.
-  const auto jumps = problems_of(kMinimalCppi, {"jumps.model=\"merton\"", "jumps.intensity=1e4",
-                                                "jumps.log_stdev=0.05", "grid.expiry_days=[3650]"});
+  // 1e4 Merton jumps a year (sd 0.05: variance 25 a year, so the implied volatility must exceed
+  // 5; at 5.1 the diffusion keeps 1.01) over 10 years: sd sqrt(10 x 26.01) = 16.1.
+  const auto jumps = problems_of(
+      kMinimalCppi, {"jumps.model=\"merton\"", "jumps.intensity=1e4", "jumps.log_stdev=0.05",
+                     "grid.volatility=[5.1]", "grid.expiry_days=[3650]"});
   ASSERT_EQ(jumps.size(), 1u) << all_lines(jumps);
   EXPECT_EQ(jumps[0].key, "grid.expiry_days[0]");
-  EXPECT_TRUE(problems_of(kMinimalCppi, {"jumps.model=\"merton\"", "jumps.intensity=1e4",
-                                         "jumps.log_stdev=0.05", "grid.expiry_days=[7]"})
+  EXPECT_TRUE(problems_of(kMinimalCppi,
+                          {"jumps.model=\"merton\"", "jumps.intensity=1e4", "jumps.log_stdev=0.05",
+                           "grid.volatility=[5.1]", "grid.expiry_days=[7]"})
                   .empty());
-  // A huge jump compensator (Kou up jumps with eta_1 near 1) drags the log drift to -1e6.
-  EXPECT_EQ(problems_of(kMinimalCppi,
-                        {"jumps.model=\"kou\"", "jumps.intensity=1e4", "jumps.up_rate=1.0001"})
+  // A huge jump compensator (Kou up jumps with eta_1 near 1) drags the log drift to -1e6; their
+  // variance, ~1e4 a year, needs an implied volatility above 100.
+  EXPECT_EQ(problems_of(kMinimalCppi, {"jumps.model=\"kou\"", "jumps.intensity=1e4",
+                                       "jumps.up_rate=1.0001", "grid.volatility=[101]"})
                 .size(),
             1u);
   // Cash growth e^(rate T): 20 a year over 10 years is e^200.

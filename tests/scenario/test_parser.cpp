@@ -132,6 +132,8 @@ TEST(ScenarioParserDefaults, AbsentKeysAndSectionsTakeTheirDefaults) {
   EXPECT_EQ(s.simulation.precision, "float");
   EXPECT_EQ(s.simulation.backend, "auto");
   EXPECT_EQ(s.market.spot, 3000.0);
+  EXPECT_EQ(s.volatility.model, "constant");
+  EXPECT_EQ(s.volatility.realised_to_implied, 1.0);
   EXPECT_EQ(s.jumps.model, "none");
   EXPECT_EQ(s.jumps.intensity, 0.0);
   EXPECT_EQ(s.gaps.intensity, 0.0);
@@ -158,6 +160,20 @@ TEST(ScenarioParserDefaults, HedgingWithoutPoliciesEvaluatesAllThree) {
             (std::vector<std::string>{"periodic", "delta_band", "whalley_wilmott"}));
   EXPECT_EQ(s.hedging.periodic_every_steps, (std::vector<int>{1, 2, 4, 8, 24}));
   EXPECT_EQ(s.hedging.objective.kind, "mean_std");
+}
+
+TEST(ScenarioParserDefaults, FixedCostBandIsReadAndEvaluatedOnlyWhenListed) {
+  std::string text = kMinimalHedging;
+  const std::string policies = "policies = [\"periodic\"]";
+  text.replace(text.find(policies), policies.size(),
+               "policies = [\"whalley_wilmott\", \"fixed_cost_band\"]\n"
+               "fixed_cost_band.risk_aversion = [1e-3, 2e-2]");
+  const Scenario s = parse_scenario(text, "x.toml");
+  EXPECT_EQ(s.hedging.policies, (std::vector<std::string>{"whalley_wilmott", "fixed_cost_band"}));
+  EXPECT_EQ(s.hedging.fixed_cost_band_risk_aversion, (std::vector<double>{1e-3, 2e-2}));
+  // Absent: the default axis, and the policy is not among the defaults' (old files unchanged).
+  const Scenario d = parse_scenario(kMinimalHedging, "x.toml");
+  EXPECT_EQ(d.hedging.fixed_cost_band_risk_aversion, (std::vector<double>{1e-4, 1e-3, 1e-2}));
 }
 
 TEST(ScenarioParserDefaults, StepsForExpiry) {
