@@ -138,15 +138,28 @@ void print_info() {
 
 void print_plan(const Scenario& s) {
   const auto groups = sweep_groups(s);
+  const SweepLayout layout(s);
+  std::string extra;  // " x 3 gas x 2 fee_bps" with [grid.axes]
+  for (const SweptAxis& a : s.grid.axes)
+    extra += " x " + std::to_string(a.values.size()) + " " + a.name;
+  std::string passes;  // objective axes share a path pass
+  if (layout.passes() != layout.cells())
+    passes = " (" + std::to_string(layout.passes()) + " path passes)";
   std::printf(
-      "scenario %s: %zu volatilities x %zu expiries = %zu cells, %llu paths each, %s precision\n",
-      s.name.c_str(), s.grid.volatility.size(), s.grid.expiry_days.size(),
-      s.grid.volatility.size() * s.grid.expiry_days.size(),
-      static_cast<unsigned long long>(s.simulation.paths), s.simulation.precision.c_str());
+      "scenario %s: %zu volatilities x %zu expiries%s = %zu cells%s, %llu paths each, %s "
+      "precision\n",
+      s.name.c_str(), s.grid.volatility.size(), s.grid.expiry_days.size(), extra.c_str(),
+      layout.cells(), passes.c_str(), static_cast<unsigned long long>(s.simulation.paths),
+      s.simulation.precision.c_str());
   std::printf("  volatility:");
   for (double v : s.grid.volatility) std::printf(" %g", v);
   std::printf("\n  expiry_days (steps):");
   for (double e : s.grid.expiry_days) std::printf(" %g (%d)", e, s.steps_for_expiry(e));
+  for (const SweptAxis& a : s.grid.axes) {
+    std::printf("\n  %s (%s%s):", a.name.c_str(), a.key.c_str(),
+                a.paths_unchanged ? ", objective only: shares the path pass" : "");
+    for (const std::string& t : a.texts) std::printf(" %s", t.c_str());
+  }
   std::printf("\n");
   std::size_t points = 0;
   for (const auto& g : groups) {

@@ -12,6 +12,7 @@
 #include "host/families/hedging.hpp"
 #include "host/exec/interrupt.hpp"
 #include "host/exec/ranks.hpp"
+#include "host/scenario/grid_axes.hpp"
 #include "host/scenario/kernel_params.hpp"
 #include "host/families/model_summary.hpp"
 #include "host/progress.hpp"
@@ -29,10 +30,40 @@ std::vector<GroupSpec> sweep_groups(const Scenario& s) {
   return groups;
 }
 
+SweepLayout::SweepLayout(const Scenario& s)
+    : volatilities(s.grid.volatility.size()),
+      expiries(s.grid.expiry_days.size()),
+      combinations(s.grid.axis_combinations()) {
+  // Combinations that differ only on objective axes share a pass (row-major over the axes, so
+  // they are the combinations that agree on every other axis).
+  std::vector<std::vector<std::size_t>> keys;
+  for (std::size_t k = 0; k < combinations; ++k) {
+    std::vector<std::size_t> key = axis_indices(s.grid, k);
+    for (std::size_t a = 0; a < key.size(); ++a)
+      if (s.grid.axes[a].paths_unchanged) key[a] = 0;
+    std::size_t p = 0;
+    while (p < keys.size() && keys[p] != key) ++p;
+    if (p == keys.size()) {
+      keys.push_back(key);
+      pass_combinations.emplace_back();
+    }
+    pass_combinations[p].push_back(k);
+  }
+}
+
+std::vector<std::size_t> SweepLayout::pass_cells(std::size_t pass) const {
+  const std::size_t market = pass / passes_per_market_cell();
+  const std::vector<std::size_t>& combos = pass_combinations[pass % passes_per_market_cell()];
+  std::vector<std::size_t> out;
+  for (std::size_t k : combos) out.push_back(market * combinations + k);
+  return out;
+}
+
 double sweep_path_steps(const Scenario& s) {
   double steps = 0.0;
   for (double e : s.grid.expiry_days) steps += s.steps_for_expiry(e);
-  return steps * double(s.grid.volatility.size()) * double(s.simulation.paths);
+  return steps * double(s.grid.volatility.size()) * double(s.simulation.paths) *
+         double(SweepLayout(s).passes_per_market_cell());
 }
 
 std::string run_identity(const Scenario& s) {
@@ -40,26 +71,47 @@ std::string run_identity(const Scenario& s) {
                     "\nseed=" + std::to_string(s.seed) + "\nprecision=" + s.simulation.precision);
 }
 
-CellResult evaluate_cell(const Scenario& s, int vol_index, int expiry_index,
-                         const Execution& exec) {
-  const CellCoordinates cell = cell_coordinates(s, vol_index, expiry_index);
+std::vector<CellResult> evaluate_pass(const Scenario& s, int vol_index, int expiry_index,
+                                      const std::vector<std::size_t>& combinations,
+                                      const Execution& exec) {
+  std::vector<Scenario> variants;
+  for (std::size_t k : combinations) variants.push_back(scenario_at(s, k));
+  const Scenario& first = variants.front();
+  const CellCoordinates cell = cell_coordinates(first, vol_index, expiry_index);
   BootstrapPlan plan;
-  // Resampling draws its own stream per cell, so the optimum's confidence does not depend on
-  // the order in which cells run.
+  // Resampling draws its own stream per market cell (the same for every combination of the
+  // extra axes, as in a run with those values --set), so the optimum's confidence does not
+  // depend on the order in which cells run.
   plan.seed =
       s.seed ^ (0x9E3779B97F4A7C15ull * std::uint64_t(vol_index * 65536 + expiry_index + 1));
-  CellResult result;
+  std::vector<CellResult> results(variants.size());
   // The hedging pass also summarises its paths for /model/; without it, a pass of its own.
-  if (s.hedging.present)
-    result.groups = evaluate_hedging_cell(s, cell, exec, plan, &result.model);
-  else
-    result.model = evaluate_model_cell(s, cell, exec);
-  if (s.cppi.present || s.vol_target.present) {
-    std::vector<GroupCellResult> allocation = evaluate_allocation_cell(s, cell, exec, plan);
-    result.groups.insert(result.groups.end(), allocation.begin(), allocation.end());
+  if (first.hedging.present) {
+    std::vector<const Scenario*> pointers;
+    for (const Scenario& v : variants) pointers.push_back(&v);
+    std::vector<std::vector<GroupCellResult>> hedging =
+        evaluate_hedging_cell_objectives(pointers, cell, exec, plan, &results[0].model);
+    for (std::size_t i = 0; i < variants.size(); ++i) results[i].groups = std::move(hedging[i]);
+  } else {
+    results[0].model = evaluate_model_cell(first, cell, exec);
   }
-  result.done = true;
-  return result;
+  // Allocation families do not read [hedging.objective]: one evaluation serves the pass.
+  if (first.cppi.present || first.vol_target.present) {
+    const std::vector<GroupCellResult> allocation =
+        evaluate_allocation_cell(first, cell, exec, plan);
+    for (CellResult& r : results)
+      r.groups.insert(r.groups.end(), allocation.begin(), allocation.end());
+  }
+  for (CellResult& r : results) {
+    r.model = results[0].model;
+    r.done = true;
+  }
+  return results;
+}
+
+CellResult evaluate_cell(const Scenario& s, int vol_index, int expiry_index, const Execution& exec,
+                         std::size_t combination) {
+  return evaluate_pass(s, vol_index, expiry_index, {combination}, exec).front();
 }
 
 namespace {
@@ -76,13 +128,15 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
                      const RankSession& session) {
   const auto start = std::chrono::steady_clock::now();
   const std::vector<GroupSpec> groups = sweep_groups(s);
-  const std::size_t nv = s.grid.volatility.size(), ne = s.grid.expiry_days.size();
-  const std::size_t total = nv * ne;
+  const SweepLayout layout(s);
+  const std::size_t total = layout.cells(), passes = layout.passes();
   const std::string identity = run_identity(s);
   const std::string ckpt = checkpoint_path(options.output);
   const bool root = session.layout().root();
-  const auto cell_path_steps = [&](std::size_t c) {
-    return double(s.simulation.paths) * s.steps_for_expiry(s.grid.expiry_days[c % ne]);
+  // Path-steps simulated by a pass (every cell of a pass shares them).
+  const auto pass_path_steps = [&](std::size_t pass) {
+    return double(s.simulation.paths) *
+           s.steps_for_expiry(s.grid.expiry_days[layout.expiry_index(pass)]);
   };
 
   // Rank 0 keeps the cells (and the checkpoint); the other ranks only compute the ones handed to
@@ -131,13 +185,15 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
   }
   std::size_t done = 0;
   double path_steps_done = 0.0;
-  std::vector<bool> wanted(total, false);
-  for (std::size_t c = 0; c < cells.size(); ++c) {
-    wanted[c] = !cells[c].done;
-    if (cells[c].done) {
-      ++done;
-      path_steps_done += cell_path_steps(c);
+  std::vector<bool> wanted(passes, false);
+  for (std::size_t pass = 0; pass < passes && root; ++pass) {
+    bool all_done = true;
+    for (std::size_t c : layout.pass_cells(pass)) {
+      all_done = all_done && cells[c].done;
+      if (cells[c].done) ++done;
     }
+    wanted[pass] = !all_done;
+    if (all_done) path_steps_done += pass_path_steps(pass);
   }
   if (!options.quiet && resume && root)
     std::fprintf(stderr, "hedgemap: resuming from %s: %zu of %zu cells already done\n",
@@ -148,16 +204,19 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
   for (const auto& g : groups) points += g.points();
   CellJob job;
   job.fingerprint = identity;
-  for (std::size_t c = 0; c < total; ++c)
-    job.cost.push_back(cell_path_steps(c) * double(points > 0 ? points : 1));
+  for (std::size_t pass = 0; pass < passes; ++pass)
+    job.cost.push_back(pass_path_steps(pass) * double(points > 0 ? points : 1));
   if (root) job.order = longest_first(job.cost, wanted);
 
   Progress progress(options.quiet || !root ? "none" : options.progress, total, sweep_path_steps(s));
   std::vector<RankThroughput> ranks;
   if (session.layout().size > 1) ranks.resize(std::size_t(session.layout().size));
-  job.evaluate = [&](std::size_t c) {
+  job.evaluate = [&](std::size_t pass) {
     std::string encoded;
-    encode_cell(evaluate_cell(s, int(c / ne), int(c % ne), exec), encoded);
+    for (const CellResult& cell :
+         evaluate_pass(s, int(layout.vol_index(pass)), int(layout.expiry_index(pass)),
+                       layout.pass_combinations[pass % layout.passes_per_market_cell()], exec))
+      encode_cell(cell, encoded);
     return encoded;
   };
   std::size_t saved = resume ? done : 0;  // cells in the checkpoint on disk
@@ -167,15 +226,18 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
     save_checkpoint(ckpt, identity, cells);
     saved = done;
   };
-  job.on_result = [&](std::size_t c, const std::string& encoded, int rank) {
+  job.on_result = [&](std::size_t pass, const std::string& encoded, int rank) {
     std::size_t pos = 0;
-    cells[c] = decode_cell(encoded, pos);
-    ++done;
-    path_steps_done += cell_path_steps(c);
+    const std::vector<std::size_t> pass_cells = layout.pass_cells(pass);
+    for (std::size_t c : pass_cells) {
+      if (!cells[c].done) ++done;
+      cells[c] = decode_cell(encoded, pos);
+    }
+    path_steps_done += pass_path_steps(pass);
     save();
     if (!ranks.empty()) {
-      ranks[std::size_t(rank)].cells += 1;
-      ranks[std::size_t(rank)].path_steps += cell_path_steps(c);
+      ranks[std::size_t(rank)].cells += pass_cells.size();
+      ranks[std::size_t(rank)].path_steps += pass_path_steps(pass);
     }
     progress.cell_done(done, path_steps_done, ranks);
   };
@@ -215,6 +277,9 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
   }
   if (!root) return summary;
   progress.finish();
+  if (run.split_cells > 0 && !options.quiet)
+    std::fprintf(stderr, "hedgemap: %zu cell(s) ran with their paths split over the %d ranks\n",
+                 run.split_cells, session.layout().size);
 
   Provenance prov;
   prov.command_line = options.command_line;

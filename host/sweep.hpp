@@ -42,11 +42,39 @@ struct RunSummary {
 // Every policy group the scenario evaluates, in file order.
 std::vector<GroupSpec> sweep_groups(const Scenario& s);
 
-// Path-steps of the whole sweep (paths x steps summed over cells; each family counts once).
+// The cells of the full grid, volatility x expiry_days x the extra axes (row-major, the last
+// extra axis fastest: cell = (v * expiries + e) * combinations + k), and the path passes that
+// compute them: one per market cell and combination of the path-changing axes, shared by the
+// combinations that differ only on objective axes (grid_axes.hpp, SweptAxis::paths_unchanged).
+struct SweepLayout {
+  explicit SweepLayout(const Scenario& s);
+  std::size_t volatilities, expiries, combinations;
+  std::vector<std::vector<std::size_t>> pass_combinations;  // per pass of a market cell
+
+  std::size_t cells() const { return volatilities * expiries * combinations; }
+  std::size_t passes_per_market_cell() const { return pass_combinations.size(); }
+  std::size_t passes() const { return volatilities * expiries * passes_per_market_cell(); }
+  std::size_t vol_index(std::size_t pass) const {
+    return pass / passes_per_market_cell() / expiries;
+  }
+  std::size_t expiry_index(std::size_t pass) const {
+    return pass / passes_per_market_cell() % expiries;
+  }
+  std::vector<std::size_t> pass_cells(std::size_t pass) const;  // its cells, in pass order
+};
+
+// Path-steps of the whole sweep (paths x steps summed over path passes; each family counts once).
 double sweep_path_steps(const Scenario& s);
 
-// Evaluates one cell (model + every family).
-CellResult evaluate_cell(const Scenario& s, int vol_index, int expiry_index, const Execution& exec);
+// Evaluates one cell (model + every family) of the extra axes' `combination`.
+CellResult evaluate_cell(const Scenario& s, int vol_index, int expiry_index, const Execution& exec,
+                         std::size_t combination = 0);
+
+// Evaluates the cells of `combinations` (of one market cell) that share their paths: one path
+// pass, one CellResult per combination, each equal to evaluate_cell of it alone.
+std::vector<CellResult> evaluate_pass(const Scenario& s, int vol_index, int expiry_index,
+                                      const std::vector<std::size_t>& combinations,
+                                      const Execution& exec);
 
 // Runs the sweep on every rank of `session` (one process, or the ranks of an MPI job: cells are
 // spread over them, host/exec/ranks.hpp) and returns the exit code to use (0, 3 with NaN cells,

@@ -10,12 +10,18 @@
 // chunks of paths (set_stop_poll), like a signal. Last, rank 0 tells every worker the outcome
 // ("final"), after its own cell and the checkpoint are done. Waits poll with short sleeps: an MPI
 // blocking wait spins, and would take a core from a rank still running paths.
+//
+// Before that hand-out, the cells too long for it (cells_to_split, ranks.hpp: a cell of more work
+// than one rank's share of the run, e.g. whenever there are fewer cells than ranks) run one at a
+// time on every rank at once, each rank a contiguous range of the cell's paths
+// (host/exec/path_runner.hpp, run_paths_split); a vote after each cell stops every rank together.
 #include <mpi.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <mutex>
@@ -281,6 +287,57 @@ CellsRun run_root(const RankLayout& layout, const CellJob& job) {
   return dispatcher.finish();
 }
 
+// ---- split cells: every rank runs each, its paths split (path_runner.hpp) -------------------
+
+// The cells rank 0 picked (cells_to_split), on every rank.
+std::vector<std::size_t> split_cells(const RankLayout& layout, const CellJob& job) {
+  std::int64_t count = 0;
+  if (layout.root())
+    count = std::int64_t(cells_to_split(
+        job.order, job.cost, layout.size,
+        path_split_mode([](const char* name) -> const char* { return std::getenv(name); })));
+  MPI_Bcast(&count, 1, MPI_INT64_T, 0, MPI_COMM_WORLD);
+  std::vector<std::int64_t> cells(std::size_t(count), 0);
+  if (layout.root())
+    for (std::size_t i = 0; i < cells.size(); ++i) cells[i] = std::int64_t(job.order[i]);
+  MPI_Bcast(cells.data(), int(count), MPI_INT64_T, 0, MPI_COMM_WORLD);
+  return std::vector<std::size_t>(cells.begin(), cells.end());
+}
+
+// One at a time, on every rank; after each a vote, so that every rank stops at the same cell.
+CellsRun run_split_cells(const RankLayout& layout, const CellJob& job,
+                         const std::vector<std::size_t>& cells) {
+  enum Status : int { kDone, kInterrupted, kFailed };
+  const PathShare share{layout.rank, layout.size};
+  CellsRun run;
+  for (const std::size_t cell : cells) {
+    int status = kDone;
+    std::string failure;
+    try {
+      const ScopedPathShare active(share);
+      const std::string encoded = job.evaluate(cell);
+      if (layout.root()) job.on_result(cell, encoded, 0);  // the ranks' common result
+    } catch (const Interrupted&) {
+      status = kInterrupted;
+    } catch (const PeerFailed&) {
+      status = kFailed;  // that rank's message reaches rank 0 below
+    } catch (const std::exception& e) {
+      status = kFailed;
+      failure = e.what();
+    }
+    if (status == kDone && interrupt_requested()) status = kInterrupted;
+    const int worst = max_over_ranks(status);
+    if (worst == kDone) continue;
+    const std::vector<std::string> failures = gather_text(failure);
+    run.outcome = worst == kFailed ? CellsOutcome::failed : CellsOutcome::interrupted;
+    for (std::size_t r = 0; r < failures.size() && run.failure.empty(); ++r)
+      if (!failures[r].empty()) run.failure = "rank " + std::to_string(r) + ": " + failures[r];
+    if (run.outcome == CellsOutcome::failed && run.failure.empty()) run.failure = "a rank failed";
+    return run;
+  }
+  return run;
+}
+
 }  // namespace
 
 CellsRun run_cells(const RankLayout& layout, const CellJob& job) {
@@ -293,7 +350,15 @@ CellsRun run_cells(const RankLayout& layout, const CellJob& job) {
                   "start every rank with the same command and files";
     return run;
   }
-  return layout.rank == 0 ? run_root(layout, job) : run_worker(job);
+  const std::vector<std::size_t> split = split_cells(layout, job);
+  CellsRun run = run_split_cells(layout, job, split);
+  if (run.outcome == CellsOutcome::finished) {
+    CellJob rest = job;  // the other cells, whole, handed out as below
+    if (layout.root()) rest.order.erase(rest.order.begin(), rest.order.begin() + split.size());
+    run = layout.root() ? run_root(layout, rest) : run_worker(rest);
+  }
+  run.split_cells = split.size();
+  return run;
 }
 
 }  // namespace hedgemap::mpi

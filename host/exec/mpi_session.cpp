@@ -1,6 +1,7 @@
 // MPI start and stop, and the few collectives outside the cell protocol (mpi_cells.cpp).
 #include <mpi.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -51,17 +52,45 @@ RankLayout start() {
   return layout;
 }
 
+namespace {
+
+// Waits for a non-blocking collective, sleeping between tests: a blocking one spins, and would
+// take a core from a rank still running paths (or from rank 0 writing the results file).
+void wait_sleeping(MPI_Request& request) {
+  auto wait = std::chrono::microseconds(20);
+  for (int done = 0;;) {
+    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    if (done) return;
+    std::this_thread::sleep_for(wait);
+    wait = std::min(wait * 2, std::chrono::microseconds(1000));
+  }
+}
+
+}  // namespace
+
 void stop() {
-  // A barrier that sleeps while it waits (MPI_Barrier spins, and would take a core from rank 0
-  // while it writes the results file).
   MPI_Request barrier;
   MPI_Ibarrier(MPI_COMM_WORLD, &barrier);
-  for (int done = 0;;) {
-    MPI_Test(&barrier, &done, MPI_STATUS_IGNORE);
-    if (done) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  wait_sleeping(barrier);
   MPI_Finalize();
+}
+
+int max_over_ranks(int value) {
+  int out = value;
+  MPI_Request request;
+  MPI_Iallreduce(&value, &out, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD, &request);
+  wait_sleeping(request);
+  return out;
+}
+
+void broadcast_doubles(int root, double* data, std::size_t count) {
+  constexpr std::size_t kPiece = std::size_t(1) << 27;  // 1 GiB: MPI counts are ints
+  for (std::size_t done = 0; done < count; done += kPiece) {
+    MPI_Request request;
+    MPI_Ibcast(data + done, int(std::min(kPiece, count - done)), MPI_DOUBLE, root, MPI_COMM_WORLD,
+               &request);
+    wait_sleeping(request);
+  }
 }
 
 void abort_all(int exit_code) {

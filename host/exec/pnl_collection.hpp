@@ -2,7 +2,8 @@
 // moments, and hands back the points' P&L samples wherever the backend left them: host arrays on
 // the CPU (and on the GPU unless it reduces on the device), or the device's P&L store when the
 // paths ran there with device reductions and the store fits. The family sees one PnlSamples
-// either way (host/statistics/pnl_samples.hpp).
+// either way (host/statistics/pnl_samples.hpp). A cell split over the ranks gathers every
+// point's P&L of every path on every rank (points x paths doubles, as one process holds).
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -14,6 +15,7 @@
 
 #include "host/exec/backend.hpp"
 #include "host/exec/path_runner.hpp"
+#include "host/exec/ranks.hpp"
 #include "host/statistics/column_moments.hpp"
 #include "host/statistics/pnl_samples.hpp"
 #include "host/statistics/reduced_chunk.hpp"
@@ -40,11 +42,12 @@ CollectedPnl run_paths_collecting_pnl(const Execution& exec, const Kernel& kerne
     out.host_columns.resize(points);
     for (int p = 0; p < points; ++p) out.host_columns[p].reset(new double[n]);
   };
-  if (chunks_reduced(exec)) {
+  const bool split = active_path_share() != nullptr;  // over the ranks: gathered on the host
+  if (split || chunks_reduced(exec)) {
     // Moments made where the paths are (the device); the P&L columns stay on the device in its
     // P&L store when it fits beside two chunks' buffers (and a margin), else come back.
 #ifdef HEDGEMAP_WITH_CUDA
-    if (exec.backend == BackendKind::cuda) {
+    if (exec.backend == BackendKind::cuda && !split) {
       // Beside the store: two chunks, the VaR selection's kept losses (at most ~13% of the store,
       // at level 0.5), one point's sort buffer (about twice its kept losses), the segment sums
       // (1/256 of the store), a margin.

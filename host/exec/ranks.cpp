@@ -136,6 +136,63 @@ std::vector<std::size_t> longest_first(const std::vector<double>& costs,
   return order;
 }
 
+PathRange path_range(std::uint64_t paths, int rank, int size) {
+  constexpr std::uint64_t kBlock = 1024;  // kReductionBlock (host/statistics/column_moments.hpp)
+  const std::uint64_t blocks = (paths + kBlock - 1) / kBlock;
+  const auto block_start = [&](int r) {
+    return std::min(paths, blocks * std::uint64_t(r) / std::uint64_t(size) * kBlock);
+  };
+  return PathRange{block_start(rank), block_start(rank + 1)};
+}
+
+namespace {
+thread_local const PathShare* g_path_share = nullptr;
+}
+
+const PathShare* active_path_share() { return g_path_share; }
+
+ScopedPathShare::ScopedPathShare(const PathShare& share) : previous_(g_path_share) {
+  g_path_share = &share;
+}
+ScopedPathShare::~ScopedPathShare() { g_path_share = previous_; }
+
+PathSplitMode path_split_mode(const std::function<const char*(const char*)>& env) {
+  const char* text = env("HEDGEMAP_PATH_SPLIT");
+  const std::string mode = text ? text : "";
+  if (mode == "off" || mode == "0") return PathSplitMode::off;
+  if (mode == "all") return PathSplitMode::all;
+  return PathSplitMode::automatic;
+}
+
+std::size_t cells_to_split(const std::vector<std::size_t>& order, const std::vector<double>& cost,
+                           int ranks, PathSplitMode mode) {
+  if (ranks <= 1 || mode == PathSplitMode::off) return 0;
+  if (mode == PathSplitMode::all) return order.size();
+  double total = 0.0;
+  for (const std::size_t c : order) total += cost[c];
+  const double share = total / double(ranks);
+  std::size_t n = 0;
+  while (n < order.size() && cost[order[n]] > share) ++n;  // order is longest first
+  return n;
+}
+
+void share_doubles_from(int root, double* data, std::size_t count) {
+#ifdef HEDGEMAP_WITH_MPI
+  const PathShare* share = active_path_share();
+  if (share != nullptr && share->size > 1) mpi::broadcast_doubles(root, data, count);
+#else
+  (void)root, (void)data, (void)count;
+#endif
+}
+
+int max_over_ranks(int value) {
+#ifdef HEDGEMAP_WITH_MPI
+  const PathShare* share = active_path_share();
+  if (share != nullptr && share->size > 1) return mpi::max_over_ranks(value);
+#endif
+  return value;
+}
+
 CellsRun run_cells(const RankSession& session, const CellJob& job) {
 #ifdef HEDGEMAP_WITH_MPI
   if (session.distributed()) return mpi::run_cells(session.layout(), job);

@@ -4,7 +4,9 @@
 // the build has MPI (HEDGEMAP_WITH_MPI). Nothing above host/exec/ knows which it is.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -79,14 +81,68 @@ struct CellJob {
 enum class CellsOutcome { finished, interrupted, failed };
 struct CellsRun {
   CellsOutcome outcome = CellsOutcome::finished;
-  std::string failure;  // what failed (with the rank when it was not this one), when failed
+  std::string failure;          // what failed (with the rank when it was not this one), when failed
+  std::size_t split_cells = 0;  // cells whose paths were split over the ranks (cells_to_split)
+};
+
+// ---- one cell's paths over the ranks (the second level of the split) -------------------------
+// A split cell is run by every rank at once, the same family code in lockstep: each rank runs the
+// paths of its own contiguous range, and the path runner (host/exec/path_runner.hpp) hands every
+// rank all the ranges' per-block sums and kept columns in path order, so that each computes the
+// serial run's statistics, bit for bit; rank 0's result is kept.
+
+// Rank `rank` of `size`'s paths [first, end) of a cell of `paths`: whole reduction blocks of
+// 1,024 paths (host/statistics/column_moments.hpp), blocks [rank B / size, (rank + 1) B / size).
+struct PathRange {
+  std::uint64_t first = 0, end = 0;
+  std::uint64_t count() const { return end - first; }
+};
+PathRange path_range(std::uint64_t paths, int rank, int size);
+
+struct PathShare {
+  int rank = 0, size = 1;
+};
+// The share of the cell the calling thread runs now, or nullptr when its paths are not split.
+const PathShare* active_path_share();
+// Makes `share` the calling thread's for its lifetime (run_cells, around a split cell).
+class ScopedPathShare {
+ public:
+  explicit ScopedPathShare(const PathShare& share);
+  ~ScopedPathShare();
+  ScopedPathShare(const ScopedPathShare&) = delete;
+  ScopedPathShare& operator=(const ScopedPathShare&) = delete;
+
+ private:
+  const PathShare* previous_;
+};
+
+// Which cells run split (HEDGEMAP_PATH_SPLIT): "auto" (the default) splits each cell whose work
+// is more than one rank's share of the run (cost > total / ranks: no hand-out of whole cells can
+// then finish before it, and with fewer cells than ranks the longest always is); "off" never;
+// "all" every cell (tests). Returns how many of the leading cells of `order` (longest first) run
+// split; none on one rank.
+enum class PathSplitMode { automatic, off, all };
+PathSplitMode path_split_mode(const std::function<const char*(const char*)>& env);
+std::size_t cells_to_split(const std::vector<std::size_t>& order, const std::vector<double>& cost,
+                           int ranks, PathSplitMode mode);
+
+// Collectives of a split cell, called by every rank in the same order (no-ops for a share of one
+// rank, or without an active share).
+// `count` doubles at `data` from rank `root` to every rank.
+void share_doubles_from(int root, double* data, std::size_t count);
+// The largest `value` over the ranks, on every rank (exact: integers).
+int max_over_ranks(int value);
+// What a rank throws when another rank of a split cell failed (that rank's message reaches rank 0).
+struct PeerFailed : std::runtime_error {
+  PeerFailed() : std::runtime_error("another rank failed during this cell") {}
 };
 
 // Runs every cell of `job.order` once, somewhere. One process: in order, here. Several ranks:
 // rank 0 hands out one cell at a time to whichever rank asks (itself included), receives each
 // finished cell's encoding and passes it to on_result; the first stop (a signal on any rank, or
 // a failure) stops every rank at its next chunk of paths; cells finished by then are kept. Every
-// rank returns the same outcome.
+// rank returns the same outcome. Before that, the cells cells_to_split picks run one at a time
+// on every rank, their paths split (active_path_share() set around job.evaluate).
 CellsRun run_cells(const RankSession& session, const CellJob& job);
 
 }  // namespace hedgemap

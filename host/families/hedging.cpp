@@ -192,15 +192,14 @@ template HedgingKernel<double> make_hedging_kernel<double>(const Scenario&, cons
 namespace {
 
 template <class Real>
-std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordinates& cell,
-                                           const Execution& exec, const BootstrapPlan& plan,
-                                           ModelCell* model) {
+std::vector<std::vector<GroupCellResult>> evaluate_with(
+    const std::vector<const Scenario*>& variants, const CellCoordinates& cell,
+    const Execution& exec, const BootstrapPlan& plan, ModelCell* model) {
+  const Scenario& s = *variants.front();
   const std::vector<GroupSpec> groups = hedging_groups(s);
   const HedgingKernel<Real> kernel = make_hedging_kernel<Real>(s, cell);
   const int points = kernel.points();
   const std::uint64_t n = s.simulation.paths;
-  const HedgeObjective kind = hedge_objective(s.hedging.objective.kind);
-  const double k = s.hedging.objective.risk_aversion, level = s.hedging.objective.level;
 
   // Per-path P&L of every point and the moments of every column, wherever the backend ran them.
   ColumnMoments moments(kernel.columns());
@@ -209,57 +208,65 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
   if (model)
     *model = summarize_model(s, cell, moments, kernel.summary_column(),
                              kernel.perp ? kernel.funding_rate_column() : -1);
-
-  // Every point's statistics, from fixed-order segment sums: the same bits whichever threads or
-  // device make them (host/statistics/pnl_samples.hpp).
   const PnlSegments segments = pnl_segments(n, plan.blocks);
-  const std::vector<PointStatistics> statistics =
-      pnl_statistics(*pnl.samples, segments, kind, k, level);
 
-  std::vector<GroupCellResult> results;
-  int first_point = 0;
-  for (const GroupSpec& g : groups) {
-    const int gp = int(g.points());
-    GroupCellResult r;
-    r.metrics.assign(kMetrics, std::vector<double>(gp));
-    r.objective.resize(gp);
-    r.objective_stderr.resize(gp);
-    for (int i = 0; i < gp; ++i) {
-      const int p = first_point + i;
-      const PnlSummary& ps = statistics[p].summary;
-      const int c = p * kHedgeMetrics;
-      const double fee = moments.mean(c + hedge_fee), gas = moments.mean(c + hedge_gas),
-                   impact = moments.mean(c + hedge_impact),
-                   funding = moments.mean(c + hedge_funding);
-      const double values[kMetrics] = {
-          ps.mean,
-          ps.std,
-          ps.stderr_of_mean,
-          ps.skew,
-          ps.excess_kurtosis,
-          ps.var,
-          ps.cvar,
-          kernel.perp ? fee + gas + impact + funding : fee + gas + impact,
-          fee,
-          gas,
-          impact,
-          moments.mean(c + hedge_trades),
-          funding};
-      for (int m = 0; m < kMetrics; ++m) r.metrics[m][i] = values[m];
-      r.objective[i] = ps.objective;
-      r.objective_stderr[i] = ps.objective_stderr;
+  // The same per-path P&L under each variant's objective.
+  std::vector<std::vector<GroupCellResult>> per_variant;
+  for (const Scenario* variant : variants) {
+    const HedgeObjective kind = hedge_objective(variant->hedging.objective.kind);
+    const double k = variant->hedging.objective.risk_aversion,
+                 level = variant->hedging.objective.level;
+    // Every point's statistics, from fixed-order segment sums: the same bits whichever threads or
+    // device make them (host/statistics/pnl_samples.hpp).
+    const std::vector<PointStatistics> statistics =
+        pnl_statistics(*pnl.samples, segments, kind, k, level);
+
+    std::vector<GroupCellResult> results;
+    int first_point = 0;
+    for (const GroupSpec& g : groups) {
+      const int gp = int(g.points());
+      GroupCellResult r;
+      r.metrics.assign(kMetrics, std::vector<double>(gp));
+      r.objective.resize(gp);
+      r.objective_stderr.resize(gp);
+      for (int i = 0; i < gp; ++i) {
+        const int p = first_point + i;
+        const PnlSummary& ps = statistics[p].summary;
+        const int c = p * kHedgeMetrics;
+        const double fee = moments.mean(c + hedge_fee), gas = moments.mean(c + hedge_gas),
+                     impact = moments.mean(c + hedge_impact),
+                     funding = moments.mean(c + hedge_funding);
+        const double values[kMetrics] = {
+            ps.mean,
+            ps.std,
+            ps.stderr_of_mean,
+            ps.skew,
+            ps.excess_kurtosis,
+            ps.var,
+            ps.cvar,
+            kernel.perp ? fee + gas + impact + funding : fee + gas + impact,
+            fee,
+            gas,
+            impact,
+            moments.mean(c + hedge_trades),
+            funding};
+        for (int m = 0; m < kMetrics; ++m) r.metrics[m][i] = values[m];
+        r.objective[i] = ps.objective;
+        r.objective_stderr[i] = ps.objective_stderr;
+      }
+      OptimumStatistics optimum = optimum_statistics(
+          g, r.objective, plan, [&](std::size_t point, const std::vector<int>& blocks) {
+            return statistics[first_point + int(point)].on_blocks(blocks);
+          });
+      r.objective_paired_stderr = std::move(optimum.paired_stderr);
+      r.bootstrap_optimum = std::move(optimum.bootstrap_optimum);
+      r.bootstrap_refined = std::move(optimum.bootstrap_refined);
+      results.push_back(std::move(r));
+      first_point += gp;
     }
-    OptimumStatistics optimum = optimum_statistics(
-        g, r.objective, plan, [&](std::size_t point, const std::vector<int>& blocks) {
-          return statistics[first_point + int(point)].on_blocks(blocks);
-        });
-    r.objective_paired_stderr = std::move(optimum.paired_stderr);
-    r.bootstrap_optimum = std::move(optimum.bootstrap_optimum);
-    r.bootstrap_refined = std::move(optimum.bootstrap_refined);
-    results.push_back(std::move(r));
-    first_point += gp;
+    per_variant.push_back(std::move(results));
   }
-  return results;
+  return per_variant;
 }
 
 }  // namespace
@@ -267,8 +274,15 @@ std::vector<GroupCellResult> evaluate_with(const Scenario& s, const CellCoordina
 std::vector<GroupCellResult> evaluate_hedging_cell(const Scenario& s, const CellCoordinates& cell,
                                                    const Execution& exec, const BootstrapPlan& plan,
                                                    ModelCell* model) {
-  if (s.simulation.precision == "double") return evaluate_with<double>(s, cell, exec, plan, model);
-  return evaluate_with<float>(s, cell, exec, plan, model);
+  return evaluate_hedging_cell_objectives({&s}, cell, exec, plan, model).front();
+}
+
+std::vector<std::vector<GroupCellResult>> evaluate_hedging_cell_objectives(
+    const std::vector<const Scenario*>& variants, const CellCoordinates& cell,
+    const Execution& exec, const BootstrapPlan& plan, ModelCell* model) {
+  if (variants.front()->simulation.precision == "double")
+    return evaluate_with<double>(variants, cell, exec, plan, model);
+  return evaluate_with<float>(variants, cell, exec, plan, model);
 }
 
 }  // namespace hedgemap

@@ -29,6 +29,13 @@ std::vector<GroupCellResult> evaluate_hedging_cell(const Scenario& s, const Cell
 // the step dt and of gas (the fixed_cost_band's cost).
 double whalley_wilmott_lambda(const CostParams& costs);
 
+// evaluate_hedging_cell for scenarios that differ only in [hedging.objective] (swept objective
+// axes): one path pass, whose per-path P&L is reduced under each scenario's objective. One result
+// per scenario, each bit-identical to evaluate_hedging_cell of that scenario alone.
+std::vector<std::vector<GroupCellResult>> evaluate_hedging_cell_objectives(
+    const std::vector<const Scenario*>& variants, const CellCoordinates& cell,
+    const Execution& exec, const BootstrapPlan& plan, ModelCell* model = nullptr);
+
 // The path kernel of a cell (the Real precision is the caller's choice).
 template <class Real>
 HedgingKernel<Real> make_hedging_kernel(const Scenario& s, const CellCoordinates& cell);

@@ -16,10 +16,9 @@ ModelCell run_model(const Scenario& s, const CellCoordinates& cell, const Execut
   kernel.process = process_params(s, cell);
   kernel.book = option_book(s);
   ColumnMoments moments(kernel.columns());
-  run_paths(exec, kernel, s.simulation.paths,
-            [&](std::uint64_t, std::uint64_t n, const double* block) {
-              moments.add_chunk(block, n, exec.threads);
-            });
+  // No column kept per path: only the moments (also when the paths are split over the ranks).
+  run_paths_with_moments(exec, kernel, s.simulation.paths, KeptColumns{}, moments,
+                         [](std::uint64_t, std::uint64_t, const double*, std::uint64_t) {});
   return summarize_model(s, cell, moments, 0);
 }
 

@@ -110,12 +110,30 @@ void print_table(std::ostream& out, const std::vector<std::string>& header,
   for (const auto& row : rows) line(row);
 }
 
+// The coordinates of a cell: volatility, expiry_days, then each extra axis.
+std::vector<std::string> cell_header(const ResultsOptima& r) {
+  std::vector<std::string> header{"volatility", "expiry_days"};
+  for (const ExtraAxis& a : r.extra_axes) header.push_back(a.name);
+  return header;
+}
+
+template <class Format>
+std::vector<std::string> cell_coordinates_text(const ResultsOptima& r, std::size_t c,
+                                               Format format) {
+  const std::size_t k = r.combinations(), ne = r.expiry_days.size();
+  std::vector<std::string> row{format(r.volatility[c / k / ne]), format(r.expiry_days[c / k % ne])};
+  const std::vector<std::size_t> index = r.extra_indices(c % k);
+  for (std::size_t a = 0; a < index.size(); ++a)
+    row.push_back(format(r.extra_axes[a].values[index[a]]));
+  return row;
+}
+
 void print_group(std::ostream& out, const ResultsOptima& r, const PolicyOptima& p) {
   out << '\n'
       << p.path << "  (policy " << p.policy << ", objective " << p.objective_kind << ", "
       << p.objective_sense << (p.objective_units.empty() ? "" : ", in " + p.objective_units)
       << ")\n";
-  std::vector<std::string> header{"volatility", "expiry_days"};
+  std::vector<std::string> header = cell_header(r);
   for (const OptimalParameter& a : p.parameters) {
     header.push_back(a.axis);
     if (!a.refined.empty()) header.push_back(a.axis + "_refined");
@@ -123,20 +141,17 @@ void print_group(std::ostream& out, const ResultsOptima& r, const PolicyOptima& 
   header.insert(header.end(), {"objective", "confidence"});
   if (p.is_hedging() && !r.best_policy_index.empty()) header.push_back("best");
   std::vector<std::vector<std::string>> rows;
-  for (std::size_t v = 0; v < r.volatility.size(); ++v) {
-    for (std::size_t e = 0; e < r.expiry_days.size(); ++e) {
-      const std::size_t c = v * r.expiry_days.size() + e;
-      std::vector<std::string> row{short_number(r.volatility[v]), short_number(r.expiry_days[e])};
-      for (const OptimalParameter& a : p.parameters) {
-        row.push_back(short_number(a.grid[c]));
-        if (!a.refined.empty()) row.push_back(short_number(a.refined[c]));
-      }
-      row.push_back(short_number(p.objective[c]));
-      row.push_back(short_number(p.confidence[c]));
-      if (p.is_hedging() && !r.best_policy_index.empty())
-        row.push_back(r.best_policy(c) == p.policy ? "*" : "");
-      rows.push_back(std::move(row));
+  for (std::size_t c = 0; c < r.cells(); ++c) {
+    std::vector<std::string> row = cell_coordinates_text(r, c, short_number);
+    for (const OptimalParameter& a : p.parameters) {
+      row.push_back(short_number(a.grid[c]));
+      if (!a.refined.empty()) row.push_back(short_number(a.refined[c]));
     }
+    row.push_back(short_number(p.objective[c]));
+    row.push_back(short_number(p.confidence[c]));
+    if (p.is_hedging() && !r.best_policy_index.empty())
+      row.push_back(r.best_policy(c) == p.policy ? "*" : "");
+    rows.push_back(std::move(row));
   }
   print_table(out, header, rows);
 }
@@ -144,18 +159,19 @@ void print_group(std::ostream& out, const ResultsOptima& r, const PolicyOptima& 
 void print_best(std::ostream& out, const ResultsOptima& r) {
   out << "\nbest hedging policy per cell (/best/hedging_policy)\n";
   std::vector<std::vector<std::string>> rows;
-  for (std::size_t v = 0; v < r.volatility.size(); ++v) {
-    for (std::size_t e = 0; e < r.expiry_days.size(); ++e) {
-      const std::size_t c = v * r.expiry_days.size() + e;
-      const std::string best = r.best_policy(c);
-      std::string objective = "nan";
-      for (const PolicyOptima& p : r.policies)
-        if (p.is_hedging() && p.policy == best) objective = short_number(p.objective[c]);
-      rows.push_back({short_number(r.volatility[v]), short_number(r.expiry_days[e]),
-                      best.empty() ? "(none finite)" : best, objective});
-    }
+  for (std::size_t c = 0; c < r.cells(); ++c) {
+    const std::string best = r.best_policy(c);
+    std::string objective = "nan";
+    for (const PolicyOptima& p : r.policies)
+      if (p.is_hedging() && p.policy == best) objective = short_number(p.objective[c]);
+    std::vector<std::string> row = cell_coordinates_text(r, c, short_number);
+    row.push_back(best.empty() ? "(none finite)" : best);
+    row.push_back(objective);
+    rows.push_back(std::move(row));
   }
-  print_table(out, {"volatility", "expiry_days", "policy", "objective"}, rows);
+  std::vector<std::string> header = cell_header(r);
+  header.insert(header.end(), {"policy", "objective"});
+  print_table(out, header, rows);
 }
 
 // ---- CSV ---------------------------------------------------------------------------------------
@@ -168,18 +184,21 @@ std::string csv_field(const std::string& s) {
 
 std::string to_csv(const ResultsOptima& r) {
   std::ostringstream out;
-  out << "volatility,expiry_days,policy,parameter,optimal_value,optimal_value_refined,"
+  std::string header;
+  for (const std::string& name : cell_header(r)) header += csv_field(name) + ",";
+  out << header
+      << "policy,parameter,optimal_value,optimal_value_refined,"
          "optimal_objective,objective_kind,objective_sense,optimal_confidence\n";
-  for (std::size_t v = 0; v < r.volatility.size(); ++v) {
-    for (std::size_t e = 0; e < r.expiry_days.size(); ++e) {
-      const std::size_t c = v * r.expiry_days.size() + e;
+  {
+    for (std::size_t c = 0; c < r.cells(); ++c) {
+      std::string coordinates;
+      for (const std::string& x : cell_coordinates_text(r, c, exact_number)) coordinates += x + ",";
       for (const PolicyOptima& p : r.policies) {
         auto row = [&](const std::string& axis, double value, double refined) {
-          out << exact_number(r.volatility[v]) << ',' << exact_number(r.expiry_days[e]) << ','
-              << csv_field(p.policy) << ',' << csv_field(axis) << ',' << exact_number(value) << ','
-              << exact_number(refined) << ',' << exact_number(p.objective[c]) << ','
-              << csv_field(p.objective_kind) << ',' << csv_field(p.objective_sense) << ','
-              << exact_number(p.confidence[c]) << '\n';
+          out << coordinates << csv_field(p.policy) << ',' << csv_field(axis) << ','
+              << exact_number(value) << ',' << exact_number(refined) << ','
+              << exact_number(p.objective[c]) << ',' << csv_field(p.objective_kind) << ','
+              << csv_field(p.objective_sense) << ',' << exact_number(p.confidence[c]) << '\n';
         };
         if (p.parameters.empty()) row("", NAN, NAN);
         for (const OptimalParameter& a : p.parameters)
@@ -234,14 +253,27 @@ std::string json_list(const std::vector<double>& values) {
   return s + "]";
 }
 
-// A [volatility, expiry_days] volatility-major array as [e][v] nested lists.
+// The extra axes' combinations from `k0` (stride `stride` of axis `a` on) as nested lists.
+template <class Cell>
+std::string json_extra(const ResultsOptima& r, std::size_t base, std::size_t a, std::size_t k,
+                       std::size_t stride, Cell& cell) {
+  if (a == r.extra_axes.size()) return cell(base + k);
+  const std::size_t n = r.extra_axes[a].values.size(), inner = stride / n;
+  std::string s = "[";
+  for (std::size_t i = 0; i < n; ++i)
+    s += (i ? ", " : "") + json_extra(r, base, a + 1, k + i * inner, inner, cell);
+  return s + "]";
+}
+
+// A per-cell array as [e][v] nested lists, then [k1][k2]... of the extra axes inside each.
 template <class Cell>
 std::string json_grid(const ResultsOptima& r, Cell cell) {
+  const std::size_t k = r.combinations();
   std::string s = "[";
   for (std::size_t e = 0; e < r.expiry_days.size(); ++e) {
     s += e ? ", [" : "[";
     for (std::size_t v = 0; v < r.volatility.size(); ++v)
-      s += (v ? ", " : "") + cell(v * r.expiry_days.size() + e);
+      s += (v ? ", " : "") + json_extra(r, (v * r.expiry_days.size() + e) * k, 0, 0, k, cell);
     s += "]";
   }
   return s + "]";
@@ -267,10 +299,20 @@ std::string to_json(const ResultsOptima& r) {
     out << "  \"seed\": " << json_integer_or_string(r.attribute("seed")) << ",\n";
   if (!r.attribute("paths").empty())
     out << "  \"paths\": " << json_integer_or_string(r.attribute("paths")) << ",\n";
-  out << "  \"index_order\": \"[expiry_days][volatility]\",\n";
+  std::string order = "[expiry_days][volatility]";
+  for (const ExtraAxis& a : r.extra_axes) order += "[" + a.name + "]";
+  out << "  \"index_order\": " << json_string(order) << ",\n";
   out << "  \"volatility_axis\": \"implied volatility at t=0 (annualized, at the money)\",\n";
   out << "  \"volatility\": " << json_list(r.volatility) << ",\n";
   out << "  \"expiry_days\": " << json_list(r.expiry_days) << ",\n";
+  if (!r.extra_axes.empty()) {
+    out << "  \"extra_axes\": [";
+    for (std::size_t a = 0; a < r.extra_axes.size(); ++a)
+      out << (a ? ", " : "") << "{\"name\": " << json_string(r.extra_axes[a].name)
+          << ", \"scenario_key\": " << json_string(r.extra_axes[a].scenario_key)
+          << ", \"values\": " << json_list(r.extra_axes[a].values) << "}";
+    out << "],\n";
+  }
   out << "  \"policies\": {";
   for (std::size_t i = 0; i < r.policies.size(); ++i) {
     const PolicyOptima& p = r.policies[i];
@@ -316,8 +358,11 @@ void print_inspection(const ResultsOptima& r, std::ostream& out) {
   std::vector<std::vector<std::string>> header{{"results file", r.file}};
   for (const char* name : {"title", "source", "date_created", "backend", "device", "paths", "seed"})
     header.push_back({name, r.attribute(name)});
-  header.push_back({"grid", std::to_string(r.volatility.size()) + " volatilities x " +
-                                std::to_string(r.expiry_days.size()) + " expiries"});
+  std::string grid = std::to_string(r.volatility.size()) + " volatilities x " +
+                     std::to_string(r.expiry_days.size()) + " expiries";
+  for (const ExtraAxis& a : r.extra_axes)
+    grid += " x " + std::to_string(a.values.size()) + " " + a.name + " (" + a.scenario_key + ")";
+  header.push_back({"grid", grid});
   for (const auto& row : header)
     out << row[0] << std::string(14 - std::min<std::size_t>(row[0].size(), 13), ' ') << row[1]
         << '\n';

@@ -319,10 +319,11 @@ std::vector<std::string> parameter_axes(const File& f, const std::string& group_
   }
   Handle set = f.open_dataset(objective);
   const std::vector<hsize_t> dims = shape_of(f, set.get(), objective);
-  if (dims.size() < 2 || !std::equal(cell_shape.begin(), cell_shape.end(), dims.begin()))
+  if (dims.size() < cell_shape.size() ||
+      !std::equal(cell_shape.begin(), cell_shape.end(), dims.begin()))
     f.fail(objective, "has shape " + shape_text(dims) + ", expected " + shape_text(cell_shape) +
                           " followed by its parameter axes");
-  for (unsigned dim = 2; dim < dims.size(); ++dim) {
+  for (unsigned dim = unsigned(cell_shape.size()); dim < dims.size(); ++dim) {
     std::string found;
     for (const auto& [name, length] : candidates) {
       if (length != dims[dim]) continue;
@@ -348,7 +349,9 @@ std::vector<std::string> parameter_axes(const File& f, const std::string& group_
 // A per-cell variable when present, else `cells` NaN.
 std::vector<double> cell_values_or_nan(const File& f, const std::string& path,
                                        const std::vector<hsize_t>& cell_shape) {
-  if (!f.exists(path)) return std::vector<double>(cell_shape[0] * cell_shape[1], NAN);
+  std::size_t cells = 1;
+  for (hsize_t n : cell_shape) cells *= std::size_t(n);
+  if (!f.exists(path)) return std::vector<double>(cells, NAN);
   return read_numbers(f, path, cell_shape);
 }
 
@@ -377,7 +380,53 @@ PolicyOptima read_policy(const File& f, const std::string& path,
   return p;
 }
 
+// The extra axes of [grid.axes]: the root dimension scales attached to /model/book_price's
+// dimensions after volatility and expiry_days, in dimension order.
+std::vector<ExtraAxis> read_extra_axes(const File& f) {
+  std::vector<ExtraAxis> extra;
+  const std::string probe = "/model/book_price";
+  if (!f.exists(probe)) return extra;
+  Handle set = f.open_dataset(probe);
+  const std::vector<hsize_t> dims = shape_of(f, set.get(), probe);
+  std::vector<std::pair<std::string, hsize_t>> candidates;
+  for (const std::string& name : links_of(f, "/")) {
+    if (name == "volatility" || name == "expiry_days") continue;
+    if (object_type(f, "/" + name) != H5O_TYPE_DATASET) continue;
+    Handle axis = f.open_dataset("/" + name);
+    const std::vector<hsize_t> shape = shape_of(f, axis.get(), "/" + name);
+    if (H5DSis_scale(axis.get()) > 0 && shape.size() == 1) candidates.emplace_back(name, shape[0]);
+  }
+  for (unsigned dim = 2; dim < dims.size(); ++dim) {
+    std::string found;
+    for (const auto& [name, length] : candidates) {
+      if (length != dims[dim]) continue;
+      Handle scale = f.open_dataset("/" + name);
+      if (H5DSis_attached(set.get(), scale.get(), dim) > 0) {
+        found = name;
+        break;
+      }
+    }
+    if (found.empty())
+      f.fail(probe, "dimension " + std::to_string(dim) + " has no root axis attached");
+    ExtraAxis a;
+    a.name = found;
+    a.scenario_key = attribute_text_at(f, "/" + found, "scenario_key");
+    a.values = read_axis(f, "/" + found);
+    extra.push_back(std::move(a));
+  }
+  return extra;
+}
+
 }  // namespace
+
+std::vector<std::size_t> ResultsOptima::extra_indices(std::size_t k) const {
+  std::vector<std::size_t> index(extra_axes.size());
+  for (std::size_t a = extra_axes.size(); a-- > 0;) {
+    index[a] = k % extra_axes[a].values.size();
+    k /= extra_axes[a].values.size();
+  }
+  return index;
+}
 
 std::string ResultsOptima::best_policy(std::size_t cell) const {
   if (cell >= best_policy_index.size()) return "";
@@ -416,7 +465,9 @@ ResultsOptima read_results_optima(const std::string& path) {
                            ": no /volatility or /expiry_days axis: not a hedgemap results file");
   r.volatility = read_axis(f, "/volatility");
   r.expiry_days = read_axis(f, "/expiry_days");
-  const std::vector<hsize_t> cell_shape{r.volatility.size(), r.expiry_days.size()};
+  r.extra_axes = read_extra_axes(f);
+  std::vector<hsize_t> cell_shape{r.volatility.size(), r.expiry_days.size()};
+  for (const ExtraAxis& a : r.extra_axes) cell_shape.push_back(a.values.size());
 
   if (f.exists("/hedging"))
     for (const std::string& g : subgroups(f, "/hedging"))

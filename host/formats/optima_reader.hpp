@@ -1,7 +1,8 @@
 // Reads back the optima of a results file (docs/results-format.md) for `hedgemap inspect` and
 // `hedgemap export`: the grid axes, every policy group's optimal parameter(s), objective and
-// confidence per (volatility, expiry_days) cell, the best hedging policy, and the root
-// attributes worth showing. Per-cell arrays are volatility-major: cell = v * expiry_count + e.
+// confidence per (volatility, expiry_days, extra axes...) cell, the best hedging policy, and the
+// root attributes worth showing. Per-cell arrays are row-major over the grid:
+// cell = (v * expiry_count + e) * combinations + k.
 #pragma once
 #include <map>
 #include <stdexcept>
@@ -33,15 +34,31 @@ struct PolicyOptima {
   bool is_hedging() const { return path.rfind("/hedging/", 0) == 0; }
 };
 
+// An extra swept axis of [grid.axes]: a root dimension scale after expiry_days.
+struct ExtraAxis {
+  std::string name;          // dimension name ("gas")
+  std::string scenario_key;  // attribute scenario_key ("costs.gas")
+  std::vector<double> values;
+};
+
 struct ResultsOptima {
   std::string file;
   std::map<std::string, std::string> attributes;  // root attributes as text (strings, numbers)
   std::vector<double> volatility, expiry_days;
+  std::vector<ExtraAxis> extra_axes;           // in dimension order; empty for a 2-D file
   std::vector<PolicyOptima> policies;          // /hedging/* (file order), then /cppi, /vol_target
   std::vector<std::string> best_policy_names;  // attribute `policies` of /best/hedging_policy
   std::vector<double> best_policy_index;       // [cell], -1 or NaN: none; empty when absent
 
-  std::size_t cells() const { return volatility.size() * expiry_days.size(); }
+  // Combinations of the extra axes (1 without), and cells of the full grid.
+  std::size_t combinations() const {
+    std::size_t n = 1;
+    for (const ExtraAxis& a : extra_axes) n *= a.values.size();
+    return n;
+  }
+  std::size_t cells() const { return volatility.size() * expiry_days.size() * combinations(); }
+  // Index of each extra axis in combination k (row-major, the last axis fastest).
+  std::vector<std::size_t> extra_indices(std::size_t k) const;
   std::string attribute(const std::string& name) const {
     auto it = attributes.find(name);
     return it == attributes.end() ? std::string() : it->second;

@@ -5,7 +5,9 @@
 #include <ctime>
 #include <functional>
 #include <limits>
+#include <algorithm>
 #include <map>
+#include <set>
 
 #include "build_info.hpp"
 #include "host/statistics/bootstrap.hpp"
@@ -65,19 +67,40 @@ struct CheckedOutput {
   }
 };
 
-// Writes a [volatility, expiry_days] variable from a per-cell getter.
+// Writes a [volatility, expiry_days, <extra axes>] variable from a per-cell getter.
 template <class Getter>
-void write_cell_variable(CheckedOutput& out, const std::string& path, std::size_t cells,
-                         const std::string& units, const std::string& long_name, Getter get,
+void write_cell_variable(CheckedOutput& out, const std::vector<std::string>& cell_dims,
+                         const std::string& path, std::size_t cells, const std::string& units,
+                         const std::string& long_name, Getter get,
                          const std::function<bool(std::size_t)>& defined_nan = nullptr) {
   std::vector<double> data(cells);
   for (std::size_t c = 0; c < cells; ++c) data[c] = get(c);
-  out.variable(path, {"/volatility", "/expiry_days"}, data, units, long_name, defined_nan);
+  out.variable(path, cell_dims, data, units, long_name, defined_nan);
 }
 
-void write_group(CheckedOutput& out, const GroupSpec& g, std::size_t gi,
-                 const std::vector<CellResult>& cells) {
-  std::vector<std::string> dims{"/volatility", "/expiry_days"};
+// Dimension names of the extra axes: the key's last part ("costs.gas" -> "gas"), or the whole
+// key with '_' for '.' when that name is taken (by volatility, expiry_days, steps, a policy
+// axis, or an earlier extra axis: a variable may not have two dimensions of one name).
+std::vector<std::string> extra_axis_names(const Scenario& s, const std::vector<GroupSpec>& groups) {
+  std::set<std::string> taken{"volatility", "expiry_days", "steps"};
+  for (const GroupSpec& g : groups)
+    for (const Axis& a : g.axes) taken.insert(a.name);
+  std::vector<std::string> names;
+  for (const SweptAxis& a : s.grid.axes) {
+    std::string name = a.name;
+    if (taken.count(name)) {
+      name = a.key;
+      std::replace(name.begin(), name.end(), '.', '_');
+    }
+    taken.insert(name);
+    names.push_back(name);
+  }
+  return names;
+}
+
+void write_group(CheckedOutput& out, const std::vector<std::string>& cell_dims, const GroupSpec& g,
+                 std::size_t gi, const std::vector<CellResult>& cells) {
+  std::vector<std::string> dims = cell_dims;
   for (const Axis& a : g.axes) {
     const std::string path = g.path + "/" + a.name;
     if (a.integer) {
@@ -150,11 +173,12 @@ void write_group(CheckedOutput& out, const GroupSpec& g, std::size_t gi,
                "1 where the objective is within 2 paired standard errors of the grid optimum's");
   for (std::size_t a = 0; a < g.axes.size(); ++a) {
     const Axis& axis = g.axes[a];
-    write_cell_variable(out, g.path + "/optimal_" + axis.name, n, axis.units,
+    write_cell_variable(out, cell_dims, g.path + "/optimal_" + axis.name, n, axis.units,
                         "grid value of " + axis.long_name + " that optimises the objective",
                         [&](std::size_t c) { return optima[c].parameter[a]; });
     if (g.axes.size() == 1)
-      write_cell_variable(out, g.path + "/optimal_" + axis.name + "_refined", n, axis.units,
+      write_cell_variable(out, cell_dims, g.path + "/optimal_" + axis.name + "_refined", n,
+                          axis.units,
                           axis.long_name +
                               " at the vertex of a parabola through the optimum and "
                               "its neighbours" +
@@ -166,19 +190,21 @@ void write_group(CheckedOutput& out, const GroupSpec& g, std::size_t gi,
           return optima[c].index < 0 ? kNaN : percentile(cells[c].groups[gi].bootstrap_refined, q);
         };
       };
-      write_cell_variable(out, g.path + "/optimal_" + axis.name + "_refined_low", n, axis.units,
+      write_cell_variable(out, cell_dims, g.path + "/optimal_" + axis.name + "_refined_low", n,
+                          axis.units,
                           "5% percentile of the refined optimum over the bootstrap resamples",
                           interval(kRefinedIntervalLow));
-      write_cell_variable(out, g.path + "/optimal_" + axis.name + "_refined_high", n, axis.units,
+      write_cell_variable(out, cell_dims, g.path + "/optimal_" + axis.name + "_refined_high", n,
+                          axis.units,
                           "95% percentile of the refined optimum over the bootstrap resamples",
                           interval(kRefinedIntervalHigh));
     }
   }
-  write_cell_variable(out, g.path + "/optimal_objective", n, g.objective_units,
+  write_cell_variable(out, cell_dims, g.path + "/optimal_objective", n, g.objective_units,
                       "objective at the grid optimum",
                       [&](std::size_t c) { return optima[c].objective; });
   write_cell_variable(
-      out, g.path + "/optimal_confidence", n, "1",
+      out, cell_dims, g.path + "/optimal_confidence", n, "1",
       "share of bootstrap resamples over path blocks that pick the same grid optimum",
       [&](std::size_t c) {
         return optimum_confidence(cells[c].groups[gi].bootstrap_optimum, optima[c].index);
@@ -237,6 +263,16 @@ NonFiniteValues write_results_file(const std::string& path, bool overwrite, cons
   std::vector<std::int64_t> steps(ne);
   for (std::size_t e = 0; e < ne; ++e) steps[e] = s.steps_for_expiry(s.grid.expiry_days[e]);
   out.variable("/steps", {"/expiry_days"}, steps, "1", "monitoring steps per path");
+  // The extra axes of [grid.axes], after expiry_days in the order given.
+  std::vector<std::string> cell_dims{"/volatility", "/expiry_days"};
+  const std::vector<std::string> extra_names = extra_axis_names(s, groups);
+  for (std::size_t a = 0; a < s.grid.axes.size(); ++a) {
+    const std::string path = "/" + extra_names[a];
+    checked.axis(path, s.grid.axes[a].values, "as scenario key " + s.grid.axes[a].key,
+                 "swept scenario key " + s.grid.axes[a].key + " ([grid.axes])");
+    out.attribute(path, "scenario_key", s.grid.axes[a].key);
+    cell_dims.push_back(path);
+  }
 
   const std::string money = "quote currency";
   // Without a [[book]] the book's prices are NaN by definition (there is no book).
@@ -245,7 +281,7 @@ NonFiniteValues write_results_file(const std::string& path, bool overwrite, cons
                    double ModelCell::*field) {
     const bool of_the_book = std::string(name).rfind("book_price", 0) == 0;
     write_cell_variable(
-        checked, std::string("/model/") + name, n, units, long_name,
+        checked, cell_dims, std::string("/model/") + name, n, units, long_name,
         [&](std::size_t c) { return cells[c].model.*field; },
         [&](std::size_t) { return of_the_book && no_book; });
   };
@@ -284,7 +320,8 @@ NonFiniteValues write_results_file(const std::string& path, bool overwrite, cons
           "mean over paths of the perp funding rate averaged over the path's steps",
           &ModelCell::funding_mean);
 
-  for (std::size_t gi = 0; gi < groups.size(); ++gi) write_group(checked, groups[gi], gi, cells);
+  for (std::size_t gi = 0; gi < groups.size(); ++gi)
+    write_group(checked, cell_dims, groups[gi], gi, cells);
 
   std::vector<std::string> policies;
   std::vector<double> best(n);
@@ -295,7 +332,7 @@ NonFiniteValues write_results_file(const std::string& path, bool overwrite, cons
   }
   if (!policies.empty()) {
     std::vector<std::int64_t> best_int(best.begin(), best.end());
-    out.variable("/best/hedging_policy", {"/volatility", "/expiry_days"}, best_int, "1",
+    out.variable("/best/hedging_policy", cell_dims, best_int, "1",
                  "index into the attribute `policies` of the hedging policy with the best optimal "
                  "objective (-1: none finite)");
     out.attribute("/best/hedging_policy", "policies", policies);

@@ -276,12 +276,14 @@ bool FieldReader::read_integer(const toml::node& node, const std::string& key, s
 bool FieldReader::number(const toml::table& t, const std::string& prefix, std::string_view key,
                          double& out, const Bound& bound) {
   const toml::node* node = t.get(key);
+  if (node && numeric_keys_) numeric_keys_->insert(prefix + std::string(key));
   return node && read_number(*node, prefix + std::string(key), out, bound);
 }
 
 bool FieldReader::integer(const toml::table& t, const std::string& prefix, std::string_view key,
                           std::int64_t& out, const Bound& bound) {
   const toml::node* node = t.get(key);
+  if (node && numeric_keys_) numeric_keys_->insert(prefix + std::string(key));
   return node && read_integer(*node, prefix + std::string(key), out, bound);
 }
 

@@ -3,6 +3,7 @@
 // the default in place, so one pass over a scenario reports every problem it has.
 #pragma once
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,8 @@ class FieldReader {
               const std::string& message);
   void report_at(const std::string& key, const toml::source_region* where, const toml::node* value,
                  const std::string& message);
+  // Records a problem found elsewhere (another reader, on another table).
+  void report_problem(ScenarioProblem problem) { problems_.push_back(std::move(problem)); }
 
   // Reports every key of `table` that is not in `allowed`, listing the allowed ones.
   void check_keys(const toml::table& table, const std::string& prefix,
@@ -79,6 +82,10 @@ class FieldReader {
 
   const std::string& source_name() const { return source_name_; }
 
+  // From now on, remembers the key of every number() or integer() read that finds a value: the
+  // numeric scalar keys of the scenario, which [grid.axes] may sweep.
+  void record_numeric_keys(std::set<std::string>* keys) { numeric_keys_ = keys; }
+
  private:
   // Element checks shared by scalars and array elements; report under `key`.
   bool read_number(const toml::node& node, const std::string& key, double& out, const Bound& bound);
@@ -91,6 +98,7 @@ class FieldReader {
 
   std::string source_name_;
   std::vector<ScenarioProblem>& problems_;
+  std::set<std::string>* numeric_keys_ = nullptr;
 };
 
 std::string quoted_list(const std::vector<std::string_view>& words);  // "a", "b", "c"

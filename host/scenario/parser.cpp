@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "host/scenario/field_reader.hpp"
+#include "host/scenario/grid_axes.hpp"
 #include "host/scenario/kernel_params.hpp"
 #include "host/scenario/overrides.hpp"
 #include "host/scenario/price_range.hpp"
@@ -463,7 +464,8 @@ Scenario convert(const toml::table& root, FieldReader& r, std::vector<ScenarioPr
   if (const toml::table* t = r.table(root, "", "simulation")) read_simulation(r, *t, s.simulation);
   static const toml::table kEmpty;
   const toml::table* grid = r.table(root, "", "grid");
-  if (grid) r.check_keys(*grid, "grid.", {"volatility", "expiry_days"}, "[grid]");
+  if (grid) r.check_keys(*grid, "grid.", {"volatility", "expiry_days", "axes"}, "[grid]");
+  if (grid) r.table(*grid, "grid.", "axes");  // a table is taken out before (grid_axes.hpp)
   r.number_axis(grid ? *grid : kEmpty, "grid.", "volatility", s.grid.volatility, greater_than(0),
                 true);
   r.number_axis(grid ? *grid : kEmpty, "grid.", "expiry_days", s.grid.expiry_days, greater_than(0),
@@ -539,8 +541,18 @@ Scenario parse_scenario(std::string_view toml_text, const std::string& source_na
   for (const std::string& text : overrides) apply_override(root, text, problems);
   for (const OptionOverride& option : options) apply_option_override(root, option, problems);
 
+  // [grid.axes] is read on its own; the rest of the scenario with the axes' first values.
+  toml::table axes;
+  bool swept = false;
+  if (toml::table* grid = root["grid"].as_table())
+    if (toml::table* t = grid->get_as<toml::table>("axes")) {
+      axes = std::move(*t);
+      grid->erase("axes");
+      swept = true;
+    }
   FieldReader reader(source_name, problems);
-  Scenario scenario = convert(root, reader, problems);
+  Scenario scenario = swept ? read_swept_scenario(root, axes, source_name, convert, problems)
+                            : convert(root, reader, problems);
   if (!problems.empty()) {
     // File order first; problems without a position (whole file, --set) keep their order after.
     std::stable_sort(problems.begin(), problems.end(),
@@ -552,7 +564,16 @@ Scenario parse_scenario(std::string_view toml_text, const std::string& source_na
                      });
     throw ScenarioError(std::move(problems));
   }
-  scenario.effective_toml = to_toml_text(root);
+  if (swept) {  // the scenario as given: [grid.axes], in its order, in place of the first values
+    scenario.effective_toml = scenario.grid.axes_base_toml + "\n[grid.axes]\n";
+    for (const SweptAxis& a : scenario.grid.axes) {
+      std::string values;
+      for (const std::string& t : a.texts) values += (values.empty() ? "" : ", ") + t;
+      scenario.effective_toml += "\"" + a.key + "\" = [" + values + "]\n";
+    }
+  } else {
+    scenario.effective_toml = to_toml_text(root);
+  }
   return scenario;
 }
 

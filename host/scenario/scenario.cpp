@@ -15,4 +15,10 @@ int Scenario::steps_for_expiry(double expiry_days) const {
   return static_cast<int>(std::max(1LL, std::llround(steps)));
 }
 
+std::size_t GridConfig::axis_combinations() const {
+  std::size_t n = 1;
+  for (const SweptAxis& a : axes) n *= a.values.size();
+  return n;
+}
+
 }  // namespace hedgemap

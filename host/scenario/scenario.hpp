@@ -24,9 +24,31 @@ struct SimulationConfig {
   std::string backend = "auto";     // "auto" | "cpu" | "cuda"
 };
 
+// One extra swept axis of [grid.axes]: a numeric scalar key of the scenario and its values.
+// Every cell of the full grid is the scenario with these keys set, exactly as `--set key=value`
+// would set them (host/scenario/grid_axes.hpp).
+struct SweptAxis {
+  std::string key;                 // full scenario key, "costs.gas"
+  std::string name;                // dimension name in the results: the key's last part, "gas"
+  std::vector<double> values;      // finite, strictly increasing
+  std::vector<std::string> texts;  // each value as written in TOML ("4.0", "25"), for --set
+  bool paths_unchanged = false;    // only the objective changes (hedging.objective.*): the
+                                   // per-path P&L of one path pass serves every value
+};
+
+// At most this many extra axes, and this many combinations of their values.
+constexpr std::size_t kMaxSweptAxes = 4, kMaxAxisCombinations = 4096;
+
 struct GridConfig {
   std::vector<double> volatility;   // implied volatility at t=0, annualized, each > 0, increasing
   std::vector<double> expiry_days;  // each > 0, strictly increasing
+  std::vector<SweptAxis> axes;      // [grid.axes], in file order; empty: the 2-D grid
+  // The scenario without [grid.axes] (TOML text), from which every combination is re-read.
+  std::string axes_base_toml;
+  std::string source_name;  // the file, for messages
+
+  // Product of the extra axes' sizes (1 without extra axes).
+  std::size_t axis_combinations() const;
 };
 
 struct MarketConfig {

@@ -1,5 +1,6 @@
 // The rank logic that needs no MPI: which launcher started the process, the longest-first order
-// of cells, and run_cells on one process (the serial program's loop).
+// of cells, which cells have their paths split and each rank's range, and run_cells on one
+// process (the serial program's loop).
 #include <gtest/gtest.h>
 
 #include <map>
@@ -52,6 +53,49 @@ TEST(MpiCellOrder, LongestFirstTiesByIndexOnlyWantedCells) {
             (std::vector<std::size_t>{3, 1, 4, 0, 2, 5}));
   EXPECT_EQ(longest_first(cost, {true, false, true, false, true, true}),
             (std::vector<std::size_t>{4, 0, 2, 5}));
+}
+
+// A split cell's ranges: whole reduction blocks of 1,024 paths, contiguous, in rank order, every
+// path once; a rank may have none when the cell has fewer blocks than ranks.
+TEST(MpiPathSplit, RangesAreWholeBlocksInRankOrderCoveringEveryPathOnce) {
+  for (const std::uint64_t paths : {1ull, 1024ull, 3000ull, 5000ull, 20000ull, 1000003ull})
+    for (int size = 1; size <= 5; ++size) {
+      std::uint64_t next = 0;
+      for (int r = 0; r < size; ++r) {
+        const PathRange range = path_range(paths, r, size);
+        EXPECT_EQ(range.first, next) << paths << " paths, rank " << r << " of " << size;
+        EXPECT_LE(range.first, range.end);
+        EXPECT_EQ(range.first % 1024, 0u);
+        if (range.end != paths) {
+          EXPECT_EQ(range.end % 1024, 0u);
+        }
+        next = range.end;
+      }
+      EXPECT_EQ(next, paths);
+    }
+  // 20,000 paths = 20 blocks (the last short) over 3 ranks: 6, 7 and 7 blocks.
+  EXPECT_EQ(path_range(20000, 0, 3).end, 6u * 1024);
+  EXPECT_EQ(path_range(20000, 1, 3).end, 13u * 1024);
+  EXPECT_EQ(path_range(20000, 2, 3).count(), 20000u - 13 * 1024);
+}
+
+TEST(MpiPathSplit, CellsLongerThanOneRanksShareAreSplit) {
+  const std::vector<double> cost = {2.0, 5.0, 2.0, 9.0, 5.0, 1.0};          // total 24
+  const std::vector<std::size_t> order = {3, 1, 4, 0, 2, 5};                // longest first
+  EXPECT_EQ(cells_to_split(order, cost, 1, PathSplitMode::automatic), 0u);  // one process
+  EXPECT_EQ(cells_to_split(order, cost, 2, PathSplitMode::automatic), 0u);  // 9 <= 12
+  EXPECT_EQ(cells_to_split(order, cost, 3, PathSplitMode::automatic), 1u);  // 9 > 8
+  EXPECT_EQ(cells_to_split(order, cost, 4, PathSplitMode::automatic), 1u);  // 5 <= 6
+  EXPECT_EQ(cells_to_split(order, cost, 5, PathSplitMode::automatic), 3u);  // 5 > 4.8
+  EXPECT_EQ(cells_to_split(order, cost, 4, PathSplitMode::off), 0u);
+  EXPECT_EQ(cells_to_split(order, cost, 2, PathSplitMode::all), 6u);
+  // Fewer cells than ranks: the longest always is longer than one rank's share.
+  EXPECT_EQ(cells_to_split({0}, {1.0}, 2, PathSplitMode::automatic), 1u);
+  EXPECT_EQ(cells_to_split({1, 0}, {1.0, 1.0}, 3, PathSplitMode::automatic), 2u);
+  EXPECT_EQ(cells_to_split({0, 1, 2}, {1.0, 1.0, 1.0}, 3, PathSplitMode::automatic), 0u);
+  EXPECT_EQ(path_split_mode(Env{}), PathSplitMode::automatic);
+  EXPECT_EQ(path_split_mode(Env{{{"HEDGEMAP_PATH_SPLIT", "off"}}}), PathSplitMode::off);
+  EXPECT_EQ(path_split_mode(Env{{{"HEDGEMAP_PATH_SPLIT", "all"}}}), PathSplitMode::all);
 }
 
 CellJob recording_job(std::vector<std::size_t>& made, std::vector<std::size_t>& delivered) {

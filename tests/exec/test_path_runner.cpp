@@ -10,8 +10,10 @@
 
 #include "host/exec/backend.hpp"
 #include "host/exec/path_runner.hpp"
+#include "host/exec/ranks.hpp"
 #include "host/families/allocation.hpp"
 #include "host/families/hedging.hpp"
+#include "host/families/model_summary.hpp"
 #include "tests/support/scenarios.hpp"
 #include "tests/support/group_results.hpp"
 #include "tests/support/scoped_env.hpp"
@@ -123,4 +125,40 @@ TEST(ReducedChunks, EmulatedDeviceReductionGivesTheSameBitsInEveryFamily) {
   EXPECT_TRUE(std::isnan(model_plain.terminal_spot_mean)
                   ? std::isnan(model_reduced.terminal_spot_mean)
                   : model_plain.terminal_spot_mean == model_reduced.terminal_spot_mean);
+}
+
+// A cell's paths split over ranks (run_paths_split), here the share of one rank: its own range
+// reduced with the shift from path 0 run on its own, replayed in chunks to the families. Every
+// family's results bit for bit as the plain path's (tests/mpi/ runs 2 to 4 ranks end to end).
+TEST(PathSplit, OneRankShareGivesTheSameBitsInEveryFamily) {
+  Scenario s = test_support::busy_market();
+  s.simulation.paths = 20000;
+  const CellCoordinates cell = cell_coordinates(s, 0, 0);
+  const Execution cpu = choose_backend("cpu", 0);
+  BootstrapPlan plan;
+  plan.seed = 2;
+  ModelCell model_plain{}, model_split{};
+  const auto hedging = evaluate_hedging_cell(s, cell, cpu, plan, &model_plain);
+  const auto allocation = evaluate_allocation_cell(s, cell, cpu, plan);
+  const ModelCell summary_plain = evaluate_model_cell(s, cell, cpu);
+  std::vector<GroupCellResult> hedging_split, allocation_split;
+  ModelCell summary_split{};
+  {
+    const PathShare one{0, 1};
+    const ScopedPathShare active(one);
+    ASSERT_EQ(active_path_share(), &one);
+    hedging_split = evaluate_hedging_cell(s, cell, cpu, plan, &model_split);
+    allocation_split = evaluate_allocation_cell(s, cell, cpu, plan);
+    summary_split = evaluate_model_cell(s, cell, cpu);
+  }
+  EXPECT_EQ(active_path_share(), nullptr);
+  test_support::expect_same_results(hedging, hedging_split, "hedging");
+  test_support::expect_same_results(allocation, allocation_split, "allocation");
+  ASSERT_GE(allocation.size(), 2u);
+  const auto same = [](double a, double b) { return std::isnan(a) ? std::isnan(b) : a == b; };
+  EXPECT_TRUE(same(model_plain.terminal_spot_mean, model_split.terminal_spot_mean));
+  EXPECT_TRUE(same(summary_plain.terminal_spot_mean, summary_split.terminal_spot_mean));
+  EXPECT_TRUE(same(summary_plain.terminal_spot_stderr, summary_split.terminal_spot_stderr));
+  EXPECT_TRUE(same(summary_plain.book_price_mc, summary_split.book_price_mc));
+  EXPECT_TRUE(same(summary_plain.jumps_mean, summary_split.jumps_mean));
 }

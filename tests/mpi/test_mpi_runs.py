@@ -1,5 +1,6 @@
-"""hedgemap under mpirun (issue 16): the sweep's cells spread over ranks give the serial run's
-bytes for any rank count, a signal to mpirun stops every rank with a checkpoint (exit 75), and a
+"""hedgemap under mpirun (issue 16): the sweep's cells spread over ranks, and one cell's paths
+split over them (fewer cells than ranks, or a cell longer than a rank's share), give the serial
+run's bytes for any rank count, a signal to mpirun stops every rank with a checkpoint (exit 75), and a
 resume with another rank count finishes to the uninterrupted run's bytes.
 
 Run by ctest when the build has MPI (it sets HEDGEMAP_BINARY and MPIEXEC), with Debian's python3:
@@ -10,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -129,11 +131,70 @@ def test_every_rank_count_gives_the_serial_bytes(tmp_path, scenario, serial, ran
     assert not Path(str(out) + ".ckpt").exists()
 
 
-def test_fewer_cells_than_ranks(tmp_path, scenario):
-    ref, out = tmp_path / "ref.h5", tmp_path / "mpi.h5"
-    one_cell = ["--set", "grid.volatility=[0.7]", "--set", "grid.expiry_days=[2]"]
-    assert run(hedgemap(scenario, "-o", ref, "--progress", "none", *one_cell)).returncode == 0
-    r = run(mpirun(3) + hedgemap(scenario, "-o", out, "--progress", "none", *one_cell))
+ONE_CELL = ("--set", "grid.volatility=[0.7]", "--set", "grid.expiry_days=[2]")
+
+
+@pytest.fixture(scope="module")
+def serial_one_cell(scenario, tmp_path_factory):
+    out = tmp_path_factory.mktemp("serial") / "one_cell.h5"
+    r = run(hedgemap(scenario, "-o", out, "--progress", "none", *ONE_CELL))
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+# Fewer cells than ranks: the one cell's 3,000 paths (3 reduction blocks) are split over the
+# ranks (4 ranks: rank 0 has no block at all), every family; the serial bytes, also through the
+# reduced chunks of the device path.
+@pytest.mark.parametrize("ranks", [2, 3, 4])
+@pytest.mark.parametrize("emulate", ["0", "1"])
+def test_fewer_cells_than_ranks_split_the_paths(tmp_path, scenario, serial_one_cell, ranks,
+                                                emulate):
+    out = tmp_path / "mpi.h5"
+    r = run(mpirun(ranks) + hedgemap(scenario, "-o", out, "--progress", "none", *ONE_CELL),
+            env=mpi_env(HEDGEMAP_EMULATE_DEVICE_REDUCTION=emulate))
+    assert r.returncode == 0, r.stderr
+    assert f"1 cell(s) ran with their paths split over the {ranks} ranks" in r.stderr
+    assert_same_results(serial_one_cell, out)
+
+
+# Cells split and cells handed out whole in one run: on 5 ranks the two 3-day cells are more than
+# a rank's share (3 > 12 / 5) and are split, the four others are handed out; and every cell split
+# (HEDGEMAP_PATH_SPLIT=all) on 2 ranks.
+@pytest.mark.parametrize("ranks,split,expect_split", [(5, "auto", 2), (2, "all", 6)])
+def test_split_and_whole_cells_give_the_serial_bytes(tmp_path, scenario, serial, ranks, split,
+                                                     expect_split):
+    out = tmp_path / "mpi.h5"
+    r = run(mpirun(ranks) + hedgemap(scenario, "-o", out, "--progress", "jsonl"),
+            env=mpi_env(HEDGEMAP_PATH_SPLIT=split))
+    assert r.returncode == 0, r.stderr
+    assert f"{expect_split} cell(s) ran with their paths split over the {ranks} ranks" in r.stderr
+    progress = [line for line in r.stderr.splitlines() if line.startswith('{"event":"progress"')]
+    assert len(progress) == 6
+    assert_same_results(serial, out)
+
+
+def test_a_signal_during_a_split_cell_stops_every_rank_and_a_resume_finishes(tmp_path, scenario):
+    # One long cell over 3 ranks; SIGUSR1 to one worker only, while the paths run: every rank
+    # stops together (the vote after the ranges), exit 75 with a checkpoint, then a resume on 2
+    # ranks gives the serial bytes.
+    args = (*ONE_CELL, "--paths", 200000)
+    ref, out = tmp_path / "ref.h5", tmp_path / "int.h5"
+    assert run(hedgemap(scenario, "-o", ref, "--progress", "none", *args)).returncode == 0
+    proc = subprocess.Popen(mpirun(3) + hedgemap(scenario, "-o", out, "--progress", "jsonl", *args),
+                            stderr=subprocess.PIPE, text=True, env=mpi_env())
+    log = [proc.stderr.readline()]  # the first line: every rank has started
+    pid = rank_pid(out, 2)
+    for _ in range(400):  # until rank 2 handles SIGUSR1 (it installs the handler before the cells)
+        caught = int(next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                          if line.startswith("SigCgt:")).split()[1], 16)
+        if caught & (1 << (signal.SIGUSR1 - 1)):
+            break
+        time.sleep(0.01)
+    os.kill(pid, signal.SIGUSR1)
+    log.append(proc.stderr.read())
+    assert proc.wait(timeout=300) == 75, "".join(log)
+    assert not out.exists() and Path(str(out) + ".ckpt").exists()
+    r = run(mpirun(2) + hedgemap(scenario, "-o", out, "--progress", "none", "--resume", *args))
     assert r.returncode == 0, r.stderr
     assert_same_results(ref, out)
 
