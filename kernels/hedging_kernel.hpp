@@ -27,7 +27,8 @@
 //                    around h* (Gamma of the book at t_k), rebalance to the nearest edge;
 //                    lambda the proportional cost rate (the fee: see whalley_wilmott_half_width);
 //   fixed_cost_band: band of half-width H = (12 e^{-r tau} gas Gamma^2 / gamma)^{1/4} around h*
-//                    (Gamma at t_k, gas the mean gas per trade), rebalance to the centre h*.
+//                    (Gamma at t_k, gas the mean gas per trade, or with gas as a process the
+//                    path's current gas per trade), rebalance to the centre h*.
 // Both bands follow the book's gamma along the path and neither depends on the step dt.
 //   delta_vega_band (b, v): a second option, the vega instrument (its own expiry after the book's,
 //                    priced by the hedging model at the hedger's volatility), is held in o units.
@@ -43,6 +44,15 @@
 // an outage pays `gas_multiplier_after_outage` times the gas. A wanted trade smaller than the
 // minimum order, |n| < costs.min_trade_units, is not sent (no cost, not counted, the hedge
 // stays): no float-noise dust trades near expiry. The unwind at expiry is always sent.
+//
+// Instrument (hedging.instrument): spot, or a perpetual future (`perp`), whose trades pay the
+// same fee and impact terms (the host gives it no gas and refuses the AMM impact) and whose
+// position h_k, held over (t_k, t_k+1], pays funding f_k h_k S_k dt (kernels/funding_rate.hpp),
+// valued at T like every cash flow. The position's price P&L is accounted as for spot (the
+// cash account above, financed at r; with r = 0, as in the presets, exactly the perp's P&L).
+// Funding is settled at the trades: with C_k = sum_{j<k} f_j S_j dt e^{r(T - t_j+1)}, a point
+// whose trades are n_i at steps k_i pays sum_k f_k h_k S_k dt e^{..} = -sum_i n_i C_{k_i} (the
+// unwind included), so no per-step work per point.
 #pragma once
 #include "kernels/book_price_kernel.hpp"
 #include "kernels/execution_costs.hpp"
@@ -65,6 +75,7 @@ enum HedgeMetric : int {
   hedge_gas,
   hedge_impact,
   hedge_trades,
+  hedge_funding,     // perp funding paid (received: negative), value at T; 0 for spot
   hedge_option_fee,  // delta_vega_band: fees on the vega instrument's premium (0 elsewhere)
   kHedgeMetrics
 };
@@ -157,18 +168,21 @@ struct HedgingKernel {
   double ww_lambda = 0.0;
   // (1/gamma)^{1/4} per fixed_cost_band point, so that H = base * this, base once per step.
   double fixed_inv_fourth_root_risk_aversion[kMaxHedgeParams] = {};
+  bool perp = false;  // hedging.instrument = "perp": process.funding.on, pays funding
 
   HM_HD int n_dv() const { return n_dv_band * n_dv_vega_band; }
   HM_HD int points() const { return 1 + n_periodic + n_band + n_ww + n_fixed + n_dv(); }
   HM_HD bool needs_gamma() const { return n_ww > 0 || n_fixed > 0; }
   // Point columns, then the path summary of the /model/ group (kernels/book_price_kernel.hpp).
   HM_HD int summary_column() const { return points() * kHedgeMetrics; }
-  HM_HD int columns() const { return summary_column() + kPathSummaryColumns; }
+  // With perp, one more column after the summary: the path's mean funding rate (/model/).
+  HM_HD int funding_rate_column() const { return summary_column() + kPathSummaryColumns; }
+  HM_HD int columns() const { return funding_rate_column() + (perp ? 1 : 0); }
 
   // A point's trading account: only a trade touches it. The per-step state (the hedge, the
   // pending flag) is kept apart, in registers on the GPU (kernels/point_loop.hpp).
   struct PointAccount {
-    double cash, fee, gas, impact;  // time-T values
+    double cash, fee, gas, impact, funding;  // time-T values
     int trades, last_trade;
     double option_fee;    // delta_vega_band: time-T value of the option fees
     double option_units;  // delta_vega_band: vega instrument held, o
@@ -181,9 +195,10 @@ struct HedgingKernel {
     return closing || !(hm_abs<Real>(units) < Real(costs.min_trade_units));
   }
 
-  // The account side of a sent trade of `units`, filled at m.fill_spot, valued at time T.
+  // The account side of a sent trade of `units`, filled at m.fill_spot, valued at time T;
+  // funding_to_date: C_k of the funding settlement (header), 0 for spot.
   HM_HD void settle_trade(PointAccount& a, Real units, const MarketPoint<Real>& m, double growth,
-                          int last_blocked) const {
+                          int last_blocked, double funding_to_date) const {
     const bool congested = a.last_trade < last_blocked;
     const TradeCost<Real> c = trade_cost<Real>(costs, units, m.fill_spot, m.gas_factor, congested,
                                                Real(process.implied_volatility));
@@ -193,6 +208,11 @@ struct HedgingKernel {
     a.impact += growth * double(c.impact);
     a.trades += 1;
     a.last_trade = m.index;
+    if (perp) {
+      const double funding = -double(units) * funding_to_date;
+      a.cash -= funding;
+      a.funding += funding;
+    }
   }
 
   // The trades of one decision time, in point order: the decision loop (every point, every step,
@@ -351,7 +371,7 @@ struct HedgingKernel {
     const int npoints = points();
     for_each_point<Capacity>(0, npoints, [&](int p) { hedge[p] = Real(0); });
     for (int p = 0; p < npoints; ++p)
-      accounts[p] = PointAccount{0.0, 0.0, 0.0, 0.0, 0, -1, 0.0, 0.0};
+      accounts[p] = PointAccount{0.0, 0.0, 0.0, 0.0, 0.0, 0, -1, 0.0, 0.0};
 
     const Real rate = Real(process.rate);
     Real vol = Real(hedger_volatility);
@@ -364,10 +384,15 @@ struct HedgingKernel {
     const int first_dv = first_fixed + n_fixed;
     const bool need_gamma = needs_gamma();
     constexpr bool need_vega = VegaHedge;
+    // The fixed-cost band's eps: with gas as a process (kernels/gas_process.hpp) the gas a trade at
+    // t_k pays, gas x g_k (the path's level times its congestion); with independent draws per step
+    // the mean gas (the draw says nothing about the next trades').
+    const bool band_gas_follows_path = gas_is_a_process(process);
     // growth = e^{r (T - t_k)}, advanced by one multiply per step.
     double growth = exp(process.rate * process.expiry);
     const double step_decay = exp(-process.rate * process.dt);
     int last_blocked = -1;
+    double funding_to_date = 0.0;  // C_k, perp only
 
     const bool fast_delta = !need_gamma && Hedger == HedgingModel::black_scholes;
     const BlackScholesBookDelta<Real> bs_delta(book, Real(process.spot));
@@ -411,10 +436,12 @@ struct HedgingKernel {
                                ? whalley_wilmott_half_width<Real>(Real(ww_lambda), m.spot, gamma,
                                                                   rate, m.time_to_expiry, Real(1))
                                : Real(0);
-      const Real fixed_base = n_fixed > 0 && band_check
-                                  ? fixed_cost_band_half_width<Real>(Real(costs.gas), gamma, rate,
-                                                                     m.time_to_expiry, Real(1))
-                                  : Real(0);
+      const Real fixed_base =
+          n_fixed > 0 && band_check
+              ? fixed_cost_band_half_width<Real>(
+                    band_gas_follows_path ? Real(costs.gas) * m.gas_factor : Real(costs.gas), gamma,
+                    rate, m.time_to_expiry, Real(1))
+              : Real(0);
 
       sent.clear();
       const int end_single = first_dv;  // the one-axis policies' points end here
@@ -461,8 +488,11 @@ struct HedgingKernel {
         delta_vega_step<Hedger, Capacity>(first_dv, npoints, m, rate, vol, delta, vega, band_check,
                                           growth, last_blocked, hedge, accounts, sent);
       for (int i = 0; i < sent.count; ++i)
-        settle_trade(accounts[sent.point[i]], sent.units[i], m, growth, last_blocked);
+        settle_trade(accounts[sent.point[i]], sent.units[i], m, growth, last_blocked,
+                     funding_to_date);
       growth *= step_decay;
+      if (perp)  // a unit held over (t_k, t_k+1] pays f_k S_k dt at t_k+1, valued at T
+        funding_to_date += m.funding_rate * double(m.spot) * process.dt * growth;
       m = path_gen.next();
     }
 
@@ -479,7 +509,7 @@ struct HedgingKernel {
       if (sends(-hedge[p], true)) sent.add(p, -hedge[p]);
     });
     for (int i = 0; i < sent.count; ++i)
-      settle_trade(accounts[sent.point[i]], sent.units[i], m, 1.0, last_blocked);
+      settle_trade(accounts[sent.point[i]], sent.units[i], m, 1.0, last_blocked, funding_to_date);
     const double settle =
         -book_value0 * exp(process.rate * process.expiry) + double(book_payoff<Real>(book, m.spot));
     for (int p = 0; p < npoints; ++p) {
@@ -490,9 +520,11 @@ struct HedgingKernel {
       out.set(c + hedge_gas, a.gas);
       out.set(c + hedge_impact, a.impact);
       out.set(c + hedge_trades, double(a.trades));
+      out.set(c + hedge_funding, a.funding);
       out.set(c + hedge_option_fee, a.option_fee);
     }
     write_path_summary<Real>(out, summary_column(), process, book, path_gen, m.spot);
+    if (perp) out.set(funding_rate_column(), path_gen.funding_rate_mean());
   }
 };
 static_assert(std::is_trivially_copyable_v<HedgingKernel<float>>);

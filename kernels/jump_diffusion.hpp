@@ -16,10 +16,15 @@
 //   group 0: normals z_ell, z_rest (diffusion of the two sub-intervals); jump counts n_ell, n_rest
 //   group 1: normals for the Merton jump sums of both sub-intervals; outage count; spare
 //   group 2: normals for the gas factor and the crash sum; first outage's start and duration
-//   group 3 + j: start and duration of outage j >= 1 of the interval
-//   group 64 + j/2: Kou jumps j (sign, size), two per group
+//   group 3 + j: start and duration of outage j = 1..61 of the interval
+//   group 64 + j/2: Kou jumps j (sign, size), two per group (j < 2000: groups 64..1063)
 //   group 4096: Heston variance of both sub-intervals (only with volatility.model = "heston")
+//   group 8192: funding-rate normals (kernels/funding_rate.hpp; only with hedging.instrument perp)
+//   group 16384 + j: outage j >= 62 of the interval (3 + j would reach the Kou groups)
+// The gas level's persistence and congestion (kernels/gas_process.hpp) reuse group 2's normal.
 #pragma once
+#include "kernels/funding_rate.hpp"
+#include "kernels/gas_process.hpp"
 #include "kernels/heston_variance.hpp"
 #include "kernels/model_params.hpp"
 #include "kernels/random_draws.hpp"
@@ -35,8 +40,9 @@ struct MarketPoint {
   Real spot;            // S(t_k)
   Real log_return;      // ln(S(t_k) / S_0)
   Real fill_spot;       // S(t_k + latency): where an order decided at t_k fills (spot at expiry)
-  Real gas_factor;      // gas of a transaction at t_k / mean gas: lognormal, mean 1
+  Real gas_factor;      // gas of a transaction at t_k / mean gas (level x congestion)
   Real variance;        // the diffusion's instantaneous variance at t_k (sigma^2, or Heston's v)
+  double funding_rate;  // perp funding rate over (t_k, t_k+1], annualized (0 unless perp)
   bool blocked;         // an outage covers t_k: no trade is possible
   bool is_expiry;       // k == steps
 };
@@ -99,12 +105,17 @@ HM_HD HM_FORCEINLINE Real kou_jump_sum(const JumpParams& j, const PhiloxStream& 
 
 // The later of `blocked_until` and the end of the n >= 1 outages that start in the interval
 // (t0, t0 + rest] after the latency: outage g starts at t0 + U rest and lasts mean_duration
-// Exp(1), its words (z, w) from group 2 (g = 0, `group2`, already drawn) or group 2 + g.
+// Exp(1), its words (z, w) from group 2 (g = 0, `group2`, already drawn) or outage_group(g).
+constexpr std::uint32_t kOutageOverflowGroup = 16384u;
+HM_HD HM_FORCEINLINE std::uint32_t outage_group(int g) {
+  return g < 62 ? 2u + std::uint32_t(g) : kOutageOverflowGroup + std::uint32_t(g);
+}
+
 HM_HD HM_FORCEINLINE double outages_end(const GapParams& gaps, const PhiloxStream& stream,
                                         std::uint32_t interval, int n, const Uint4& group2,
                                         double t0, double rest, double blocked_until) {
   for (int g = 0; g < n; ++g) {
-    const Uint4 w = g == 0 ? group2 : stream.words(interval, 2u + std::uint32_t(g));
+    const Uint4 w = g == 0 ? group2 : stream.words(interval, outage_group(g));
     const double start = t0 + u01_open(w.z) * rest;
     const double end = start + gaps.mean_duration * exponential1(u01_open(w.w));
     blocked_until = end > blocked_until ? end : blocked_until;
@@ -203,6 +214,10 @@ class JumpDiffusionPath {
     has_gas_dispersion_ = p.gas_volatility > 0.0;
     gas_sigma_ = Real(p.gas_volatility);
     gas_half_var_ = Real(0.5 * p.gas_volatility * p.gas_volatility);
+    persistent_gas_ = has_gas_dispersion_ && p.gas_halflife > 0.0;
+    if (persistent_gas_) gas_level_.init(p);
+    congestion_decays_ = has_gaps_ && p.congestion_halflife > 0.0;
+    if (p.funding.on) funding_.init(p.funding, p.dt);
   }
 
   // Decision point k = 0.
@@ -225,6 +240,10 @@ class JumpDiffusionPath {
   HM_HD int gap_events() const { return gaps_; }
   // ln(S(t_k) / S_0): the state is the log return, small in magnitude, so float keeps precision.
   HM_HD Real log_return() const { return log_spot_; }
+  // Mean over the steps so far of the perp funding rate f_k (annualized; 0 unless perp).
+  HM_HD double funding_rate_mean() const { return funding_rate_sum_ / p_.steps; }
+  // End of the latest outage begun before the current decision time (< 0: none yet), years.
+  HM_HD double last_outage_end() const { return blocked_until_; }
   // sum over the steps so far of (ln S(t_{i+1}) - ln S(t_i))^2: the path's realised variance.
   HM_HD Real realised_variance_sum() const { return realised_variance_sum_; }
 
@@ -257,7 +276,22 @@ class JumpDiffusionPath {
     if (need_g2) g2 = stream_.words(interval, 2);
     NormalPair<Real> zg{Real(0), Real(0)};
     if (need_g2) zg = box_muller<Real>(g2.x, g2.y);
-    m.gas_factor = has_gas_dispersion_ ? hm_exp<Real>(gas_sigma_ * zg.z0 - gas_half_var_) : Real(1);
+    if (persistent_gas_)
+      m.gas_factor = Real(gas_level_.advance(k_, double(zg.z0)));
+    else
+      m.gas_factor =
+          has_gas_dispersion_ ? hm_exp<Real>(gas_sigma_ * zg.z0 - gas_half_var_) : Real(1);
+    if (congestion_decays_ && blocked_until_ >= 0.0)
+      m.gas_factor *= Real(congestion_factor(
+          p_.gaps.gas_multiplier, double(k_) * p_.dt - blocked_until_, p_.congestion_halflife));
+    Uint4 gf{0, 0, 0, 0};
+    m.funding_rate = 0.0;
+    if (p_.funding.on) {
+      gf = stream_.words(interval, kFundingGroup);
+      if (k_ == 0) funding_.start(double(box_muller<Real>(gf.z, gf.w).z0));
+      m.funding_rate = funding_.rate();
+      if (k_ < p_.steps) funding_rate_sum_ += m.funding_rate;
+    }
 
     if (m.is_expiry) {  // nothing is simulated past T; the unwind fills at S(T)
       m.fill_spot = m.spot;
@@ -265,6 +299,10 @@ class JumpDiffusionPath {
     }
     const Uint4 g0 = stream_.words(interval, 0);
     const NormalPair<Real> zd = box_muller<Real>(g0.x, g0.y);
+    if (p_.funding.on)  // the standardised diffusive shock of the whole step drives the rate
+      funding_.advance(
+          (sqrt(ell_) * double(zd.z1) + sqrt(p_.dt - ell_) * double(zd.z0)) / sqrt(p_.dt),
+          double(box_muller<Real>(gf.x, gf.y).z0));
     Uint4 g1{0, 0, 0, 0};
     if (has_jumps_ || has_gaps_) g1 = stream_.words(interval, 1);
 
@@ -308,11 +346,14 @@ class JumpDiffusionPath {
   Diffusion diffusion_;
   Real gas_sigma_, gas_half_var_;
   double jump_mean_ell_, jump_mean_rest_, p0_jump_ell_, p0_jump_rest_, gap_mean_, p0_gap_;
-  bool has_jumps_, has_gaps_, has_gas_dispersion_;
+  bool has_jumps_, has_gaps_, has_gas_dispersion_, persistent_gas_, congestion_decays_;
+  PersistentGasLevel gas_level_;
+  FundingRate funding_;
   Real spot0_ = Real(1);
   Real log_spot_ = Real(0), log_spot_next_ = Real(0);  // ln(S/S_0)
   Real realised_variance_sum_ = Real(0);
   double blocked_until_ = -1.0, blocked_until_next_ = -1.0;
+  double funding_rate_sum_ = 0.0;
   int k_ = 0, jumps_ = 0, gaps_ = 0;
 };
 

@@ -55,6 +55,16 @@ struct CostParams {
   double min_trade_units = 0.0;  // a wanted trade with |n| below this is not sent (0 = off)
 };
 
+// Funding of a perpetual-futures hedge (kernels/funding_rate.hpp): an Ornstein-Uhlenbeck rate,
+// annualized, paid by longs on the position's notional every step.
+struct FundingParams {
+  bool on = false;           // hedging.instrument = "perp"
+  double rate = 0.0;         // long-run mean
+  double volatility = 0.0;   // stationary standard deviation
+  double halflife = 1.0;     // years, of deviations from the mean
+  double correlation = 0.0;  // between the rate's shocks and the step's diffusive price shock
+};
+
 // Andersen's (2008) QE step of the Heston variance over one sub-interval of length dt (the latency
 // part or the rest of a step), precomputed on the host (kernels/heston_variance.hpp):
 //   E[v'|v] = theta + (v - theta) decay,   Var[v'|v] = v var_of_v + var_const,
@@ -93,11 +103,16 @@ struct ProcessParams {
   double dt = 0.0;              // expiry / steps
   double latency = 0.0;         // years, < dt
   double gas_volatility = 0.0;  // dispersion of the per-step gas factor
+  // Gas as a process (kernels/gas_process.hpp), years; 0 = off (independent draws per step;
+  // the first trade after an outage pays CostParams::gas_multiplier_after_outage).
+  double gas_halflife = 0.0;         // of log-gas deviations
+  double congestion_halflife = 0.0;  // of the congestion premium after an outage ends
   JumpParams jumps;
   GapParams gaps;
   VolatilityModel volatility_model = VolatilityModel::constant;
   HestonParams heston;  // volatility_model = heston: the variance process (its long-run variance
                         // makes the expected average variance the diffusive variance above)
+  FundingParams funding;
 };
 
 // The latency part of a step: a fill at t + ell needs ell < dt (else fills are at t).
@@ -109,6 +124,7 @@ static_assert(std::is_trivially_copyable_v<JumpParams>);
 static_assert(std::is_trivially_copyable_v<GapParams>);
 static_assert(std::is_trivially_copyable_v<MertonJumps>);
 static_assert(std::is_trivially_copyable_v<CostParams>);
+static_assert(std::is_trivially_copyable_v<FundingParams>);
 static_assert(std::is_trivially_copyable_v<HestonParams>);
 static_assert(std::is_trivially_copyable_v<ProcessParams>);
 

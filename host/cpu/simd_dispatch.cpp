@@ -1,6 +1,7 @@
 // Instruction set detection and the environment switches of the lane-batched CPU kernels (see
 // host/cpu/simd_dispatch.hpp). Compiled with HEDGEMAP_HAVE_SLEEF like the kernels (CMakeLists.txt).
 #include "host/cpu/simd_dispatch.hpp"
+#include "kernels/gas_process.hpp"
 
 #include <cstdlib>
 #include <string>
@@ -50,7 +51,9 @@ bool simd_available() {
 
 bool simd_process_covered(const ProcessParams& p, bool kou_covered) {
   const JumpModel jumps = p.jumps.model;
-  return p.steps >= 1 && p.volatility_model == VolatilityModel::constant &&
+  // Heston paths, the gas process, congestion decay and funding run in the scalar kernels only.
+  return p.steps >= 1 && p.volatility_model == VolatilityModel::constant && !gas_is_a_process(p) &&
+         !p.funding.on &&
          (jumps == JumpModel::none || jumps == JumpModel::merton ||
           (kou_covered && jumps == JumpModel::kou) || p.jumps.intensity <= 0.0);
 }

@@ -194,10 +194,10 @@ void run_batches(const HedgingKernel<float>& kernel, std::uint64_t first, std::u
 #endif  // HM_SIMD_X86
 
 // The batch computes with one volatility for every lane and step: the EWMA of realised (and
-// Heston paths) run the scalar kernel; so does delta_vega_band (its option trades have no lane
-// version).
+// Heston paths) run the scalar kernel, as do perp hedges (funding) and delta_vega_band (its
+// option trades have no lane version).
 bool simd_eligible(const HedgingKernel<float>& k) {
-  return simd_available() && k.model == HedgingModel::black_scholes && k.n_dv() == 0 &&
+  return simd_available() && k.model == HedgingModel::black_scholes && !k.perp && k.n_dv() == 0 &&
          !k.hedger.moves(k.process.volatility_model) &&
          simd_process_covered(k.process, /*kou_covered=*/true);
 }

@@ -458,6 +458,7 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
       col[hedge_gas * stride + j] = s.gas[j];
       col[hedge_impact * stride + j] = s.impact[j];
       col[hedge_trades * stride + j] = double(s.trades[j]);
+      col[hedge_funding * stride + j] = 0.0;  // spot only: perps run the scalar kernel
       col[hedge_option_fee * stride + j] = 0.0;  // no delta_vega_band here (simd_eligible)
     }
   }

@@ -44,7 +44,8 @@ void encode_cell(const CellResult& cell, std::string& out) {
   const ModelCell& m = cell.model;
   for (double x : {m.book_price, m.book_price_mc, m.book_price_mc_stderr, m.gap_events_mean,
                    m.jumps_mean, m.terminal_spot_mean, m.terminal_spot_stderr, m.implied_volatility,
-                   m.realised_volatility_total, m.diffusive_volatility, m.realised_volatility_mc})
+                   m.realised_volatility_total, m.diffusive_volatility, m.realised_volatility_mc,
+                   m.funding_mean})
     put<double>(out, x);
   put<std::uint64_t>(out, cell.groups.size());
   for (const GroupCellResult& g : cell.groups) {
@@ -63,10 +64,10 @@ CellResult decode_cell(const std::string& in, std::size_t& pos) {
   CellResult cell;
   cell.done = true;
   ModelCell& m = cell.model;
-  for (double* x :
-       {&m.book_price, &m.book_price_mc, &m.book_price_mc_stderr, &m.gap_events_mean, &m.jumps_mean,
-        &m.terminal_spot_mean, &m.terminal_spot_stderr, &m.implied_volatility,
-        &m.realised_volatility_total, &m.diffusive_volatility, &m.realised_volatility_mc})
+  for (double* x : {&m.book_price, &m.book_price_mc, &m.book_price_mc_stderr, &m.gap_events_mean,
+                    &m.jumps_mean, &m.terminal_spot_mean, &m.terminal_spot_stderr,
+                    &m.implied_volatility, &m.realised_volatility_total, &m.diffusive_volatility,
+                    &m.realised_volatility_mc, &m.funding_mean})
     *x = get<double>(in, pos);
   const auto groups = get<std::uint64_t>(in, pos);
   if (groups > 1000) throw std::runtime_error("checkpoint is corrupt");

@@ -41,13 +41,15 @@ std::vector<MetricInfo> hedging_metrics(double level) {
       {"pnl_var", kQuote, "value at risk of the loss -P&L at level " + lv},
       {"pnl_cvar", kQuote, "conditional value at risk of the loss -P&L at level " + lv},
       {"cost_mean", kQuote,
-       "mean total trading cost (fee + gas + impact + option fee), value at expiry"},
+       "mean total trading cost (fee + gas + impact + funding + option fee), value at expiry"},
       {"fee_mean", kQuote, "mean proportional fee, value at expiry"},
       {"gas_mean", kQuote, "mean gas, value at expiry"},
       {"impact_mean", kQuote, "mean price impact cost, value at expiry"},
       {"trades_mean", "1",
        "mean number of trades per path (initial hedge and unwind included; delta_vega_band: "
        "option trades too)"},
+      {"funding_mean", kQuote,
+       "mean perp funding paid (received: negative), value at expiry; 0 for spot"},
       {"option_fee_mean", kQuote,
        "mean fee on the vega instrument's premium traded (delta_vega_band; 0 for the other "
        "policies), value at expiry; included in cost_mean"},
@@ -66,6 +68,7 @@ enum Metric {
   gas_mean,
   impact_mean,
   trades_mean,
+  funding_mean,
   option_fee_mean,
   kMetrics
 };
@@ -165,7 +168,9 @@ template <class Real>
 HedgingKernel<Real> make_hedging_kernel(const Scenario& s, const CellCoordinates& cell) {
   HedgingKernel<Real> k;
   k.process = process_params(s, cell);
-  k.costs = cost_params(s);
+  k.process.funding = funding_params(s);
+  k.perp = k.process.funding.on;
+  k.costs = hedging_cost_params(s);
   k.book = option_book(s);
   k.model = hedging_model(s);
   k.hedger_volatility = hedger_volatility(s, cell.volatility);
@@ -249,7 +254,9 @@ std::vector<std::vector<GroupCellResult>> evaluate_with(
   ColumnMoments moments(kernel.columns());
   const CollectedPnl pnl = run_paths_collecting_pnl(
       exec, kernel, n, KeptColumns{hedge_pnl, kHedgeMetrics, points}, moments);
-  if (model) *model = summarize_model(s, cell, moments, kernel.summary_column());
+  if (model)
+    *model = summarize_model(s, cell, moments, kernel.summary_column(),
+                             kernel.perp ? kernel.funding_rate_column() : -1);
   const PnlSegments segments = pnl_segments(n, plan.blocks);
 
   // The same per-path P&L under each variant's objective.
@@ -277,7 +284,13 @@ std::vector<std::vector<GroupCellResult>> evaluate_with(
         const int c = p * kHedgeMetrics;
         const double fee = moments.mean(c + hedge_fee), gas = moments.mean(c + hedge_gas),
                      impact = moments.mean(c + hedge_impact),
+                     funding = moments.mean(c + hedge_funding),
                      option_fee = moments.mean(c + hedge_option_fee);
+        // Funding and option fees are added only where they can be nonzero (perp; a
+        // delta_vega_band run), so that other runs' cost_mean keeps its bits.
+        double cost = fee + gas + impact;
+        if (kernel.perp) cost += funding;
+        if (kernel.n_dv() > 0) cost += option_fee;
         const double values[kMetrics] = {ps.mean,
                                          ps.std,
                                          ps.stderr_of_mean,
@@ -285,11 +298,12 @@ std::vector<std::vector<GroupCellResult>> evaluate_with(
                                          ps.excess_kurtosis,
                                          ps.var,
                                          ps.cvar,
-                                         fee + gas + impact + option_fee,
+                                         cost,
                                          fee,
                                          gas,
                                          impact,
                                          moments.mean(c + hedge_trades),
+                                         funding,
                                          option_fee};
         for (int m = 0; m < kMetrics; ++m) r.metrics[m][i] = values[m];
         r.objective[i] = ps.objective;

@@ -32,7 +32,7 @@ double book_premium(const Scenario& s, const CellCoordinates& cell) {
 }
 
 ModelCell summarize_model(const Scenario& s, const CellCoordinates& cell,
-                          const ColumnMoments& moments, int first) {
+                          const ColumnMoments& moments, int first, int funding_rate_column) {
   ModelCell m;
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const VarianceBudget budget = cell_variance_budget(s, cell.volatility);
@@ -52,6 +52,7 @@ ModelCell summarize_model(const Scenario& s, const CellCoordinates& cell,
   m.gap_events_mean = moments.mean(first + summary_gap_events);
   m.terminal_spot_mean = moments.mean(first + summary_terminal_spot);
   m.terminal_spot_stderr = moments.stderr_of_mean(first + summary_terminal_spot);
+  m.funding_mean = funding_rate_column >= 0 ? moments.mean(funding_rate_column) : nan;
   return m;
 }
 

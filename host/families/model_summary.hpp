@@ -20,6 +20,9 @@ struct ModelCell {
   double jumps_mean = 0.0;
   double terminal_spot_mean = 0.0;  // E[S_T]: S_0 exp(mu T) by construction
   double terminal_spot_stderr = 0.0;
+  // Perp hedging only (NaN otherwise): mean over paths of the path's mean funding rate, 1/yr,
+  // from the column after the path summary (HedgingKernel::funding_rate_column).
+  double funding_mean = 0.0;
 };
 
 // The book's premium: its value at t=0 under the hedging model at the cell's implied volatility
@@ -31,8 +34,10 @@ ModelCell evaluate_model_cell(const Scenario& s, const CellCoordinates& cell,
                               const Execution& exec);
 
 class ColumnMoments;
-// From the path-summary columns (kernels/book_price_kernel.hpp) at `first_column` of a pass.
+// From the path-summary columns (kernels/book_price_kernel.hpp) at `first_column` of a pass, and
+// the perp hedging pass's mean funding rate column (-1: none, funding_mean NaN).
 ModelCell summarize_model(const Scenario& s, const CellCoordinates& cell,
-                          const ColumnMoments& moments, int first_column);
+                          const ColumnMoments& moments, int first_column,
+                          int funding_rate_column = -1);
 
 }  // namespace hedgemap

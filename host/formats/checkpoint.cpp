@@ -15,12 +15,13 @@
 namespace hedgemap {
 namespace {
 
-// 05: hedging groups carry option_fee_mean (delta_vega_band). 04 (development builds: cells
-// with the /model/ volatilities of the implied-volatility axis, hedging groups without it),
+// 06: hedging groups carry option_fee_mean (delta_vega_band). 05: cells carry /model/
+// funding_mean and hedging groups funding_mean (perp hedges). 04: cells carry the /model/
+// volatilities of the implied-volatility axis (implied, total, diffusive, realised on the paths).
 // 03 (a SHA-256 of the content follows it; paired standard errors and the bootstrap's refined
-// optima), 01 (no checksum) and 02 (no checksum or no paired statistics, from development
-// builds) are refused as older formats.
-constexpr char kMagic[8] = {'H', 'M', 'C', 'K', 'P', 'T', '0', '5'};
+// optima), 01 (no checksum) and 02 (no checksum or no paired statistics, from development builds)
+// are refused as older formats.
+constexpr char kMagic[8] = {'H', 'M', 'C', 'K', 'P', 'T', '0', '6'};
 constexpr char kMagicPrefix[7] = {'H', 'M', 'C', 'K', 'P', 'T', '0'};
 constexpr std::size_t kDigestBytes = 32;  // SHA-256
 

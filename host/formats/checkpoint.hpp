@@ -3,7 +3,7 @@
 // content, stored at its end) and belongs to the same run (a SHA-256 over the effective scenario,
 // paths, seed and precision), and computes only the missing cells.
 //
-// Format "HMCKPT05": magic (8 bytes) | run identity (hex) '\n' | cell count (u64) | per cell: done
+// Format "HMCKPT06": magic (8 bytes) | run identity (hex) '\n' | cell count (u64) | per cell: done
 // byte, then encode_cell() when done | SHA-256 (32 bytes) of everything before it.
 #pragma once
 #include <string>

@@ -315,6 +315,10 @@ NonFiniteValues write_results_file(const std::string& path, bool overwrite, cons
         &ModelCell::terminal_spot_mean);
   model("terminal_spot_stderr", money, "standard error of terminal_spot_mean",
         &ModelCell::terminal_spot_stderr);
+  if (s.hedging.present && s.hedging.instrument == "perp")
+    model("funding_mean", "1/year",
+          "mean over paths of the perp funding rate averaged over the path's steps",
+          &ModelCell::funding_mean);
 
   for (std::size_t gi = 0; gi < groups.size(); ++gi)
     write_group(checked, cell_dims, groups[gi], gi, cells);

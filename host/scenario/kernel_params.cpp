@@ -108,6 +108,9 @@ ProcessParams process_params(const Scenario& s, const CellCoordinates& cell) {
   p.dt = p.expiry / p.steps;
   p.latency = s.costs.latency_seconds / (86400.0 * s.days_per_year);
   p.gas_volatility = s.costs.gas_volatility;
+  const double hours_per_year = 24.0 * s.days_per_year;
+  p.gas_halflife = s.costs.gas_halflife_hours / hours_per_year;
+  p.congestion_halflife = s.gaps.congestion_halflife_hours.value_or(0.0) / hours_per_year;
   p.jumps = jump_params(s);
   p.gaps = gap_params(s);
   if (s.volatility.model == "heston") {
@@ -141,7 +144,9 @@ CostParams cost_params(const Scenario& s) {
   c.daily_volume = s.costs.daily_volume;
   c.latency = s.costs.latency_seconds / (86400.0 * s.days_per_year);
   c.days_per_year = s.days_per_year;
-  c.gas_multiplier_after_outage = s.gaps.gas_multiplier;
+  // With a congestion half-life the premium is in the path's gas level (kernels/gas_process.hpp),
+  // not the first-trade-after-an-outage rule.
+  c.gas_multiplier_after_outage = s.gaps.congestion_halflife_hours ? 1.0 : s.gaps.gas_multiplier;
   c.min_trade_units = s.costs.min_trade_units;
   return c;
 }
@@ -157,6 +162,22 @@ OptionBook option_book(const Scenario& s) {
     b.quantity[i] = s.book[i].quantity;
   }
   return b;
+}
+
+FundingParams funding_params(const Scenario& s) {
+  FundingParams f;
+  f.on = s.hedging.instrument == "perp";
+  f.rate = s.funding.rate;
+  f.volatility = s.funding.volatility;
+  f.halflife = s.funding.halflife_hours / (24.0 * s.days_per_year);
+  f.correlation = s.funding.correlation;
+  return f;
+}
+
+CostParams hedging_cost_params(const Scenario& s) {
+  CostParams c = cost_params(s);
+  if (s.hedging.instrument == "perp") c.gas = 0.0;  // a CEX order: no transaction on a chain
+  return c;
 }
 
 HedgingModel hedging_model(const Scenario& s) {

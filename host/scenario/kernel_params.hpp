@@ -36,6 +36,10 @@ double hedger_volatility(const Scenario& s, double input_volatility);
 // hedging.volatility_input of a cell: what moves the hedger's volatility along a path.
 HedgerVolatility hedger_volatility_input(const Scenario& s, const CellCoordinates& cell);
 CostParams cost_params(const Scenario& s);
+// The hedging family's costs: cost_params, with no gas for hedging.instrument = "perp".
+CostParams hedging_cost_params(const Scenario& s);
+// hedging.instrument = "perp" and [funding]; on only there (the hedging kernel's process).
+FundingParams funding_params(const Scenario& s);
 JumpParams jump_params(const Scenario& s);
 OptionBook option_book(const Scenario& s);  // strikes scaled by spot
 HedgingModel hedging_model(const Scenario& s);

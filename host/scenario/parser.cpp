@@ -157,16 +157,28 @@ void read_market_model(FieldReader& r, const toml::table& root, Scenario& s) {
   }
   if (const toml::table* t = r.table(root, "", "gaps")) {
     const std::string p = "gaps.";
-    r.check_keys(
-        *t, p,
-        {"intensity", "duration_hours", "crash_log_mean", "crash_log_stdev", "gas_multiplier"},
-        "[gaps]");
+    r.check_keys(*t, p,
+                 {"intensity", "duration_hours", "crash_log_mean", "crash_log_stdev",
+                  "gas_multiplier", "congestion_halflife_hours"},
+                 "[gaps]");
     GapConfig& g = s.gaps;
     r.number(*t, p, "intensity", g.intensity, at_least(0));
     r.number(*t, p, "duration_hours", g.duration_hours, greater_than(0));
     r.number(*t, p, "crash_log_mean", g.crash_log_mean, any_number());
     r.number(*t, p, "crash_log_stdev", g.crash_log_stdev, at_least(0));
     r.number(*t, p, "gas_multiplier", g.gas_multiplier, at_least(1));
+    double halflife = 0.0;
+    if (r.number(*t, p, "congestion_halflife_hours", halflife, greater_than(0)))
+      g.congestion_halflife_hours = halflife;
+  }
+  if (const toml::table* t = r.table(root, "", "funding")) {
+    const std::string p = "funding.";
+    r.check_keys(*t, p, {"rate", "volatility", "halflife_hours", "correlation"}, "[funding]");
+    FundingConfig& f = s.funding;
+    r.number(*t, p, "rate", f.rate, any_number());
+    r.number(*t, p, "volatility", f.volatility, at_least(0));
+    r.number(*t, p, "halflife_hours", f.halflife_hours, greater_than(0));
+    r.number(*t, p, "correlation", f.correlation, closed_interval(-1, 1));
   }
 }
 
@@ -218,12 +230,14 @@ void check_variance_budget(FieldReader& r, const toml::table& root, const Scenar
 void read_costs(FieldReader& r, const toml::table& t, CostConfig& c) {
   const std::string p = "costs.";
   r.check_keys(t, p,
-               {"fee_bps", "gas", "gas_volatility", "impact", "pool_depth", "impact_coefficient",
-                "daily_volume", "latency_seconds", "min_trade_units", "option_fee_bps"},
+               {"fee_bps", "gas", "gas_volatility", "gas_halflife_hours", "impact", "pool_depth",
+                "impact_coefficient", "daily_volume", "latency_seconds", "min_trade_units",
+                "option_fee_bps"},
                "[costs]");
   r.number(t, p, "fee_bps", c.fee_bps, at_least(0));
   r.number(t, p, "gas", c.gas, at_least(0));
   r.number(t, p, "gas_volatility", c.gas_volatility, at_least(0));
+  r.number(t, p, "gas_halflife_hours", c.gas_halflife_hours, at_least(0));
   r.text(t, p, "impact", c.impact, {"none", "linear", "sqrt", "amm"});
   r.number(t, p, "pool_depth", c.pool_depth, greater_than(0));
   r.number(t, p, "impact_coefficient", c.impact_coefficient, at_least(0));
@@ -267,12 +281,13 @@ void read_book(FieldReader& r, const toml::node& node, std::vector<BookLeg>& boo
 void read_hedging(FieldReader& r, const toml::table& t, HedgingConfig& h) {
   const std::string p = "hedging.";
   h.present = true;
-  r.check_keys(
-      t, p,
-      {"model", "volatility_input", "ewma_halflife_hours", "policies", "periodic", "delta_band",
-       "whalley_wilmott", "fixed_cost_band", "delta_vega_band", "vega_instrument", "objective"},
-      "[hedging]");
+  r.check_keys(t, p,
+               {"model", "instrument", "volatility_input", "ewma_halflife_hours", "policies",
+                "periodic", "delta_band", "whalley_wilmott", "fixed_cost_band", "delta_vega_band",
+                "vega_instrument", "objective"},
+               "[hedging]");
   r.text(t, p, "model", h.model, {"black_scholes", "merton"});
+  r.text(t, p, "instrument", h.instrument, {"spot", "perp"});
   r.text(t, p, "volatility_input", h.volatility_input, {"implied", "inception", "realised"});
   r.number(t, p, "ewma_halflife_hours", h.ewma_halflife_hours, greater_than(0));
   if (t.contains("policies")) {
@@ -453,7 +468,7 @@ Scenario convert(const toml::table& root, FieldReader& r, std::vector<ScenarioPr
   Scenario s;
   r.check_keys(root, "",
                {"name", "seed", "days_per_year", "simulation", "grid", "market", "volatility",
-                "jumps", "gaps", "costs", "book", "hedging", "cppi", "vol_target"},
+                "jumps", "gaps", "costs", "funding", "book", "hedging", "cppi", "vol_target"},
                "the top level");
   if (r.text(root, "", "name", s.name, {}) &&
       (s.name.empty() || s.name.size() > kMaxNameBytes ||
@@ -508,6 +523,12 @@ Scenario convert(const toml::table& root, FieldReader& r, std::vector<ScenarioPr
     const toml::node* model = root.at_path("hedging.model").node();
     r.report("hedging.model", model, model,
              "\"merton\" needs jumps.model = \"merton\" (it is \"" + s.jumps.model + "\")");
+  }
+  if (s.hedging.instrument == "perp" && s.costs.impact == "amm") {
+    const toml::node* instrument = root.at_path("hedging.instrument").node();
+    r.report("hedging.instrument", instrument, instrument,
+             "\"perp\" trades on a centralised order book: costs.impact must be \"none\", "
+             "\"linear\" or \"sqrt\" (it is \"amm\")");
   }
   if (timing_valid) check_time_steps(r, root, s);
   if (timing_valid && model_valid) check_variance_budget(r, root, s);

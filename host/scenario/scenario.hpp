@@ -83,13 +83,17 @@ struct GapConfig {
   double duration_hours = 6.0;  // mean outage length (exponential)
   double crash_log_mean = 0.0;
   double crash_log_stdev = 0.0;
-  double gas_multiplier = 1.0;  // first trade after an outage pays this x gas
+  double gas_multiplier = 1.0;  // gas after an outage: this x the level (see below)
+  // Half-life of the congestion premium after an outage ends (kernels/gas_process.hpp). Absent:
+  // the first release's rule, the first trade after an outage pays gas_multiplier x gas.
+  std::optional<double> congestion_halflife_hours;
 };
 
 struct CostConfig {
   double fee_bps = 0.0;
   double gas = 0.0;
   double gas_volatility = 0.0;
+  double gas_halflife_hours = 0.0;  // persistence of log-gas; 0 = independent per step
   std::string impact = "none";      // "none" | "linear" | "sqrt" | "amm"
   double pool_depth = 5.0e7;        // amm
   double impact_coefficient = 0.1;  // linear | sqrt
@@ -97,6 +101,13 @@ struct CostConfig {
   double latency_seconds = 0.0;
   double min_trade_units = 0.0;  // minimum order size, units of the underlying (0 = off)
   double option_fee_bps = 0.0;   // fee on option premium traded (delta_vega_band), one way
+};
+
+struct FundingConfig {           // perpetual-futures funding (hedging.instrument = "perp")
+  double rate = 0.0;             // mean annualized rate paid by longs
+  double volatility = 0.0;       // stationary standard deviation of the OU rate
+  double halflife_hours = 48.0;  // of the rate's deviations from `rate`
+  double correlation = 0.0;      // between the rate's shocks and price returns
 };
 
 struct BookLeg {
@@ -117,6 +128,7 @@ struct ObjectiveConfig {
 struct HedgingConfig {
   bool present = false;
   std::string model = "black_scholes";       // "black_scholes" | "merton"
+  std::string instrument = "spot";           // "spot" | "perp" (no gas, no AMM, pays funding)
   std::string volatility_input = "implied";  // "implied" | "inception" | "realised"
   double ewma_halflife_hours = 24.0;         // realised: half-life of the EWMA
   std::vector<std::string> policies;         // subset of periodic, delta_band, whalley_wilmott,
@@ -168,6 +180,7 @@ struct Scenario {
   JumpConfig jumps;
   GapConfig gaps;
   CostConfig costs;
+  FundingConfig funding;
   std::vector<BookLeg> book;
   HedgingConfig hedging;
   CppiConfig cppi;

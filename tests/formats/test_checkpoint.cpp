@@ -112,11 +112,16 @@ TEST(Checkpoint, MessagesSayWhatIsWrongAndThatTheFileIsKept) {
   std::string old = bytes.substr(0, bytes.size() - 32);
   old[7] = '1';  // "HMCKPT01": the format before the checksum
   EXPECT_NE(message(old, kIdentity, 3).find("older hedgemap"), std::string::npos);
-  for (char version : {'3', '4'}) {  // without the /model/ volatilities; without option_fee_mean
-    std::string before = bytes;
-    before[7] = version;
-    EXPECT_NE(message(before, kIdentity, 3).find("older hedgemap"), std::string::npos) << version;
-  }
+  std::string before_volatility_axis = bytes;
+  before_volatility_axis[7] = '3';  // "HMCKPT03": cells without the /model/ volatilities
+  EXPECT_NE(message(before_volatility_axis, kIdentity, 3).find("older hedgemap"),
+            std::string::npos);
+  std::string before_funding = bytes;
+  before_funding[7] = '4';  // "HMCKPT04": cells without /model/funding_mean
+  EXPECT_NE(message(before_funding, kIdentity, 3).find("older hedgemap"), std::string::npos);
+  std::string before_option_fee = bytes;
+  before_option_fee[7] = '5';  // "HMCKPT05": hedging groups without option_fee_mean
+  EXPECT_NE(message(before_option_fee, kIdentity, 3).find("older hedgemap"), std::string::npos);
   EXPECT_NE(message(bytes, std::string(64, 'b'), 3).find("another run"), std::string::npos);
   EXPECT_NE(message(bytes, kIdentity, 4).find("another grid size"), std::string::npos);
   EXPECT_NE(message("not a checkpoint at all, longer than its magic and digest", kIdentity, 3)

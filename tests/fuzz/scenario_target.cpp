@@ -75,7 +75,9 @@ void check_run_accepts(const Scenario& s) {
       if (s.hedging.present) {
         (void)option_book(s);
         (void)hedging_model(s);
-        (void)whalley_wilmott_lambda(cost_params(s));
+        (void)hedging_cost_params(s);
+        (void)funding_params(s);
+        (void)whalley_wilmott_lambda(hedging_cost_params(s));
         (void)make_hedging_kernel<float>(s, cell);
         (void)make_hedging_kernel<double>(s, cell);
       }

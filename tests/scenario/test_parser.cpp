@@ -51,7 +51,7 @@ TEST(ScenarioParserFiles, DefaultScenarioParses) {
 }
 
 TEST(ScenarioParserFiles, EveryPresetParses) {
-  for (const char* preset : {"quantlib_discrete_hedging", "eth_l1_amm", "btc_cex",
+  for (const char* preset : {"quantlib_discrete_hedging", "eth_l1_amm", "eth_l2_amm", "btc_cex",
                              "flash_crash_stress", "cppi_gap_risk", "eth_vega_risk"}) {
     SCOPED_TRACE(preset);
     const std::string path = kSourceDir + "/scenarios/" + preset + ".toml";
