@@ -3,7 +3,8 @@
 //   fee    = fee_rate * |n| * F
 //   gas    = gas * g * (congested ? gas_multiplier : 1),  g ~ LogNormal(-v^2/2, v^2), E[g] = 1
 //   impact, by model (cost relative to filling the whole trade at F):
-//     linear: c * (|n| / V_day) * |n| F                     (price moves c per day's volume)
+//     linear: c * (|n| / V_day) * |n| F                     (average fill c |n|/V_day worse: half
+//                                                            the move of a linear book, k = 2c)
 //     sqrt:   c * sigma_day * sqrt(|n| / V_day) * |n| F     (square-root law,
 //                                                            sigma_day = sigma / sqrt(days/yr))
 //     amm:    constant-product pool of value D centred on F: x = D / (2F) units, y = D / 2 quote.
