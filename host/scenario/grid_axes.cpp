@@ -140,11 +140,22 @@ bool concerns(const std::string& problem_key, const std::string& key) {
   return problem_key.rfind(key + "[", 0) == 0;
 }
 
+bool given_by_set(const toml::source_region& src) {
+  return src.begin.line == 0 || (src.path && *src.path == kOverrideLocation);
+}
+
 std::string where(const toml::node& node) {
   const toml::source_region& src = node.source();
-  if (src.begin.line == 0 || (src.path && *src.path == kOverrideLocation)) return "by --set";
+  if (given_by_set(src)) return "by --set";
   return "at line " + std::to_string(src.begin.line) + ", column " +
          std::to_string(src.begin.column);
+}
+
+// Takes `key` ("costs.gas") out of `root`.
+void erase_key(toml::table& root, const std::string& key) {
+  const std::size_t dot = key.rfind('.');
+  if (toml::table* parent = root.at_path(key.substr(0, dot)).as_table())
+    parent->erase(key.substr(dot + 1));
 }
 
 // Moves a problem found on a combination to the [grid.axes] entry it comes from.
@@ -154,6 +165,11 @@ ScenarioProblem relocated(const ScenarioProblem& p, const std::string& key, cons
   q.key = key;
   q.value = render_value(at);
   const toml::source_region& src = at.source();
+  if (given_by_set(src)) {  // a value of --set grid.axes={...}: no line of the file
+    q.line = q.column = 0;
+    q.location = std::string(kOverrideLocation);
+    return q;
+  }
   q.line = int(src.begin.line);
   q.column = int(src.begin.column);
   q.location =
@@ -214,7 +230,14 @@ Scenario read_swept_scenario(toml::table& root, const toml::table& axes,
                        "repeats " + key + ": each key may be swept by one axis");
       continue;
     }
-    if (const toml::node* other = root.at_path(key).node()) {
+    // Axes given by --set (grid.axes={...}) override the file's single values of their keys, as
+    // --set overrides any value of the file; a key given twice in the file or by --set is refused.
+    const toml::node* other = root.at_path(key).node();
+    if (other && given_by_set(k.source()) && !given_by_set(other->source())) {
+      erase_key(root, key);
+      other = nullptr;
+    }
+    if (other) {
       syntax.report_at(e.label, &k.source(), nullptr,
                        "is also given " + where(*other) + " (" + key + " = " +
                            render_value(*other) +
