@@ -268,7 +268,7 @@ NonFiniteValues write_results_file(const std::string& path, bool overwrite, cons
   const std::vector<std::string> extra_names = extra_axis_names(s, groups);
   for (std::size_t a = 0; a < s.grid.axes.size(); ++a) {
     const std::string path = "/" + extra_names[a];
-    checked.axis(path, s.grid.axes[a].values, "as scenario key " + s.grid.axes[a].key,
+    checked.axis(path, s.grid.axes[a].values, s.grid.axes[a].unit,
                  "swept scenario key " + s.grid.axes[a].key + " ([grid.axes])");
     out.attribute(path, "scenario_key", s.grid.axes[a].key);
     cell_dims.push_back(path);

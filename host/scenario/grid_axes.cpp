@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <utility>
 #include <set>
 
@@ -42,7 +43,60 @@ bool axes_leave_paths_unchanged(const GridConfig& grid) {
   return true;
 }
 
+std::string swept_key_unit(const std::string& key, const std::string& objective_kind) {
+  if (key == "hedging.objective.risk_aversion")  // k of -mean + k std, or of k/2 var, e^{-k x}
+    return objective_kind == "mean_variance" || objective_kind == "utility" ? "1/quote currency"
+                                                                            : "1";
+  const auto& units = scenario_detail::swept_key_units();
+  const auto found = units.find(key);
+  return found == units.end() ? std::string() : found->second;
+}
+
 namespace scenario_detail {
+
+const std::map<std::string, std::string>& swept_key_units() {
+  // One row per numeric scalar key of the sweepable sections (sweepable_prefixes below).
+  static const std::map<std::string, std::string> kUnits{
+      {"market.spot", "quote currency"},
+      {"market.rate", "1/year"},
+      {"market.drift", "1/year"},
+      {"volatility.realised_to_implied", "1"},
+      {"volatility.mean_reversion", "1/year"},
+      {"volatility.vol_of_vol", "1/year^0.5"},
+      {"volatility.correlation", "1"},
+      {"volatility.initial_to_long_run", "1"},
+      {"jumps.intensity", "1/year"},
+      {"jumps.log_mean", "1"},
+      {"jumps.log_stdev", "1"},
+      {"jumps.up_probability", "1"},
+      {"jumps.up_rate", "1"},
+      {"jumps.down_rate", "1"},
+      {"gaps.intensity", "1/year"},
+      {"gaps.duration_hours", "hour"},
+      {"gaps.crash_log_mean", "1"},
+      {"gaps.crash_log_stdev", "1"},
+      {"gaps.gas_multiplier", "1"},
+      {"gaps.congestion_halflife_hours", "hour"},
+      {"costs.fee_bps", "bps"},
+      {"costs.gas", "quote currency per transaction"},
+      {"costs.gas_volatility", "1"},
+      {"costs.gas_halflife_hours", "hour"},
+      {"costs.pool_depth", "quote currency"},
+      {"costs.impact_coefficient", "1"},
+      {"costs.daily_volume", "units of the underlying per day"},
+      {"costs.latency_seconds", "s"},
+      {"costs.min_trade_units", "units of the underlying"},
+      {"costs.option_fee_bps", "bps"},
+      {"funding.rate", "1/year"},
+      {"funding.volatility", "1/year"},
+      {"funding.halflife_hours", "hour"},
+      {"funding.correlation", "1"},
+      {"hedging.objective.level", "1"},
+      {"hedging.objective.risk_aversion", "1 (mean_std) or 1/quote currency"},
+  };
+  return kUnits;
+}
+
 namespace {
 
 const char* kAllowedText =
@@ -86,11 +140,22 @@ bool concerns(const std::string& problem_key, const std::string& key) {
   return problem_key.rfind(key + "[", 0) == 0;
 }
 
+bool given_by_set(const toml::source_region& src) {
+  return src.begin.line == 0 || (src.path && *src.path == kOverrideLocation);
+}
+
 std::string where(const toml::node& node) {
   const toml::source_region& src = node.source();
-  if (src.begin.line == 0 || (src.path && *src.path == kOverrideLocation)) return "by --set";
+  if (given_by_set(src)) return "by --set";
   return "at line " + std::to_string(src.begin.line) + ", column " +
          std::to_string(src.begin.column);
+}
+
+// Takes `key` ("costs.gas") out of `root`.
+void erase_key(toml::table& root, const std::string& key) {
+  const std::size_t dot = key.rfind('.');
+  if (toml::table* parent = root.at_path(key.substr(0, dot)).as_table())
+    parent->erase(key.substr(dot + 1));
 }
 
 // Moves a problem found on a combination to the [grid.axes] entry it comes from.
@@ -100,6 +165,11 @@ ScenarioProblem relocated(const ScenarioProblem& p, const std::string& key, cons
   q.key = key;
   q.value = render_value(at);
   const toml::source_region& src = at.source();
+  if (given_by_set(src)) {  // a value of --set grid.axes={...}: no line of the file
+    q.line = q.column = 0;
+    q.location = std::string(kOverrideLocation);
+    return q;
+  }
   q.line = int(src.begin.line);
   q.column = int(src.begin.column);
   q.location =
@@ -160,7 +230,14 @@ Scenario read_swept_scenario(toml::table& root, const toml::table& axes,
                        "repeats " + key + ": each key may be swept by one axis");
       continue;
     }
-    if (const toml::node* other = root.at_path(key).node()) {
+    // Axes given by --set (grid.axes={...}) override the file's single values of their keys, as
+    // --set overrides any value of the file; a key given twice in the file or by --set is refused.
+    const toml::node* other = root.at_path(key).node();
+    if (other && given_by_set(k.source()) && !given_by_set(other->source())) {
+      erase_key(root, key);
+      other = nullptr;
+    }
+    if (other) {
       syntax.report_at(e.label, &k.source(), nullptr,
                        "is also given " + where(*other) + " (" + key + " = " +
                            render_value(*other) +
@@ -278,6 +355,7 @@ Scenario read_swept_scenario(toml::table& root, const toml::table& axes,
     if (reported.insert(problems[i].line_text()).second) unique.push_back(problems[i]);
   problems = std::move(unique);
   base.grid.axes = grid.axes;
+  for (SweptAxis& a : base.grid.axes) a.unit = swept_key_unit(a.key, base.hedging.objective.kind);
   base.grid.axes_base_toml = base_text;
   base.grid.source_name = source_name;
   return base;

@@ -7,6 +7,7 @@
 #pragma once
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,18 @@ Scenario scenario_at(const Scenario& s, std::size_t combination);
 // True when every axis changes only the objective, not the per-path P&L (hedging.objective.*).
 bool axes_leave_paths_unchanged(const GridConfig& grid);
 
+// The unit of a key that [grid.axes] may sweep, in the spelling of the results file's `units`
+// attributes ("1" for a pure number, "1/year", "hour", "quote currency"): the units of the
+// key's axis in the results. hedging.objective.risk_aversion's unit depends on the objective
+// (`objective_kind`): 1 for mean_std, 1/quote currency for mean_variance and utility. Empty for
+// a key that is not in the table; tests/scenario/test_swept_key_units.cpp keeps every numeric
+// key of the sweepable sections of docs/scenario.md in it, with the unit given there.
+std::string swept_key_unit(const std::string& key, const std::string& objective_kind);
+
 namespace scenario_detail {
+
+// The table of swept_key_unit: key -> unit (risk_aversion's row names both of its units).
+const std::map<std::string, std::string>& swept_key_units();
 
 // Reads the scenario table (without [grid.axes]) into a Scenario, recording problems in the
 // reader; the parser's own conversion.

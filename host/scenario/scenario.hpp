@@ -32,6 +32,7 @@ struct SweptAxis {
   std::string name;                // dimension name in the results: the key's last part, "gas"
   std::vector<double> values;      // finite, strictly increasing
   std::vector<std::string> texts;  // each value as written in TOML ("4.0", "25"), for --set
+  std::string unit;                // the key's unit in the results (grid_axes.hpp, swept_key_unit)
   bool paths_unchanged = false;    // only the objective changes (hedging.objective.*): the
                                    // per-path P&L of one path pass serves every value
 };

@@ -3,6 +3,8 @@
     res = hedgemap.run("scenarios/eth_l1_amm.toml", paths=20000, backend="cpu",
                        set={"costs.gas": 8.0})
     res = hedgemap.run(toml_text_or_dict, costs__fee_bps=5)   # `__` stands for `.`
+    res = hedgemap.run("scenarios/eth_l1_amm.toml", paths=2000,
+                       axes={"costs.fee_bps": [5, 30], "costs.gas": [1, 8]})   # an N-D sweep
 
 The binary is `binary=`, else $HEDGEMAP_BINARY, else `hedgemap` on PATH, else ./build/hedgemap
 (from the current directory or the repository this package lives in). It runs with
@@ -125,8 +127,20 @@ def _tqdm(enabled: bool):
     return tqdm
 
 
+def axes_table(axes: Mapping) -> str:
+    """{key: values} as the TOML inline table that `--set grid.axes=...` takes, in dict order
+    (the order of the axes in the results): {"costs.gas" = [1, 8], "costs.fee_bps" = [5, 30]}."""
+    entries = []
+    for key, values in axes.items():
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+            raise TypeError(f"axes[{key!r}] must be a sequence of numbers, not {values!r}")
+        entries.append(f"{json.dumps(str(key))} = {_toml_value(list(values))}")
+    return "{" + ", ".join(entries) + "}"
+
+
 def run(scenario=None, *, paths: Optional[int] = None, backend: Optional[str] = None,
-        set: Optional[Mapping] = None, seed: Optional[int] = None,  # noqa: A002 (the CLI's name)
+        set: Optional[Mapping] = None, axes: Optional[Mapping] = None,  # noqa: A002 (CLI name)
+        seed: Optional[int] = None,
         output: Optional[str] = None, overwrite: bool = False, threads: Optional[int] = None,
         resume: bool = False, progress: bool = True, binary: Optional[str] = None,
         **overrides) -> Results:
@@ -138,6 +152,9 @@ def run(scenario=None, *, paths: Optional[int] = None, backend: Optional[str] = 
       same with `__` for `.` (costs__gas=8.0). output: the results file; None writes a new file
       in a temporary directory (kept: its path is `res.path`); an existing file needs
       overwrite=True. resume: finish an interrupted run from its checkpoint.
+      axes: {dotted key: values} swept as extra grid axes, in this order (docs/scenario.md,
+      [grid.axes]): passed as `--set grid.axes={...}`, which replaces the scenario's [grid.axes]
+      and its single values of those keys; the results gain one dimension per key.
     """
     exe = find_binary(binary)
     keep_dir = tempfile.mkdtemp(prefix="hedgemap-run-")
@@ -159,6 +176,8 @@ def run(scenario=None, *, paths: Optional[int] = None, backend: Optional[str] = 
             command += [flag, str(value)]
     for key, value in settings.items():
         command += ["--set", f"{key}={_toml_value(value)}"]
+    if axes is not None:
+        command += ["--set", f"grid.axes={axes_table(axes)}"]
     return _run_command(command, os.fspath(output), progress)
 
 

@@ -1,6 +1,7 @@
 """hedgemap under mpirun (issue 16): the sweep's cells spread over ranks, and one cell's paths
 split over them (fewer cells than ranks, or a cell longer than a rank's share), give the serial
-run's bytes for any rank count, a signal to mpirun stops every rank with a checkpoint (exit 75), and a
+run's bytes for any rank count, also with extra swept axes ([grid.axes]: an objective axis
+sharing a path pass, a path-changing axis), a signal to mpirun stops every rank with a checkpoint (exit 75), and a
 resume with another rank count finishes to the uninterrupted run's bytes.
 
 Run by ctest when the build has MPI (it sets HEDGEMAP_BINARY and MPIEXEC), with Debian's python3:
@@ -285,6 +286,77 @@ def test_resume_auto_starts_afresh_then_resumes_a_requeued_job(tmp_path, scenari
     assert r.returncode == 0, r.stderr
     assert "resuming from" in r.stderr
     assert_same_results(serial_long, out)
+
+
+# Extra swept axes ([grid.axes]): an objective axis, whose values share one path pass, and a key
+# that changes the paths (jumps.intensity): 6 cells x 2 x 2 = 24 cells in 12 path passes. A pass
+# is the unit the ranks share (2 cells each), whole or with its paths split.
+AXES_SCENARIO = SCENARIO.replace('name = "mpi-small"', 'name = "mpi-axes"').replace(
+    "intensity = 20.0\n", "", 1) + """
+[grid.axes]
+"hedging.objective.risk_aversion" = [1.0, 4.0]
+"jumps.intensity" = [10.0, 40.0]
+"""
+AXES_LONG = ("--paths", 30000)  # about 0.2 s a path pass on one core: long enough to signal
+
+
+@pytest.fixture(scope="module")
+def axes_scenario(tmp_path_factory):
+    path = tmp_path_factory.mktemp("mpi") / "axes.toml"
+    path.write_text(AXES_SCENARIO)
+    return path
+
+
+@pytest.fixture(scope="module")
+def serial_axes(axes_scenario, tmp_path_factory):
+    import h5py
+    out = tmp_path_factory.mktemp("serial") / "axes.h5"
+    r = run(hedgemap(axes_scenario, "-o", out, "--progress", "none"))
+    assert r.returncode == 0, r.stderr
+    with h5py.File(out, "r") as f:  # the sweep is 4-D: (volatility, expiry_days, k, intensity)
+        names = [d[0].name for d in f["hedging/delta_band/optimal_band"].dims]
+        assert names == ["/volatility", "/expiry_days", "/hedging_objective_risk_aversion",
+                         "/intensity"]
+    return out
+
+
+@pytest.mark.parametrize("ranks,split", [(2, "auto"), (3, "auto"), (2, "all")])
+def test_extra_axes_give_the_serial_bytes_for_any_rank_count(tmp_path, axes_scenario, serial_axes,
+                                                             ranks, split):
+    out = tmp_path / "mpi.h5"
+    r = run(mpirun(ranks) + hedgemap(axes_scenario, "-o", out, "--progress", "jsonl"),
+            env=mpi_env(HEDGEMAP_PATH_SPLIT=split))
+    assert r.returncode == 0, r.stderr
+    assert f"hedgemap: {ranks} rank(s) on 1 node(s)" in r.stderr
+    progress = [line for line in r.stderr.splitlines() if line.startswith('{"event":"progress"')]
+    assert len(progress) == 12 and '"cells_done":24,' in progress[-1]  # one event a path pass
+    if split == "all":
+        assert f"12 cell(s) ran with their paths split over the {ranks} ranks" in r.stderr
+    assert_same_results(serial_axes, out)
+
+
+def test_an_interrupted_sweep_with_extra_axes_resumes_on_another_rank_count(tmp_path,
+                                                                            axes_scenario):
+    ref, out = tmp_path / "ref.h5", tmp_path / "int.h5"
+    r = run(hedgemap(axes_scenario, "-o", ref, "--progress", "none", *AXES_LONG))
+    assert r.returncode == 0, r.stderr
+    proc = subprocess.Popen(
+        mpirun(3) + hedgemap(axes_scenario, "-o", out, "--progress", "jsonl", *AXES_LONG),
+        stderr=subprocess.PIPE, text=True, env=mpi_env())
+    log = []
+    for line in proc.stderr:
+        log.append(line)
+        if '"cells_done":2,' in line:  # the first path pass (two cells) is in
+            proc.send_signal(signal.SIGUSR1)
+            break
+    log.append(proc.stderr.read())
+    assert proc.wait(timeout=300) == 75, "".join(log)
+    assert not out.exists() and Path(str(out) + ".ckpt").exists()
+    r = run(mpirun(2) + hedgemap(axes_scenario, "-o", out, "--progress", "none", "--resume",
+                                 *AXES_LONG))
+    assert r.returncode == 0, r.stderr
+    assert "cells already done" in r.stderr
+    assert_same_results(ref, out)
 
 
 def test_ranks_that_run_another_scenario_refuse_together(tmp_path, scenario):

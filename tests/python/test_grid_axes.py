@@ -69,6 +69,11 @@ def dimension_names(obj):
     return [d[0].name.rsplit("/", 1)[-1] if len(d) else "" for d in obj.dims]
 
 
+def text(attribute):
+    """An HDF5 string attribute as str (h5py gives fixed-length strings as bytes)."""
+    return attribute.decode() if isinstance(attribute, bytes) else str(attribute)
+
+
 def datasets(path):
     out = {}
     with h5py.File(path, "r") as f:
@@ -130,8 +135,10 @@ def test_xarray_and_h5py_see_the_extra_dimensions(swept):
     with h5py.File(out, "r") as f:
         assert dimension_names(f["cppi/objective"]) == [
             "volatility", "expiry_days", "gas", "risk_aversion", "multiplier", "tolerance"]
-        toml = f.attrs["scenario_toml"]
-        assert "[grid.axes]" in (toml.decode() if isinstance(toml, bytes) else toml)
+        # each axis has its key's unit (host/scenario/grid_axes.cpp, swept_key_unit)
+        assert text(f["gas"].attrs["units"]) == "quote currency per transaction"
+        assert text(f["risk_aversion"].attrs["units"]) == "1"  # under mean_std: a pure number
+        assert "[grid.axes]" in text(f.attrs["scenario_toml"])
 
 
 def test_inspect_and_export_name_the_extra_axes(swept):

@@ -1,7 +1,8 @@
 """hedgemap.run with the real binary (HEDGEMAP_BINARY, set by ctest): the results it returns
 are the file the command line writes with the same options, bit for bit; overrides, TOML text and
 dict scenarios; bad input raises with the binary's messages and leaves no file; the package's
-fit and the scripts' command lines on a file the binary wrote; risk_aversion required for
+fit and the scripts' command lines on a file the binary wrote; extra swept axes (axes=), each cell
+bit-identical to the 2-D run with those values set; risk_aversion required for
 mean_variance at the command line (exit 2)."""
 import os
 import subprocess
@@ -107,6 +108,44 @@ def test_run_takes_text_dicts_and_keyword_overrides(binary, scenario_file, run_r
                        costs__fee_bps=5.0)
     assert res.scenario["costs"]["fee_bps"] == 5.0
     assert_same_datasets(res.path, run_result.path)
+
+
+def test_run_sweeps_extra_axes(binary, scenario_file, tmp_path):
+    # Given gas first: the axes follow the dict's order, not the keys' (toml++ sorts those). The
+    # scenario's own single values of the keys (fee_bps = 5.0, gas = 2.0) give way to the axes.
+    res = hedgemap.run(scenario_file, paths=256, backend="cpu", binary=binary, progress=False,
+                       axes={"costs.gas": [1.0, 8.0], "costs.fee_bps": np.array([5, 30])})
+    assert res.extra_dims == ["gas", "fee_bps"]
+    assert res.hedging["delta_band"]["objective"].dims == (
+        "volatility", "expiry_days", "gas", "fee_bps", "band")
+    assert list(res.root["fee_bps"].values) == [5, 30]
+    assert res.scenario["grid"]["axes"] == {"costs.gas": [1.0, 8.0], "costs.fee_bps": [5, 30]}
+    assert "gas" not in res.scenario["costs"] and "fee_bps" not in res.scenario["costs"]
+    with h5py.File(res.path, "r") as f:  # each axis has its key's unit
+        units = {name: f[name].attrs["units"] for name in ("gas", "fee_bps")}
+    units = {k: v.decode() if isinstance(v, bytes) else v for k, v in units.items()}
+    assert units == {"gas": "quote currency per transaction", "fee_bps": "bps"}
+    # Each cell is the 2-D run with those values set, bit for bit.
+    full = datasets(res.path)
+    for i, gas in enumerate([1.0, 8.0]):
+        for j, fee in enumerate([5, 30]):
+            single = hedgemap.run(scenario_file, paths=256, backend="cpu", binary=binary,
+                                  progress=False, set={"costs.gas": gas, "costs.fee_bps": fee})
+            with h5py.File(single.path, "r") as f:
+                for name in ("hedging/delta_band/objective", "hedging/delta_band/cost_mean",
+                             "hedging/delta_band/optimal_band", "model/book_price_mc"):
+                    cell = np.asarray(full[name])[:, :, i, j, ...]
+                    assert cell.tobytes() == f[name][()].tobytes(), (name, gas, fee)
+    # costs grow with the fee, at every gas level
+    cost = res.hedging["delta_band"]["cost_mean"]
+    assert bool((cost.isel(fee_bps=1) > cost.isel(fee_bps=0)).all())
+    out = tmp_path / "never.h5"
+    with pytest.raises(hedgemap.ScenarioInputError) as e:
+        hedgemap.run(scenario_file, output=str(out), binary=binary, progress=False,
+                     axes={"costs.gas": [8.0, 1.0]})
+    assert any('grid.axes."costs.gas"[1]' in p and "greater than the value before" in p
+               for p in e.value.problems), e.value.problems
+    assert not out.exists()
 
 
 def test_bad_input_raises_with_the_binary_messages(binary, scenario_file, tmp_path):

@@ -108,6 +108,35 @@ TEST(GridAxes, ARequiredObjectiveKeyMaySweep) {
   EXPECT_TRUE(problems_of(text).empty()) << all_lines(problems_of(text));
 }
 
+TEST(GridAxes, AxesGivenBySetReplaceTheFilesValuesOfTheirKeys) {
+  // The file gives costs.gas = 3.0; --set grid.axes={...} sweeps it, as --set overrides a value.
+  std::string file = kBase;
+  file.replace(file.find("gas_volatility = 0.3\n"), 0, "gas = 3.0\n");
+  const Scenario s = parse_scenario(
+      file, "x.toml", {"grid.axes={\"costs.gas\" = [0.5, 2.0], \"costs.fee_bps\" = [1, 5]}"});
+  ASSERT_EQ(s.grid.axes.size(), 2u);
+  EXPECT_EQ(s.grid.axes[0].key, "costs.gas");  // the inline table's order
+  EXPECT_EQ(s.grid.axes[1].key, "costs.fee_bps");
+  EXPECT_EQ(s.costs.gas, 0.5);
+  EXPECT_EQ(scenario_at(s, 3).costs.gas, 2.0);
+  EXPECT_EQ(s.effective_toml.find("gas = 3.0"), std::string::npos);
+  // Given twice by --set, or twice in the file, a key is still refused.
+  const std::vector<ScenarioProblem> twice =
+      problems_of(file, {"costs.gas=1.0", "grid.axes={\"costs.gas\" = [0.5, 2.0]}"});
+  ASSERT_EQ(twice.size(), 1u) << all_lines(twice);
+  EXPECT_NE(twice[0].message.find("is also given by --set"), std::string::npos);
+  const std::vector<ScenarioProblem> in_file =
+      problems_of(file + "\n[grid.axes]\n\"costs.gas\" = [0.5, 2.0]\n");
+  ASSERT_EQ(in_file.size(), 1u) << all_lines(in_file);
+  EXPECT_NE(in_file[0].message.find("is also given at line"), std::string::npos);
+  // A bad value of a --set axis points at --set, not at a line of the file.
+  const std::vector<ScenarioProblem> bad =
+      problems_of(file, {"grid.axes={\"costs.gas\" = [-1.0]}"});
+  ASSERT_EQ(bad.size(), 1u) << all_lines(bad);
+  EXPECT_EQ(bad[0].location, "--set");
+  EXPECT_EQ(bad[0].line, 0);
+}
+
 TEST(GridAxes, ACombinationThatBreaksACrossSectionRuleIsNamed) {
   // latency must be shorter than a step (6 h): fine alone at 100 s, not at 30000 s.
   const std::string text = kBase + "\n[grid.axes]\n\"costs.latency_seconds\" = [100.0, 30000.0]\n";
