@@ -96,7 +96,8 @@ HM_HD HM_FORCEINLINE void rebalance_to_exposure(Portfolios& pf, TradeRecord* rec
 
 // Feeds every decision point t_0..T of one path to the portfolios of every combination (CPPI or
 // volatility targeting: `Portfolios` has start(settings, records) and
-// step(settings, costs, point, records)).
+// step(settings, costs, point, records, realised_volatility), the last the sqrt impact law's
+// sigma).
 template <class Real, VolatilityModel Model, class Portfolios, class Settings>
 HM_HD HM_FORCEINLINE void run_allocation_path(const ProcessParams& process, const CostParams& costs,
                                               const Settings& settings, unsigned long long path,
@@ -105,7 +106,7 @@ HM_HD HM_FORCEINLINE void run_allocation_path(const ProcessParams& process, cons
   portfolios.start(settings, records);
   MarketPoint<Real> m = process_path.first();
   for (;;) {
-    portfolios.step(settings, costs, m, records);
+    portfolios.step(settings, costs, m, records, process.realised_volatility);
     if (m.is_expiry) break;
     m = process_path.next();
   }

@@ -30,10 +30,9 @@ struct CppiSettings {
   double capital = 1.0;
   double floor_fraction = 0.9;  // G / capital
   double max_leverage = 1.0;
-  double rate = 0.0;        // cash rate, continuous, per year
-  double horizon = 0.0;     // T in years
-  double dt = 0.0;          // years per step
-  double volatility = 0.0;  // cell volatility (sqrt impact model)
+  double rate = 0.0;     // cash rate, continuous, per year
+  double horizon = 0.0;  // T in years
+  double dt = 0.0;       // years per step
   int points = 0;
   double multiplier[kMaxAllocationPoints];
   double tolerance[kMaxAllocationPoints];
@@ -72,9 +71,10 @@ struct CppiPortfoliosOf : AllocationAccountsOf<Capacity> {
     breached = PointFlags<Capacity>{};
   }
 
+  // realised_volatility: ProcessParams::realised_volatility (the sqrt impact law's sigma).
   template <class Real>
   HM_HD void step(const CppiSettings& s, const CostParams& c, const MarketPoint<Real>& m,
-                  TradeRecord* records) {
+                  TradeRecord* records, double realised_volatility) {
     const double spot = double(m.spot);
     last_spot = spot;
     if (m.index > 0) {
@@ -92,7 +92,7 @@ struct CppiPortfoliosOf : AllocationAccountsOf<Capacity> {
       if (!can_trade) return;
       const double target = cppi_target_exposure(value, floor_now, s.multiplier[p], s.max_leverage);
       rebalance_to_exposure(*this, records, p, exposure, target, s.tolerance[p], spot, m, c,
-                            Real(s.volatility));
+                            Real(realised_volatility));
     });
   }
 };

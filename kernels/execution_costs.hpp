@@ -5,8 +5,9 @@
 //   impact, by model (cost relative to filling the whole trade at F):
 //     linear: c * (|n| / V_day) * |n| F                     (average fill c |n|/V_day worse: half
 //                                                            the move of a linear book, k = 2c)
-//     sqrt:   c * sigma_day * sqrt(|n| / V_day) * |n| F     (square-root law,
-//                                                            sigma_day = sigma / sqrt(days/yr))
+//     sqrt:   c * sigma_day * sqrt(|n| / V_day) * |n| F     (square-root law, Almgren et al.
+//                                                            2005; sigma_day = sigma_r /
+//                                                            sqrt(days/yr), sigma_r below)
 //     amm:    constant-product pool of value D centred on F: x = D / (2F) units, y = D / 2 quote.
 //             buy n:  pays  y n / (x - n)  ->  impact = |n| F * n / (x - n)   (infinite if n >= x)
 //             sell n: gets  y n / (x + n)  ->  impact = |n| F * n / (x + n)
@@ -25,6 +26,11 @@ struct TradeCost {
   HM_HD Real total() const { return fee + gas + impact; }
 };
 
+// The sqrt law's sigma is the asset's realised daily volatility, as in Almgren et al.'s fits: the
+// cell's expected total realised volatility rho sigma_i (ProcessParams::realised_volatility:
+// diffusion, jumps and crashes; volatility.realised_to_implied = rho), not the implied sigma_i
+// nor the diffusive part alone.
+//
 // The cost of one trade term by term, each term a branch-free function of the trade (so that a
 // loop over lanes of trades vectorises). The fee and gas constants are converted to Real once;
 // an impact term reads its model's constants itself, so that code which never calls it (a
@@ -32,12 +38,12 @@ struct TradeCost {
 template <class Real>
 struct TradeCostModel {
   const CostParams& costs;
-  Real volatility;  // the cell's sigma per year (sqrt law)
+  Real volatility;  // the cell's total realised sigma_r per year (sqrt law)
   Real fee_rate, gas, gas_multiplier;
 
-  HM_HD HM_FORCEINLINE TradeCostModel(const CostParams& c, Real cell_volatility)
+  HM_HD HM_FORCEINLINE TradeCostModel(const CostParams& c, Real realised_volatility)
       : costs(c),
-        volatility(cell_volatility),
+        volatility(realised_volatility),
         fee_rate(Real(c.fee_rate)),
         gas(Real(c.gas)),
         gas_multiplier(Real(c.gas_multiplier_after_outage)) {}
@@ -87,7 +93,8 @@ struct TradeCostModel {
 };
 
 // Cost of a trade of `units` (non-zero) at fill price F; gas_factor from the path, `congested`
-// when this is the first trade after an outage; volatility: the cell's sigma (sqrt law).
+// when this is the first trade after an outage; volatility: the cell's total realised sigma_r
+// (ProcessParams::realised_volatility, sqrt law).
 template <class Real>
 HM_HD HM_FORCEINLINE TradeCost<Real> trade_cost(const CostParams& c, Real units, Real fill_price,
                                                 Real gas_factor, bool congested, Real volatility) {

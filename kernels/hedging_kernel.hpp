@@ -201,7 +201,7 @@ struct HedgingKernel {
                           int last_blocked, double funding_to_date) const {
     const bool congested = a.last_trade < last_blocked;
     const TradeCost<Real> c = trade_cost<Real>(costs, units, m.fill_spot, m.gas_factor, congested,
-                                               Real(process.implied_volatility));
+                                               Real(process.realised_volatility));
     a.cash -= growth * (double(units) * double(m.fill_spot) + double(c.total()));
     a.fee += growth * double(c.fee);
     a.gas += growth * double(c.gas);
@@ -247,7 +247,7 @@ struct HedgingKernel {
                                  int last_blocked) const {
     if (units == Real(0)) return;
     const bool congested = a.last_trade < last_blocked;
-    const TradeCostModel<Real> c(costs, Real(process.implied_volatility));
+    const TradeCostModel<Real> c(costs, Real(process.realised_volatility));
     const double premium = double(units) * double(price);
     const double fee = option_fee_rate * (premium < 0.0 ? -premium : premium);
     const double gas = double(c.gas_paid(m.gas_factor, congested));

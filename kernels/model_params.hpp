@@ -97,8 +97,10 @@ struct ProcessParams {
   double drift = 0.0;       // total expected return mu
   double volatility = 0.0;  // diffusive sigma of the paths (the part of the realised volatility
                             // left after the jumps and crashes: kernels/variance_budget.hpp)
-  double implied_volatility = 0.0;  // the cell's implied volatility at t=0 (grid.volatility)
-  double expiry = 0.0;              // years
+  double implied_volatility = 0.0;   // the cell's implied volatility at t=0 (grid.volatility)
+  double realised_volatility = 0.0;  // expected total realised volatility rho sigma_i (diffusion,
+                                     // jumps, crashes): the asset's sigma in the sqrt impact law
+  double expiry = 0.0;               // years
   int steps = 1;
   double dt = 0.0;              // expiry / steps
   double latency = 0.0;         // years, < dt

@@ -46,6 +46,7 @@ HM_HD inline double crash_variance_rate(const GapParams& g) {
 
 struct VarianceBudget {
   double implied_volatility;  // sigma_i, the cell's
+  double total_volatility;    // rho sigma_i, the expected total realised volatility
   double total_variance;      // (rho sigma_i)^2
   double jump_variance;       // lambda_J E[J^2]
   double crash_variance;      // lambda_G E[C^2]
@@ -56,8 +57,8 @@ HM_HD inline VarianceBudget variance_budget(double implied_volatility, double re
                                             const JumpParams& jumps, const GapParams& gaps) {
   VarianceBudget b;
   b.implied_volatility = implied_volatility;
-  const double total_volatility = realised_to_implied * implied_volatility;
-  b.total_variance = total_volatility * total_volatility;
+  b.total_volatility = realised_to_implied * implied_volatility;
+  b.total_variance = b.total_volatility * b.total_volatility;
   b.jump_variance = jumps.intensity > 0.0 ? jump_variance_rate(jumps) : 0.0;
   b.crash_variance = crash_variance_rate(gaps);
   b.diffusive_variance = b.total_variance - b.jump_variance - b.crash_variance;

@@ -1,7 +1,8 @@
 // Volatility targeting on the underlying, every (target, tolerance) combination on one path.
 //
 //   sigma_hat^2_k = lambda sigma_hat^2_{k-1} + (1 - lambda) (ln S_k/S_{k-1})^2 / dt,
-//   lambda = 2^(-dt / half_life),  sigma_hat_0 = the cell's volatility
+//   lambda = 2^(-dt / half_life),  sigma_hat_0 = the cell's implied volatility sigma_i
+//                                  (what the market shows before any return is seen)
 //   target exposure E* = min(target / sigma_hat, max_leverage) * V
 //   rebalance when |E / E* - 1| > tolerance (the rule of kernels/cppi_kernel.hpp)
 //
@@ -21,9 +22,9 @@ struct VolTargetSettings {
   double capital = 1.0;
   double max_leverage = 1.0;
   double rate = 0.0;
-  double dt = 0.0;          // years per step
-  double ewma_decay = 0.0;  // lambda per step
-  double initial_volatility = 0.0;
+  double dt = 0.0;                  // years per step
+  double ewma_decay = 0.0;          // lambda per step
+  double initial_volatility = 0.0;  // sigma_hat_0: the cell's implied volatility (the EWMA start)
   int points = 0;
   double target[kMaxAllocationPoints];
   double tolerance[kMaxAllocationPoints];
@@ -73,9 +74,10 @@ struct VolTargetPortfoliosOf : AllocationAccountsOf<Capacity> {
     variance_hat = s.initial_volatility * s.initial_volatility;
   }
 
+  // realised_volatility: ProcessParams::realised_volatility (the sqrt impact law's sigma).
   template <class Real>
   HM_HD void step(const VolTargetSettings& s, const CostParams& c, const MarketPoint<Real>& m,
-                  TradeRecord* records) {
+                  TradeRecord* records, double realised_volatility) {
     const double spot = double(m.spot);
     if (m.index > 0) {
       const double r = log(spot / last_spot);
@@ -102,7 +104,7 @@ struct VolTargetPortfoliosOf : AllocationAccountsOf<Capacity> {
       if (!can_trade) return;
       const double target = vol_target_exposure(value, sigma_hat, s.target[p], s.max_leverage);
       rebalance_to_exposure(*this, records, p, exposure, target, s.tolerance[p], spot, m, c,
-                            Real(s.initial_volatility));
+                            Real(realised_volatility));
     });
   }
 

@@ -133,7 +133,7 @@ static void run_cppi_batch(const CppiKernel<float>& k, const ProcessConstants& c
     HM_LANES book[pt].breached[j] = 0;
   }
   const double growth = exp(s.rate * s.dt);
-  const float volatility = float(s.volatility);
+  const float volatility = float(p.realised_volatility);  // the sqrt impact law's sigma
   for (int step = 0;; ++step) {
     const bool is_expiry = step == p.steps;
     process_emit(p, c, m, step);
@@ -197,7 +197,7 @@ static void run_vol_target_batch(const VolTargetKernel<float>& k, const ProcessC
     }
   }
   const double growth = exp(s.rate * s.dt), ruin = 1e-12 * s.capital;
-  const float volatility = float(s.initial_volatility);
+  const float volatility = float(p.realised_volatility);  // the sqrt impact law's sigma
   for (int step = 0;; ++step) {
     const bool is_expiry = step == p.steps;
     process_emit(p, c, m, step);

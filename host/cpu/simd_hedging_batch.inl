@@ -118,7 +118,7 @@ static inline void trade_lanes(const HedgingKernel<float>& k, PointLanes& s, con
     return;
   }
   // kernels/execution_costs.hpp's terms, the impact model chosen once for every lane.
-  const TradeCostModel<float> model(c, float(k.process.implied_volatility));
+  const TradeCostModel<float> model(c, float(k.process.realised_volatility));
   alignas(64) float impact[kLanes];
   switch (c.impact) {
     case ImpactModel::linear:

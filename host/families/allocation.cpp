@@ -382,7 +382,6 @@ CppiSettings cppi_settings(const Scenario& s, const CellCoordinates& cell) {
   set.rate = s.market.rate;
   set.horizon = process.expiry;
   set.dt = process.dt;
-  set.volatility = cell.volatility;
   set.points = int(c.multiplier.size() * c.tolerance.size());
   int p = 0;
   for (double m : c.multiplier)
@@ -405,7 +404,7 @@ VolTargetSettings vol_target_settings(const Scenario& s, const CellCoordinates& 
   set.dt = process.dt;
   const double half_life = c.ewma_halflife_hours / (24.0 * s.days_per_year);
   set.ewma_decay = ewma_decay(process.dt, half_life);  // 2^(-dt / half-life)
-  set.initial_volatility = cell.volatility;
+  set.initial_volatility = cell.volatility;  // the implied sigma_i (the sqrt impact law: process)
   set.points = int(c.target.size() * c.tolerance.size());
   int p = 0;
   for (double target : c.target)

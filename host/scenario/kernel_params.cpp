@@ -103,6 +103,7 @@ ProcessParams process_params(const Scenario& s, const CellCoordinates& cell) {
                                 ": no diffusive variance left after jumps and crashes");
   p.volatility = std::sqrt(budget.diffusive_variance);
   p.implied_volatility = cell.volatility;
+  p.realised_volatility = budget.total_volatility;
   p.expiry = cell.expiry_days / s.days_per_year;
   p.steps = cell.steps;
   p.dt = p.expiry / p.steps;

@@ -254,7 +254,7 @@ TEST(CppiOutage, OutageOverAFallTurnsItIntoAGap) {
       m.gas_factor = 1.0;
       m.blocked = outage && k >= 2 && k <= 6;
       m.is_expiry = k == 10;
-      book.step(s, costs, m, r.records);
+      book.step(s, costs, m, r.records, 0.0);  // no impact: its sigma unused
     }
     return r;
   };
@@ -318,7 +318,7 @@ TEST(CppiMinTrade, TradesBelowTheMinimumAreNotSent) {
       const int trades = record.trades;
       const double value = units * spot + cash;
       const double want = 4.0 * std::max(value - 90.0, 0.0) / spot - units;
-      book.step(s, costs, m, r.records);
+      book.step(s, costs, m, r.records, 0.0);  // no impact: its sigma unused
       if (m.is_expiry || std::abs(want) < min_trade_units) {
         EXPECT_EQ(book.units[0], units) << "step " << k;
         EXPECT_EQ(book.cash[0], cash) << "step " << k;
@@ -436,7 +436,7 @@ void feed_path(Portfolios& book, TradeRecord* records, const Settings& s, const 
     m.spot = m.fill_spot = spots[k];
     m.gas_factor = 1.0;
     m.is_expiry = k == last;
-    book.step(s, costs, m, records);
+    book.step(s, costs, m, records, 0.0);  // no impact: its sigma unused
   }
 }
 
