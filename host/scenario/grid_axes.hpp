@@ -30,6 +30,20 @@ Scenario scenario_at(const Scenario& s, std::size_t combination);
 // True when every axis changes only the objective, not the per-path P&L (hedging.objective.*).
 bool axes_leave_paths_unchanged(const GridConfig& grid);
 
+// Whether a [costs] key changes only what a trade costs, not the simulated paths (prices, fill
+// times, gas factors, outages, funding): then one path pass evaluates several of its values,
+// each in a cost slot of the hedging kernel (kernels/hedging_kernel.hpp). The list and the
+// reason for each key left out are in grid_axes.cpp.
+bool cost_only_key(const std::string& key);
+
+// The indices of a combination's cost-only axes (the other axes at 0): combinations with the
+// same cost setting and the same path setting give the same per-path P&L.
+std::vector<std::size_t> cost_setting(const GridConfig& grid, std::size_t combination);
+
+// The indices of a combination's path-changing axes (objective and cost-only axes at 0):
+// combinations with the same path setting are simulated on the same paths.
+std::vector<std::size_t> path_setting(const GridConfig& grid, std::size_t combination);
+
 namespace scenario_detail {
 
 // Reads the scenario table (without [grid.axes]) into a Scenario, recording problems in the

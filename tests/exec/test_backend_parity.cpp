@@ -316,7 +316,7 @@ void add_hedging_cases(std::vector<ParityCase>& cases) {
     // narrowest more than the widest.
     add_path_case(cases, "hedging_float_whalley_wilmott_alone", k, 5, 2051,
                   [k](const std::vector<double>& ref) {
-                    ASSERT_GT(k.ww_lambda, 0.0);
+                    ASSERT_GT(k.cost_slot[0].ww_lambda, 0.0);
                     const double wide = column_mean(ref, 1 * kHedgeMetrics + hedge_trades, 2051);
                     const double narrow = column_mean(ref, 3 * kHedgeMetrics + hedge_trades, 2051);
                     EXPECT_LT(wide, 0.5 * 49);  // at most 49 trades: t = 0, 47 steps, the unwind
@@ -344,7 +344,7 @@ void add_hedging_cases(std::vector<ParityCase>& cases) {
     s.book = {BookLeg{"call", 1.1, -3.0}, BookLeg{"put", 0.95, 2.0}, BookLeg{"call", 0.9, 0.5}};
     const HedgingKernel<float> k = hedging_kernel<float>(s);
     add_path_case(cases, "hedging_float_whalley_wilmott_periodic_bands_costs", k, 123, 2003,
-                  [k](const std::vector<double>&) { EXPECT_GT(k.ww_lambda, 0.0); });
+                  [k](const std::vector<double>&) { EXPECT_GT(k.cost_slot[0].ww_lambda, 0.0); });
   }
   {
     Scenario s = hedged_short_call(48);
@@ -396,7 +396,7 @@ void add_hedging_cases(std::vector<ParityCase>& cases) {
     const Scenario s = whalley_wilmott_without_costs();
     const HedgingKernel<float> k = hedging_kernel<float>(s);
     add_path_case(cases, "hedging_float_whalley_wilmott_without_costs", k, 0, 1031,
-                  [k](const std::vector<double>&) { EXPECT_EQ(k.ww_lambda, 0.0); });
+                  [k](const std::vector<double>&) { EXPECT_EQ(k.cost_slot[0].ww_lambda, 0.0); });
   }
   {
     Scenario s = hedged_short_call(30);
