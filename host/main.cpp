@@ -170,7 +170,7 @@ void print_plan(const Scenario& s) {
   }
   const double path_steps = sweep_path_steps(s);
   std::printf("work: %.3g path-steps, %.3g policy evaluations (path-steps x parameter points)\n",
-              path_steps, path_steps * double(points ? points : 1));
+              path_steps, path_steps * double(points ? points : 1) * layout.mean_cost_slots());
   const CellMemoryEstimate m = estimate_cell_memory(s, groups);
   const auto size = [](double bytes) {
     char text[32];

@@ -70,6 +70,13 @@ SweepLayout::SweepLayout(const Scenario& s)
       passes[p].costs.push_back(cost);
     pass_combinations[p].push_back(k);
   }
+  for (const Pass& pass : passes) pass_cost_slots.push_back(pass.costs.size());
+}
+
+double SweepLayout::mean_cost_slots() const {
+  double slots = 0;
+  for (std::size_t n : pass_cost_slots) slots += double(n);
+  return slots / double(passes_per_market_cell());
 }
 
 std::vector<std::size_t> SweepLayout::pass_cells(std::size_t pass) const {
@@ -129,14 +136,13 @@ std::vector<CellResult> evaluate_pass(const Scenario& s, int vol_index, int expi
   // path pass of its own) per cost setting, shared by the combinations that have it.
   if (first.cppi.present || first.vol_target.present) {
     for (std::size_t slot = 0; slot < settings.size(); ++slot) {
-      const std::size_t i = std::size_t(
-          std::find(slot_of.begin(), slot_of.end(), int(slot)) - slot_of.begin());
+      const std::size_t i =
+          std::size_t(std::find(slot_of.begin(), slot_of.end(), int(slot)) - slot_of.begin());
       const std::vector<GroupCellResult> allocation =
           evaluate_allocation_cell(variants[i], cell, exec, plan);
       for (std::size_t j = 0; j < variants.size(); ++j)
         if (slot_of[j] == int(slot))
-          results[j].groups.insert(results[j].groups.end(), allocation.begin(),
-                                   allocation.end());
+          results[j].groups.insert(results[j].groups.end(), allocation.begin(), allocation.end());
     }
   }
   for (CellResult& r : results) {
@@ -242,7 +248,8 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
   CellJob job;
   job.fingerprint = identity;
   for (std::size_t pass = 0; pass < passes; ++pass)
-    job.cost.push_back(pass_path_steps(pass) * double(points > 0 ? points : 1));
+    job.cost.push_back(pass_path_steps(pass) * double(points > 0 ? points : 1) *
+                       double(layout.pass_cost_slots[pass % layout.passes_per_market_cell()]));
   if (root) job.order = longest_first(job.cost, wanted);
 
   Progress progress(options.quiet || !root ? "none" : options.progress, total, sweep_path_steps(s));

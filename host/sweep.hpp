@@ -54,6 +54,9 @@ struct SweepLayout {
   std::size_t volatilities, expiries, combinations;
   std::size_t cost_slots_per_pass;
   std::vector<std::vector<std::size_t>> pass_combinations;  // per pass of a market cell
+  std::vector<std::size_t> pass_cost_slots;  // its cost settings (the hedging kernel's slots)
+  // Cost slots per pass, on average: each slot evaluates every policy point on the pass's paths.
+  double mean_cost_slots() const;
 
   std::size_t cells() const { return volatilities * expiries * combinations; }
   std::size_t passes_per_market_cell() const { return pass_combinations.size(); }

@@ -164,9 +164,9 @@ struct HedgingKernel {
   HedgerVolatility hedger;
   double book_value0 = 0.0;  // V_0 under the hedging model at t=0: the premium (host, double)
 
-  // Points of a slot, in column order: none, periodic[0..n_periodic), delta_band[..), whalley_wilmott[..),
-  // fixed_cost_band[..), delta_vega_band[n_dv_band x n_dv_vega_band] (row-major: band outer,
-  // vega band inner).
+  // Points of a slot, in column order: none, periodic[0..n_periodic), delta_band[..),
+  // whalley_wilmott[..), fixed_cost_band[..), delta_vega_band[n_dv_band x n_dv_vega_band]
+  // (row-major: band outer, vega band inner).
   int n_periodic = 0, n_band = 0, n_ww = 0, n_fixed = 0;
   int n_dv_band = 0, n_dv_vega_band = 0;
   double dv_band[kMaxHedgeParams] = {};
@@ -258,8 +258,8 @@ struct HedgingKernel {
 
   // The account side of an option trade of n units (n != 0 sent, whatever its size) at value
   // `price` per unit, valued at time T: premium, option fee on it and gas.
-  HM_HD void settle_option_trade(const HedgeCostSlot& slot, PointAccount& a, Real units,
-                                 Real price, const MarketPoint<Real>& m, double growth,
+  HM_HD void settle_option_trade(const HedgeCostSlot& slot, PointAccount& a, Real units, Real price,
+                                 const MarketPoint<Real>& m, double growth,
                                  int last_blocked) const {
     if (units == Real(0)) return;
     const bool congested = a.last_trade < last_blocked;
@@ -280,9 +280,9 @@ struct HedgingKernel {
   // the instrument's value at the fill price), then the underlying's trade into `sent`.
   template <HedgingModel Hedger, int Capacity>
   HM_HD HM_FORCEINLINE void delta_vega_step(const HedgeCostSlot& slot, int first_dv, int end,
-                                            const MarketPoint<Real>& m,
-                                            Real rate, Real vol, Real book_delta, Real book_vega,
-                                            bool band_check, double growth, int last_blocked,
+                                            const MarketPoint<Real>& m, Real rate, Real vol,
+                                            Real book_delta, Real book_vega, bool band_check,
+                                            double growth, int last_blocked,
                                             Real (&hedge)[Capacity],
                                             PointAccount (&accounts)[Capacity],
                                             SentTrades<Capacity>& sent) const {
@@ -453,18 +453,16 @@ struct HedgingKernel {
       for (int slot = 0; slot < cost_slots; ++slot) {
         const HedgeCostSlot& cs = cost_slot[slot];
         const int base = slot * slot_points;  // the slot's point 0 (none, never trades)
-        const Real ww_base =
-            n_ww > 0 && band_check
-                ? whalley_wilmott_half_width<Real>(Real(cs.ww_lambda), m.spot, gamma, rate,
-                                                   m.time_to_expiry, Real(1))
-                : Real(0);
-        const Real fixed_base =
-            n_fixed > 0 && band_check
-                ? fixed_cost_band_half_width<Real>(
-                      band_gas_follows_path ? Real(cs.costs.gas) * m.gas_factor
-                                            : Real(cs.costs.gas),
-                      gamma, rate, m.time_to_expiry, Real(1))
-                : Real(0);
+        const Real ww_base = n_ww > 0 && band_check ? whalley_wilmott_half_width<Real>(
+                                                          Real(cs.ww_lambda), m.spot, gamma, rate,
+                                                          m.time_to_expiry, Real(1))
+                                                    : Real(0);
+        const Real fixed_base = n_fixed > 0 && band_check
+                                    ? fixed_cost_band_half_width<Real>(
+                                          band_gas_follows_path ? Real(cs.costs.gas) * m.gas_factor
+                                                                : Real(cs.costs.gas),
+                                          gamma, rate, m.time_to_expiry, Real(1))
+                                    : Real(0);
 
         sent.clear();
         // The one-axis policies' points end at first_dv.
@@ -525,9 +523,9 @@ struct HedgingKernel {
 
     // Expiry: close the vega instruments and unwind at S_T (growth = 1), settle the book.
     if (m.blocked) last_blocked = m.index;
-    const Real price = VegaHedge
-                           ? vega_instrument_greeks<Hedger>(m.spot, rate, vol, m.time_to_expiry).price
-                           : Real(0);
+    const Real price =
+        VegaHedge ? vega_instrument_greeks<Hedger>(m.spot, rate, vol, m.time_to_expiry).price
+                  : Real(0);
     for (int slot = 0; slot < cost_slots; ++slot) {
       const HedgeCostSlot& cs = cost_slot[slot];
       const int base = slot * slot_points;

@@ -253,8 +253,8 @@ std::vector<std::vector<GroupCellResult>> evaluate_with(
   kernel.cost_slots = 1 + *std::max_element(slot_of.begin(), slot_of.end());
   if (kernel.cost_slots > kMaxCostSlots ||
       kernel.cost_slots * kernel.points_per_slot() > kMaxHedgePoints)
-    throw std::logic_error("evaluate_hedging_cell_variants: " +
-                           std::to_string(kernel.cost_slots) + " cost slots do not fit a pass");
+    throw std::logic_error("evaluate_hedging_cell_variants: " + std::to_string(kernel.cost_slots) +
+                           " cost slots do not fit a pass");
   for (int slot = 1; slot < kernel.cost_slots; ++slot) {
     const std::size_t v =
         std::size_t(std::find(slot_of.begin(), slot_of.end(), slot) - slot_of.begin());

@@ -49,9 +49,9 @@ bool cost_only_key(const std::string& key) {
   // costs.gas_volatility and costs.gas_halflife_hours make the path's gas factor; costs.impact
   // is text. gaps.gas_multiplier is in the path's gas factor when
   // gaps.congestion_halflife_hours is set, so it keeps a pass of its own.
-  static const char* const keys[] = {"costs.fee_bps",      "costs.gas",
-                                     "costs.pool_depth",   "costs.impact_coefficient",
-                                     "costs.daily_volume", "costs.min_trade_units",
+  static const char* const keys[] = {"costs.fee_bps",       "costs.gas",
+                                     "costs.pool_depth",    "costs.impact_coefficient",
+                                     "costs.daily_volume",  "costs.min_trade_units",
                                      "costs.option_fee_bps"};
   for (const char* k : keys)
     if (key == k) return true;
@@ -62,8 +62,7 @@ namespace {
 
 // The combination's axis indices with those of the axes failing `keep` at 0.
 template <class Keep>
-std::vector<std::size_t> indices_where(const GridConfig& grid, std::size_t combination,
-                                       Keep keep) {
+std::vector<std::size_t> indices_where(const GridConfig& grid, std::size_t combination, Keep keep) {
   std::vector<std::size_t> index = axis_indices(grid, combination);
   for (std::size_t a = 0; a < index.size(); ++a)
     if (!keep(grid.axes[a])) index[a] = 0;

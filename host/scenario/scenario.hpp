@@ -34,8 +34,8 @@ struct SweptAxis {
   std::vector<std::string> texts;  // each value as written in TOML ("4.0", "25"), for --set
   bool paths_unchanged = false;    // only the objective changes (hedging.objective.*): the
                                    // per-path P&L of one path pass serves every value
-  bool cost_only = false;  // only the trading costs change (cost_only_key): one path pass
-                           // evaluates every value, each in a cost slot of its own
+  bool cost_only = false;          // only the trading costs change (cost_only_key): one path pass
+                                   // evaluates every value, each in a cost slot of its own
 };
 
 // At most this many extra axes, and this many combinations of their values.

@@ -257,7 +257,8 @@ TEST(HedgingWhalleyWilmott, LambdaIsTheFeeWhateverGasImpactAndStep) {
     s.costs.gas = 5.0;
     s.costs.impact = "amm";
     s.costs.pool_depth = 1e6;
-    EXPECT_DOUBLE_EQ(make_hedging_kernel<double>(s, cell_coordinates(s, 0, 0)).cost_slot[0].ww_lambda, 7e-4)
+    EXPECT_DOUBLE_EQ(
+        make_hedging_kernel<double>(s, cell_coordinates(s, 0, 0)).cost_slot[0].ww_lambda, 7e-4)
         << steps << " steps";
   }
 }
