@@ -1,7 +1,8 @@
 // Path kernel for the /hedging/ groups: one simulated path, every hedging policy and every value
 // of its parameter, in one pass. Per step the shared work (the path's next point, the book's
 // delta, and its gamma when a gamma-band policy is on) is done once; each (policy, parameter) point
-// then costs a compare and, rarely, a trade.
+// then costs a compare and, rarely, a trade. With swept cost axes the points come once per cost
+// setting ("cost slot", HedgeCostSlot): the path and the greeks are still computed once.
 //
 // P&L of the hedger at expiry T, quote currency, undiscounted (README, "Hedging"). The
 // hedger holds the book with its signed quantities q_i, bought at t=0 for its model value V_0
@@ -277,18 +278,16 @@ struct HedgingKernel {
 
   // delta_vega_band's decisions at one step, for points first_dv .. end - 1 of one slot: the vega
   // instrument back to vega-neutral when the book's vega leaves its band (settled at once, at
-  // the instrument's value at the fill price), then the underlying's trade into `sent`.
+  // the instrument's value at the fill price), then the underlying's trade into `sent`. instr:
+  // the instrument's greeks at the step; fill_price: its value at the fill price, computed when
+  // first needed (negative until then), both shared by the slots.
   template <HedgingModel Hedger, int Capacity>
-  HM_HD HM_FORCEINLINE void delta_vega_step(const HedgeCostSlot& slot, int first_dv, int end,
-                                            const MarketPoint<Real>& m, Real rate, Real vol,
-                                            Real book_delta, Real book_vega, bool band_check,
-                                            double growth, int last_blocked,
-                                            Real (&hedge)[Capacity],
-                                            PointAccount (&accounts)[Capacity],
-                                            SentTrades<Capacity>& sent) const {
-    const Greeks<Real> instr = vega_instrument_greeks<Hedger>(m.spot, rate, vol, m.time_to_expiry);
+  HM_HD HM_FORCEINLINE void delta_vega_step(
+      const HedgeCostSlot& slot, int first_dv, int end, const MarketPoint<Real>& m, Real rate,
+      Real vol, const Greeks<Real>& instr, Real& fill_price, Real book_delta, Real book_vega,
+      bool band_check, double growth, int last_blocked, Real (&hedge)[Capacity],
+      PointAccount (&accounts)[Capacity], SentTrades<Capacity>& sent) const {
     const bool can_neutralise = instr.vega > Real(0);
-    Real fill_price = Real(-1);  // the instrument's value at the fill price, when first needed
     for_each_point<Capacity>(first_dv, end, [&](int p) {
       PointAccount& a = accounts[p];
       const int i = p - first_dv;
@@ -450,6 +449,10 @@ struct HedgingKernel {
       // H = base * (1/gamma)^{1/3} per point, the fixed-cost band's base * (1/gamma)^{1/4}, each
       // base once per step and slot.
       const bool band_check = m.index > 0 && !m.blocked;
+      Greeks<Real> instr{};        // the vega instrument's, once per step
+      Real fill_price = Real(-1);  // and its value at the fill price, when first needed
+      if constexpr (VegaHedge)
+        instr = vega_instrument_greeks<Hedger>(m.spot, rate, vol, m.time_to_expiry);
       for (int slot = 0; slot < cost_slots; ++slot) {
         const HedgeCostSlot& cs = cost_slot[slot];
         const int base = slot * slot_points;  // the slot's point 0 (none, never trades)
@@ -509,8 +512,8 @@ struct HedgingKernel {
         });
         if constexpr (VegaHedge)
           delta_vega_step<Hedger, Capacity>(cs, base + first_dv, base + slot_points, m, rate, vol,
-                                            delta, vega, band_check, growth, last_blocked, hedge,
-                                            accounts, sent);
+                                            instr, fill_price, delta, vega, band_check, growth,
+                                            last_blocked, hedge, accounts, sent);
         for (int i = 0; i < sent.count; ++i)
           settle_trade(cs.costs, accounts[sent.point[i]], sent.units[i], m, growth, last_blocked,
                        funding_to_date);

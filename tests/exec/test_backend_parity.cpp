@@ -244,6 +244,21 @@ void add_hedging_cases(std::vector<ParityCase>& cases) {
     s.costs.latency_seconds = 600.0;
     s.book = {BookLeg{"call", 1.05, -2.0}, BookLeg{"put", 0.9, 1.0}};
     add_path_case(cases, "hedging_float_bands_costs_latency", hedging_kernel<float>(s), 1000, 3001);
+    // Three cost slots on the same paths (swept cost axes): fee, gas, minimum order and the WW
+    // and fixed-cost bands' lambda and gas differ by slot.
+    s.hedging.policies = {"periodic", "delta_band", "whalley_wilmott", "fixed_cost_band"};
+    s.hedging.whalley_wilmott_risk_aversion = {1e-3, 1e-1};
+    s.hedging.fixed_cost_band_risk_aversion = {1e-2};
+    HedgingKernel<float> slots = hedging_kernel<float>(s);
+    const double fees[] = {1.0, 30.0}, gases[] = {4.0, 0.0}, minimum[] = {0.05, 0.0};
+    for (int i = 0; i < 2; ++i) {
+      s.costs.fee_bps = fees[i];
+      s.costs.gas = gases[i];
+      s.costs.min_trade_units = minimum[i];
+      slots.cost_slot[1 + i] = hedging_kernel<float>(s).cost_slot[0];
+    }
+    slots.cost_slots = 3;
+    add_path_case(cases, "hedging_float_cost_slots", slots, 7, 2003);
   }
   {
     Scenario s = hedged_short_call(30);
