@@ -335,31 +335,16 @@ struct HedgingKernel {
   // the results do not depend on Capacity, only where the state lives).
   template <int Capacity>
   HM_HD void run(unsigned long long path, const PathOutput& out) const {
-    switch (variant()) {
-      case 0:
-        run_variant<0, Capacity>(path, out);
-        break;
-      case 1:
-        run_variant<1, Capacity>(path, out);
-        break;
-      case 2:
-        run_variant<2, Capacity>(path, out);
-        break;
-      case 3:
-        run_variant<3, Capacity>(path, out);
-        break;
-      case 4:
-        run_variant<4, Capacity>(path, out);
-        break;
-      case 5:
-        run_variant<5, Capacity>(path, out);
-        break;
-      case 6:
-        run_variant<6, Capacity>(path, out);
-        break;
-      default:
-        run_variant<7, Capacity>(path, out);
+    run_from<Capacity>(variant(), path, out);
+  }
+
+  // run_variant<v> for the run-time variant v >= First.
+  template <int Capacity, int First = 0>
+  HM_HD void run_from(int v, unsigned long long path, const PathOutput& out) const {
+    if constexpr (First + 1 < kVariants) {
+      if (v != First) return run_from<Capacity, First + 1>(v, path, out);
     }
+    run_variant<First, Capacity>(path, out);
   }
 
   // Compile-time variants: the volatility model of the paths + 2 x the hedging model + 4 x
@@ -367,20 +352,28 @@ struct HedgingKernel {
   // Black-Scholes hedger on constant-volatility paths carries neither Heston's variance state,
   // nor Merton's double series, nor the vega instrument's pricing and trades (which would cost
   // it registers and occupancy: with the vega code in every variant the Merton kernels spilled).
-  static constexpr int kVariants = 8;
+  // + 8 x several cost slots: a run of one slot has no slot loop (its slot a constant,
+  // cost_slot[0]), so that it keeps the registers and local memory of the kernel before slots on
+  // the GPU.
+  static constexpr int kVariants = 16;
+  static constexpr int kFirstCostSlotsVariant = 8;
   HM_HD int variant() const {
-    return int(process.volatility_model) + 2 * int(model) + 4 * int(n_dv() > 0);
+    return int(process.volatility_model) + 2 * int(model) + 4 * int(n_dv() > 0) +
+           kFirstCostSlotsVariant * int(cost_slots > 1);
   }
   template <int Variant, int Capacity = kMaxPoints>
   HM_HD void run_variant(unsigned long long path, const PathOutput& out) const {
-    run_with<VolatilityModel(Variant % 2), HedgingModel((Variant / 2) % 2), Variant / 4 == 1,
-             Capacity>(path, out);
+    run_with<VolatilityModel(Variant % 2), HedgingModel((Variant / 2) % 2), (Variant / 4) % 2 == 1,
+             Variant >= kFirstCostSlotsVariant, Capacity>(path, out);
   }
 
-  // The path with the diffusion of `Model`, the hedging model `Hedger` (= model) and whether
-  // delta_vega_band runs (VegaHedge = n_dv() > 0) fixed.
-  template <VolatilityModel Model, HedgingModel Hedger, bool VegaHedge, int Capacity = kMaxPoints>
+  // The path with the diffusion of `Model`, the hedging model `Hedger` (= model), whether
+  // delta_vega_band runs (VegaHedge = n_dv() > 0) and whether there are several cost slots
+  // (CostSlots = cost_slots > 1) fixed.
+  template <VolatilityModel Model, HedgingModel Hedger, bool VegaHedge, bool CostSlots,
+            int Capacity = kMaxPoints>
   HM_HD void run_with(unsigned long long path, const PathOutput& out) const {
+    const int slots = CostSlots ? cost_slots : 1;
     Real hedge[Capacity];
     PointFlags<Capacity> pending;  // periodic: a scheduled trade is waiting for the outage to end
     PointAccount accounts[Capacity];
@@ -453,7 +446,7 @@ struct HedgingKernel {
       Real fill_price = Real(-1);  // and its value at the fill price, when first needed
       if constexpr (VegaHedge)
         instr = vega_instrument_greeks<Hedger>(m.spot, rate, vol, m.time_to_expiry);
-      for (int slot = 0; slot < cost_slots; ++slot) {
+      for (int slot = 0; slot < slots; ++slot) {
         const HedgeCostSlot& cs = cost_slot[slot];
         const int base = slot * slot_points;  // the slot's point 0 (none, never trades)
         const Real ww_base = n_ww > 0 && band_check ? whalley_wilmott_half_width<Real>(
@@ -529,7 +522,7 @@ struct HedgingKernel {
     const Real price =
         VegaHedge ? vega_instrument_greeks<Hedger>(m.spot, rate, vol, m.time_to_expiry).price
                   : Real(0);
-    for (int slot = 0; slot < cost_slots; ++slot) {
+    for (int slot = 0; slot < slots; ++slot) {
       const HedgeCostSlot& cs = cost_slot[slot];
       const int base = slot * slot_points;
       if constexpr (VegaHedge)

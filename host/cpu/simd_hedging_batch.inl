@@ -85,8 +85,9 @@ struct StepLanes {  // the MarketPoint of every lane
 
 // trade() of kernels/hedging_kernel.hpp on the lanes where act[j], units[j] != 0 and, unless
 // `closing` (the unwind at expiry), |units[j]| is not below the minimum order; c: the point's
-// cost slot's costs.
-static inline void trade_lanes(const HedgingKernel<float>& k, const CostParams& c, PointLanes& s,
+// cost slot's costs, volatility: the cell's implied volatility (the sqrt law's). As many
+// integer arguments as fit registers (x86-64: six, the seventh on the stack as before slots).
+static inline void trade_lanes(const CostParams& c, float volatility, PointLanes& s,
                                const float* units, std::int32_t* act, const StepLanes& m,
                                double growth, int index, bool closing = false) {
   const float min_units = closing ? 0.0f : float(c.min_trade_units);
@@ -118,7 +119,7 @@ static inline void trade_lanes(const HedgingKernel<float>& k, const CostParams& 
     return;
   }
   // kernels/execution_costs.hpp's terms, the impact model chosen once for every lane.
-  const TradeCostModel<float> model(c, float(k.process.implied_volatility));
+  const TradeCostModel<float> model(c, volatility);
   alignas(64) float impact[kLanes];
   switch (c.impact) {
     case ImpactModel::linear:
@@ -219,9 +220,15 @@ HM_NO_FP_CONTRACT static inline void book_greeks_lanes(const HedgingKernel<float
 }
 
 // The whole life of paths first .. first + kLanes - 1; writes the first `valid` of them.
-static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, std::uint64_t first,
-                      int valid, double* out, std::uint64_t stride, std::uint64_t out_index) {
+// CostSlots: k.cost_slots > 1; without it the slot loop is gone (one slot, cost_slot[0]), so that
+// a run without swept cost axes costs what it did before slots.
+template <bool CostSlots>
+static void run_batch_with(const HedgingKernel<float>& k, const BatchConstants& c,
+                           std::uint64_t first, int valid, double* out, std::uint64_t stride,
+                           std::uint64_t out_index) {
   const ProcessParams& p = k.process;
+  const int slots = CostSlots ? k.cost_slots : 1;
+  const float implied_volatility = float(p.implied_volatility);
   // Offsets within a cost slot's points (slot s: s * slot_points + offset).
   const int npoints = k.points(), slot_points = k.points_per_slot(), first_band = 1 + k.n_periodic,
             first_ww = first_band + k.n_band, first_fixed = first_ww + k.n_ww;
@@ -356,7 +363,7 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
     } else {
       book_delta_lanes(k, c, log_spot, m.spot, tau, delta);
     }
-    for (int slot = 0; slot < k.cost_slots; ++slot) {
+    for (int slot = 0; slot < slots; ++slot) {
       const HedgeCostSlot& cs = k.cost_slot[slot];
       PointLanes* const slot_state = state + slot * slot_points;
       if (step == 0) {  // initial hedge of every hedging policy (never blocked)
@@ -366,7 +373,7 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
             act[j] = 1;  // trade_lanes() clears the lanes it does not trade on
             units[j] = -delta[j] - s.hedge[j];
           }
-          trade_lanes(k, cs.costs, s, units, act, m, growth, step);
+          trade_lanes(cs.costs, implied_volatility, s, units, act, m, growth, step);
         }
         continue;
       }
@@ -379,7 +386,7 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
           act[j] = int(due) & int(m.blocked[j] == 0);
           units[j] = -delta[j] - s.hedge[j];
         }
-        trade_lanes(k, cs.costs, s, units, act, m, growth, step);
+        trade_lanes(cs.costs, implied_volatility, s, units, act, m, growth, step);
       }
       for (int i = 0; i < k.n_band; ++i) {
         PointLanes& s = slot_state[first_band + i];
@@ -390,7 +397,7 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
           act[j] = (m.blocked[j] == 0) & (fabsf(gap) > b);
           units[j] = to - s.hedge[j];
         }
-        trade_lanes(k, cs.costs, s, units, act, m, growth, step);
+        trade_lanes(cs.costs, implied_volatility, s, units, act, m, growth, step);
       }
       if (k.n_ww > 0) {  // whalley_wilmott_half_width() with risk aversion 1, then H = base g^-1/3
         const float rate = float(p.rate), lambda = float(cs.ww_lambda);
@@ -409,7 +416,7 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
             act[j] = (m.blocked[j] == 0) & (fabsf(gap) > h);
             units[j] = nearest_band_edge(target, gap, h) - s.hedge[j];
           }
-          trade_lanes(k, cs.costs, s, units, act, m, growth, step);
+          trade_lanes(cs.costs, implied_volatility, s, units, act, m, growth, step);
         }
       }
       if (k.n_fixed > 0) {  // fixed_cost_band_half_width() with risk aversion 1, H = base g^-1/4
@@ -426,7 +433,7 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
             act[j] = (m.blocked[j] == 0) & (fabsf(gap) > h);
             units[j] = target - s.hedge[j];
           }
-          trade_lanes(k, cs.costs, s, units, act, m, growth, step);
+          trade_lanes(cs.costs, implied_volatility, s, units, act, m, growth, step);
         }
       }
     }
@@ -455,8 +462,8 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
       act[j] = 1;
       units[j] = -s.hedge[j];
     }
-    trade_lanes(k, k.cost_slot[pt / slot_points].costs, s, units, act, m, 1.0, p.steps,
-                /*closing=*/true);
+    trade_lanes(k.cost_slot[CostSlots ? pt / slot_points : 0].costs, implied_volatility, s, units,
+                act, m, 1.0, p.steps, /*closing=*/true);
     double* col = out + std::uint64_t(pt * kHedgeMetrics) * stride + out_index;
     for (int j = 0; j < valid; ++j) {
       col[hedge_pnl * stride + j] = settle0 + double(payoff[j]) + s.cash[j];
@@ -478,6 +485,14 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
     col[summary_realised_volatility * stride + j] =
         realised_volatility(double(realised_variance[j]), p.expiry);
   }
+}
+
+static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, std::uint64_t first,
+                      int valid, double* out, std::uint64_t stride, std::uint64_t out_index) {
+  if (k.cost_slots > 1)
+    run_batch_with<true>(k, c, first, valid, out, stride, out_index);
+  else
+    run_batch_with<false>(k, c, first, valid, out, stride, out_index);
 }
 
 #undef HM_LANES
