@@ -519,9 +519,10 @@ struct HedgingKernel {
 
     // Expiry: close the vega instruments and unwind at S_T (growth = 1), settle the book.
     if (m.blocked) last_blocked = m.index;
-    const Real price =
-        VegaHedge ? vega_instrument_greeks<Hedger>(m.spot, rate, vol, m.time_to_expiry).price
-                  : Real(0);
+    // The vega instrument's value at expiry (no call at all without it).
+    Real price = Real(0);
+    if constexpr (VegaHedge)
+      price = vega_instrument_greeks<Hedger>(m.spot, rate, vol, m.time_to_expiry).price;
     for (int slot = 0; slot < slots; ++slot) {
       const HedgeCostSlot& cs = cost_slot[slot];
       const int base = slot * slot_points;
