@@ -12,6 +12,7 @@
 #include "host/statistics/hedging_statistics.hpp"
 #include "host/statistics/optimum_statistics.hpp"
 #include "host/exec/pnl_collection.hpp"
+#include "host/families/hedging_paths.hpp"
 
 namespace hedgemap {
 namespace {
@@ -265,8 +266,8 @@ std::vector<std::vector<GroupCellResult>> evaluate_with(
 
   // Per-path P&L of every point and the moments of every column, wherever the backend ran them.
   ColumnMoments moments(kernel.columns());
-  const CollectedPnl pnl = run_paths_collecting_pnl(
-      exec, kernel, n, KeptColumns{hedge_pnl, kHedgeMetrics, points}, moments);
+  const CollectedPnl pnl =
+      run_hedging_paths(exec, kernel, n, KeptColumns{hedge_pnl, kHedgeMetrics, points}, moments);
   if (model)
     *model = summarize_model(s, cell, moments, kernel.summary_column(),
                              kernel.perp ? kernel.funding_rate_column() : -1);
