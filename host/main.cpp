@@ -142,7 +142,7 @@ void print_plan(const Scenario& s) {
   std::string extra;  // " x 3 gas x 2 fee_bps" with [grid.axes]
   for (const SweptAxis& a : s.grid.axes)
     extra += " x " + std::to_string(a.values.size()) + " " + a.name;
-  std::string passes;  // objective axes share a path pass
+  std::string passes;  // objective and cost-only axes share a path pass
   if (layout.passes() != layout.cells())
     passes = " (" + std::to_string(layout.passes()) + " path passes)";
   std::printf(
@@ -157,7 +157,9 @@ void print_plan(const Scenario& s) {
   for (double e : s.grid.expiry_days) std::printf(" %g (%d)", e, s.steps_for_expiry(e));
   for (const SweptAxis& a : s.grid.axes) {
     std::printf("\n  %s (%s%s):", a.name.c_str(), a.key.c_str(),
-                a.paths_unchanged ? ", objective only: shares the path pass" : "");
+                a.paths_unchanged ? ", objective only: shares the path pass"
+                : a.cost_only     ? ", costs only: shares the path pass, a cost slot per value"
+                                  : "");
     for (const std::string& t : a.texts) std::printf(" %s", t.c_str());
   }
   std::printf("\n");
@@ -168,7 +170,7 @@ void print_plan(const Scenario& s) {
   }
   const double path_steps = sweep_path_steps(s);
   std::printf("work: %.3g path-steps, %.3g policy evaluations (path-steps x parameter points)\n",
-              path_steps, path_steps * double(points ? points : 1));
+              path_steps, path_steps * double(points ? points : 1) * layout.mean_cost_slots());
   const CellMemoryEstimate m = estimate_cell_memory(s, groups);
   const auto size = [](double bytes) {
     char text[32];

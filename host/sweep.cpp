@@ -1,5 +1,6 @@
 #include "host/sweep.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -33,22 +34,49 @@ std::vector<GroupSpec> sweep_groups(const Scenario& s) {
 SweepLayout::SweepLayout(const Scenario& s)
     : volatilities(s.grid.volatility.size()),
       expiries(s.grid.expiry_days.size()),
-      combinations(s.grid.axis_combinations()) {
-  // Combinations that differ only on objective axes share a pass (row-major over the axes, so
-  // they are the combinations that agree on every other axis).
-  std::vector<std::vector<std::size_t>> keys;
+      combinations(s.grid.axis_combinations()),
+      cost_slots_per_pass(std::size_t(kMaxCostSlots)) {
+  if (s.hedging.present) {
+    std::size_t points = 0;
+    for (const GroupSpec& g : hedging_groups(s)) points += g.points();
+    cost_slots_per_pass = std::max<std::size_t>(
+        1, std::min(cost_slots_per_pass, std::size_t(kMaxHedgePoints) / points));
+  }
+  // Combinations with the same path setting share a pass, up to cost_slots_per_pass cost
+  // settings each (row-major over the axes: the first pass of a path setting fills first).
+  struct Pass {
+    std::vector<std::size_t> path;
+    std::vector<std::vector<std::size_t>> costs;  // its cost settings, one slot each
+  };
+  std::vector<Pass> passes;
   for (std::size_t k = 0; k < combinations; ++k) {
-    std::vector<std::size_t> key = axis_indices(s.grid, k);
-    for (std::size_t a = 0; a < key.size(); ++a)
-      if (s.grid.axes[a].paths_unchanged) key[a] = 0;
-    std::size_t p = 0;
-    while (p < keys.size() && keys[p] != key) ++p;
-    if (p == keys.size()) {
-      keys.push_back(key);
+    const std::vector<std::size_t> path = path_setting(s.grid, k), cost = cost_setting(s.grid, k);
+    std::size_t p = passes.size();
+    for (std::size_t q = 0; q < passes.size(); ++q) {
+      const Pass& pass = passes[q];
+      if (pass.path != path) continue;
+      const bool has_cost =
+          std::find(pass.costs.begin(), pass.costs.end(), cost) != pass.costs.end();
+      if (has_cost || pass.costs.size() < cost_slots_per_pass) {
+        p = q;
+        break;
+      }
+    }
+    if (p == passes.size()) {
+      passes.push_back(Pass{path, {}});
       pass_combinations.emplace_back();
     }
+    if (std::find(passes[p].costs.begin(), passes[p].costs.end(), cost) == passes[p].costs.end())
+      passes[p].costs.push_back(cost);
     pass_combinations[p].push_back(k);
   }
+  for (const Pass& pass : passes) pass_cost_slots.push_back(pass.costs.size());
+}
+
+double SweepLayout::mean_cost_slots() const {
+  double slots = 0;
+  for (std::size_t n : pass_cost_slots) slots += double(n);
+  return slots / double(passes_per_market_cell());
 }
 
 std::vector<std::size_t> SweepLayout::pass_cells(std::size_t pass) const {
@@ -84,23 +112,38 @@ std::vector<CellResult> evaluate_pass(const Scenario& s, int vol_index, int expi
   // depend on the order in which cells run.
   plan.seed =
       s.seed ^ (0x9E3779B97F4A7C15ull * std::uint64_t(vol_index * 65536 + expiry_index + 1));
+  // The cost slot of each combination: its cost setting's rank among the pass's, in order.
+  std::vector<std::vector<std::size_t>> settings;
+  std::vector<int> slot_of;
+  for (std::size_t k : combinations) {
+    const std::vector<std::size_t> cost = cost_setting(s.grid, k);
+    const auto found = std::find(settings.begin(), settings.end(), cost);
+    slot_of.push_back(int(found - settings.begin()));
+    if (found == settings.end()) settings.push_back(cost);
+  }
   std::vector<CellResult> results(variants.size());
   // The hedging pass also summarises its paths for /model/; without it, a pass of its own.
   if (first.hedging.present) {
     std::vector<const Scenario*> pointers;
     for (const Scenario& v : variants) pointers.push_back(&v);
     std::vector<std::vector<GroupCellResult>> hedging =
-        evaluate_hedging_cell_objectives(pointers, cell, exec, plan, &results[0].model);
+        evaluate_hedging_cell_variants(pointers, slot_of, cell, exec, plan, &results[0].model);
     for (std::size_t i = 0; i < variants.size(); ++i) results[i].groups = std::move(hedging[i]);
   } else {
     results[0].model = evaluate_model_cell(first, cell, exec);
   }
-  // Allocation families do not read [hedging.objective]: one evaluation serves the pass.
+  // Allocation families do not read [hedging.objective] but read the costs: one evaluation (a
+  // path pass of its own) per cost setting, shared by the combinations that have it.
   if (first.cppi.present || first.vol_target.present) {
-    const std::vector<GroupCellResult> allocation =
-        evaluate_allocation_cell(first, cell, exec, plan);
-    for (CellResult& r : results)
-      r.groups.insert(r.groups.end(), allocation.begin(), allocation.end());
+    for (std::size_t slot = 0; slot < settings.size(); ++slot) {
+      const std::size_t i =
+          std::size_t(std::find(slot_of.begin(), slot_of.end(), int(slot)) - slot_of.begin());
+      const std::vector<GroupCellResult> allocation =
+          evaluate_allocation_cell(variants[i], cell, exec, plan);
+      for (std::size_t j = 0; j < variants.size(); ++j)
+        if (slot_of[j] == int(slot))
+          results[j].groups.insert(results[j].groups.end(), allocation.begin(), allocation.end());
+    }
   }
   for (CellResult& r : results) {
     r.model = results[0].model;
@@ -205,7 +248,8 @@ RunSummary run_sweep(const Scenario& s, const Execution& exec, const RunOptions&
   CellJob job;
   job.fingerprint = identity;
   for (std::size_t pass = 0; pass < passes; ++pass)
-    job.cost.push_back(pass_path_steps(pass) * double(points > 0 ? points : 1));
+    job.cost.push_back(pass_path_steps(pass) * double(points > 0 ? points : 1) *
+                       double(layout.pass_cost_slots[pass % layout.passes_per_market_cell()]));
   if (root) job.order = longest_first(job.cost, wanted);
 
   Progress progress(options.quiet || !root ? "none" : options.progress, total, sweep_path_steps(s));

@@ -45,11 +45,18 @@ std::vector<GroupSpec> sweep_groups(const Scenario& s);
 // The cells of the full grid, volatility x expiry_days x the extra axes (row-major, the last
 // extra axis fastest: cell = (v * expiries + e) * combinations + k), and the path passes that
 // compute them: one per market cell and combination of the path-changing axes, shared by the
-// combinations that differ only on objective axes (grid_axes.hpp, SweptAxis::paths_unchanged).
+// combinations that differ only on objective axes (grid_axes.hpp, SweptAxis::paths_unchanged)
+// or on cost-only axes (SweptAxis::cost_only). A pass holds at most cost_slots_per_pass cost
+// settings (the hedging kernel's points of all its slots must fit kMaxHedgePoints); the cost
+// settings of a path setting beyond that take further passes.
 struct SweepLayout {
   explicit SweepLayout(const Scenario& s);
   std::size_t volatilities, expiries, combinations;
+  std::size_t cost_slots_per_pass;
   std::vector<std::vector<std::size_t>> pass_combinations;  // per pass of a market cell
+  std::vector<std::size_t> pass_cost_slots;  // its cost settings (the hedging kernel's slots)
+  // Cost slots per pass, on average: each slot evaluates every policy point on the pass's paths.
+  double mean_cost_slots() const;
 
   std::size_t cells() const { return volatilities * expiries * combinations; }
   std::size_t passes_per_market_cell() const { return pass_combinations.size(); }
@@ -70,8 +77,9 @@ double sweep_path_steps(const Scenario& s);
 CellResult evaluate_cell(const Scenario& s, int vol_index, int expiry_index, const Execution& exec,
                          std::size_t combination = 0);
 
-// Evaluates the cells of `combinations` (of one market cell) that share their paths: one path
-// pass, one CellResult per combination, each equal to evaluate_cell of it alone.
+// Evaluates the cells of `combinations` (of one market cell) that share their paths (one
+// SweepLayout pass): one hedging path pass whose cost slots are the combinations' cost settings,
+// one CellResult per combination, each equal to evaluate_cell of it alone.
 std::vector<CellResult> evaluate_pass(const Scenario& s, int vol_index, int expiry_index,
                                       const std::vector<std::size_t>& combinations,
                                       const Execution& exec);

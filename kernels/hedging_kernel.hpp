@@ -1,7 +1,8 @@
 // Path kernel for the /hedging/ groups: one simulated path, every hedging policy and every value
 // of its parameter, in one pass. Per step the shared work (the path's next point, the book's
 // delta, and its gamma when a gamma-band policy is on) is done once; each (policy, parameter) point
-// then costs a compare and, rarely, a trade.
+// then costs a compare and, rarely, a trade. With swept cost axes the points come once per cost
+// setting ("cost slot", HedgeCostSlot): the path and the greeks are still computed once.
 //
 // P&L of the hedger at expiry T, quote currency, undiscounted (README, "Hedging"). The
 // hedger holds the book with its signed quantities q_i, bought at t=0 for its model value V_0
@@ -68,6 +69,19 @@ constexpr int kMaxHedgeParams = 32;  // values per policy axis
 // none + four one-axis policies + delta_vega_band (band x vega_band, at most kMaxHedgeParams).
 constexpr int kMaxHedgePoints = 1 + 5 * kMaxHedgeParams;
 
+// Cost settings one path pass evaluates (swept cost axes, host/scenario/grid_axes.hpp): each
+// slot is a full copy of the points, priced with its own costs.
+constexpr int kMaxCostSlots = 8;
+
+// What a slot's points read of the costs: the trade costs, the Whalley-Wilmott band's
+// proportional rate lambda (host/families/hedging.cpp, whalley_wilmott_lambda: the fee; gas is
+// the fixed-cost band's, costs.gas) and the vega instrument's fee rate (option_fee_bps / 1e4).
+struct HedgeCostSlot {
+  CostParams costs;
+  double ww_lambda = 0.0;
+  double option_fee_rate = 0.0;
+};
+
 // Per-path output columns of one (policy, parameter) point: column = point * kHedgeMetrics + m.
 enum HedgeMetric : int {
   hedge_pnl = 0,
@@ -133,7 +147,12 @@ HM_HD HM_FORCEINLINE Real nearest_band_edge(Real target, Real gap, Real half_wid
 template <class Real>
 struct HedgingKernel {
   ProcessParams process;
-  CostParams costs;
+  // Cost slots: the points of slot s are s * points_per_slot() .. + points_per_slot() - 1, in the
+  // column order below, each slot priced with cost_slot[s] and nothing else, so that slot s's
+  // columns are bit-identical to a kernel whose only slot is cost_slot[s]. The path, the book's
+  // greeks and the path summary are computed once for every slot.
+  int cost_slots = 1;
+  HedgeCostSlot cost_slot[kMaxCostSlots];
   OptionBook book;
   HedgingModel model = HedgingModel::black_scholes;
   // The volatility the hedger's model takes: the cell's implied volatility under Black-Scholes; the
@@ -146,32 +165,29 @@ struct HedgingKernel {
   HedgerVolatility hedger;
   double book_value0 = 0.0;  // V_0 under the hedging model at t=0: the premium (host, double)
 
-  // Points, in column order: none, periodic[0..n_periodic), delta_band[..), whalley_wilmott[..),
-  // fixed_cost_band[..), delta_vega_band[n_dv_band x n_dv_vega_band] (row-major: band outer,
-  // vega band inner).
+  // Points of a slot, in column order: none, periodic[0..n_periodic), delta_band[..),
+  // whalley_wilmott[..), fixed_cost_band[..), delta_vega_band[n_dv_band x n_dv_vega_band]
+  // (row-major: band outer, vega band inner).
   int n_periodic = 0, n_band = 0, n_ww = 0, n_fixed = 0;
   int n_dv_band = 0, n_dv_vega_band = 0;
   double dv_band[kMaxHedgeParams] = {};
   double dv_vega_band[kMaxHedgeParams] = {};  // v |V_book(0)|: the vega band, absolute
   // The vega instrument as a one-leg book of quantity 1 (absolute strike) and its life beyond
-  // the book's expiry (years); option_fee_rate = costs.option_fee_bps / 1e4.
+  // the book's expiry (years); its fee rate is the slot's option_fee_rate.
   OptionBook vega_instrument;
   double vega_instrument_extra_life = 0.0;
-  double option_fee_rate = 0.0;
   int every_steps[kMaxHedgeParams] = {};
   double band[kMaxHedgeParams] = {};
   bool band_to_edge = false;
   // (1/gamma)^{1/3} per WW point, so that H = base * this with base computed once per step.
   double ww_inv_cbrt_risk_aversion[kMaxHedgeParams] = {};
-  // Proportional cost rate lambda of the WW band (host/families/hedging.cpp,
-  // whalley_wilmott_lambda: the fee; gas is the fixed-cost band's).
-  double ww_lambda = 0.0;
   // (1/gamma)^{1/4} per fixed_cost_band point, so that H = base * this, base once per step.
   double fixed_inv_fourth_root_risk_aversion[kMaxHedgeParams] = {};
   bool perp = false;  // hedging.instrument = "perp": process.funding.on, pays funding
 
   HM_HD int n_dv() const { return n_dv_band * n_dv_vega_band; }
-  HM_HD int points() const { return 1 + n_periodic + n_band + n_ww + n_fixed + n_dv(); }
+  HM_HD int points_per_slot() const { return 1 + n_periodic + n_band + n_ww + n_fixed + n_dv(); }
+  HM_HD int points() const { return cost_slots * points_per_slot(); }
   HM_HD bool needs_gamma() const { return n_ww > 0 || n_fixed > 0; }
   // Point columns, then the path summary of the /model/ group (kernels/book_price_kernel.hpp).
   HM_HD int summary_column() const { return points() * kHedgeMetrics; }
@@ -190,15 +206,16 @@ struct HedgingKernel {
 
   // Whether a wanted trade of `units` is sent: never a zero trade, and a trade below the minimum
   // order only when `closing` (the unwind at expiry, sent whatever its size).
-  HM_HD bool sends(Real units, bool closing) const {
+  HM_HD static bool sends(const CostParams& costs, Real units, bool closing) {
     if (units == Real(0)) return false;
     return closing || !(hm_abs<Real>(units) < Real(costs.min_trade_units));
   }
 
   // The account side of a sent trade of `units`, filled at m.fill_spot, valued at time T;
   // funding_to_date: C_k of the funding settlement (header), 0 for spot.
-  HM_HD void settle_trade(PointAccount& a, Real units, const MarketPoint<Real>& m, double growth,
-                          int last_blocked, double funding_to_date) const {
+  HM_HD void settle_trade(const CostParams& costs, PointAccount& a, Real units,
+                          const MarketPoint<Real>& m, double growth, int last_blocked,
+                          double funding_to_date) const {
     const bool congested = a.last_trade < last_blocked;
     const TradeCost<Real> c = trade_cost<Real>(costs, units, m.fill_spot, m.gas_factor, congested,
                                                Real(process.realised_volatility));
@@ -242,14 +259,14 @@ struct HedgingKernel {
 
   // The account side of an option trade of n units (n != 0 sent, whatever its size) at value
   // `price` per unit, valued at time T: premium, option fee on it and gas.
-  HM_HD void settle_option_trade(PointAccount& a, Real units, Real price,
+  HM_HD void settle_option_trade(const HedgeCostSlot& slot, PointAccount& a, Real units, Real price,
                                  const MarketPoint<Real>& m, double growth,
                                  int last_blocked) const {
     if (units == Real(0)) return;
     const bool congested = a.last_trade < last_blocked;
-    const TradeCostModel<Real> c(costs, Real(process.realised_volatility));
+    const TradeCostModel<Real> c(slot.costs, Real(process.realised_volatility));
     const double premium = double(units) * double(price);
-    const double fee = option_fee_rate * (premium < 0.0 ? -premium : premium);
+    const double fee = slot.option_fee_rate * (premium < 0.0 ? -premium : premium);
     const double gas = double(c.gas_paid(m.gas_factor, congested));
     a.cash -= growth * (premium + fee + gas);
     a.option_fee += growth * fee;
@@ -259,20 +276,19 @@ struct HedgingKernel {
     a.last_trade = m.index;
   }
 
-  // delta_vega_band's decisions at one step, for points first_dv .. npoints - 1: the vega
+  // delta_vega_band's decisions at one step, for points first_dv .. end - 1 of one slot: the vega
   // instrument back to vega-neutral when the book's vega leaves its band (settled at once, at
-  // the instrument's value at the fill price), then the underlying's trade into `sent`.
+  // the instrument's value at the fill price), then the underlying's trade into `sent`. instr:
+  // the instrument's greeks at the step; fill_price: its value at the fill price, computed when
+  // first needed (negative until then), both shared by the slots.
   template <HedgingModel Hedger, int Capacity>
-  HM_HD HM_FORCEINLINE void delta_vega_step(int first_dv, int npoints, const MarketPoint<Real>& m,
-                                            Real rate, Real vol, Real book_delta, Real book_vega,
-                                            bool band_check, double growth, int last_blocked,
-                                            Real (&hedge)[Capacity],
-                                            PointAccount (&accounts)[Capacity],
-                                            SentTrades<Capacity>& sent) const {
-    const Greeks<Real> instr = vega_instrument_greeks<Hedger>(m.spot, rate, vol, m.time_to_expiry);
+  HM_HD HM_FORCEINLINE void delta_vega_step(
+      const HedgeCostSlot& slot, int first_dv, int end, const MarketPoint<Real>& m, Real rate,
+      Real vol, const Greeks<Real>& instr, Real& fill_price, Real book_delta, Real book_vega,
+      bool band_check, double growth, int last_blocked, Real (&hedge)[Capacity],
+      PointAccount (&accounts)[Capacity], SentTrades<Capacity>& sent) const {
     const bool can_neutralise = instr.vega > Real(0);
-    Real fill_price = Real(-1);  // the instrument's value at the fill price, when first needed
-    for_each_point<Capacity>(first_dv, npoints, [&](int p) {
+    for_each_point<Capacity>(first_dv, end, [&](int p) {
       PointAccount& a = accounts[p];
       const int i = p - first_dv;
       const Real b = Real(dv_band[i / n_dv_vega_band]);
@@ -285,7 +301,7 @@ struct HedgingKernel {
             if (fill_price < Real(0))
               fill_price =
                   vega_instrument_greeks<Hedger>(m.fill_spot, rate, vol, m.time_to_expiry).price;
-            settle_option_trade(a, units, fill_price, m, growth, last_blocked);
+            settle_option_trade(slot, a, units, fill_price, m, growth, last_blocked);
           }
         }
       }
@@ -302,7 +318,7 @@ struct HedgingKernel {
           units = (band_to_edge ? nearest_band_edge<Real>(target, gap, b) : target) - hedge[p];
         }
       }
-      if (wanted && sends(units, false)) {
+      if (wanted && sends(slot.costs, units, false)) {
         hedge[p] += units;
         sent.add(p, units);
       }
@@ -319,31 +335,16 @@ struct HedgingKernel {
   // the results do not depend on Capacity, only where the state lives).
   template <int Capacity>
   HM_HD void run(unsigned long long path, const PathOutput& out) const {
-    switch (variant()) {
-      case 0:
-        run_variant<0, Capacity>(path, out);
-        break;
-      case 1:
-        run_variant<1, Capacity>(path, out);
-        break;
-      case 2:
-        run_variant<2, Capacity>(path, out);
-        break;
-      case 3:
-        run_variant<3, Capacity>(path, out);
-        break;
-      case 4:
-        run_variant<4, Capacity>(path, out);
-        break;
-      case 5:
-        run_variant<5, Capacity>(path, out);
-        break;
-      case 6:
-        run_variant<6, Capacity>(path, out);
-        break;
-      default:
-        run_variant<7, Capacity>(path, out);
+    run_from<Capacity>(variant(), path, out);
+  }
+
+  // run_variant<v> for the run-time variant v >= First.
+  template <int Capacity, int First = 0>
+  HM_HD void run_from(int v, unsigned long long path, const PathOutput& out) const {
+    if constexpr (First + 1 < kVariants) {
+      if (v != First) return run_from<Capacity, First + 1>(v, path, out);
     }
+    run_variant<First, Capacity>(path, out);
   }
 
   // Compile-time variants: the volatility model of the paths + 2 x the hedging model + 4 x
@@ -351,20 +352,28 @@ struct HedgingKernel {
   // Black-Scholes hedger on constant-volatility paths carries neither Heston's variance state,
   // nor Merton's double series, nor the vega instrument's pricing and trades (which would cost
   // it registers and occupancy: with the vega code in every variant the Merton kernels spilled).
-  static constexpr int kVariants = 8;
+  // + 8 x several cost slots: a run of one slot has no slot loop (its slot a constant,
+  // cost_slot[0]), so that it keeps the registers and local memory of the kernel before slots on
+  // the GPU.
+  static constexpr int kVariants = 16;
+  static constexpr int kFirstCostSlotsVariant = 8;
   HM_HD int variant() const {
-    return int(process.volatility_model) + 2 * int(model) + 4 * int(n_dv() > 0);
+    return int(process.volatility_model) + 2 * int(model) + 4 * int(n_dv() > 0) +
+           kFirstCostSlotsVariant * int(cost_slots > 1);
   }
   template <int Variant, int Capacity = kMaxPoints>
   HM_HD void run_variant(unsigned long long path, const PathOutput& out) const {
-    run_with<VolatilityModel(Variant % 2), HedgingModel((Variant / 2) % 2), Variant / 4 == 1,
-             Capacity>(path, out);
+    run_with<VolatilityModel(Variant % 2), HedgingModel((Variant / 2) % 2), (Variant / 4) % 2 == 1,
+             Variant >= kFirstCostSlotsVariant, Capacity>(path, out);
   }
 
-  // The path with the diffusion of `Model`, the hedging model `Hedger` (= model) and whether
-  // delta_vega_band runs (VegaHedge = n_dv() > 0) fixed.
-  template <VolatilityModel Model, HedgingModel Hedger, bool VegaHedge, int Capacity = kMaxPoints>
+  // The path with the diffusion of `Model`, the hedging model `Hedger` (= model), whether
+  // delta_vega_band runs (VegaHedge = n_dv() > 0) and whether there are several cost slots
+  // (CostSlots = cost_slots > 1) fixed.
+  template <VolatilityModel Model, HedgingModel Hedger, bool VegaHedge, bool CostSlots,
+            int Capacity = kMaxPoints>
   HM_HD void run_with(unsigned long long path, const PathOutput& out) const {
+    const int slots = CostSlots ? cost_slots : 1;
     Real hedge[Capacity];
     PointFlags<Capacity> pending;  // periodic: a scheduled trade is waiting for the outage to end
     PointAccount accounts[Capacity];
@@ -379,9 +388,10 @@ struct HedgingKernel {
     const bool vol_moves = hedger.moves(process.volatility_model);
     double ewma = hedger.implied0 * hedger.implied0;
     Real last_log_return = Real(0);
+    // Offsets within a slot's points.
     const int first_band = 1 + n_periodic, first_ww = first_band + n_band,
               first_fixed = first_ww + n_ww;
-    const int first_dv = first_fixed + n_fixed;
+    const int first_dv = first_fixed + n_fixed, slot_points = points_per_slot();
     const bool need_gamma = needs_gamma();
     constexpr bool need_vega = VegaHedge;
     // The fixed-cost band's eps: with gas as a process (kernels/gas_process.hpp) the gas a trade at
@@ -430,66 +440,77 @@ struct HedgingKernel {
       const Real target = -delta;
       // Band policies test their band at unblocked steps after t_0; WW's half-width is
       // H = base * (1/gamma)^{1/3} per point, the fixed-cost band's base * (1/gamma)^{1/4}, each
-      // base once per step.
+      // base once per step and slot.
       const bool band_check = m.index > 0 && !m.blocked;
-      const Real ww_base = n_ww > 0 && band_check
-                               ? whalley_wilmott_half_width<Real>(Real(ww_lambda), m.spot, gamma,
-                                                                  rate, m.time_to_expiry, Real(1))
-                               : Real(0);
-      const Real fixed_base =
-          n_fixed > 0 && band_check
-              ? fixed_cost_band_half_width<Real>(
-                    band_gas_follows_path ? Real(costs.gas) * m.gas_factor : Real(costs.gas), gamma,
-                    rate, m.time_to_expiry, Real(1))
-              : Real(0);
+      Greeks<Real> instr{};        // the vega instrument's, once per step
+      Real fill_price = Real(-1);  // and its value at the fill price, when first needed
+      if constexpr (VegaHedge)
+        instr = vega_instrument_greeks<Hedger>(m.spot, rate, vol, m.time_to_expiry);
+      for (int slot = 0; slot < slots; ++slot) {
+        const HedgeCostSlot& cs = cost_slot[slot];
+        const int base = slot * slot_points;  // the slot's point 0 (none, never trades)
+        const Real ww_base = n_ww > 0 && band_check ? whalley_wilmott_half_width<Real>(
+                                                          Real(cs.ww_lambda), m.spot, gamma, rate,
+                                                          m.time_to_expiry, Real(1))
+                                                    : Real(0);
+        const Real fixed_base = n_fixed > 0 && band_check
+                                    ? fixed_cost_band_half_width<Real>(
+                                          band_gas_follows_path ? Real(cs.costs.gas) * m.gas_factor
+                                                                : Real(cs.costs.gas),
+                                          gamma, rate, m.time_to_expiry, Real(1))
+                                    : Real(0);
 
-      sent.clear();
-      const int end_single = first_dv;  // the one-axis policies' points end here
-      for_each_point<Capacity>(1, end_single, [&](int p) {  // point 0, none, never trades
-        Real units = Real(0);
-        bool wanted = false;
-        if (m.index == 0) {  // initial hedge of every hedging policy
-          wanted = true;
-          units = target - hedge[p];
-        } else if (p < first_band) {  // periodic
-          const bool due = pending.get(p) || (m.index % every_steps[p - 1] == 0);
-          pending.set(p, due && m.blocked);
-          wanted = due && !m.blocked;
-          units = target - hedge[p];
-        } else if (band_check) {
-          const Real gap = hedge[p] - target;
-          if (p < first_ww) {  // delta band
-            const Real b = Real(band[p - first_band]);
-            if (hm_abs<Real>(gap) > b) {
-              const Real to = band_to_edge ? nearest_band_edge<Real>(target, gap, b) : target;
-              wanted = true;
-              units = to - hedge[p];
-            }
-          } else if (p < first_fixed) {  // Whalley-Wilmott
-            const Real h = ww_base * Real(ww_inv_cbrt_risk_aversion[p - first_ww]);
-            if (hm_abs<Real>(gap) > h) {
-              wanted = true;
-              units = nearest_band_edge<Real>(target, gap, h) - hedge[p];
-            }
-          } else {  // fixed-cost band: back to the centre
-            const Real h = fixed_base * Real(fixed_inv_fourth_root_risk_aversion[p - first_fixed]);
-            if (hm_abs<Real>(gap) > h) {
-              wanted = true;
-              units = target - hedge[p];
+        sent.clear();
+        // The one-axis policies' points end at first_dv.
+        for_each_point<Capacity>(base + 1, base + first_dv, [&](int p) {
+          const int q = p - base;  // the point within its slot
+          Real units = Real(0);
+          bool wanted = false;
+          if (m.index == 0) {  // initial hedge of every hedging policy
+            wanted = true;
+            units = target - hedge[p];
+          } else if (q < first_band) {  // periodic
+            const bool due = pending.get(p) || (m.index % every_steps[q - 1] == 0);
+            pending.set(p, due && m.blocked);
+            wanted = due && !m.blocked;
+            units = target - hedge[p];
+          } else if (band_check) {
+            const Real gap = hedge[p] - target;
+            if (q < first_ww) {  // delta band
+              const Real b = Real(band[q - first_band]);
+              if (hm_abs<Real>(gap) > b) {
+                const Real to = band_to_edge ? nearest_band_edge<Real>(target, gap, b) : target;
+                wanted = true;
+                units = to - hedge[p];
+              }
+            } else if (q < first_fixed) {  // Whalley-Wilmott
+              const Real h = ww_base * Real(ww_inv_cbrt_risk_aversion[q - first_ww]);
+              if (hm_abs<Real>(gap) > h) {
+                wanted = true;
+                units = nearest_band_edge<Real>(target, gap, h) - hedge[p];
+              }
+            } else {  // fixed-cost band: back to the centre
+              const Real h =
+                  fixed_base * Real(fixed_inv_fourth_root_risk_aversion[q - first_fixed]);
+              if (hm_abs<Real>(gap) > h) {
+                wanted = true;
+                units = target - hedge[p];
+              }
             }
           }
-        }
-        if (wanted && sends(units, false)) {
-          hedge[p] += units;
-          sent.add(p, units);
-        }
-      });
-      if constexpr (VegaHedge)
-        delta_vega_step<Hedger, Capacity>(first_dv, npoints, m, rate, vol, delta, vega, band_check,
-                                          growth, last_blocked, hedge, accounts, sent);
-      for (int i = 0; i < sent.count; ++i)
-        settle_trade(accounts[sent.point[i]], sent.units[i], m, growth, last_blocked,
-                     funding_to_date);
+          if (wanted && sends(cs.costs, units, false)) {
+            hedge[p] += units;
+            sent.add(p, units);
+          }
+        });
+        if constexpr (VegaHedge)
+          delta_vega_step<Hedger, Capacity>(cs, base + first_dv, base + slot_points, m, rate, vol,
+                                            instr, fill_price, delta, vega, band_check, growth,
+                                            last_blocked, hedge, accounts, sent);
+        for (int i = 0; i < sent.count; ++i)
+          settle_trade(cs.costs, accounts[sent.point[i]], sent.units[i], m, growth, last_blocked,
+                       funding_to_date);
+      }
       growth *= step_decay;
       if (perp)  // a unit held over (t_k, t_k+1] pays f_k S_k dt at t_k+1, valued at T
         funding_to_date += m.funding_rate * double(m.spot) * process.dt * growth;
@@ -498,18 +519,25 @@ struct HedgingKernel {
 
     // Expiry: close the vega instruments and unwind at S_T (growth = 1), settle the book.
     if (m.blocked) last_blocked = m.index;
-    if constexpr (VegaHedge) {
-      const Real price = vega_instrument_greeks<Hedger>(m.spot, rate, vol, m.time_to_expiry).price;
-      for (int p = first_dv; p < npoints; ++p)
-        settle_option_trade(accounts[p], -Real(accounts[p].option_units), price, m, 1.0,
-                            last_blocked);
+    // The vega instrument's value at expiry (no call at all without it).
+    Real price = Real(0);
+    if constexpr (VegaHedge)
+      price = vega_instrument_greeks<Hedger>(m.spot, rate, vol, m.time_to_expiry).price;
+    for (int slot = 0; slot < slots; ++slot) {
+      const HedgeCostSlot& cs = cost_slot[slot];
+      const int base = slot * slot_points;
+      if constexpr (VegaHedge)
+        for (int p = base + first_dv; p < base + slot_points; ++p)
+          settle_option_trade(cs, accounts[p], -Real(accounts[p].option_units), price, m, 1.0,
+                              last_blocked);
+      sent.clear();
+      for_each_point<Capacity>(base, base + slot_points, [&](int p) {
+        if (sends(cs.costs, -hedge[p], true)) sent.add(p, -hedge[p]);
+      });
+      for (int i = 0; i < sent.count; ++i)
+        settle_trade(cs.costs, accounts[sent.point[i]], sent.units[i], m, 1.0, last_blocked,
+                     funding_to_date);
     }
-    sent.clear();
-    for_each_point<Capacity>(0, npoints, [&](int p) {
-      if (sends(-hedge[p], true)) sent.add(p, -hedge[p]);
-    });
-    for (int i = 0; i < sent.count; ++i)
-      settle_trade(accounts[sent.point[i]], sent.units[i], m, 1.0, last_blocked, funding_to_date);
     const double settle =
         -book_value0 * exp(process.rate * process.expiry) + double(book_payoff<Real>(book, m.spot));
     for (int p = 0; p < npoints; ++p) {

@@ -60,7 +60,7 @@ def parse_ptxas(text):
 def variant_name(variant):
     """' heston', ' merton', ... for a kernel variant; '' for the constant-volatility default."""
     parts = ((["heston"] if variant % 2 else []) + (["merton"] if (variant // 2) % 2 else []) +
-             (["vega"] if variant // 4 else []))
+             (["vega"] if (variant // 4) % 2 else []) + (["slots"] if variant // 8 else []))
     return "".join(" " + p for p in parts)
 
 
@@ -73,7 +73,7 @@ def describe(mangled):
         name = mangled
     # One kernel per compile-time variant (host/cuda/backend.cu): the volatility model (0 constant,
     # 1 heston) + 2 x the hedging model (0 black_scholes, 1 merton) + 4 x delta_vega_band on
-    # (" vega") for HedgingKernel.
+    # (" vega") + 8 x several cost slots (" slots") for HedgingKernel.
     # (Builds before the variants had no third template argument.)
     m = re.search(r"capacity_path_kernel<hedgemap::(\w+<\w+>), (\d+)(?:, (\d+))?>", name)
     if m:

@@ -84,11 +84,13 @@ struct StepLanes {  // the MarketPoint of every lane
 };
 
 // trade() of kernels/hedging_kernel.hpp on the lanes where act[j], units[j] != 0 and, unless
-// `closing` (the unwind at expiry), |units[j]| is not below the minimum order.
-static inline void trade_lanes(const HedgingKernel<float>& k, PointLanes& s, const float* units,
-                               std::int32_t* act, const StepLanes& m, double growth, int index,
-                               bool closing = false) {
-  const float min_units = closing ? 0.0f : float(k.costs.min_trade_units);
+// `closing` (the unwind at expiry), |units[j]| is not below the minimum order; c: the point's
+// cost slot's costs, volatility: the sqrt law's sigma, the cell's realised rho sigma_i. As many
+// integer arguments as fit registers (x86-64: six, the seventh on the stack as before slots).
+static inline void trade_lanes(const CostParams& c, float volatility, PointLanes& s,
+                               const float* units, std::int32_t* act, const StepLanes& m,
+                               double growth, int index, bool closing = false) {
+  const float min_units = closing ? 0.0f : float(c.min_trade_units);
   int any = 0;  // most band and Whalley-Wilmott tests trade on no lane: skip the cost arithmetic
   if (min_units > 0.0f) {
 #pragma omp simd reduction(| : any)
@@ -104,7 +106,6 @@ static inline void trade_lanes(const HedgingKernel<float>& k, PointLanes& s, con
     }
   }
   if (!any) return;
-  const CostParams& c = k.costs;
   if (c.fee_rate == 0.0 && c.gas == 0.0 && c.impact == ImpactModel::none) {
     // No costs (QuantLib's set-up, say): the general update below with total = 0, exactly.
     HM_LANES {
@@ -118,7 +119,7 @@ static inline void trade_lanes(const HedgingKernel<float>& k, PointLanes& s, con
     return;
   }
   // kernels/execution_costs.hpp's terms, the impact model chosen once for every lane.
-  const TradeCostModel<float> model(c, float(k.process.realised_volatility));
+  const TradeCostModel<float> model(c, volatility);
   alignas(64) float impact[kLanes];
   switch (c.impact) {
     case ImpactModel::linear:
@@ -219,11 +220,18 @@ HM_NO_FP_CONTRACT static inline void book_greeks_lanes(const HedgingKernel<float
 }
 
 // The whole life of paths first .. first + kLanes - 1; writes the first `valid` of them.
-static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, std::uint64_t first,
-                      int valid, double* out, std::uint64_t stride, std::uint64_t out_index) {
+// CostSlots: k.cost_slots > 1; without it the slot loop is gone (one slot, cost_slot[0]), so that
+// a run without swept cost axes costs what it did before slots.
+template <bool CostSlots>
+static void run_batch_with(const HedgingKernel<float>& k, const BatchConstants& c,
+                           std::uint64_t first, int valid, double* out, std::uint64_t stride,
+                           std::uint64_t out_index) {
   const ProcessParams& p = k.process;
-  const int npoints = k.points(), first_band = 1 + k.n_periodic, first_ww = first_band + k.n_band,
-            first_fixed = first_ww + k.n_ww;
+  const int slots = CostSlots ? k.cost_slots : 1;
+  const float impact_volatility = float(p.realised_volatility);  // the sqrt law's sigma
+  // Offsets within a cost slot's points (slot s: s * slot_points + offset).
+  const int npoints = k.points(), slot_points = k.points_per_slot(), first_band = 1 + k.n_periodic,
+            first_ww = first_band + k.n_band, first_fixed = first_ww + k.n_ww;
   const bool need_gamma = k.needs_gamma();
   alignas(64) std::uint32_t path_lo[kLanes], path_hi[kLanes];
   alignas(64) float log_spot[kLanes], log_fill[kLanes], log_next[kLanes], delta[kLanes],
@@ -355,18 +363,22 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
     } else {
       book_delta_lanes(k, c, log_spot, m.spot, tau, delta);
     }
-    if (step == 0) {  // initial hedge of every hedging policy (never blocked)
-      for (int pt = 1; pt < npoints; ++pt) {
-        PointLanes& s = state[pt];
-        HM_LANES {
-          act[j] = 1;  // trade_lanes() clears the lanes it does not trade on
-          units[j] = -delta[j] - s.hedge[j];
+    for (int slot = 0; slot < slots; ++slot) {
+      const HedgeCostSlot& cs = k.cost_slot[slot];
+      PointLanes* const slot_state = state + slot * slot_points;
+      if (step == 0) {  // initial hedge of every hedging policy (never blocked)
+        for (int pt = 1; pt < slot_points; ++pt) {
+          PointLanes& s = slot_state[pt];
+          HM_LANES {
+            act[j] = 1;  // trade_lanes() clears the lanes it does not trade on
+            units[j] = -delta[j] - s.hedge[j];
+          }
+          trade_lanes(cs.costs, impact_volatility, s, units, act, m, growth, step);
         }
-        trade_lanes(k, s, units, act, m, growth, step);
+        continue;
       }
-    } else {
       for (int i = 0; i < k.n_periodic; ++i) {
-        PointLanes& s = state[1 + i];
+        PointLanes& s = slot_state[1 + i];
         const int scheduled = step % k.every_steps[i] == 0;
         HM_LANES {
           const bool due = (s.pending[j] != 0) | (scheduled != 0);
@@ -374,10 +386,10 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
           act[j] = int(due) & int(m.blocked[j] == 0);
           units[j] = -delta[j] - s.hedge[j];
         }
-        trade_lanes(k, s, units, act, m, growth, step);
+        trade_lanes(cs.costs, impact_volatility, s, units, act, m, growth, step);
       }
       for (int i = 0; i < k.n_band; ++i) {
-        PointLanes& s = state[first_band + i];
+        PointLanes& s = slot_state[first_band + i];
         const float b = float(k.band[i]);
         HM_LANES {
           const float target = -delta[j], gap = s.hedge[j] - target;
@@ -385,10 +397,10 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
           act[j] = (m.blocked[j] == 0) & (fabsf(gap) > b);
           units[j] = to - s.hedge[j];
         }
-        trade_lanes(k, s, units, act, m, growth, step);
+        trade_lanes(cs.costs, impact_volatility, s, units, act, m, growth, step);
       }
       if (k.n_ww > 0) {  // whalley_wilmott_half_width() with risk aversion 1, then H = base g^-1/3
-        const float rate = float(p.rate), lambda = float(k.ww_lambda);
+        const float rate = float(p.rate), lambda = float(cs.ww_lambda);
         alignas(64) float x[kLanes], root[kLanes];
         HM_LANES {
           x[j] = whalley_wilmott_cube(lambda, m.spot[j], gamma[j], rate, tau, 1.0f);
@@ -397,31 +409,31 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
         v_cbrt(root, root);
         HM_LANES band_base[j] = x[j] > 0.0f ? root[j] : 0.0f;
         for (int i = 0; i < k.n_ww; ++i) {
-          PointLanes& s = state[first_ww + i];
+          PointLanes& s = slot_state[first_ww + i];
           const float inv_cbrt = float(k.ww_inv_cbrt_risk_aversion[i]);
           HM_LANES {
             const float target = -delta[j], gap = s.hedge[j] - target, h = band_base[j] * inv_cbrt;
             act[j] = (m.blocked[j] == 0) & (fabsf(gap) > h);
             units[j] = nearest_band_edge(target, gap, h) - s.hedge[j];
           }
-          trade_lanes(k, s, units, act, m, growth, step);
+          trade_lanes(cs.costs, impact_volatility, s, units, act, m, growth, step);
         }
       }
       if (k.n_fixed > 0) {  // fixed_cost_band_half_width() with risk aversion 1, H = base g^-1/4
-        const float rate = float(p.rate), gas = float(k.costs.gas);
+        const float rate = float(p.rate), gas = float(cs.costs.gas);
         HM_LANES {
           const float x = fixed_cost_band_fourth_power(gas, gamma[j], rate, tau, 1.0f);
           band_base[j] = x > 0.0f ? sqrtf(sqrtf(x)) : 0.0f;  // sqrt: correctly rounded, as scalar
         }
         for (int i = 0; i < k.n_fixed; ++i) {
-          PointLanes& s = state[first_fixed + i];
+          PointLanes& s = slot_state[first_fixed + i];
           const float inv_root = float(k.fixed_inv_fourth_root_risk_aversion[i]);
           HM_LANES {
             const float target = -delta[j], gap = s.hedge[j] - target, h = band_base[j] * inv_root;
             act[j] = (m.blocked[j] == 0) & (fabsf(gap) > h);
             units[j] = target - s.hedge[j];
           }
-          trade_lanes(k, s, units, act, m, growth, step);
+          trade_lanes(cs.costs, impact_volatility, s, units, act, m, growth, step);
         }
       }
     }
@@ -450,7 +462,8 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
       act[j] = 1;
       units[j] = -s.hedge[j];
     }
-    trade_lanes(k, s, units, act, m, 1.0, p.steps, /*closing=*/true);
+    trade_lanes(k.cost_slot[CostSlots ? pt / slot_points : 0].costs, impact_volatility, s, units,
+                act, m, 1.0, p.steps, /*closing=*/true);
     double* col = out + std::uint64_t(pt * kHedgeMetrics) * stride + out_index;
     for (int j = 0; j < valid; ++j) {
       col[hedge_pnl * stride + j] = settle0 + double(payoff[j]) + s.cash[j];
@@ -472,6 +485,14 @@ static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, st
     col[summary_realised_volatility * stride + j] =
         realised_volatility(double(realised_variance[j]), p.expiry);
   }
+}
+
+static void run_batch(const HedgingKernel<float>& k, const BatchConstants& c, std::uint64_t first,
+                      int valid, double* out, std::uint64_t stride, std::uint64_t out_index) {
+  if (k.cost_slots > 1)
+    run_batch_with<true>(k, c, first, valid, out, stride, out_index);
+  else
+    run_batch_with<false>(k, c, first, valid, out, stride, out_index);
 }
 
 #undef HM_LANES

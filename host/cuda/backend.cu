@@ -91,6 +91,17 @@ struct DeviceCapacities<VolTargetKernel<float>> {
   using list = std::integer_sequence<int, 4, 8>;
 };
 
+// Variants that run only the kernel's maximum capacity: HedgingKernel's with several cost slots
+// (swept cost axes: a slot's points times the slots rarely fit a rung, and each rung would be
+// another kernel to compile).
+template <class Kernel, int Variant>
+constexpr bool has_capacity_rungs() {
+  if constexpr (std::is_same_v<Kernel, HedgingKernel<float>> ||
+                std::is_same_v<Kernel, HedgingKernel<double>>)
+    return Variant < Kernel::kFirstCostSlotsVariant;
+  return true;
+}
+
 template <int... Capacities>
 int smallest_capacity(int points, std::integer_sequence<int, Capacities...>) {
   int chosen = 0;
@@ -123,7 +134,10 @@ void launch_variant(int capacity, List list, const Kernel& kernel, unsigned bloc
                     cudaStream_t stream, std::integer_sequence<int, Variants...>) {
   const int variant = kernel.variant();
   ((variant == Variants
-        ? launch_with_capacity<Variants>(capacity, list, kernel, blocks, first_path, n, out, stream)
+        ? launch_with_capacity<Variants>(capacity,
+                                         std::conditional_t<has_capacity_rungs<Kernel, Variants>(),
+                                                            List, std::integer_sequence<int>>{},
+                                         kernel, blocks, first_path, n, out, stream)
         : void()),
    ...);
 }

@@ -12,6 +12,7 @@
 #include "host/statistics/hedging_statistics.hpp"
 #include "host/statistics/optimum_statistics.hpp"
 #include "host/exec/pnl_collection.hpp"
+#include "host/families/hedging_paths.hpp"
 
 namespace hedgemap {
 namespace {
@@ -170,7 +171,10 @@ HedgingKernel<Real> make_hedging_kernel(const Scenario& s, const CellCoordinates
   k.process = process_params(s, cell);
   k.process.funding = funding_params(s);
   k.perp = k.process.funding.on;
-  k.costs = hedging_cost_params(s);
+  HedgeCostSlot& costs = k.cost_slot[0];
+  costs.costs = hedging_cost_params(s);
+  costs.ww_lambda = whalley_wilmott_lambda(costs.costs);
+  costs.option_fee_rate = s.costs.option_fee_bps * 1e-4;
   k.book = option_book(s);
   k.model = hedging_model(s);
   k.hedger_volatility = hedger_volatility(s, cell.volatility);
@@ -197,7 +201,6 @@ HedgingKernel<Real> make_hedging_kernel(const Scenario& s, const CellCoordinates
     k.n_ww = int(s.hedging.whalley_wilmott_risk_aversion.size());
     for (int i = 0; i < k.n_ww; ++i)
       k.ww_inv_cbrt_risk_aversion[i] = 1.0 / std::cbrt(s.hedging.whalley_wilmott_risk_aversion[i]);
-    k.ww_lambda = whalley_wilmott_lambda(k.costs);
   }
   if (has_policy(s, "fixed_cost_band")) {
     check_axis(s.hedging.fixed_cost_band_risk_aversion, "hedging.fixed_cost_band.risk_aversion");
@@ -231,7 +234,6 @@ HedgingKernel<Real> make_hedging_kernel(const Scenario& s, const CellCoordinates
     k.vega_instrument.strike[0] = h.vega_instrument_strike * k.process.spot;
     k.vega_instrument.quantity[0] = 1.0;
     k.vega_instrument_extra_life = h.vega_instrument_expiry_extra_days / s.days_per_year;
-    k.option_fee_rate = s.costs.option_fee_bps * 1e-4;
   }
   return k;
 }
@@ -242,36 +244,61 @@ namespace {
 
 template <class Real>
 std::vector<std::vector<GroupCellResult>> evaluate_with(
-    const std::vector<const Scenario*>& variants, const CellCoordinates& cell,
-    const Execution& exec, const BootstrapPlan& plan, ModelCell* model) {
+    const std::vector<const Scenario*>& variants, const std::vector<int>& slot_of,
+    const CellCoordinates& cell, const Execution& exec, const BootstrapPlan& plan,
+    ModelCell* model) {
   const Scenario& s = *variants.front();
   const std::vector<GroupSpec> groups = hedging_groups(s);
-  const HedgingKernel<Real> kernel = make_hedging_kernel<Real>(s, cell);
-  const int points = kernel.points();
+  HedgingKernel<Real> kernel = make_hedging_kernel<Real>(s, cell);
+  // Slot i: the costs of the first variant in it (variant 0 is in slot 0).
+  kernel.cost_slots = 1 + *std::max_element(slot_of.begin(), slot_of.end());
+  if (kernel.cost_slots > kMaxCostSlots ||
+      kernel.cost_slots * kernel.points_per_slot() > kMaxHedgePoints)
+    throw std::logic_error("evaluate_hedging_cell_variants: " + std::to_string(kernel.cost_slots) +
+                           " cost slots do not fit a pass");
+  for (int slot = 1; slot < kernel.cost_slots; ++slot) {
+    const std::size_t v =
+        std::size_t(std::find(slot_of.begin(), slot_of.end(), slot) - slot_of.begin());
+    kernel.cost_slot[slot] = make_hedging_kernel<Real>(*variants.at(v), cell).cost_slot[0];
+  }
+  const int points = kernel.points(), slot_points = kernel.points_per_slot();
   const std::uint64_t n = s.simulation.paths;
 
   // Per-path P&L of every point and the moments of every column, wherever the backend ran them.
   ColumnMoments moments(kernel.columns());
-  const CollectedPnl pnl = run_paths_collecting_pnl(
-      exec, kernel, n, KeptColumns{hedge_pnl, kHedgeMetrics, points}, moments);
+  const CollectedPnl pnl =
+      run_hedging_paths(exec, kernel, n, KeptColumns{hedge_pnl, kHedgeMetrics, points}, moments);
   if (model)
     *model = summarize_model(s, cell, moments, kernel.summary_column(),
                              kernel.perp ? kernel.funding_rate_column() : -1);
   const PnlSegments segments = pnl_segments(n, plan.blocks);
 
-  // The same per-path P&L under each variant's objective.
+  // Each variant's slot's per-path P&L under the variant's objective. Every point's statistics,
+  // from fixed-order segment sums: the same bits whichever threads or device make them
+  // (host/statistics/pnl_samples.hpp), once per objective of the pass.
+  struct ObjectiveStatistics {
+    HedgeObjective kind;
+    double risk_aversion, level;
+    std::vector<PointStatistics> points;
+  };
+  std::vector<ObjectiveStatistics> by_objective;
   std::vector<std::vector<GroupCellResult>> per_variant;
-  for (const Scenario* variant : variants) {
-    const HedgeObjective kind = hedge_objective(variant->hedging.objective.kind);
-    const double k = variant->hedging.objective.risk_aversion,
-                 level = variant->hedging.objective.level;
-    // Every point's statistics, from fixed-order segment sums: the same bits whichever threads or
-    // device make them (host/statistics/pnl_samples.hpp).
-    const std::vector<PointStatistics> statistics =
-        pnl_statistics(*pnl.samples, segments, kind, k, level);
+  for (std::size_t v = 0; v < variants.size(); ++v) {
+    const ObjectiveConfig& o = variants[v]->hedging.objective;
+    const HedgeObjective kind = hedge_objective(o.kind);
+    auto found = std::find_if(by_objective.begin(), by_objective.end(), [&](const auto& b) {
+      return b.kind == kind && b.risk_aversion == o.risk_aversion && b.level == o.level;
+    });
+    if (found == by_objective.end()) {
+      by_objective.push_back(ObjectiveStatistics{
+          kind, o.risk_aversion, o.level,
+          pnl_statistics(*pnl.samples, segments, kind, o.risk_aversion, o.level)});
+      found = by_objective.end() - 1;
+    }
+    const std::vector<PointStatistics>& statistics = found->points;
 
     std::vector<GroupCellResult> results;
-    int first_point = 0;
+    int first_point = slot_of[v] * slot_points;
     for (const GroupSpec& g : groups) {
       const int gp = int(g.points());
       GroupCellResult r;
@@ -329,15 +356,18 @@ std::vector<std::vector<GroupCellResult>> evaluate_with(
 std::vector<GroupCellResult> evaluate_hedging_cell(const Scenario& s, const CellCoordinates& cell,
                                                    const Execution& exec, const BootstrapPlan& plan,
                                                    ModelCell* model) {
-  return evaluate_hedging_cell_objectives({&s}, cell, exec, plan, model).front();
+  return evaluate_hedging_cell_variants({&s}, {0}, cell, exec, plan, model).front();
 }
 
-std::vector<std::vector<GroupCellResult>> evaluate_hedging_cell_objectives(
-    const std::vector<const Scenario*>& variants, const CellCoordinates& cell,
-    const Execution& exec, const BootstrapPlan& plan, ModelCell* model) {
+std::vector<std::vector<GroupCellResult>> evaluate_hedging_cell_variants(
+    const std::vector<const Scenario*>& variants, const std::vector<int>& slot_of,
+    const CellCoordinates& cell, const Execution& exec, const BootstrapPlan& plan,
+    ModelCell* model) {
+  if (variants.empty() || slot_of.size() != variants.size() || slot_of.front() != 0)
+    throw std::logic_error("evaluate_hedging_cell_variants: a slot for each variant, 0 first");
   if (variants.front()->simulation.precision == "double")
-    return evaluate_with<double>(variants, cell, exec, plan, model);
-  return evaluate_with<float>(variants, cell, exec, plan, model);
+    return evaluate_with<double>(variants, slot_of, cell, exec, plan, model);
+  return evaluate_with<float>(variants, slot_of, cell, exec, plan, model);
 }
 
 }  // namespace hedgemap

@@ -29,12 +29,17 @@ std::vector<GroupCellResult> evaluate_hedging_cell(const Scenario& s, const Cell
 // the step dt and of gas (the fixed_cost_band's cost).
 double whalley_wilmott_lambda(const CostParams& costs);
 
-// evaluate_hedging_cell for scenarios that differ only in [hedging.objective] (swept objective
-// axes): one path pass, whose per-path P&L is reduced under each scenario's objective. One result
-// per scenario, each bit-identical to evaluate_hedging_cell of that scenario alone.
-std::vector<std::vector<GroupCellResult>> evaluate_hedging_cell_objectives(
-    const std::vector<const Scenario*>& variants, const CellCoordinates& cell,
-    const Execution& exec, const BootstrapPlan& plan, ModelCell* model = nullptr);
+// evaluate_hedging_cell for scenarios that differ only in [hedging.objective] and in cost-only
+// keys (swept objective and cost axes, host/scenario/grid_axes.hpp): one path pass whose kernel
+// has a cost slot per cost setting, slot_of[i] the slot of variants[i] (0, 1, ... in order of
+// first appearance; variants in one slot have the same costs); each slot's per-path P&L is
+// reduced under each of its variants' objectives. One result per scenario, each bit-identical to
+// evaluate_hedging_cell of that scenario alone. At most kMaxCostSlots slots whose points fit
+// kMaxHedgePoints (std::logic_error otherwise: SweepLayout splits the passes).
+std::vector<std::vector<GroupCellResult>> evaluate_hedging_cell_variants(
+    const std::vector<const Scenario*>& variants, const std::vector<int>& slot_of,
+    const CellCoordinates& cell, const Execution& exec, const BootstrapPlan& plan,
+    ModelCell* model = nullptr);
 
 // The path kernel of a cell (the Real precision is the caller's choice).
 template <class Real>

@@ -1,6 +1,7 @@
 #include "host/families/memory_estimate.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "host/exec/path_runner.hpp"  // chunk sizes
 #include "kernels/book_price_kernel.hpp"
@@ -20,6 +21,14 @@ CellMemoryEstimate estimate_cell_memory(const Scenario& s, const std::vector<Gro
     else if (g.path == "/vol_target")
       vol_target = double(g.points());
   }
+  // Swept cost axes: a hedging pass holds a copy of its points per cost setting (cost slot),
+  // as many as fit (host/sweep.hpp, SweepLayout).
+  double cost_settings = 1;
+  for (const SweptAxis& a : s.grid.axes)
+    if (a.cost_only) cost_settings *= double(a.values.size());
+  if (hedging > 0)
+    hedging *= std::max(1.0, std::min({cost_settings, double(kMaxCostSlots),
+                                       std::floor(double(kMaxHedgePoints) / hedging)}));
   const double n = double(s.simulation.paths), b = 8.0;  // bytes per double
   // Columns of the widest family's pass (each family is a pass of its own).
   const double columns = std::max(

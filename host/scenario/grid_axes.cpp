@@ -52,6 +52,44 @@ std::string swept_key_unit(const std::string& key, const std::string& objective_
   return found == units.end() ? std::string() : found->second;
 }
 
+bool cost_only_key(const std::string& key) {
+  // Read only where a trade is priced (CostParams, the Whalley-Wilmott lambda = the fee, the
+  // fixed-cost band's gas, the vega instrument's fee): the paths do not see them. Left out:
+  // costs.latency_seconds splits each step at the fill time (the path draws the fill price);
+  // costs.gas_volatility and costs.gas_halflife_hours make the path's gas factor; costs.impact
+  // is text. gaps.gas_multiplier is in the path's gas factor when
+  // gaps.congestion_halflife_hours is set, so it keeps a pass of its own.
+  static const char* const keys[] = {"costs.fee_bps",       "costs.gas",
+                                     "costs.pool_depth",    "costs.impact_coefficient",
+                                     "costs.daily_volume",  "costs.min_trade_units",
+                                     "costs.option_fee_bps"};
+  for (const char* k : keys)
+    if (key == k) return true;
+  return false;
+}
+
+namespace {
+
+// The combination's axis indices with those of the axes failing `keep` at 0.
+template <class Keep>
+std::vector<std::size_t> indices_where(const GridConfig& grid, std::size_t combination, Keep keep) {
+  std::vector<std::size_t> index = axis_indices(grid, combination);
+  for (std::size_t a = 0; a < index.size(); ++a)
+    if (!keep(grid.axes[a])) index[a] = 0;
+  return index;
+}
+
+}  // namespace
+
+std::vector<std::size_t> cost_setting(const GridConfig& grid, std::size_t combination) {
+  return indices_where(grid, combination, [](const SweptAxis& a) { return a.cost_only; });
+}
+
+std::vector<std::size_t> path_setting(const GridConfig& grid, std::size_t combination) {
+  return indices_where(grid, combination,
+                       [](const SweptAxis& a) { return !a.cost_only && !a.paths_unchanged; });
+}
+
 namespace scenario_detail {
 
 const std::map<std::string, std::string>& swept_key_units() {
@@ -272,6 +310,7 @@ Scenario read_swept_scenario(toml::table& root, const toml::table& axes,
     e.axis.key = key;
     e.axis.name = key.substr(key.rfind('.') + 1);
     e.axis.paths_unchanged = key.rfind("hedging.objective.", 0) == 0;
+    e.axis.cost_only = cost_only_key(key);
     entries.push_back(std::move(e));
   }
   std::size_t combinations = 1;

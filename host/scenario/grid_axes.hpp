@@ -39,6 +39,20 @@ bool axes_leave_paths_unchanged(const GridConfig& grid);
 // key of the sweepable sections of docs/scenario.md in it, with the unit given there.
 std::string swept_key_unit(const std::string& key, const std::string& objective_kind);
 
+// Whether a [costs] key changes only what a trade costs, not the simulated paths (prices, fill
+// times, gas factors, outages, funding): then one path pass evaluates several of its values,
+// each in a cost slot of the hedging kernel (kernels/hedging_kernel.hpp). The list and the
+// reason for each key left out are in grid_axes.cpp.
+bool cost_only_key(const std::string& key);
+
+// The indices of a combination's cost-only axes (the other axes at 0): combinations with the
+// same cost setting and the same path setting give the same per-path P&L.
+std::vector<std::size_t> cost_setting(const GridConfig& grid, std::size_t combination);
+
+// The indices of a combination's path-changing axes (objective and cost-only axes at 0):
+// combinations with the same path setting are simulated on the same paths.
+std::vector<std::size_t> path_setting(const GridConfig& grid, std::size_t combination);
+
 namespace scenario_detail {
 
 // The table of swept_key_unit: key -> unit (risk_aversion's row names both of its units).

@@ -35,6 +35,8 @@ struct SweptAxis {
   std::string unit;                // the key's unit in the results (grid_axes.hpp, swept_key_unit)
   bool paths_unchanged = false;    // only the objective changes (hedging.objective.*): the
                                    // per-path P&L of one path pass serves every value
+  bool cost_only = false;          // only the trading costs change (cost_only_key): one path pass
+                                   // evaluates every value, each in a cost slot of its own
 };
 
 // At most this many extra axes, and this many combinations of their values.

@@ -62,7 +62,7 @@ TEST(SimdHedging, ErfcIsAccurate) {
 TEST(SimdHedging, WhalleyWilmottWithoutCostsIsPeriodicEveryStep) {
   const Scenario s = test_support::whalley_wilmott_without_costs();
   const HedgingKernel<float> k = hedging_kernel<float>(s);
-  ASSERT_EQ(k.ww_lambda, 0.0);
+  ASSERT_EQ(k.cost_slot[0].ww_lambda, 0.0);
   const std::uint64_t n = 1031;
   for (SimdIsa isa : available_isas()) {
     const std::vector<double> b = batched_block(k, 0, n, isa);

@@ -244,6 +244,21 @@ void add_hedging_cases(std::vector<ParityCase>& cases) {
     s.costs.latency_seconds = 600.0;
     s.book = {BookLeg{"call", 1.05, -2.0}, BookLeg{"put", 0.9, 1.0}};
     add_path_case(cases, "hedging_float_bands_costs_latency", hedging_kernel<float>(s), 1000, 3001);
+    // Three cost slots on the same paths (swept cost axes): fee, gas, minimum order and the WW
+    // and fixed-cost bands' lambda and gas differ by slot.
+    s.hedging.policies = {"periodic", "delta_band", "whalley_wilmott", "fixed_cost_band"};
+    s.hedging.whalley_wilmott_risk_aversion = {1e-3, 1e-1};
+    s.hedging.fixed_cost_band_risk_aversion = {1e-2};
+    HedgingKernel<float> slots = hedging_kernel<float>(s);
+    const double fees[] = {1.0, 30.0}, gases[] = {4.0, 0.0}, minimum[] = {0.05, 0.0};
+    for (int i = 0; i < 2; ++i) {
+      s.costs.fee_bps = fees[i];
+      s.costs.gas = gases[i];
+      s.costs.min_trade_units = minimum[i];
+      slots.cost_slot[1 + i] = hedging_kernel<float>(s).cost_slot[0];
+    }
+    slots.cost_slots = 3;
+    add_path_case(cases, "hedging_float_cost_slots", slots, 7, 2003);
   }
   {
     Scenario s = hedged_short_call(30);
@@ -316,7 +331,7 @@ void add_hedging_cases(std::vector<ParityCase>& cases) {
     // narrowest more than the widest.
     add_path_case(cases, "hedging_float_whalley_wilmott_alone", k, 5, 2051,
                   [k](const std::vector<double>& ref) {
-                    ASSERT_GT(k.ww_lambda, 0.0);
+                    ASSERT_GT(k.cost_slot[0].ww_lambda, 0.0);
                     const double wide = column_mean(ref, 1 * kHedgeMetrics + hedge_trades, 2051);
                     const double narrow = column_mean(ref, 3 * kHedgeMetrics + hedge_trades, 2051);
                     EXPECT_LT(wide, 0.5 * 49);  // at most 49 trades: t = 0, 47 steps, the unwind
@@ -344,7 +359,7 @@ void add_hedging_cases(std::vector<ParityCase>& cases) {
     s.book = {BookLeg{"call", 1.1, -3.0}, BookLeg{"put", 0.95, 2.0}, BookLeg{"call", 0.9, 0.5}};
     const HedgingKernel<float> k = hedging_kernel<float>(s);
     add_path_case(cases, "hedging_float_whalley_wilmott_periodic_bands_costs", k, 123, 2003,
-                  [k](const std::vector<double>&) { EXPECT_GT(k.ww_lambda, 0.0); });
+                  [k](const std::vector<double>&) { EXPECT_GT(k.cost_slot[0].ww_lambda, 0.0); });
   }
   {
     Scenario s = hedged_short_call(48);
@@ -396,7 +411,7 @@ void add_hedging_cases(std::vector<ParityCase>& cases) {
     const Scenario s = whalley_wilmott_without_costs();
     const HedgingKernel<float> k = hedging_kernel<float>(s);
     add_path_case(cases, "hedging_float_whalley_wilmott_without_costs", k, 0, 1031,
-                  [k](const std::vector<double>&) { EXPECT_EQ(k.ww_lambda, 0.0); });
+                  [k](const std::vector<double>&) { EXPECT_EQ(k.cost_slot[0].ww_lambda, 0.0); });
   }
   {
     Scenario s = hedged_short_call(30);

@@ -208,7 +208,7 @@ TEST(HedgingWhalleyWilmott, KernelMatchesAReferenceBandHedgerOnEveryPath) {
   s.hedging.policies = {"whalley_wilmott"};
   s.hedging.whalley_wilmott_risk_aversion = {0.1, 1.0, 10.0};
   const auto k = make_hedging_kernel<double>(s, cell_coordinates(s, 0, 0));
-  EXPECT_DOUBLE_EQ(k.ww_lambda, 2e-3);  // fee only: no impact, no gas
+  EXPECT_DOUBLE_EQ(k.cost_slot[0].ww_lambda, 2e-3);  // fee only: no impact, no gas
   const auto out = run_kernel(k, 2000);
   const double T = 1.0 / 12.0, dt = T / 6, lambda = 2e-3, K = 100;
   const double premium =
@@ -257,7 +257,8 @@ TEST(HedgingWhalleyWilmott, LambdaIsTheFeeWhateverGasImpactAndStep) {
     s.costs.gas = 5.0;
     s.costs.impact = "amm";
     s.costs.pool_depth = 1e6;
-    EXPECT_DOUBLE_EQ(make_hedging_kernel<double>(s, cell_coordinates(s, 0, 0)).ww_lambda, 7e-4)
+    EXPECT_DOUBLE_EQ(
+        make_hedging_kernel<double>(s, cell_coordinates(s, 0, 0)).cost_slot[0].ww_lambda, 7e-4)
         << steps << " steps";
   }
 }

@@ -59,7 +59,8 @@ TEST(GasCongestionHedging, EveryTradePaysGasTimesTheDecayedPremiumOnEveryPath) {
   s.gaps.gas_multiplier = 10.0;
   s.gaps.congestion_halflife_hours = 12.0;
   const auto k = make_hedging_kernel<double>(s, cell_coordinates(s, 0, 0));
-  EXPECT_EQ(k.costs.gas_multiplier_after_outage, 1.0);  // the premium is in the gas level
+  EXPECT_EQ(k.cost_slot[0].costs.gas_multiplier_after_outage,
+            1.0);  // the premium is in the gas level
   const auto out = run_kernel(k, 400);
   const double h = 12.0 / (24.0 * 365.0);
   int decayed_trades = 0;

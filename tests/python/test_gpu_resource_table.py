@@ -89,6 +89,7 @@ def test_reads_ptxas_entries():
         assert grt.describe(variant) == ("BookPriceKernel<double>", "max")
         assert grt.variant_name(3) == " heston merton"
         assert grt.variant_name(4) == " vega" and grt.variant_name(7) == " heston merton vega"
+        assert grt.variant_name(8) == " slots" and grt.variant_name(13) == " heston vega slots"
 
 
 def test_prints_a_table_from_a_log(tmp_path):

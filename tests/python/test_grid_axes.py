@@ -1,6 +1,8 @@
 """Extra swept axes, [grid.axes], with the real binary (HEDGEMAP_BINARY, set by ctest):
-- every cell of a 2-axis sweep (a cost axis that changes the P&L, an objective axis that shares
-  its path pass) is bit-identical to the 2-D run of the same scenario with those values --set;
+- every cell of a 2-axis sweep (a cost axis that changes the P&L, an objective axis; both share
+  the path pass) is bit-identical to the 2-D run of the same scenario with those values --set;
+- so is every cell of a fee x gas sweep on float paths (one path pass per market cell, a cost
+  slot per setting), on the lane-batched and the scalar CPU kernels, with 1 and 2 threads;
 - xarray and h5py see the new dimensions after expiry_days, in the order given, with their
   scenario_key; inspect and export handle them;
 - an interrupted N-D run resumes to the datasets of an uninterrupted one;
@@ -118,6 +120,49 @@ def test_every_cell_equals_the_run_with_those_values_set(swept):
     # the cost axis matters: a cell's hedging cost grows with gas
     g = full["hedging/periodic/gas_mean"][0]
     assert np.all(g[:, :, 1, 0, :] > g[:, :, 0, 0, :])
+
+
+COST_AXES = """[grid.axes]
+"costs.fee_bps" = [1.0, 10.0, 30.0]
+"costs.gas" = [0.5, 4.0]
+"""
+
+
+@pytest.mark.parametrize("threads,scalar", [(1, False), (2, False), (1, True), (2, True)])
+def test_cost_axes_share_one_path_pass_and_equal_the_runs_with_those_values_set(
+        tmp_path, threads, scalar):
+    # float paths: the lane-batched CPU kernel, or the scalar one with HEDGEMAP_SCALAR_CPU=1
+    text = BASE.replace('precision = "double"', 'precision = "float"').replace(
+        'impact = "none"', 'impact = "amm"\npool_depth = 5.0e6')
+    env = dict(os.environ, HEDGEMAP_SCALAR_CPU="1" if scalar else "0")
+    scenario = tmp_path / "cost_axes.toml"
+    scenario.write_text(text.format(axes=COST_AXES))
+    r = subprocess.run([BINARY, "validate", str(scenario)], capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    assert "= 24 cells (4 path passes)" in r.stdout, r.stdout  # one pass per market cell
+    assert r.stdout.count("costs only: shares the path pass") == 2, r.stdout
+    out = tmp_path / "axes.h5"
+    r = subprocess.run([BINARY, "run", str(scenario), "-o", str(out), "--progress", "none",
+                        "--threads", str(threads)], capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    full = datasets(out)
+    plain = tmp_path / "plain.toml"
+    plain.write_text(text.format(axes=""))
+    for i, fee in enumerate(["1.0", "10.0", "30.0"]):
+        for j, gas in enumerate(["0.5", "4.0"]):
+            single = tmp_path / f"single_{i}_{j}.h5"
+            r = subprocess.run([BINARY, "run", str(plain), "-o", str(single), "--progress", "none",
+                                "--threads", str(threads), "--set", f"costs.fee_bps={fee}",
+                                "--set", f"costs.gas={gas}"], capture_output=True, text=True,
+                               env=env)
+            assert r.returncode == 0, r.stderr
+            for name, (data, dims) in datasets(single).items():
+                if "volatility" not in dims:
+                    continue
+                cell = full[name][0][:, :, i, j, ...]
+                assert cell.tobytes() == data.tobytes(), f"{name} at fee={fee}, gas={gas}"
+    fee_mean = full["hedging/periodic/fee_mean"][0]
+    assert np.all(fee_mean[:, :, 2, 0, :] > fee_mean[:, :, 0, 0, :])  # the fee axis matters
 
 
 def test_xarray_and_h5py_see_the_extra_dimensions(swept):
