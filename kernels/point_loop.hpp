@@ -1,10 +1,10 @@
-// The loop over a path's policy points, written so that on the GPU every point's state can live
-// in registers. A thread's array is kept in registers only when every index into it is a
-// compile-time constant; one indexed by a run-time value goes to local memory (per-thread DRAM
-// behind L1/L2: 5.5 KB per thread for HedgingKernel's 97 points, far more than L1 holds at full
-// occupancy). So a kernel sizes its per-point arrays with a compile-time `Capacity`, and for a
-// small capacity this loop is fully unrolled over 0..Capacity-1 with the run-time range only as a
-// guard: each body then sees a constant index.
+// The loop over a path's policy points, written so that on the GPU every point's state can live in
+// registers. A thread's array is kept in registers only when every index into it is a compile-time
+// constant; one indexed by a run-time value goes to local memory (per-thread DRAM behind L1/L2:
+// about 12 KB of stack per thread for HedgingKernel at its kMaxHedgePoints = 161 (ptxas -v, sm_90:
+// BENCHMARKS.md), far more than L1 holds at full occupancy). So a kernel sizes its per-point arrays
+// with a compile-time `Capacity`, and for a small capacity this loop is fully unrolled over
+// 0..Capacity-1 with the run-time range only as a guard: each body then sees a constant index.
 //
 // Only where the state lives depends on Capacity: the bodies run for the same points in the same
 // order with the same arithmetic, so results are bit-identical for every capacity >= the points.
