@@ -3,6 +3,7 @@
 // writes the same columns).
 #pragma once
 #include "kernels/jump_diffusion.hpp"
+#include "kernels/kernel_variant.hpp"
 #include "kernels/option_book.hpp"
 #include "kernels/path_output.hpp"
 
@@ -49,10 +50,8 @@ struct BookPriceKernel {
   HM_HD int columns() const { return kPathSummaryColumns; }
 
   HM_HD void operator()(unsigned long long path, const PathOutput& out) const {
-    if (variant() == 1)
-      run_variant<1>(path, out);
-    else
-      run_variant<0>(path, out);
+    dispatch_variant<kVariants>(variant(),
+                                [&](auto v) { run_variant<decltype(v)::value>(path, out); });
   }
 
   // Compile-time variants, one per volatility model of the paths (the GPU backend launches one

@@ -21,6 +21,7 @@
 #include "kernels/allocation_rebalance.hpp"
 #include "kernels/execution_costs.hpp"
 #include "kernels/jump_diffusion.hpp"
+#include "kernels/kernel_variant.hpp"
 #include "kernels/path_output.hpp"
 
 namespace hedgemap {
@@ -125,10 +126,8 @@ struct CppiKernel {
   // The path with the portfolios sized for Capacity >= points() (kernels/point_loop.hpp).
   template <int Capacity>
   HM_HD void run(unsigned long long path, const PathOutput& out) const {
-    if (variant() == 1)
-      run_variant<1, Capacity>(path, out);
-    else
-      run_variant<0, Capacity>(path, out);
+    dispatch_variant<kVariants>(
+        variant(), [&](auto v) { run_variant<decltype(v)::value, Capacity>(path, out); });
   }
 
   // Compile-time variants, one per volatility model of the paths (the GPU backend launches one

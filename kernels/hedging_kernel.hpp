@@ -59,6 +59,7 @@
 #include "kernels/execution_costs.hpp"
 #include "kernels/hedger_volatility.hpp"
 #include "kernels/jump_diffusion.hpp"
+#include "kernels/kernel_variant.hpp"
 #include "kernels/option_book.hpp"
 #include "kernels/path_output.hpp"
 #include "kernels/point_loop.hpp"
@@ -335,16 +336,8 @@ struct HedgingKernel {
   // the results do not depend on Capacity, only where the state lives).
   template <int Capacity>
   HM_HD void run(unsigned long long path, const PathOutput& out) const {
-    run_from<Capacity>(variant(), path, out);
-  }
-
-  // run_variant<v> for the run-time variant v >= First.
-  template <int Capacity, int First = 0>
-  HM_HD void run_from(int v, unsigned long long path, const PathOutput& out) const {
-    if constexpr (First + 1 < kVariants) {
-      if (v != First) return run_from<Capacity, First + 1>(v, path, out);
-    }
-    run_variant<First, Capacity>(path, out);
+    dispatch_variant<kVariants>(
+        variant(), [&](auto v) { run_variant<decltype(v)::value, Capacity>(path, out); });
   }
 
   // Compile-time variants: the volatility model of the paths + 2 x the hedging model + 4 x

@@ -15,6 +15,7 @@
 #pragma once
 #include "kernels/cppi_kernel.hpp"
 #include "kernels/hedger_volatility.hpp"  // ewma_variance
+#include "kernels/kernel_variant.hpp"
 
 namespace hedgemap {
 
@@ -145,10 +146,8 @@ struct VolTargetKernel {
   // The path with the portfolios sized for Capacity >= points() (kernels/point_loop.hpp).
   template <int Capacity>
   HM_HD void run(unsigned long long path, const PathOutput& out) const {
-    if (variant() == 1)
-      run_variant<1, Capacity>(path, out);
-    else
-      run_variant<0, Capacity>(path, out);
+    dispatch_variant<kVariants>(
+        variant(), [&](auto v) { run_variant<decltype(v)::value, Capacity>(path, out); });
   }
 
   // Compile-time variants, one per volatility model of the paths (the GPU backend launches one
